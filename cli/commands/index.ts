@@ -1,0 +1,6 @@
+// The list of CLI commands; each file registers one command (or one command group).
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];
