@@ -10,6 +10,6 @@ fi
 npx tsc --noEmit -p .
 # pure logic in parallel; anything with processes, ports, ptys or namespaces one file at a time
 mapfile -t unit < <(find test/unit -name '*.test.ts' | sort)
-mapfile -t serial < <(find test/integration test/e2e -name '*.test.ts' | sort)
+mapfile -t serial < <(find test/integration test/contract test/e2e -name '*.test.ts' | sort)
 [ ${#unit[@]} -eq 0 ] || node --import tsx --test --test-concurrency=2 "${unit[@]}"
 [ ${#serial[@]} -eq 0 ] || node --import tsx --test --test-concurrency=1 "${serial[@]}"
