@@ -1,0 +1,49 @@
+// The faceauth plugin's configuration (composed into the root schema under plugins.faceauth).
+import { z } from 'zod';
+
+/**
+ * Default cosine threshold, chosen from measured score distributions (see the report / `kefu face eval
+ * --stats`): the normal fit of the impostor scores reaches a 1e-4 false-accept rate near here, ten times
+ * below the 0.1 % goal, while the genuine scores of the dev set and its augmentations stay above it.
+ */
+export const DEFAULT_THRESHOLD = 0.38;
+
+export const faceauthConfigSchema = z.object({
+  /** cosine threshold, or 'default' for the measured default */
+  threshold: z.union([z.literal('default'), z.number().min(-1).max(1)]).default('default'),
+  /** model folder; default: the installed faceplugin-face-recognition-js package's model/ */
+  modelDir: z.string().optional(),
+  /** pool threads; default = cores */
+  workers: z.number().int().min(0).max(64).optional(),
+  /** file holding the template encryption key (32 bytes: raw, hex or base64); default <dataDir>/faceauth/template.key */
+  keyFile: z.string().optional(),
+  /** identity file for the local demo identity provider; default <dataDir>/faceauth/identities.json */
+  identityFile: z.string().optional(),
+  enroll: z.object({
+    minFrames: z.number().int().min(1).max(20).default(3),
+    /** keep the enrollment images (encrypted like templates); off by default */
+    keepImages: z.boolean().default(false),
+  }).default({ minFrames: 3, keepImages: false }),
+  lockout: z.object({
+    maxFailures: z.number().int().min(1).default(5),
+    windowMs: z.number().int().min(1000).default(15 * 60_000),
+    lockMs: z.number().int().min(1000).default(15 * 60_000),
+    /** per terminal: more tolerant, a hall terminal serves many people */
+    terminalMaxFailures: z.number().int().min(1).default(20),
+  }).default({ maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000, terminalMaxFailures: 20 }),
+  liveness: z.object({
+    required: z.boolean().default(true),
+    /** fr_liveness passive score is reported; used as a gate only if set */
+    passiveMin: z.number().min(0).max(1).optional(),
+  }).default({ required: true }),
+  /** templates may be exported off the box (e.g. to the master) only if true */
+  allowTemplateExport: z.boolean().default(false),
+  /** one-time codes: how they reach the customer is the operator's system; the demo logs nothing and returns them to the caller only in dev mode */
+  otpTtlMs: z.number().int().min(10_000).default(5 * 60_000),
+});
+
+export type FaceauthConfig = z.infer<typeof faceauthConfigSchema>;
+
+export function resolveThreshold(t: FaceauthConfig['threshold'] | undefined): number {
+  return t === undefined || t === 'default' ? DEFAULT_THRESHOLD : t;
+}
