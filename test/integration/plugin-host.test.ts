@@ -19,7 +19,7 @@ async function rig(t: Parameters<typeof tempDir>[0], definitions: PluginDefiniti
   await store.open();
   const http = await createHttpServer({ host: '127.0.0.1', port: 0, bodyLimitBytes: 1e6, log });
   const commands = new Map<string, (args: unknown) => unknown>();
-  const registry: PluginCommands = { handle: (name, _schema, handler) => { commands.set(name, (a) => handler(a, { id: 'x', progress() {} })); } };
+  const registry: PluginCommands = { handle: (name, _schema, handler) => { commands.set(name, (a) => handler(a as never, { id: 'x', progress() {} })); } };
   const events: Array<{ plugin: string; type: string; data: unknown }> = [];
   const statuses: PluginRecord[] = [];
   const host = createPluginHost({
