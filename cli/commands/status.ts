@@ -4,7 +4,7 @@ import { loadBoxConfig } from '../../daemon/builtins.js';
 import { controlRequest } from '../control-client.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../daemon/status.js';
 
 export function register(program: Command): void {
   program.command('status')
