@@ -8,11 +8,12 @@ import { stringify } from 'yaml';
 import { KefuError } from '../../protocol/errors.js';
 import { configSections } from '../../daemon/builtins.js';
 import { validateConfig } from '../../daemon/config/load.js';
+import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
 import { action, print } from '../output.js';
 
 interface InitOptions {
   out: string; box?: string; region?: string; master?: string; username?: string; passwordFile?: string;
-  dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean;
+  dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
 }
 
 /** `wired`, `wired:192.0.2.10`, `nr5g:/dev/ttyUSB2:wwan0`, `lte:auto:wwan1`, `ble:AA:BB:CC:DD:EE:FF` */
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--http-port <port>', 'LAN HTTP port', '8443')
     .option('--transport <spec...>', 'links in preference order: wired[:addr] nr5g[:port[:netdev]] lte[...] ble:<addr>', ['wired'])
     .option('--plugins <list>', 'comma-separated plugins to enable', 'system')
+    .option('--tls [dir]', 'create a hall CA and a box certificate for HTTPS (terminals trust ca.crt once)')
     .option('-f, --force', 'overwrite an existing file')
     .option('-y, --yes', 'never prompt; fail on a missing value')
     .action(action(async (o: InitOptions, cmd: Command) => {
@@ -63,6 +65,10 @@ export function register(program: Command): void {
         transports: o.transport.map(parseTransportSpec),
         plugins: Object.fromEntries(o.plugins.split(',').map((p) => p.trim()).filter(Boolean).map((p) => [p, {}])),
       };
+      if (o.tls) {
+        const tls = await ensureLocalTls(typeof o.tls === 'string' ? resolve(o.tls) : resolve(dirname(out), 'tls'), { boxId: o.box! });
+        Object.assign(config.http, { tls: { cert: tls.cert, key: tls.key } });
+      }
       validateConfig(structuredClone(config), configSections(), out);
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `# kefu box configuration (see README "Configuration")\n${stringify(config)}`, { mode: 0o640 });
