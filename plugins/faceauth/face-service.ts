@@ -76,7 +76,8 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
         else rejected.push({ index, issues: v.issues });
       });
       if (good.length < minFrames) {
-        throw new KefuError('FACE_ENROLL_QUALITY', `only ${good.length} of ${frames.length} frames are usable, ${minFrames} needed`, { rejected });
+        const why = rejected.map((x) => `#${x.index + 1}: ${x.issues.map((i) => i.code).join('+')}`).join(', ');
+        throw new KefuError('FACE_ENROLL_QUALITY', `only ${good.length} of ${frames.length} frames are usable, ${minFrames} needed (${why})`, { rejected });
       }
       const template = meanTemplate(good);
       // every frame must be the person of the template: a swapped face mid-enrollment is refused

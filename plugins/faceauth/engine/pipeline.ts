@@ -18,7 +18,7 @@ export interface FaceMetrics {
   brightness: number;
   /** share of inner-face pixels at or above 250 (blown highlights) */
   overexposed: number;
-  /** share of the 68 landmarks inside the frame: below 1 = the face is cut by the image edge */
+  /** share of the inner landmarks (brows, eyes, nose, mouth) inside the frame: below 1 = the face is cut */
   inFrame: number;
 }
 
@@ -83,12 +83,13 @@ function metrics(img: RgbImage, lm: Float32Array, crop: RgbImage): FaceMetrics {
   }
   const lapMean = lap / m;
   let inside = 0;
-  for (let i = 0; i < 68; i++) if (lm[2 * i] >= 0 && lm[2 * i] < img.width && lm[2 * i + 1] >= 0 && lm[2 * i + 1] < img.height) inside++;
+  // the jaw line of a tight crop may leave the frame without hurting alignment, the inner points may not
+  for (let i = 17; i < 68; i++) if (lm[2 * i] >= 0 && lm[2 * i] < img.width && lm[2 * i + 1] >= 0 && lm[2 * i + 1] < img.height) inside++;
   return {
     eyeDistance: Math.hypot(r[0] - l[0], r[1] - l[1]),
     sharpness: lap2 / m - lapMean * lapMean,
     brightness: sum / n,
     overexposed: bright / n,
-    inFrame: inside / 68,
+    inFrame: inside / 51,
   };
 }
