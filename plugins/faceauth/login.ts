@@ -8,7 +8,7 @@ import type { IdentityProvider } from './auth/identity-provider.js';
 import type { CredentialStore } from './auth/passwords.js';
 import type { OtpIssuer } from './auth/otp.js';
 import type { Lockout } from './auth/lockout.js';
-import { eyeAspectRatio, evaluateChallenge, type ChallengeBook, type ChallengeResult, type FrameObservation } from './liveness/challenge.js';
+import { evaluateChallenge, observeFrame, type ChallengeBook, type ChallengeResult, type FrameObservation } from './liveness/challenge.js';
 
 export interface LoginRequest {
   terminal: string;
@@ -74,10 +74,7 @@ export function createLoginService(d: LoginDeps) {
     // the frames once: embeddings, yaw and eye opening for both the match and the challenge
     const passive = d.passiveMin !== undefined;
     const analysed = await Promise.all(req.frames.map((f) => d.face.analyse(f, { embed: 'largest', liveness: passive }).catch(() => null)));
-    const obs: FrameObservation[] = analysed.map((r) => {
-      const f = r?.faces[0];
-      return f ? { faces: r!.faces.filter((x) => x.box.y2 - x.box.y1 >= 0.5 * (f.box.y2 - f.box.y1)).length, yaw: f.pose.yaw, ear: eyeAspectRatio(f.landmarks), embedding: f.embedding } : { faces: 0 };
-    });
+    const obs: FrameObservation[] = analysed.map(observeFrame);
     const frontal = obs.map((o, i) => ({ o, i })).filter(({ o }) => o.embedding).sort((a, b) => Math.abs(a.o.yaw!) - Math.abs(b.o.yaw!))[0];
 
     let account = req.account?.trim() || undefined;

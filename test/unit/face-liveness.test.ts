@@ -15,15 +15,15 @@ test('a still image (same yaw every frame) fails every turn challenge', () => {
 });
 
 test('turning the asked way passes; the other way or too little does not', () => {
-  const left = [f(1), f(-8), f(-20), f(-26)];
+  const left = [f(1), f(-8), f(-20), f(-28)];
   assert.equal(evaluateChallenge('turn-left', left).passed, true);
   assert.equal(evaluateChallenge('turn-right', left).reason, 'WRONG_DIRECTION');
-  assert.equal(evaluateChallenge('turn-left', [f(1), f(-6), f(-12)]).reason, 'NO_TURN');
-  assert.equal(evaluateChallenge('turn-right', [f(25), f(28), f(30)]).reason, 'NO_FRONTAL_FRAME');
+  assert.equal(evaluateChallenge("turn-left", [f(1), f(-10), f(-20)]).reason, "NO_TURN");
+  assert.equal(evaluateChallenge('turn-right', [f(25), f(28), f(32)]).reason, 'NO_FRONTAL_FRAME');
 });
 
 test('a face swapped mid-sequence, a second face or too few frames fail', () => {
-  assert.equal(evaluateChallenge('turn-right', [f(0), f(10), f(25, 0.3, other)]).reason, 'FACE_CHANGED');
+  assert.equal(evaluateChallenge('turn-right', [f(0), f(10), f(30, 0.3, other)]).reason, 'FACE_CHANGED');
   assert.equal(evaluateChallenge('turn-right', [f(0), { ...f(10), faces: 2 }, f(25)]).reason, 'MULTIPLE_FACES');
   assert.equal(evaluateChallenge('turn-right', [f(0), f(25)]).reason, 'TOO_FEW_FRAMES');
   assert.equal(evaluateChallenge('turn-right', [f(0), { faces: 0 }, { faces: 0 }, f(25)]).reason, 'TOO_FEW_FRAMES');
