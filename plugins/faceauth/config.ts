@@ -33,13 +33,18 @@ export const faceauthConfigSchema = z.object({
   }).default({ maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000, terminalMaxFailures: 20 }),
   liveness: z.object({
     required: z.boolean().default(true),
-    /** fr_liveness passive score is reported; used as a gate only if set */
+    /** the active challenges a login may draw (at random) */
+    challenges: z.array(z.enum(['turn-left', 'turn-right', 'blink'])).min(1).default(['turn-left', 'turn-right']),
+    /** fr_liveness passive "real" probability a login needs (averaged over its frames); off when unset */
     passiveMin: z.number().min(0).max(1).optional(),
-  }).default({ required: true }),
+  }).default({ required: true, challenges: ['turn-left', 'turn-right'] }),
   /** templates may be exported off the box (e.g. to the master) only if true */
   allowTemplateExport: z.boolean().default(false),
-  /** one-time codes: how they reach the customer is the operator's system; the demo logs nothing and returns them to the caller only in dev mode */
-  otpTtlMs: z.number().int().min(10_000).default(5 * 60_000),
+  otp: z.object({
+    ttlMs: z.number().int().min(10_000).default(5 * 60_000),
+    /** demo only: return the code in the API answer instead of relying on the operator's SMS channel */
+    demoEcho: z.boolean().default(false),
+  }).default({ ttlMs: 5 * 60_000, demoEcho: false }),
 });
 
 export type FaceauthConfig = z.infer<typeof faceauthConfigSchema>;

@@ -49,6 +49,8 @@ export interface LoginDeps {
   log: Logger;
   livenessRequired: boolean;
   passiveMin?: number;
+  /** demo only: hand the one-time code back to the caller */
+  otpDemoEcho?: boolean;
 }
 
 export function createLoginService(d: LoginDeps) {
@@ -131,7 +133,7 @@ export function createLoginService(d: LoginDeps) {
       if (!account) { d.terminalLockout.fail(terminal); return { sent: true }; }
       const code = d.otp.issue(account);
       const r = await d.identity.sendCode(account, code);
-      return { sent: true, to: r.to };
+      return { sent: true, to: r.to, ...(d.otpDemoEcho ? { code } : {}) };
     },
   };
 }

@@ -54,16 +54,16 @@ export default definePlugin({
         const identity = createFileIdentityProvider(cfg.identityFile ?? join(dir, 'identities.json'));
         const credentials = createCredentialStore(ctx.store);
         const challenges = createChallengeBook();
-        const otp = createOtpIssuer(cfg.otpTtlMs);
+        const otp = createOtpIssuer(cfg.otp.ttlMs);
         const login = createLoginService({
           face, identity, credentials, otp, challenges, bus: ctx.bus, log: ctx.log,
           accountLockout: createLockout(cfg.lockout),
           terminalLockout: createLockout({ ...cfg.lockout, maxFailures: cfg.lockout.terminalMaxFailures }),
-          livenessRequired: cfg.liveness.required, passiveMin: cfg.liveness.passiveMin,
+          livenessRequired: cfg.liveness.required, passiveMin: cfg.liveness.passiveMin, otpDemoEcho: cfg.otp.demoEcho,
         });
         const counted = { ...login, login: async (req: Parameters<typeof login.login>[0]) => { const r = await login.login(req); (r.ok ? logins.ok : logins.fail).inc(); return r; } };
         api = {
-          face, login: counted, identity, credentials, challenges, challengeKinds: ['turn-left', 'turn-right'],
+          face, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges,
           onEnrolled: (account, frames) => {
             ctx.bus.emit('faceauth.enrolled', { account, frames });
             ctx.bus.emit('archive.record', { customerId: account, kind: 'faceauth.enroll', channel: 'terminal', ts: Date.now(), data: { frames } });

@@ -32,3 +32,31 @@ export async function tiltedPhoto(bytes: Uint8Array, deg: number, dist = 1.2, ou
 export async function flipped(bytes: Uint8Array): Promise<Buffer> {
   return sharp(bytes).flop().png().toBuffer();
 }
+
+/** A 640×480 camera frame with the face image scaled to `size` px in the middle. */
+export async function cameraFrame(bytes: Uint8Array, size = 300): Promise<Buffer> {
+  const left = Math.round((640 - size) / 2), top = Math.round((480 - size) / 2);
+  return sharp(bytes).resize(size, size).extend({ left, top, right: 640 - size - left, bottom: 480 - size - top, background: '#7a8088' }).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** A Y4M clip (Chromium's fake camera input): each image becomes one 640×480 4:2:0 frame, played at `fps`. */
+export async function y4m(images: Uint8Array[], fps: number): Promise<Buffer> {
+  const W = 640, H = 480;
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${W} H${H} F${fps}:1 Ip A1:1 C420jpeg\n`)];
+  for (const img of images) {
+    const { data } = await sharp(await cameraFrame(img)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const Y = Buffer.alloc(W * H), U = Buffer.alloc((W / 2) * (H / 2)), V = Buffer.alloc((W / 2) * (H / 2));
+    for (let i = 0; i < W * H; i++) Y[i] = Math.round(0.257 * data[i * 3] + 0.504 * data[i * 3 + 1] + 0.098 * data[i * 3 + 2] + 16);
+    for (let y = 0; y < H / 2; y++) {
+      for (let x = 0; x < W / 2; x++) {
+        let r = 0, g = 0, b = 0;
+        for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) { const o = ((2 * y + dy) * W + 2 * x + dx) * 3; r += data[o]; g += data[o + 1]; b += data[o + 2]; }
+        r /= 4; g /= 4; b /= 4;
+        U[y * (W / 2) + x] = Math.round(-0.148 * r - 0.291 * g + 0.439 * b + 128);
+        V[y * (W / 2) + x] = Math.round(0.439 * r - 0.368 * g - 0.071 * b + 128);
+      }
+    }
+    parts.push(Buffer.from('FRAME\n'), Y, U, V);
+  }
+  return Buffer.concat(parts);
+}
