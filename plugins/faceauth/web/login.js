@@ -7,8 +7,8 @@ const REASONS = {
   en: { IDENTITY_FAILED: 'Wrong account, password or code', IDENTITY_REQUIRED: 'Enter a password or a code', FACE_MISMATCH: 'The face does not match the account', NO_FACE: 'No face found', NOT_ENROLLED: 'This account has no face registered', LIVENESS_FAILED: 'Liveness check failed: turn your head as shown', LIVENESS_REQUIRED: 'The liveness check is required', ACCOUNT_LOCKED: 'Too many failures: the account is locked for a while', TERMINAL_LOCKED: 'Too many failures on this terminal: try again later', ACCOUNT_UNKNOWN: 'This ID number is not registered', SPOOF_SUSPECTED: 'Looks like a photo or a screen: please log in in person' },
 };
 initI18n({
-  zh: { title: '刷脸登录', guideStart: '请先输入账号和密码', step1: '1 身份', step2: '2 人脸', step3: '3 活体', byPassword: '账号 + 密码', byCode: '证件号 + 验证码', account: '账号', identify: '刷脸识别账号', password: '密码', idNumber: '证件号码', sendCode: '获取验证码', code: '验证码', login: '下一步：刷脸', lookStraight: '请正对摄像头', turn_left: '请慢慢向左转头', turn_right: '请慢慢向右转头', checking: '正在核验…', ok: '登录成功，欢迎 {account}', fail: '登录失败：{reason}', codeSent: '验证码已发送 {to}', proposed: '识别到账号：{account}', notFound: '未识别到已登记的人脸' },
-  en: { title: 'Face login', guideStart: 'Enter your account and password first', step1: '1 Identity', step2: '2 Face', step3: '3 Liveness', byPassword: 'Account + password', byCode: 'ID number + code', account: 'Account', identify: 'Find my account by face', password: 'Password', idNumber: 'ID number', sendCode: 'Send code', code: 'Code', login: 'Next: face', lookStraight: 'Look straight at the camera', turn_left: 'Slowly turn your head to the left', turn_right: 'Slowly turn your head to the right', checking: 'Checking…', ok: 'Welcome, {account}', fail: 'Login failed: {reason}', codeSent: 'Code sent to {to}', proposed: 'Account found: {account}', notFound: 'No registered face found' },
+  zh: { title: '刷脸登录', guideStart: '请先输入账号和密码', guideStartOtp: '请先输入证件号码和验证码', step1: '1 身份', step2: '2 人脸', step3: '3 活体', byPassword: '账号 + 密码', byCode: '证件号 + 验证码', account: '账号', identify: '刷脸识别账号', password: '密码', idNumber: '证件号码', sendCode: '获取验证码', code: '验证码', login: '下一步：刷脸', lookStraight: '请正对摄像头', turn_left: '请慢慢向左转头', turn_right: '请慢慢向右转头', checking: '正在核验…', ok: '登录成功，欢迎 {account}', fail: '登录失败：{reason}', codeSent: '验证码已发送 {to}', proposed: '识别到账号：{account}', notFound: '未识别到已登记的人脸' },
+  en: { title: 'Face login', guideStart: 'Enter your account and password first', guideStartOtp: 'Enter your ID number and the code first', step1: '1 Identity', step2: '2 Face', step3: '3 Liveness', byPassword: 'Account + password', byCode: 'ID number + code', account: 'Account', identify: 'Find my account by face', password: 'Password', idNumber: 'ID number', sendCode: 'Send code', code: 'Code', login: 'Next: face', lookStraight: 'Look straight at the camera', turn_left: 'Slowly turn your head to the left', turn_right: 'Slowly turn your head to the right', checking: 'Checking…', ok: 'Welcome, {account}', fail: 'Login failed: {reason}', codeSent: 'Code sent to {to}', proposed: 'Account found: {account}', notFound: 'No registered face found' },
 });
 
 const $ = (id) => document.getElementById(id);
@@ -24,6 +24,7 @@ function setMode(m) {
   mode = m;
   $('tabPw').setAttribute('aria-selected', String(m === 'password')); $('tabOtp').setAttribute('aria-selected', String(m === 'otp'));
   $('pwFields').classList.toggle('hidden', m !== 'password'); $('otpFields').classList.toggle('hidden', m !== 'otp');
+  guide.dataset.i18n = m === 'password' ? 'guideStart' : 'guideStartOtp'; guide.textContent = t(guide.dataset.i18n);
 }
 $('tabPw').onclick = () => setMode('password');
 $('tabOtp').onclick = () => setMode('otp');
