@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../../daemon/event-bus.js';
 import type { FaceService } from './face-service.js';
+import { checkQuality } from './quality.js';
 import type { IdentityProvider } from './auth/identity-provider.js';
 import type { CredentialStore } from './auth/passwords.js';
 import type { OtpIssuer } from './auth/otp.js';
@@ -35,6 +36,8 @@ export interface LoginOutcome {
   liveness?: ChallengeResult & { kind?: string; passive?: number };
   lockedForMs?: number;
   proposed?: boolean;
+  /** quality problems of the matched frame, so a terminal can say why a face did not match (dark, blurred…) */
+  quality?: string[];
 }
 
 export interface LoginDeps {
@@ -102,7 +105,7 @@ export function createLoginService(d: LoginDeps) {
     if (!frontal) return fail('NO_FACE', { account, method, proposed });
     const score = (await d.face.scoreAgainst(account, frontal.o.embedding!))!;
     const base = { account, method, proposed, score: Math.round(score * 10000) / 10000 };
-    if (score < threshold) return fail('FACE_MISMATCH', base);
+    if (score < threshold) return fail('FACE_MISMATCH', { ...base, quality: checkQuality(analysed[frontal.i]!).issues.map((i) => i.code) });
 
     const challenge = req.challengeId ? d.challenges.take(req.challengeId) : null;
     if (!challenge && d.livenessRequired) return fail('LIVENESS_REQUIRED', base);

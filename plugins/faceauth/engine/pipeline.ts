@@ -53,6 +53,8 @@ export async function analyseRgb(sessions: Sessions, img: RgbImage, opts: Analys
   let boxes = await detectFaces(need(sessions, 'detect'), img, { minScore: opts.minScore ?? 0.8 });
   // a face that fills a tight crop can exceed the detector's largest anchor: look again with a border
   if (boxes.length === 0) boxes = await detectFaces(need(sessions, 'detect'), img, { minScore: opts.minScore ?? 0.8, margin: 0.5 });
+  // still nothing: a hard face (dark, turned, partly covered) may score lower; keep only the best candidate
+  if (boxes.length === 0 && opts.minScore === undefined) boxes = (await detectFaces(need(sessions, 'detect'), img, { minScore: 0.5, margin: 0.25 })).slice(0, 1);
   boxes.sort((a, b) => area(b) - area(a));
   const faces: FaceResult[] = [];
   for (let i = 0; i < boxes.length; i++) {
