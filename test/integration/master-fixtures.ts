@@ -1,7 +1,6 @@
 // Shared setup of the master integration tests: a master on port 0 in a temp dir, and mqtt.js clients
 // playing boxes. Everything is stopped by the test context, even when the test fails.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { once } from 'node:events';
 import { createMaster, type Master, type MasterConfigInput } from '../../master/index.js';
 import { PROTOCOL_VERSION, type StateMessage } from '../../protocol/schemas.js';
 import { topics, type BoxRef } from '../../protocol/topics.js';
@@ -63,5 +62,5 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, w
 export async function closedWithin(client: MqttClient, ms: number): Promise<boolean> {
   if (!client.connected) return true;
   const timer = new Promise<false>((r) => setTimeout(() => r(false), ms));
-  return Promise.race([once(client, 'close').then(() => true), timer]);
+  return Promise.race([new Promise<true>((r) => client.once('close', () => r(true))), timer]);
 }
