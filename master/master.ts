@@ -9,7 +9,7 @@ import { ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
 import { parseMasterConfig, type MasterConfig, type MasterConfigInput } from './config.js';
-import { createCredentialStore } from './credentials/credential-store.js';
+import { createCredentialStore, ensureServiceCredential } from './credentials/credential-store.js';
 import { generatePassword } from './credentials/password-hash.js';
 import { ensureSecretFile, readSecret } from './credentials/secret-file.js';
 import { createFleetRegistry } from './fleet/registry.js';
@@ -69,13 +69,12 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   async function connectLink(): Promise<MasterLink> {
     if (config.external) {
       const ext = config.external;
-      const password = await readSecret(ext.passwordFile);
+      const password = await readSecret(ext.passwordFile ?? join(config.dataDir, SERVICE_SECRET_FILE));
       const ca = ext.caFile ? Buffer.from(await readSecret(ext.caFile)) : undefined;
       return createMasterLink({ url: ext.url, username: ext.username, password, ca, clientId: `${ext.username}-${ext.workerId}`, protocolVersion: ext.sharedSubscriptions ? 5 : 4 }, log.child({ name: 'master:link' }));
     }
     if (!config.broker.tcp) throw new ConfigError(['broker.tcp: the master reaches its embedded broker over TCP; bind it to 127.0.0.1 for a TLS-only deployment']);
-    const password = await ensureSecretFile(join(config.dataDir, SERVICE_SECRET_FILE), generatePassword);
-    if (!(await credentials.verify(config.serviceUser, password))) await credentials.setService(config.serviceUser, password);
+    const password = await ensureServiceCredential(credentials, join(config.dataDir, SERVICE_SECRET_FILE), config.serviceUser);
     const addrs = await broker!.start();
     if (addrs.tcp) urls.mqtt = `mqtt://${show(addrs.tcp.host)}:${addrs.tcp.port}`;
     if (addrs.ws) urls.ws = `ws://${show(addrs.ws.host)}:${addrs.ws.port}${addrs.ws.path}`;

@@ -8,7 +8,7 @@ import { ID_PATTERN } from '../../protocol/topics.js';
 import { KefuError } from '../../protocol/errors.js';
 import type { Principal } from '../broker/policy.js';
 import { generatePassword, hashPassword, mosquittoHash, verifyPassword } from './password-hash.js';
-import { writePrivateFile } from './secret-file.js';
+import { ensureSecretFile, writePrivateFile } from './secret-file.js';
 
 const UserRecord = z.object({
   role: z.enum(['box', 'service']),
@@ -121,4 +121,11 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       return Object.entries(await load()).filter(([, u]) => u.mosquitto).map(([name, u]) => `${name}:${u.mosquitto}`);
     },
   };
+}
+
+/** The master's own broker credential: the secret file in the data dir, registered in the store. */
+export async function ensureServiceCredential(store: CredentialStore, secretFile: string, username: string): Promise<string> {
+  const password = await ensureSecretFile(secretFile, generatePassword);
+  if (!(await store.verify(username, password))) await store.setService(username, password);
+  return password;
 }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 export const ExternalBrokerConfig = z.object({
   url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL'),
   username: z.string().default('kefu-master'),
-  passwordFile: z.string(),
+  /** default `{dataDir}/service.secret` (the file `kefu master acl --mosquitto` registers) */
+  passwordFile: z.string().optional(),
   /** CA bundle for mqtts/wss to a private CA */
   caFile: z.string().optional(),
   /** MQTT 5 shared subscriptions ($share/{group}/…) so several master workers split events and telemetry */
