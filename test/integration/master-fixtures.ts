@@ -1,7 +1,7 @@
 // Shared setup of the master integration tests: a master on port 0 in a temp dir, and mqtt.js clients
 // playing boxes. Everything is stopped by the test context, even when the test fails.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { createMaster, type Master, type MasterConfigInput } from '../../master/index.js';
+import { createMaster, type BoxInfo, type Master, type MasterConfigInput } from '../../master/index.js';
 import { PROTOCOL_VERSION, type StateMessage } from '../../protocol/schemas.js';
 import { topics, type BoxRef } from '../../protocol/topics.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -63,4 +63,9 @@ export async function closedWithin(client: MqttClient, ms: number): Promise<bool
   if (!client.connected) return true;
   const timer = new Promise<false>((r) => setTimeout(() => r(false), ms));
   return Promise.race([new Promise<true>((r) => client.once('close', () => r(true))), timer]);
+}
+
+/** Waits until the registry entry of a box satisfies `pred`, and returns it. */
+export function waitForBox(m: Master, id: string, pred: (b: BoxInfo) => boolean, what: string, timeoutMs = 10_000): Promise<BoxInfo> {
+  return waitFor(() => { const b = m.registry.get(id); return b && pred(b) ? b : undefined; }, timeoutMs, what);
 }
