@@ -43,7 +43,7 @@ export function credentialsFile(dataDir: string): string {
 
 export function createCredentialStore(opts: { dataDir: string }): CredentialStore {
   const file = credentialsFile(opts.dataDir);
-  let cache: { mtimeMs: number; size: number; users: Record<string, UserRecord> } | null = null;
+  let cache: { ino: number; mtimeMs: number; size: number; users: Record<string, UserRecord> } | null = null;
   let writing: Promise<unknown> = Promise.resolve();
 
   async function load(): Promise<Record<string, UserRecord>> {
@@ -54,10 +54,10 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw err;
     }
-    if (cache && cache.mtimeMs === st.mtimeMs && cache.size === st.size) return cache.users;
+    if (cache && cache.ino === st.ino && cache.mtimeMs === st.mtimeMs && cache.size === st.size) return cache.users;
     const parsed = StoreFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
     if (!parsed.success) throw new KefuError('CREDENTIALS_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    cache = { mtimeMs: st.mtimeMs, size: st.size, users: parsed.data.users };
+    cache = { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, users: parsed.data.users };
     return cache.users;
   }
 
