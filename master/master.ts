@@ -9,7 +9,7 @@ import { ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
 import { parseMasterConfig, type MasterConfig, type MasterConfigInput } from './config.js';
-import { createCredentialStore, ensureServiceCredential } from './credentials/credential-store.js';
+import { createCredentialStore, ensureBoxCredential, ensureServiceCredential } from './credentials/credential-store.js';
 import { generatePassword } from './credentials/password-hash.js';
 import { ensureSecretFile, readSecret } from './credentials/secret-file.js';
 import { createFleetRegistry } from './fleet/registry.js';
@@ -144,6 +144,15 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     },
     urls: urls as Readonly<Partial<MasterUrls>>,
     stats,
+    /**
+     * Gives a box its broker credential (idempotent: an existing matching secret file is reused) and returns
+     * what the box's `master:` config needs. For `kefu up` and installers; call after start() for the URL.
+     */
+    async provisionBox(id: string, region: string, secretFile = join(config.dataDir, 'boxes', `${id}.secret`)) {
+      await ensureBoxCredential(credentials, id, region, secretFile);
+      registry.ensureKnown(id, region);
+      return { url: urls.mqtt ?? null, username: id, clientId: id, passwordFile: secretFile };
+    },
     start(): Promise<MasterUrls> {
       started ??= (stopping ?? Promise.resolve()).then(doStart).catch(async (err) => { await doStop(); started = null; throw err; });
       return started;

@@ -74,6 +74,9 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
     return run;
   }
 
+  let dummy: Promise<string> | null = null;
+  const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
+
   const toPrincipal = (username: string, u: UserRecord): Principal =>
     u.role === 'service' ? { role: 'service', username } : { role: 'box', username, box: username, region: u.region ?? '' };
 
@@ -111,7 +114,11 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
     },
     async verify(username, password) {
       const u = (await load())[username];
-      if (!u) return null;
+      if (!u) {
+        // same cost as a real check, so response time does not reveal which usernames exist
+        await verifyPassword(await dummyHash(), password);
+        return null;
+      }
       return (await verifyPassword(u.scrypt, password)) ? toPrincipal(username, u) : null;
     },
     async principals() {
@@ -127,5 +134,21 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
 export async function ensureServiceCredential(store: CredentialStore, secretFile: string, username: string): Promise<string> {
   const password = await ensureSecretFile(secretFile, generatePassword);
   if (!(await store.verify(username, password))) await store.setService(username, password);
+  return password;
+}
+
+/**
+ * A box's credential for an all-in-one setup (`kefu up`): reuses the password in `secretFile` when it still
+ * matches the store, otherwise (re)creates the box and writes a fresh password there. Returns the password.
+ */
+export async function ensureBoxCredential(store: CredentialStore, id: string, region: string, secretFile: string): Promise<string> {
+  const existing = await readFile(secretFile, 'utf8').then((s) => s.trim(), () => '');
+  if (existing) {
+    const who = await store.verify(id, existing);
+    if (who?.role === 'box' && who.region === region) return existing;
+  }
+  await store.removeBox(id);
+  const { password } = await store.addBox(id, region);
+  await writePrivateFile(secretFile, `${password}\n`);
   return password;
 }

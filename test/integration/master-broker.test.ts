@@ -108,3 +108,17 @@ test('a box added while the master runs can connect at once; a removed one canno
   await other.removeBox('hall-07');
   await assert.rejects(connectBox(t, m.urls.mqtt!, ref, password), refused);
 });
+
+test('the TLS listener serves boxes with the configured certificate', async (t) => {
+  const fixtures = new URL('../fixtures/master/', import.meta.url).pathname;
+  const m = await startMaster(t, { broker: { tcp: { host: '127.0.0.1', port: 0 }, tls: { host: '127.0.0.1', port: 0, cert: `${fixtures}broker.crt`, key: `${fixtures}broker.key` } } });
+  assert.match(m.urls.mqtts!, /^mqtts:\/\/127\.0\.0\.1:\d+$/);
+  const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
+  const { readFile } = await import('node:fs/promises');
+  const ca = await readFile(`${fixtures}broker.crt`);
+  const box = await connectBox(t, m.urls.mqtts!, hall1, p1, { ca, servername: 'localhost' });
+  await box.publishAsync(topics.state(hall1), JSON.stringify(birth()), { qos: 1, retain: true });
+  await waitFor(() => m.registry.get('hall-01')?.online, 8000, 'birth over TLS');
+  // a client that does not trust the certificate gets no session
+  await assert.rejects(connectBox(t, m.urls.mqtts!, hall1, p1), /self.signed|certificate|closed/i);
+});

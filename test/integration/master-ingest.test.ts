@@ -100,3 +100,27 @@ test('malformed and oversized payloads are counted per code and the master keeps
   assert.equal(s.resultsUnmatched, 1);
   assert.equal(m.registry.get('hall-01')?.online, false, 'the invalid state was not applied');
 });
+
+test('the event store and its dedupe index survive a master restart; provisionBox is idempotent', async (t) => {
+  const dataDir = await tempDir(t);
+  const first = await startMaster(t, { dataDir });
+  const cred = await first.provisionBox('hall-01', 'dandong');
+  assert.deepEqual({ ...cred, passwordFile: cred.passwordFile.startsWith(dataDir) }, { url: first.urls.mqtt, username: 'hall-01', clientId: 'hall-01', passwordFile: true });
+  const { readFile } = await import('node:fs/promises');
+  const password = (await readFile(cred.passwordFile, 'utf8')).trim();
+  const box = await connectBox(t, first.urls.mqtt!, hall1, password);
+  await box.publishAsync(topics.event(hall1, 'chat', 'message'), env('once', 1), { qos: 1 });
+  await waitFor(() => first.stats().ingest.events === 1, 8000, 'stored');
+  await box.endAsync();
+  await first.stop();
+
+  const second = await startMaster(t, { dataDir });
+  const again = await second.provisionBox('hall-01', 'dandong');
+  assert.equal((await readFile(again.passwordFile, 'utf8')).trim(), password, 'the same password is kept');
+  const box2 = await connectBox(t, second.urls.mqtt!, hall1, password);
+  await box2.publishAsync(topics.event(hall1, 'chat', 'message'), env('once', 1), { qos: 1 }); // an outbox replay
+  await box2.publishAsync(topics.event(hall1, 'chat', 'message'), env('new', 2), { qos: 1 });
+  await waitFor(() => second.stats().ingest.events + second.stats().ingest.duplicates === 2, 8000, 'both processed');
+  assert.equal(second.stats().ingest.duplicates, 1);
+  assert.deepEqual((await second.events.list('hall-01')).map((e) => e.id), ['new', 'once']);
+});
