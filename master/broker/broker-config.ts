@@ -11,6 +11,8 @@ export const EmbeddedBrokerConfig = z.object({
   maximumPacketSize: z.number().int().min(1024).default(256 * 1024 + 1024),
   /** the largest keepalive (seconds) a client may ask for; 0 (none) is refused too */
   keepaliveLimitS: z.number().int().min(1).max(65535).default(300),
+  /** how often running sessions are checked against the credentials store (revoked boxes are closed) */
+  revalidateMs: z.number().int().positive().default(5_000),
   connectTimeoutMs: z.number().int().positive().default(10_000),
   connectRate: z.object({ perWindow: z.number().int().positive().default(30), windowMs: z.number().int().positive().default(10_000) }).prefault({}),
 });

@@ -22,7 +22,9 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
   const principals = new WeakMap<Client, Principal>();
   const connectPackets = new WeakMap<Client, ConnectPacket>();
 
-  const hooks: Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> = {
+  const hooks: Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> & { principalOf(c: Client): Principal | undefined } = {
+    principalOf: (c) => principals.get(c),
+
     preConnect(client, packet, done) {
       const address = (client.conn as { remoteAddress?: string }).remoteAddress;
       if (!limiter.allow(address)) {

@@ -1,5 +1,5 @@
 // The embedded broker: aedes behind TCP, WebSocket and optional TLS listeners, with the policy's hooks.
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -31,6 +31,7 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
   let servers: Array<TcpServer | HttpServer> = [];
   let wss: WebSocketServer | null = null;
   let starting: Promise<BrokerAddresses> | null = null;
+  let revalidateTimer: NodeJS.Timeout | null = null;
 
   const guard = (stream: import('node:stream').Duplex, address?: string) =>
     guardStream(stream, config.maximumPacketSize, address, () => {
@@ -54,6 +55,23 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
       maxClientsIdLength: 128,
     });
     aedes = broker;
+    const live = new Set<Client>();
+    broker.on('clientReady', (c) => live.add(c));
+    broker.on('clientDisconnect', (c) => live.delete(c));
+    // a box removed with `kefu master box remove` loses its running session too, not only its next connect
+    revalidateTimer = setInterval(() => {
+      deps.credentials.principals().then((all) => {
+        const valid = new Set(all.map((p) => `${p.role}:${p.username}:${p.role === 'box' ? p.region : ''}`));
+        for (const c of live) {
+          const p = hooks.principalOf(c);
+          if (p && !valid.has(`${p.role}:${p.username}:${p.role === 'box' ? p.region : ''}`)) {
+            log.warn({ clientId: c.id }, 'credential revoked: closing the session');
+            c.close();
+          }
+        }
+      }, (err: Error) => log.warn({ err: err.message }, 'credential revalidation failed'));
+    }, config.revalidateMs);
+    revalidateTimer.unref();
     broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
     broker.on('connectionError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'connection error'));
     const onSocket = (socket: Socket) => {
@@ -95,6 +113,8 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
     async stop() {
       const broker = aedes;
       aedes = null;
+      if (revalidateTimer) clearInterval(revalidateTimer);
+      revalidateTimer = null;
       starting = null;
       if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
       wss?.close();
