@@ -49,6 +49,7 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
   const segments = new Map<OutboxClass, Map<string, Segment>>(OUTBOX_CLASSES.map((c) => [c, new Map()]));
   const queues = new Map<OutboxClass, Fifo<OutboxEntry>>(OUTBOX_CLASSES.map((c) => [c, new Fifo()]));
   const open = new Map<OutboxClass, Segment>(); // the segment currently filling, per class
+  let unpersisted: Segment[] = []; // every segment created since the last commit
   const inflight = new Map<number, OutboxEntry>();
   const live = zeroCounts();
   let bytes = 0;
@@ -105,14 +106,16 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
       if (!seg || seg.persisted || seg.entries.length >= opts.maxSegmentEntries) {
         seg = newSegment(cls, e.seq, false);
         open.set(cls, seg);
+        unpersisted.push(seg);
       }
       return addEntry(seg, e, 'pending');
     },
 
     /** Segments filled since the last commit: they go into the next batch. Closes them for new entries. */
     takeUnpersisted(): Segment[] {
-      const out: Segment[] = [];
-      for (const [cls, seg] of open) { if (!seg.persisted) out.push(seg); open.delete(cls); }
+      const out = unpersisted;
+      unpersisted = [];
+      open.clear();
       return out;
     },
 
