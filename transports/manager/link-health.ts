@@ -26,11 +26,12 @@ export interface LinkHealth {
   goodSince: number | null;
   /** times the link stopped being good, for the flap hold-down */
   failures: number[];
+  lastFailureAt: number | null;
   lastProbeAt: number | null;
 }
 
 export function createLinkHealth(id: string): LinkHealth {
-  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastProbeAt: null };
+  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null };
 }
 
 export function lossOf(h: LinkHealth): number {
@@ -77,7 +78,7 @@ function judge(h: LinkHealth, o: ManagerOptions): { alive: boolean; reason: stri
 export function refresh(h: LinkHealth, o: ManagerOptions, now: number): void {
   const { alive, reason } = judge(h, o);
   const good = alive && reason === null;
-  if (h.good && !good) h.failures.push(now);
+  if (h.good && !good) { h.failures.push(now); h.lastFailureAt = now; }
   if (!h.good && good) h.goodSince = now;
   if (!good) h.goodSince = null;
   h.alive = alive;

@@ -57,8 +57,10 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
   const linkOf = (id: string): LinkRef => links.find((l) => l.id === id) as LinkRef;
 
   function holdDownFor(id: string, now: number): number {
-    const n = get(id).failures.length;
-    if (n === 0) return now - startedAt < graceMs ? 0 : opts.holdDownMs;
+    const h = get(id);
+    const n = h.failures.length;
+    // a link that comes up late at start is not failing back: no hold-down for it
+    if (n === 0) return h.lastFailureAt === null && now - startedAt < graceMs ? 0 : opts.holdDownMs;
     return Math.min(opts.maxHoldDownMs, opts.holdDownMs * 2 ** (n - 1));
   }
 
