@@ -34,15 +34,23 @@ client.on('error', (err) => out({ t: 'error', message: err.message }));
 
 let seq = 0;
 let timer: NodeJS.Timeout | null = null;
-const unacked = new Set<number>();
+// at-least-once without the real outbox: anything unacked for RETRY_MS is published again (mqtt.js only
+// resends its in-flight packets after a reconnect, and drops some when a stream dies mid-write)
+const RETRY_MS = 4000;
+const unacked = new Map<number, number>();
 function publishOne(n: number): void {
-  unacked.add(n);
+  unacked.set(n, Date.now());
   client.publish(cfg.topic, String(n), { qos: 1 }, (err) => {
     if (err) { out({ t: 'pub-error', seq: n, message: err.message }); return; }
-    unacked.delete(n);
+    if (!unacked.delete(n)) return;
     out({ t: 'ack', seq: n, link });
   });
 }
+const retry = setInterval(() => {
+  if (!client.connected) return;
+  const now = Date.now();
+  for (const [n, at] of unacked) if (now - at > RETRY_MS) publishOne(n);
+}, 1000);
 
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
@@ -55,13 +63,14 @@ rl.on('line', (line) => {
     timer = null;
     out({ t: 'paused', last: seq, unacked: unacked.size });
   } else if (c.cmd === 'status') {
-    out({ t: 'status', status: manager.status(), unacked: [...unacked], last: seq });
+    out({ t: 'status', status: manager.status(), unacked: [...unacked.keys()], last: seq });
   } else if (c.cmd === 'switch') {
     manager.switchTo(c.id as string, { timeoutMs: c.timeoutMs }).then((e) => out({ t: 'switched', event: e }), (err: Error) => out({ t: 'switch-error', message: err.message }));
   } else if (c.cmd === 'exit') {
     if (timer) clearInterval(timer);
+    clearInterval(retry);
     client.end(false, {}, () => void manager.stop().then(() => process.exit(0)));
   }
 });
-rl.on('close', () => { void manager.stop().then(() => process.exit(0)); });
+rl.on('close', () => { clearInterval(retry); void manager.stop().then(() => process.exit(0)); });
 out({ t: 'ready' });
