@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { register as doctor } from './doctor.js';
 import { register as init } from './init.js';
 import { register as plugins } from './plugins.js';
+import { register as start } from './start.js';
 import { register as status } from './status.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, status, plugins, doctor];
+export const commands: RegisterCommand[] = [init, start, status, plugins, doctor];
