@@ -43,7 +43,8 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
         if (!username || !password) return authError(4, 'username and password required');
         const who = await credentials.verify(username, password);
         if (!who) return authError(4, 'bad username or password');
-        if (who.role === 'box' && client.id !== who.username) return authError(2, 'a box must connect with clientId = its username');
+        // the box's side sessions (link probes, doctor) use `{username}-{purpose}` so they never kick the main session
+        if (who.role === 'box' && client.id !== who.username && !client.id.startsWith(`${who.username}-`)) return authError(2, 'a box must connect with clientId = its username (or {username}-{purpose})');
         // aedes only checks a will when it fires; refusing it here tells the box at once instead of losing its LWT
         if (packet?.will && !canPublish(who, packet.will.topic)) {
           counters.deniedWill++;
