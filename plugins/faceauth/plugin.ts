@@ -41,6 +41,15 @@ export default definePlugin({
       return { account, deleted };
     });
     ctx.commands.handle('faceauth.accounts', z.object({}).strict().optional(), async () => ({ accounts: await current().face.accounts() }));
+    // templates leave the box only when the operator allowed it in the config
+    if (cfg.allowTemplateExport) {
+      ctx.commands.handle('faceauth.export', z.object({ account: z.string().min(1) }).strict(), async ({ account }) => {
+        const rec = await current().templates.get(account);
+        if (!rec) throw new PluginError('FACE_NOT_ENROLLED', 'faceauth', `account ${account} has no face template`);
+        ctx.log.warn({ account }, 'face template exported');
+        return { account, model: rec.meta.model, dim: rec.template.length, template: Buffer.from(rec.template.buffer, rec.template.byteOffset, rec.template.byteLength).toString('base64') };
+      });
+    }
 
     return {
       async start() {
@@ -63,7 +72,7 @@ export default definePlugin({
         });
         const counted = { ...login, login: async (req: Parameters<typeof login.login>[0]) => { const r = await login.login(req); (r.ok ? logins.ok : logins.fail).inc(); return r; } };
         api = {
-          face, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges,
+          face, templates, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges,
           onEnrolled: (account, frames) => {
             ctx.bus.emit('faceauth.enrolled', { account, frames });
             ctx.bus.emit('archive.record', { customerId: account, kind: 'faceauth.enroll', channel: 'terminal', ts: Date.now(), data: { frames } });

@@ -87,6 +87,16 @@ test('wrong passwords lock the account; ID number + one-time code works; delete 
   const failures = r.events.filter((e) => e.event === 'archive.record' && (e.payload as { data: { outcome: string } }).data.outcome === 'failure');
   assert.equal(failures.length, 4, 'every attempt is an archive event');
 
+  // the terminal has its own budget: another terminal is not affected by this one's failures
+  const t2 = await faceRig(t, { lockout: { maxFailures: 10, windowMs: 60_000, lockMs: 60_000, terminalMaxFailures: 2 } });
+  for (let i = 0; i < 2; i++) await t2.post('/api/login', { account: 'x', password: 'nope-nope', frames: [frames[0]] }, 'kiosk-9');
+  assert.equal((await t2.post('/api/login', { account: 'x', password: 'nope-nope', frames: [frames[0]] }, 'kiosk-9')).body.reason, 'TERMINAL_LOCKED');
+  assert.notEqual((await t2.post('/api/login', { account: 'x', password: 'nope-nope', frames: [frames[0]] }, 'kiosk-8')).body.reason, 'TERMINAL_LOCKED');
+  const malformed = await t2.post('/api/login', { account: 'x', frames: [] });
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.body.error.code, 'FACE_BAD_REQUEST');
+  assert.equal(t2.commands.has('faceauth.export'), false, 'no template export unless configured');
+
   // bob logs in with ID number + code (no password): enroll bob with another face first
   const bobFrames = await Promise.all(['raj/raj1.png', 'raj/raj4.png', 'raj/raj2.png'].map((p) => jpeg(p)));
   assert.equal((await r.post('/api/enroll', { account: 'bob', idNumber: IDENTITIES[1].idNumber, frames: bobFrames })).status, 200);

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { KefuError, toErrorBody } from '../../../protocol/errors.js';
 import type { FaceService } from '../face-service.js';
+import type { TemplateStore } from '../store/template-store.js';
 import type { LoginService } from '../login.js';
 import type { IdentityProvider } from '../auth/identity-provider.js';
 import type { CredentialStore } from '../auth/passwords.js';
 import type { ChallengeBook, ChallengeKind } from '../liveness/challenge.js';
 
 export interface FaceApi {
-  face: FaceService; login: LoginService; identity: IdentityProvider; credentials: CredentialStore; challenges: ChallengeBook;
+  face: FaceService; templates: TemplateStore; login: LoginService; identity: IdentityProvider; credentials: CredentialStore; challenges: ChallengeBook;
   challengeKinds: ChallengeKind[];
   onEnrolled(account: string, frames: number): void;
 }
