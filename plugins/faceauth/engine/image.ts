@@ -33,27 +33,45 @@ export function sample(img: RgbImage, x: number, y: number, c: number): number {
 }
 
 /**
- * Resamples the source rectangle (sx, sy, sw, sh) into a w×h RGB image. Area-averages when shrinking
- * by more than 2× so small model inputs do not alias.
+ * Resamples the source rectangle (sx, sy, sw, sh) into a w×h RGB image (bilinear, edges clamped).
+ * Averages taps×taps samples per pixel when shrinking by more than 2× so small model inputs do not alias.
+ * Column positions and weights are computed once per call: this runs on every frame.
  */
 export function cropResize(img: RgbImage, sx: number, sy: number, sw: number, sh: number, w: number, h: number): RgbImage {
+  const { data, width, height } = img;
   const out = new Uint8Array(w * h * 3);
   const stepX = sw / w, stepY = sh / h;
   const taps = Math.max(1, Math.min(4, Math.floor(Math.max(stepX, stepY) / 2)));
+  const n = w * taps;
+  const x0s = new Int32Array(n), x1s = new Int32Array(n), fxs = new Float32Array(n);
+  for (let x = 0; x < w; x++) {
+    for (let t = 0; t < taps; t++) {
+      const px = Math.min(Math.max(sx + (x + (t + 0.5) / taps) * stepX - 0.5, 0), width - 1);
+      const i = x * taps + t, x0 = Math.floor(px);
+      x0s[i] = x0 * 3; x1s[i] = Math.min(x0 + 1, width - 1) * 3; fxs[i] = px - x0;
+    }
+  }
+  const acc = new Float32Array(w * 3);
+  const norm = 1 / (taps * taps);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        let acc = 0;
-        for (let ty = 0; ty < taps; ty++) {
-          for (let tx = 0; tx < taps; tx++) {
-            const px = sx + (x + (tx + 0.5) / taps) * stepX - 0.5;
-            const py = sy + (y + (ty + 0.5) / taps) * stepY - 0.5;
-            acc += sample(img, px, py, c);
+    acc.fill(0);
+    for (let ty = 0; ty < taps; ty++) {
+      const py = Math.min(Math.max(sy + (y + (ty + 0.5) / taps) * stepY - 0.5, 0), height - 1);
+      const y0 = Math.floor(py), fy = py - y0;
+      const r0 = y0 * width * 3, r1 = Math.min(y0 + 1, height - 1) * width * 3;
+      for (let x = 0; x < w; x++) {
+        for (let t = 0; t < taps; t++) {
+          const i = x * taps + t, a = x0s[i], b = x1s[i], fx = fxs[i];
+          for (let c = 0; c < 3; c++) {
+            const top = data[r0 + a + c] * (1 - fx) + data[r0 + b + c] * fx;
+            const bot = data[r1 + a + c] * (1 - fx) + data[r1 + b + c] * fx;
+            acc[x * 3 + c] += top * (1 - fy) + bot * fy;
           }
         }
-        out[(y * w + x) * 3 + c] = Math.round(acc / (taps * taps));
       }
     }
+    const o = y * w * 3;
+    for (let k = 0; k < w * 3; k++) out[o + k] = Math.round(acc[k] * norm);
   }
   return { data: out, width: w, height: h };
 }
