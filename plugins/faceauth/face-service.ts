@@ -31,7 +31,7 @@ export interface FaceService {
   verify(account: string, bytes: Uint8Array): Promise<VerifyResult>;
   /** score of an already-computed embedding against the account's template (null = not enrolled) */
   scoreAgainst(account: string, embedding: Float32Array): Promise<number | null>;
-  identify(embedding: Float32Array, k?: number): Match[];
+  identify(embedding: Float32Array, k?: number): Promise<Match[]>;
   isEnrolled(account: string): Promise<boolean>;
   delete(account: string): Promise<boolean>;
   accounts(): Promise<string[]>;
@@ -41,14 +41,17 @@ export const MODEL_ID = 'faceplugin fr_feature 512-d, 5-point ArcFace alignment,
 
 export function createFaceService(deps: FaceServiceDeps): FaceService {
   const gallery = createGallery();
-  let loaded = false;
+  let loading: Promise<void> | null = null;
 
-  async function load() {
-    if (loaded) return;
-    gallery.clear();
-    for await (const rec of deps.templates.all()) gallery.upsert(rec.account, rec.template);
-    loaded = true;
-    deps.log.info({ templates: gallery.size }, 'face gallery loaded');
+  /** Decrypts every template into the 1:N gallery once (100,000 take several seconds). */
+  function load(): Promise<void> {
+    loading ??= (async () => {
+      const t0 = Date.now();
+      gallery.clear();
+      for await (const rec of deps.templates.all()) gallery.upsert(rec.account, rec.template);
+      deps.log.info({ templates: gallery.size, ms: Date.now() - t0 }, 'face gallery loaded');
+    })();
+    return loading;
   }
 
   async function scoreAgainst(account: string, embedding: Float32Array): Promise<number | null> {
@@ -58,8 +61,12 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
 
   return {
     threshold: deps.threshold,
-    async start() { await deps.engine.start(); await load(); },
-    async stop() { await deps.engine.stop(); gallery.clear(); loaded = false; },
+    async start() {
+      await deps.engine.start();
+      // 1:1 reads the store directly; only 1:N and the duplicate check wait for the gallery
+      load().catch((err) => deps.log.error({ err }, 'face gallery load failed'));
+    },
+    async stop() { await loading?.catch(() => {}); await deps.engine.stop(); gallery.clear(); loading = null; },
     analyse: (bytes, opts = { embed: 'largest' }) => deps.engine.analyse(bytes, opts),
     async checkFrame(bytes) { return checkQuality(await deps.engine.analyse(bytes, { embed: 'none' })); },
 
@@ -104,7 +111,8 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
 
     scoreAgainst,
 
-    identify(embedding, k = 3) {
+    async identify(embedding, k = 3) {
+      await load();
       return gallery.search(embedding, k).filter((m) => m.score >= deps.threshold);
     },
 

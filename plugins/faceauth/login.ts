@@ -85,7 +85,7 @@ export function createLoginService(d: LoginDeps) {
     let account = req.account?.trim() || undefined;
     let proposed = false;
     if (!account && req.idNumber) account = (await d.identity.accountForIdNumber(req.idNumber)) ?? undefined;
-    if (!account && frontal) { account = d.face.identify(frontal.o.embedding!, 1)[0]?.id; proposed = account !== undefined; }
+    if (!account && frontal) { account = (await d.face.identify(frontal.o.embedding!, 1))[0]?.id; proposed = account !== undefined; }
     if (!account) return fail(req.idNumber ? 'ACCOUNT_UNKNOWN' : frontal ? 'FACE_MISMATCH' : 'NO_FACE');
     const aLock = d.accountLockout.lockedFor(account);
     if (aLock) return { ok: false, reason: 'ACCOUNT_LOCKED', account, threshold, lockedForMs: aLock };

@@ -95,7 +95,7 @@ export function faceRoutes(api: () => FaceApi): Route[] {
       handler: handle(async (req) => {
         const r = await api().face.analyse(decodeFrame(parse(z.object({ image }), req.body).image));
         const emb = r.faces[0]?.embedding;
-        return { candidates: emb ? api().face.identify(emb, 1).map((m) => ({ account: m.id, score: Math.round(m.score * 10000) / 10000 })) : [] };
+        return { candidates: emb ? (await api().face.identify(emb, 1)).map((m) => ({ account: m.id, score: Math.round(m.score * 10000) / 10000 })) : [] };
       }),
     },
   ];

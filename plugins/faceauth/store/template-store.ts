@@ -44,9 +44,10 @@ export function createTemplateStore(store: Store, key: Buffer): TemplateStore {
     },
     async delete(account) {
       const had = (await getSealed(TPL + account)) !== undefined;
-      const batch = store.batch().del(TPL + account);
-      for await (const k of store.keys({ gte: `${IMG}${account}:`, lt: `${IMG}${account}:\xff` })) batch.del(k);
-      await batch.write();
+      // array batches (unlike chained ones) wait for a sublevel that is still opening
+      const ops: Array<{ type: 'del'; key: string }> = [{ type: 'del', key: TPL + account }];
+      for await (const k of store.keys({ gte: `${IMG}${account}:`, lt: `${IMG}${account}:\xff` })) ops.push({ type: 'del', key: k });
+      await store.batch(ops);
       return had;
     },
     async accounts() {
@@ -61,9 +62,7 @@ export function createTemplateStore(store: Store, key: Buffer): TemplateStore {
       }
     },
     async putImages(account, images) {
-      const batch = store.batch();
-      images.forEach((img, i) => { const k = `${IMG}${account}:${i}`; batch.put(k, seal(key, Buffer.from(img), k)); });
-      await batch.write();
+      await store.batch(images.map((img, i) => { const k = `${IMG}${account}:${i}`; return { type: 'put' as const, key: k, value: seal(key, Buffer.from(img), k) }; }));
     },
     async imageCount(account) {
       let n = 0;
