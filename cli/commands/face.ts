@@ -5,11 +5,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../protocol/errors.js';
+import { ConfigError, KefuError } from '../../protocol/errors.js';
 import { faceauthConfigSchema, resolveThreshold, type FaceauthConfig } from '../../plugins/faceauth/config.js';
 import { createFaceEngine } from '../../plugins/faceauth/engine/engine.js';
 import { evaluateDir } from '../../plugins/faceauth/eval/evaluate.js';
 import { openOffline } from '../../plugins/faceauth/offline.js';
+import { controlRequest } from '../control-client.js';
+import { controlSocketPath } from '../../daemon/control/protocol.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 
@@ -26,6 +28,19 @@ async function faceContext(opts: Common): Promise<{ dataDir: string; cfg: Faceau
   const base = dirname(file);
   const dataDir = resolve(opts.data ?? (raw.dataDir ? resolve(base, raw.dataDir) : '/var/lib/kefu'));
   return { dataDir, cfg: parsed.data };
+}
+
+/**
+ * Runs `fn` on the data folder; while the daemon holds the store, asks the daemon to run the plugin
+ * command instead (control method `commands.run`, when the daemon offers it).
+ */
+async function offlineOrDaemon<T>(dataDir: string, cfg: FaceauthConfig, fn: (box: Awaited<ReturnType<typeof openOffline>>) => Promise<T>, command: { name: string; args: unknown; map: (r: any) => T }): Promise<T> {
+  let box: Awaited<ReturnType<typeof openOffline>>;
+  try { box = await openOffline(dataDir, cfg); } catch (err) {
+    if ((err as KefuError).code !== 'FACE_STORE_BUSY' || !existsSync(controlSocketPath(dataDir))) throw err;
+    try { return command.map(await controlRequest(dataDir, 'commands.run', { name: command.name, args: command.args }, 30_000)); } catch { throw err; }
+  }
+  try { return await fn(box); } finally { await box.close(); }
 }
 
 export function register(program: Command): void {
@@ -67,23 +82,20 @@ export function register(program: Command): void {
     .description('delete the account\'s face template, kept images and password')
     .action(action(async (account: string, opts: Common, cmd: Command) => {
       const { dataDir, cfg } = await faceContext(opts);
-      const box = await openOffline(dataDir, cfg);
-      try {
-        const deleted = await box.face.delete(account);
+      const deleted = await offlineOrDaemon(dataDir, cfg, async (box) => {
+        const d = await box.face.delete(account);
         await box.credentials.delete(account);
-        print(cmd.optsWithGlobals(), { account, deleted }, () => (deleted ? `deleted the face data of ${account}` : `${account} had no face template`));
-      } finally { await box.close(); }
+        return d;
+      }, { name: 'faceauth.delete', args: { account }, map: (r: { deleted: boolean }) => r.deleted });
+      print(cmd.optsWithGlobals(), { account, deleted }, () => (deleted ? `deleted the face data of ${account}` : `${account} had no face template`));
     }));
 
   withData(face.command('list'))
     .description('accounts with a face template')
     .action(action(async (opts: Common, cmd: Command) => {
       const { dataDir, cfg } = await faceContext(opts);
-      const box = await openOffline(dataDir, cfg);
-      try {
-        const accounts = await box.face.accounts();
-        print(cmd.optsWithGlobals(), { accounts }, () => table(accounts.map((a) => ({ account: a }))));
-      } finally { await box.close(); }
+      const accounts = await offlineOrDaemon(dataDir, cfg, (box) => box.face.accounts(), { name: 'faceauth.accounts', args: {}, map: (r: { accounts: string[] }) => r.accounts });
+      print(cmd.optsWithGlobals(), { accounts }, () => table(accounts.map((a) => ({ account: a }))));
     }));
 
   face.command('eval')

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tempDir } from '../helpers/tmp.js';
 import { DEFAULT_THRESHOLD } from '../../plugins/faceauth/config.js';
+import { createRootStore } from '../../daemon/store.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,4 +60,12 @@ test('kefu face enroll / verify / delete on a data folder', async (t) => {
   assert.deepEqual(JSON.parse(del.stdout), { account: 'sheldon', deleted: true });
   const gone = await kefu(['face', 'verify', 'sheldon', `${P}/sheldon/sheldon3.png`, '--data', data]);
   assert.match(gone.stderr, /FACE_NOT_ENROLLED/);
+  assert.deepEqual(JSON.parse((await kefu(['face', 'list', '--data', data, '--json'])).stdout), { accounts: [] });
+  // while another process (the daemon) holds the store, the command says so instead of corrupting it
+  const held = createRootStore(join(data, 'store'));
+  await held.open();
+  t.after(() => held.close());
+  const busy = await kefu(['face', 'delete', 'sheldon', '--data', data]);
+  assert.notEqual(busy.code, 0);
+  assert.match(busy.stderr, /FACE_STORE_BUSY/);
 });
