@@ -12,7 +12,10 @@ import type { Lockout } from './auth/lockout.js';
 import { evaluateChallenge, observeFrame, type ChallengeBook, type ChallengeResult, type FrameObservation } from './liveness/challenge.js';
 
 export interface LoginRequest {
+  /** the lockout key of the terminal: its network address, which a client cannot choose */
   terminal: string;
+  /** the terminal's self-declared name, for the archive only */
+  terminalName?: string;
   account?: string;
   idNumber?: string;
   password?: string;
@@ -60,7 +63,7 @@ export function createLoginService(d: LoginDeps) {
   function record(out: LoginOutcome, req: LoginRequest) {
     d.bus.emit('archive.record', {
       customerId: out.account ?? 'unknown', kind: 'faceauth.login', channel: 'terminal', ts: Date.now(),
-      data: { outcome: out.ok ? 'success' : 'failure', reason: out.reason ?? null, method: out.method ?? null, score: out.score ?? null, terminal: req.terminal, liveness: out.liveness?.passed ?? null, proposed: out.proposed ?? false },
+      data: { outcome: out.ok ? 'success' : 'failure', reason: out.reason ?? null, method: out.method ?? null, score: out.score ?? null, terminal: req.terminalName ?? req.terminal, address: req.terminal, liveness: out.liveness?.passed ?? null, proposed: out.proposed ?? false },
     });
     d.log.info({ account: out.account, ok: out.ok, reason: out.reason, terminal: req.terminal }, 'face login attempt');
     return out;
@@ -128,6 +131,17 @@ export function createLoginService(d: LoginDeps) {
 
   return {
     async login(req: LoginRequest): Promise<LoginOutcome> { return record(await attempt(req), req); },
+    /**
+     * 1:N proposal of the account for a face (to prefill the login form; identity is still required).
+     * A miss counts against the terminal, so the gallery cannot be probed without limit.
+     */
+    async propose(embedding: Float32Array | undefined, terminal: string): Promise<{ candidates: Array<{ account: string; score: number }>; lockedForMs?: number }> {
+      const tLock = d.terminalLockout.lockedFor(terminal);
+      if (tLock) return { candidates: [], lockedForMs: tLock };
+      const found = embedding ? await d.face.identify(embedding, 1) : [];
+      if (found.length === 0) d.terminalLockout.fail(terminal);
+      return { candidates: found.map((m) => ({ account: m.id, score: Math.round(m.score * 10000) / 10000 })) };
+    },
     /** Sends a one-time code to the account behind an ID number; the answer does not tell whether it exists. */
     async requestCode(idNumber: string, terminal: string): Promise<{ sent: true; to?: string; code?: string }> {
       const tLock = d.terminalLockout.lockedFor(terminal);

@@ -32,7 +32,9 @@ export function decodeFrame(s: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-const terminalOf = (req: FastifyRequest) => String(req.headers['x-kefu-terminal'] ?? req.ip);
+/** Lockouts key on the address; the terminal's name header only labels archive events. */
+const terminalOf = (req: FastifyRequest) => req.ip;
+const terminalName = (req: FastifyRequest) => (typeof req.headers['x-kefu-terminal'] === 'string' ? req.headers['x-kefu-terminal'].slice(0, 64) : undefined);
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body ?? {});
@@ -87,15 +89,14 @@ export function faceRoutes(api: () => FaceApi): Route[] {
       method: 'POST', url: '/api/login',
       handler: handle(async (req) => {
         const b = parse(Login, req.body);
-        return api().login.login({ ...b, terminal: terminalOf(req), frames: b.frames.map(decodeFrame) });
+        return api().login.login({ ...b, terminal: terminalOf(req), terminalName: terminalName(req), frames: b.frames.map(decodeFrame) });
       }),
     },
     {
       method: 'POST', url: '/api/identify',
       handler: handle(async (req) => {
         const r = await api().face.analyse(decodeFrame(parse(z.object({ image }), req.body).image));
-        const emb = r.faces[0]?.embedding;
-        return { candidates: emb ? (await api().face.identify(emb, 1)).map((m) => ({ account: m.id, score: Math.round(m.score * 10000) / 10000 })) : [] };
+        return api().login.propose(r.faces[0]?.embedding, terminalOf(req));
       }),
     },
   ];
