@@ -109,6 +109,7 @@ export function register(program: Command): void {
     .option('--scenes <folder>', 'group photos: faces in one photo are impostor pairs')
     .action(action(async (opts: { dir: string; config?: string; threshold?: string; workers?: string; stats?: boolean; augment?: boolean; scenes?: string }, cmd: Command) => {
       const { cfg } = await faceContext({ config: opts.config });
+      if (!existsSync(resolve(opts.dir))) throw new ConfigError([`--dir: ${resolve(opts.dir)} not found`]);
       const threshold = opts.threshold !== undefined ? Number(opts.threshold) : resolveThreshold(cfg.threshold);
       if (!Number.isFinite(threshold)) throw new ConfigError([`--threshold: not a number`]);
       const engine = createFaceEngine({ modelDir: cfg.modelDir, workers: opts.workers !== undefined ? Number(opts.workers) : cfg.workers });
