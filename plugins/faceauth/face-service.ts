@@ -59,6 +59,17 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
     return rec ? dot(rec.template, embedding) : null;
   }
 
+  /** 1:N: the gallery's int8 scan proposes, the sealed float templates decide (exact at the threshold). */
+  async function search(embedding: Float32Array, k: number): Promise<Match[]> {
+    await load();
+    const out: Match[] = [];
+    for (const c of gallery.search(embedding, k + 2)) {
+      const score = await scoreAgainst(c.id, embedding);
+      if (score !== null && score >= deps.threshold) out.push({ id: c.id, score });
+    }
+    return out.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
   return {
     threshold: deps.threshold,
     async start() {
@@ -90,7 +101,7 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
       // every frame must be the person of the template: a swapped face mid-enrollment is refused
       const worst = Math.min(...good.map((g) => dot(g, template)));
       if (worst < deps.threshold) throw new KefuError('FACE_ENROLL_INCONSISTENT', `the frames do not show one person (min score ${worst.toFixed(3)})`);
-      const other = gallery.search(template, 2).find((m) => m.id !== account && m.score >= deps.threshold);
+      const other = (await search(template, 2)).find((m) => m.id !== account);
       if (other) throw new KefuError('FACE_ALREADY_ENROLLED', 'this face is already enrolled under another account', { score: Number(other.score.toFixed(3)) });
       const replaced = (await deps.templates.get(account)) !== null;
       await deps.templates.put(account, template, { frames: good.length, model: MODEL_ID });
@@ -111,10 +122,7 @@ export function createFaceService(deps: FaceServiceDeps): FaceService {
 
     scoreAgainst,
 
-    async identify(embedding, k = 3) {
-      await load();
-      return gallery.search(embedding, k).filter((m) => m.score >= deps.threshold);
-    },
+    identify: (embedding, k = 3) => search(embedding, k),
 
     async isEnrolled(account) { return (await deps.templates.get(account)) !== null; },
 

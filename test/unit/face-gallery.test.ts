@@ -33,7 +33,7 @@ test('growing the scanner keeps the rows already written', () => {
   assert.equal(s.rows()[31], 15);
 });
 
-test('gallery search returns the exact best matches; remove and upsert keep it consistent', () => {
+test('gallery search ranks the best matches with scores within 0.01 of the cosine; remove and upsert keep it consistent', () => {
   const rnd = () => l2normalise(Float32Array.from({ length: 512 }, () => Math.random() - 0.5));
   const g = createGallery(512);
   const vs = Array.from({ length: 300 }, rnd);
@@ -41,7 +41,7 @@ test('gallery search returns the exact best matches; remove and upsert keep it c
   const q = l2normalise(Float32Array.from(vs[123], (v) => v + (Math.random() - 0.5) * 0.02));
   const top = g.search(q, 3);
   assert.equal(top[0].id, 'a123');
-  assert.ok(Math.abs(top[0].score - dot(vs[123], q)) < 1e-6);
+  assert.ok(Math.abs(top[0].score - dot(vs[123], q)) < 0.01);
   assert.ok(top[0].score >= top[1].score && top[1].score >= top[2].score);
   assert.equal(g.remove('a123'), true);
   assert.notEqual(g.search(q, 1)[0].id, 'a123');
