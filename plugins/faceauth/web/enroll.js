@@ -17,7 +17,7 @@ $('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const data = Object.fromEntries(new FormData(ev.target).entries());
   for (const k of ['name', 'password']) if (!data[k]) delete data[k];
-  $('start').disabled = true; result.className = 'result hidden';
+  $('start').disabled = true; result.className = 'result hidden'; $('snap').classList.add('hidden');
   $('s1').className = 'done'; $('s2').className = 'active';
   let stop = () => {};
   try {
@@ -40,6 +40,8 @@ $('form').addEventListener('submit', async (ev) => {
     say(t('saving'));
     const r = await postJson('api/enroll', { ...data, frames });
     $('s2').className = 'done'; $('s3').className = 'done';
+    // the camera goes off: keep the last captured frame on the stage
+    $('snap').src = frames[frames.length - 1]; $('snap').classList.remove('hidden');
     say(t('done'), 'ok');
     result.textContent = `${t('done')} (${r.account})`; result.className = 'result ok';
   } catch (err) {
