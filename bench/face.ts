@@ -1,7 +1,7 @@
 // `npm run bench -- face`: verify latency per image, pool vs single-threaded throughput (same run), and
 // 1:N search over 100,000 synthetic templates (SIMD int8 scan vs a plain float loop). One JSON line each.
 import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -14,7 +14,8 @@ const dir = process.env.KEFU_FACE_BENCH_DIR ?? fileURLToPath(new URL('../test/fi
 const faces = readdirSync(dir).flatMap((p) => readdirSync(join(dir, p)).map((f) => readFileSync(join(dir, p, f))));
 // what a terminal sends: a 640×480 JPEG camera frame with the face in it (here 300 px, at arm's length)
 const images = await Promise.all(faces.map(async (b) => new Uint8Array(await sharp(b).resize(300, 300).extend({ top: 90, bottom: 90, left: 170, right: 170, background: '#7a8088' }).jpeg({ quality: 85 }).toBuffer())));
-const emit = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
+// the 1-minute load average goes with every figure: this machine is shared, and load inflates latency
+const emit = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, load1: Math.round(loadavg()[0] * 10) / 10 })}\n`);
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 async function latency(engine: FaceEngine, template: Float32Array, rounds: number): Promise<number[]> {
