@@ -112,7 +112,7 @@ export function register(program: Command): void {
       if (!existsSync(resolve(opts.dir))) throw new ConfigError([`--dir: ${resolve(opts.dir)} not found`]);
       const threshold = opts.threshold !== undefined ? Number(opts.threshold) : resolveThreshold(cfg.threshold);
       if (!Number.isFinite(threshold)) throw new ConfigError([`--threshold: not a number`]);
-      const engine = createFaceEngine({ modelDir: cfg.modelDir, workers: opts.workers !== undefined ? Number(opts.workers) : cfg.workers });
+      const engine = createFaceEngine({ modelDir: cfg.modelDir, flip: cfg.flip, workers: opts.workers !== undefined ? Number(opts.workers) : cfg.workers });
       try {
         await engine.start();
         const { result, stats } = await evaluateDir(engine, resolve(opts.dir), threshold, { stats: opts.stats, augment: opts.augment, scenes: opts.scenes && resolve(opts.scenes) });

@@ -37,7 +37,7 @@ export interface FaceService {
   accounts(): Promise<string[]>;
 }
 
-export const MODEL_ID = 'faceplugin fr_feature 512-d, 5-point ArcFace alignment, flip-sum';
+export const MODEL_ID = 'faceplugin fr_feature 512-d, 5-point ArcFace alignment';
 
 export function createFaceService(deps: FaceServiceDeps): FaceService {
   const gallery = createGallery();

@@ -22,7 +22,7 @@ export async function openOffline(dataDir: string, cfg: FaceauthConfig, workers 
     const store = sublevel(root, 'plugin:faceauth');
     const key = cfg.keyFile ? await readKeyFile(cfg.keyFile) : await readOrCreateKeyFile(join(dataDir, 'faceauth', 'template.key'));
     const face = createFaceService({
-      engine: createFaceEngine({ modelDir: cfg.modelDir, workers }), templates: createTemplateStore(store, key),
+      engine: createFaceEngine({ modelDir: cfg.modelDir, workers, flip: cfg.flip }), templates: createTemplateStore(store, key),
       threshold: resolveThreshold(cfg.threshold), minFrames: cfg.enroll.minFrames, keepImages: cfg.enroll.keepImages, log: silentLogger(),
     });
     await face.start();

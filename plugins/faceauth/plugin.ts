@@ -57,7 +57,7 @@ export default definePlugin({
         // a configured key must exist (an operator's secret); the default one is created on first start
         const key = cfg.keyFile ? await readKeyFile(cfg.keyFile) : await readOrCreateKeyFile(join(dir, 'template.key'));
         const templates = createTemplateStore(ctx.store, key);
-        const engine = createFaceEngine({ modelDir: cfg.modelDir, workers: cfg.workers, liveness: cfg.liveness.passiveMin !== undefined });
+        const engine = createFaceEngine({ modelDir: cfg.modelDir, workers: cfg.workers, flip: cfg.flip, liveness: cfg.liveness.passiveMin !== undefined });
         face = createFaceService({ engine, templates, threshold: resolveThreshold(cfg.threshold), minFrames: cfg.enroll.minFrames, keepImages: cfg.enroll.keepImages, log: ctx.log });
         await face.start();
         const identity = createFileIdentityProvider(cfg.identityFile ?? join(dir, 'identities.json'));

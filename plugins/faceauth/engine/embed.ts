@@ -12,7 +12,7 @@ async function raw(session: Session, crop: RgbImage): Promise<Float32Array> {
 }
 
 /** The embedding of an aligned crop; with `flip`, the sum with the mirrored crop's (test-time augmentation). */
-export async function embedAligned(session: Session, crop: RgbImage, flip = true): Promise<Float32Array> {
+export async function embedAligned(session: Session, crop: RgbImage, flip = false): Promise<Float32Array> {
   const e = await raw(session, crop);
   if (flip) {
     const f = await raw(session, flipHorizontal(crop));

@@ -13,6 +13,8 @@ export interface FaceEngineOptions {
   workers?: number;
   /** load fr_liveness too (passive anti-spoofing score) */
   liveness?: boolean;
+  /** add the mirrored face's embedding (flip-sum; default off: no measured gain, twice the cost) */
+  flip?: boolean;
 }
 
 export interface FaceEngine {
@@ -60,8 +62,9 @@ export function createFaceEngine(opts: FaceEngineOptions = {}): FaceEngine {
     },
     async analyse(bytes, aopts = {}) {
       await start();
-      if (pool) return pool.run({ bytes, opts: aopts }) as Promise<AnalyseResult>;
-      return analyseImage(sessions!, bytes, aopts);
+      const o = { flip: opts.flip ?? false, ...aopts };
+      if (pool) return pool.run({ bytes, opts: o }) as Promise<AnalyseResult>;
+      return analyseImage(sessions!, bytes, o);
     },
   };
 }

@@ -62,7 +62,7 @@ export async function analyseRgb(sessions: Sessions, img: RgbImage, opts: Analys
     const lm = await predictLandmarks(need(sessions, 'landmark'), img, box);
     const { crop } = alignFace(img, lm);
     const face: FaceResult = { box, landmarks: Array.from(lm), pose: poseFromLandmarks(lm), metrics: metrics(img, lm, crop) };
-    if (embed === 'all' || (embed === 'largest' && i === 0)) face.embedding = await embedAligned(need(sessions, 'feature'), crop, opts.flip ?? true);
+    if (embed === 'all' || (embed === 'largest' && i === 0)) face.embedding = await embedAligned(need(sessions, 'feature'), crop, opts.flip ?? false);
     if (opts.liveness && i === 0 && sessions.liveness) face.liveness = await livenessScore(sessions.liveness, img, box);
     faces.push(face);
   }
