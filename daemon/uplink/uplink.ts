@@ -175,10 +175,14 @@ export function createUplink(opts: UplinkOptions) {
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         protocolVersion: opts.protocolVersion ?? 4,
         clean: opts.clean ?? false,
+        // a refused CONNACK (auth backend down, broker busy) must not end an unattended box's link for good
+        reconnectOnConnackError: true,
         queueQoSZero: false,
         resubscribe: false,
         outgoingStore: store,
         will,
+        // mqtt.js calls its debug logger several times per packet; that costs measurable CPU even when disabled
+        ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
       };
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
