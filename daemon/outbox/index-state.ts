@@ -60,8 +60,9 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     return seg;
   }
 
-  function addEntry(seg: Segment, e: EncodedEvent, state: EntryState): OutboxEntry {
-    const entry: OutboxEntry = { ...e, cls: seg.cls, bytes: eventBytes(e), state, segment: seg };
+  function addEntry(seg: Segment, e: EncodedEvent, state: EntryState, size?: number): OutboxEntry {
+    // one literal shape for every entry keeps the hot path monomorphic
+    const entry: OutboxEntry = { seq: e.seq, id: e.id, topic: e.topic, retain: e.retain, payload: e.payload, cls: seg.cls, bytes: size ?? eventBytes(e), state, segment: seg };
     seg.entries.push(entry);
     seg.live++;
     live[seg.cls]++;
@@ -101,14 +102,14 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     },
 
     /** Adds a new, not yet persisted event to the class's filling segment. */
-    add(cls: OutboxClass, e: EncodedEvent): OutboxEntry {
+    add(cls: OutboxClass, e: EncodedEvent, size?: number): OutboxEntry {
       let seg = open.get(cls);
       if (!seg || seg.persisted || seg.entries.length >= opts.maxSegmentEntries) {
         seg = newSegment(cls, e.seq, false);
         open.set(cls, seg);
         unpersisted.push(seg);
       }
-      return addEntry(seg, e, 'pending');
+      return addEntry(seg, e, 'pending', size);
     },
 
     /** Segments filled since the last commit: they go into the next batch. Closes them for new entries. */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/schemas.js';
 import type { Store } from '../store.js';
-import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, isEncodableTopic, parseSegmentKey } from './codec.js';
+import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, eventBytes, isEncodableTopic, parseSegmentKey } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
 
 export class OutboxError extends KefuError {}
@@ -69,8 +69,8 @@ export function createOutbox(opts: OutboxOptions) {
 
   function schedule(urgent: boolean): void {
     if (writing || timer) return;
-    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
     // acks alone need no hurry: let them ride along with the next synced batch when one comes soon
+    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
   }
 
   async function flush(): Promise<void> {
@@ -174,7 +174,7 @@ export function createOutbox(opts: OutboxOptions) {
         return Promise.reject(new OutboxError('OUTBOX_NOT_SERIALISABLE', `payload is not JSON-serialisable: ${(err as Error).message}`));
       }
       const event = { seq, id, topic: input.topic, retain: input.retain ?? false, payload };
-      const need = Buffer.byteLength(payload) + Buffer.byteLength(input.topic) + id.length + 24;
+      const need = eventBytes(event);
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const evicted = need > maxBytes ? null : index.makeRoom(need, cls, changes);
       if (evicted === null) {
@@ -185,7 +185,7 @@ export function createOutbox(opts: OutboxOptions) {
       for (const e of evicted) countLoss(e.cls);
       if (evicted.length > 0) log.warn({ evicted: evicted.length, for: cls }, 'outbox full: evicted lower-class events');
       apply(changes);
-      index.add(cls, event);
+      index.add(cls, event, need);
       return new Promise((resolve, reject) => {
         waiters.push({ resolve: () => resolve({ id, seq }), reject });
         schedule(true);

@@ -103,8 +103,10 @@ export function createUplink(opts: UplinkOptions) {
     if (!client?.connected || stopping) return;
     const allowed = opts.allowedClasses?.();
     const set = allowed ? new Set(allowed) : undefined;
-    while (inflight < window) {
-      const batch = outbox.take(set, window - inflight);
+    // an MQTT 5 broker may announce a smaller receive maximum than our window
+    const limit = Math.min(window, client.serverProperties?.receiveMaximum ?? window);
+    while (inflight < limit) {
+      const batch = outbox.take(set, limit - inflight);
       if (batch.length === 0) break;
       for (const e of batch) send(e);
     }
@@ -219,7 +221,6 @@ export function createUplink(opts: UplinkOptions) {
       if (!c.disconnected) c.end(true);
       client = null;
       onClose();
-      events.clear();
     },
 
     get connected(): boolean { return client?.connected ?? false; },
