@@ -12,7 +12,9 @@ export function createTypedEvents<M extends Record<string, unknown>>(onListenerE
   return {
     on,
     emit<K extends keyof M>(event: K, payload: M[K]): void {
-      for (const fn of [...(listeners.get(event) ?? [])]) {
+      const set = listeners.get(event);
+      if (!set || set.size === 0) return; // the hot path (one `acked` per event) usually has no listener
+      for (const fn of [...set]) {
         try { (fn as Listener<M[K]>)(payload); } catch (err) { onListenerError(String(event), err); }
       }
     },

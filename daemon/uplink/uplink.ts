@@ -166,6 +166,8 @@ export function createUplink(opts: UplinkOptions) {
   const uplink = {
     start(): void {
       if (client) return;
+      // mqtt.js would fail every attempt silently (a stream error without a code): refuse loudly instead
+      if (opts.password !== undefined && !opts.username) throw new KefuError('UPLINK_CONFIG_INVALID', 'master.username is required when a password is set');
       stopping = false;
       const will = { topic: topics.state(box), payload: Buffer.from(''), qos: 1 as const, retain: true };
       const options: IClientOptions = {
@@ -271,7 +273,7 @@ export function createUplink(opts: UplinkOptions) {
     /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
     kick(): void { schedulePump(); },
 
-    stats() { return { connected: uplink.connected, inflight, ...counters }; },
+    stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
   };
   return uplink;
 }

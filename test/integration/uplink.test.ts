@@ -163,3 +163,21 @@ test('a link that fails to open is retried; allowed classes hold back the others
   const ob = TelemetryMessage.parse(sub.messages.find((x) => x.topic === topics.telemetry(BOX, 'outbox'))!.json);
   assert.ok(ob.data.losses && ob.data.pending, 'losses and pending per class');
 });
+
+test('a refused CONNACK (auth backend hiccup) does not end the link: the box keeps retrying', async (t) => {
+  let refusals = 3;
+  const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || refusals-- <= 0) });
+  t.after(() => broker.stop());
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { username: 'box-1', password: 'not-logged' } });
+  t.after(() => box.close());
+  box.uplink.start();
+  await box.uplink.once('connected', 15_000);
+  assert.ok(refusals < 0, 'connected only after the refusals');
+  assert.match(box.uplink.stats().lastError, /refused/i);
+});
+
+test('a password without a username is refused at start, not retried silently forever', async (t) => {
+  const box = await openBox({ dir: await tempDir(t), port: () => 1, uplink: { password: 'x' } });
+  t.after(() => box.close());
+  assert.throws(() => box.uplink.start(), { code: 'UPLINK_CONFIG_INVALID' });
+});
