@@ -81,6 +81,14 @@ test('expired, not allowed, unknown, bad args and failing handlers answer with t
   assert.deepEqual(s.runs, [], 'nothing refused ran');
 });
 
+test('broadcast commands (region and global) are answered on the box own res topic', async (t) => {
+  const s = await setup(t);
+  await s.master.client.publishAsync(topics.regionBroadcast(BOX.region, 'system.echo'), JSON.stringify({ v: 1, id: 'bc-region', args: { text: 'r' } }), { qos: 1 });
+  await s.master.client.publishAsync(topics.globalBroadcast('system.echo'), JSON.stringify({ v: 1, id: 'bc-global', args: { text: 'g' } }), { qos: 1 });
+  assert.deepEqual((await s.final('bc-region')).ok && (await s.final('bc-region') as { result: unknown }).result, { echo: 'r' });
+  assert.deepEqual((await s.final('bc-global')).ok && (await s.final('bc-global') as { result: unknown }).result, { echo: 'g' });
+});
+
 test('progress comes before the final result', async (t) => {
   const s = await setup(t);
   await s.send('test.long', { v: 1, id: 'long-1' });
