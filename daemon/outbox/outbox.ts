@@ -92,7 +92,9 @@ export function createOutbox(opts: OutboxOptions) {
     if (fresh.length === 0 && dels.length === 0 && rewrites.length === 0 && !writeLosses && batchWaiters.length === 0) return;
 
     const ops: Array<{ type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string }> = [];
+    const written = new Map<Segment, number>();
     for (const seg of fresh) {
+      written.set(seg, seg.live);
       ops.push({ type: 'put', key: seg.key, value: encodeSegment(seg.entries.filter((e) => e.state !== 'done')), valueEncoding: 'utf8' });
     }
     for (const seg of dels) ops.push({ type: 'del', key: seg.key });
@@ -105,7 +107,12 @@ export function createOutbox(opts: OutboxOptions) {
       try {
         for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
         if (ops.length > 0) await store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
-        for (const seg of fresh) index.markPersisted(seg);
+        for (const seg of fresh) {
+          index.markPersisted(seg);
+          // evicted while the write was under way: the disk copy still holds those events
+          if (seg.live === 0) toDelete.add(seg);
+          else if (seg.live < written.get(seg)!) toRewrite.add(seg);
+        }
         index.spill();
         for (const w of batchWaiters) w.resolve();
       } catch (err) {

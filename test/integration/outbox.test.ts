@@ -190,3 +190,31 @@ test('evicting from a segment whose payloads are only on disk rewrites it correc
   assert.deepEqual(bulk, Array.from({ length: bulk.length }, (_, k) => 60 - bulk.length + k), 'the newest bulk survived, oldest evicted');
   await outbox.close();
 });
+
+test('events evicted while their batch is being written do not come back from disk', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const realBatch = store.batch.bind(store);
+  let held = 0;
+  (store as { batch: unknown }).batch = async (ops: unknown[], o: unknown) => { if (held++ === 0) await gate; return realBatch(ops as never, o as never); };
+  const opts = { log: silentLogger(), maxBytes: 3_000, groupCommitMs: 1 };
+  let outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  const bulk = Array.from({ length: 5 }, (_, i) => outbox.enqueue({ topic: 't', class: 'bulk', data: 'b'.repeat(400) + i }));
+  await new Promise((r) => setTimeout(r, 20)); // the bulk batch is now held inside store.batch
+  const crit = Array.from({ length: 5 }, (_, i) => outbox.enqueue({ topic: 't', class: 'critical', data: 'c'.repeat(400) + i }));
+  release();
+  await Promise.all([...bulk, ...crit]);
+  const s = outbox.stats();
+  assert.ok(s.losses.bulk >= 3, `bulk evicted during the write (${s.losses.bulk})`);
+  await outbox.close();
+  await root.close();
+  ({ root, store } = await openStore(t, dir));
+  t.after(() => root.close());
+  outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  assert.deepEqual(outbox.stats().pending, s.pending, 'disk agrees with memory');
+  await outbox.close();
+});
