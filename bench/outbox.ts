@@ -1,4 +1,4 @@
-// `npm run bench -- outbox [events] [runs]`: end-to-end persisted-and-acknowledged events/s (outbox → uplink →
+// `npm run bench -- outbox [events] [runs] [producers]`: end-to-end persisted-and-acknowledged events/s (outbox → uplink →
 // in-process aedes → counting subscriber, deduped on id) against plain in-memory mqtt.js QoS 1 publishing to the
 // same broker in the same run; enqueue latency p50/p99. Prints one JSON line (per-run figures go to stderr).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +24,7 @@ const data = { kind: 'chat.message', conversation: 'c-123456', text: '您好，�
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-async function persistedRun(port: number) {
+async function persistedRun(port: number, events = EVENTS) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
   const root = createRootStore(dir);
   await root.open();
@@ -43,14 +43,14 @@ async function persistedRun(port: number) {
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: PRODUCERS }, async () => {
-    while (next < EVENTS) {
+    while (next < events) {
       const n = next++;
       const s = performance.now();
       await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
       latencies.push(performance.now() - s);
     }
   }));
-  await waitFor(() => ids.size >= EVENTS && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
+  await waitFor(() => ids.size >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   await uplink.stop();
@@ -59,11 +59,11 @@ async function persistedRun(port: number) {
   await sub.close();
   await rm(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
-  return { perS: EVENTS / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / EVENTS };
+  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events };
 }
 
 /** The outbox alone (enqueue → take → ack, no MQTT): what persistence costs when the event loop is not shared. */
-async function outboxOnlyRun() {
+async function outboxOnlyRun(events = EVENTS) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
   const root = createRootStore(dir);
   await root.open();
@@ -74,7 +74,7 @@ async function outboxOnlyRun() {
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: PRODUCERS }, async () => {
-    while (next < EVENTS) {
+    while (next < events) {
       const n = next++;
       const s = performance.now();
       await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
@@ -87,10 +87,10 @@ async function outboxOnlyRun() {
   await root.close();
   await rm(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
-  return { perS: EVENTS / seconds, p99: pct(latencies, 0.99) };
+  return { perS: events / seconds, p99: pct(latencies, 0.99) };
 }
 
-async function inMemoryRun(port: number) {
+async function inMemoryRun(port: number, events = EVENTS) {
   const sub = await subscriber(port, topics.event(box, 'bench', '+'), 'bench-sub-m');
   const ids = new Set<string>();
   sub.client.removeAllListeners('message');
@@ -100,16 +100,16 @@ async function inMemoryRun(port: number) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let acked = 0;
-  for (let n = 0; n < EVENTS; n++) {
+  for (let n = 0; n < events; n++) {
     const payload = JSON.stringify({ v: 1, id: `m-${n}`, seq: n, ts: Date.now(), class: 'event', data: { ...data, n } });
     client.publish(topics.event(box, 'bench', 'msg'), payload, { qos: 1 }, () => { acked++; });
   }
-  await waitFor(() => ids.size >= EVENTS && acked >= EVENTS, 120_000, 'in-memory events');
+  await waitFor(() => ids.size >= events && acked >= events, 120_000, 'in-memory events');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   await client.endAsync();
   await sub.close();
-  return { perS: EVENTS / seconds, cpuUs: (cpu.user + cpu.system) / EVENTS };
+  return { perS: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
 }
 
 /** The floor under any synced-write latency: raw fdatasync of 4 KiB on the disk the outbox uses. */
@@ -126,6 +126,9 @@ function fsyncProbe() {
 
 const fsync = fsyncProbe();
 const broker = await startBroker();
+// warm-up (JIT, level, aedes), not measured
+await persistedRun(broker.port, Math.min(2000, EVENTS));
+await inMemoryRun(broker.port, Math.min(2000, EVENTS));
 const runs: Array<{ persisted: number; inmemory: number; p50: number; p99: number; cpuP: number; cpuM: number; only: number; onlyP99: number }> = [];
 try {
   for (let r = 0; r < RUNS; r++) {
