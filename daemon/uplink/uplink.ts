@@ -221,6 +221,8 @@ export function createUplink(opts: UplinkOptions) {
       }
       await box(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
       if (!c.disconnected) c.end(true);
+      // a link still being opened must not come up after stop(): destroying the proxy closes it on arrival
+      (c as unknown as { stream?: Duplex }).stream?.destroy();
       client = null;
       onClose();
     },

@@ -181,3 +181,23 @@ test('a password without a username is refused at start, not retried silently fo
   t.after(() => box.close());
   assert.throws(() => box.uplink.start(), { code: 'UPLINK_CONFIG_INVALID' });
 });
+
+test('stop() while the link is still opening leaves no socket behind', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let open!: () => void;
+  const { tcpOpenStream } = await import('../helpers/aedes-broker.js');
+  const tcp = tcpOpenStream(() => broker.port);
+  const box = await openBox({
+    dir: await tempDir(t), port: () => broker.port,
+    uplink: { openStream: () => new Promise((resolve, reject) => { open = () => tcp().then(resolve, reject); }) },
+  });
+  t.after(() => box.close());
+  box.uplink.start();
+  await waitFor(() => typeof open === 'function', 5000, 'the stream builder call');
+  await box.uplink.stop();
+  open();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(broker.sockets.size, 0, 'the late link was closed');
+  assert.equal(box.uplink.connected, false);
+});
