@@ -3,7 +3,7 @@
 import type { AedesOptions, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { CredentialStore } from '../credentials/credential-store.js';
-import { canPublish, canSubscribe, type Principal } from './policy.js';
+import { canPublish, canSubscribe, sessionKind, type Principal } from './policy.js';
 import type { ConnectLimiter } from './connect-limiter.js';
 
 export interface BrokerCounters {
@@ -41,9 +41,13 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
       const packet = connectPackets.get(client);
       (async () => {
         if (!username || !password) return authError(4, 'username and password required');
-        const who = await credentials.verify(username, password);
+        let who = await credentials.verify(username, password);
         if (!who) return authError(4, 'bad username or password');
-        if (who.role === 'box' && client.id !== who.username) return authError(2, 'a box must connect with clientId = its username');
+        if (who.role === 'box') {
+          const kind = sessionKind(who.username, client.id);
+          if (!kind) return authError(2, 'a box must connect with clientId = its username (or {username}-probe-{link})');
+          if (kind === 'probe') who = { ...who, probe: true };
+        }
         // aedes only checks a will when it fires; refusing it here tells the box at once instead of losing its LWT
         if (packet?.will && !canPublish(who, packet.will.topic)) {
           counters.deniedWill++;

@@ -4,7 +4,18 @@ import { boxRoot, boxSubscriptions, ID_PATTERN, type BoxRef } from '../../protoc
 
 export type Principal =
   | { role: 'service'; username: string }
-  | { role: 'box'; username: string; box: string; region: string };
+  | { role: 'box'; username: string; box: string; region: string; /** a link-probe session: ping only */ probe?: boolean };
+
+/**
+ * The box's own session uses clientId = box id. The box's TransportManager also keeps one small session per
+ * link (`{box}-probe-{link}`) that only sends PINGREQ: it authenticates as the box but may not publish,
+ * subscribe or leave a will.
+ */
+export function sessionKind(username: string, clientId: string): 'main' | 'probe' | null {
+  if (clientId === username) return 'main';
+  if (clientId.startsWith(`${username}-probe-`) && /^[A-Za-z0-9_-]{1,32}$/.test(clientId.slice(username.length + 7))) return 'probe';
+  return null;
+}
 
 export interface TopicRules { publish: string[]; subscribe: string[] }
 
@@ -51,13 +62,14 @@ const hasWildcard = (topic: string) => topic.includes('+') || topic.includes('#'
 export function canPublish(who: Principal, topic: string): boolean {
   if (topic.length === 0 || hasWildcard(topic) || topic.startsWith('$')) return false;
   if (who.role === 'service') return true;
+  if (who.probe) return false;
   return boxRules(who).publish.some((p) => topicMatches(p, topic));
 }
 
 export function canSubscribe(who: Principal, filter: string): boolean {
   if (filter.length === 0) return false;
   if (who.role === 'service') return true;
-  if (filter.startsWith('$')) return false;
+  if (filter.startsWith('$') || who.probe) return false;
   return boxRules(who).subscribe.some((p) => filterWithin(filter, p));
 }
 

@@ -122,3 +122,15 @@ test('the TLS listener serves boxes with the configured certificate', async (t) 
   // a client that does not trust the certificate gets no session
   await assert.rejects(connectBox(t, m.urls.mqtts!, hall1, p1), /self.signed|certificate|closed/i);
 });
+
+test('a link-probe session of a box connects but may not subscribe, publish or leave a will', async (t) => {
+  const m = await startMaster(t);
+  const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
+  const probe = await connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-probe-wired', will: undefined });
+  const granted = await probe.subscribeAsync(topics.command(hall1, 'x'), { qos: 1 }).then(() => 0, (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0]);
+  assert.equal(granted, 128);
+  probe.publish(topics.state(hall1), JSON.stringify(birth()), { qos: 1 });
+  assert.equal(await closedWithin(probe, 5000), true);
+  await assert.rejects(connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-probe-5g' }), refused, 'a probe with a will is refused');
+  assert.equal(m.stats().ingest.received, 0, 'nothing from the probe reached the master');
+});

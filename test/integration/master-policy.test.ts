@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canPublish, canSubscribe, filterWithin, mosquittoAcl, topicMatches, type Principal } from '../../master/broker/policy.js';
+import { canPublish, canSubscribe, filterWithin, mosquittoAcl, sessionKind, topicMatches, type Principal } from '../../master/broker/policy.js';
 import { createPacketMeter } from '../../master/broker/packet-guard.js';
 import { createConnectLimiter } from '../../master/broker/connect-limiter.js';
 import { createCredentialStore } from '../../master/credentials/credential-store.js';
@@ -105,4 +105,15 @@ test('credentials: scrypt hashes, no plaintext on disk, re-read after an outside
   await assert.rejects(b.addBox('_all', 'dandong'), { code: 'BOX_ID_INVALID' });
   await b.removeBox('hall-01');
   assert.equal(await a.verify('hall-01', password), null, 'the other instance sees the removal');
+});
+
+test('probe sessions ({box}-probe-{link}) authenticate as the box but may only ping', () => {
+  assert.equal(sessionKind('hall-01', 'hall-01'), 'main');
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-wired'), 'probe');
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-'), null);
+  assert.equal(sessionKind('hall-01', 'hall-02'), null);
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-a/b'), null);
+  const probe: Principal = { ...box, probe: true } as Principal;
+  assert.equal(canPublish(probe, topics.state(me)), false);
+  assert.equal(canSubscribe(probe, topics.command(me, 'x')), false);
 });
