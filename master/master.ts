@@ -103,7 +103,14 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     urls.http = await http.start();
     urls.dashboard = `${urls.http}/`;
     feed.start();
-    const prune = () => events?.pruneDedupe().catch((err: Error) => log.warn({ err: err.message }, 'dedupe prune failed'));
+    const prune = async () => {
+      try {
+        await events?.pruneDedupe();
+        await events?.pruneEvents(registry.list().map((b) => b.id), Date.now() - config.ingest.eventRetentionMs);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'event store clean-up failed');
+      }
+    };
     void prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
