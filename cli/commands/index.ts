@@ -6,7 +6,8 @@ import { register as master } from './master.js';
 import { register as plugins } from './plugins.js';
 import { register as start } from './start.js';
 import { register as status } from './status.js';
+import { register as up } from './up.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, start, status, plugins, doctor, master];
+export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, master];

@@ -44,9 +44,11 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
         let who = await credentials.verify(username, password);
         if (!who) return authError(4, 'bad username or password');
         if (who.role === 'box') {
+          // side sessions of a box (link probes, `kefu doctor`) use `{username}-{purpose}`: they never kick the
+          // main session, and they may only connect and ping
           const kind = sessionKind(who.username, client.id);
-          if (!kind) return authError(2, 'a box must connect with clientId = its username (or {username}-probe-{link})');
-          if (kind === 'probe') who = { ...who, probe: true };
+          if (!kind) return authError(2, 'a box must connect with clientId = its username (or {username}-{purpose})');
+          if (kind === 'side') who = { ...who, side: true };
         }
         // aedes only checks a will when it fires; refusing it here tells the box at once instead of losing its LWT
         if (packet?.will && !canPublish(who, packet.will.topic)) {

@@ -4,16 +4,16 @@ import { boxRoot, boxSubscriptions, ID_PATTERN, type BoxRef } from '../../protoc
 
 export type Principal =
   | { role: 'service'; username: string }
-  | { role: 'box'; username: string; box: string; region: string; /** a link-probe session: ping only */ probe?: boolean };
+  | { role: 'box'; username: string; box: string; region: string; /** a side session: connect and ping only */ side?: boolean };
 
 /**
- * The box's own session uses clientId = box id. The box's TransportManager also keeps one small session per
- * link (`{box}-probe-{link}`) that only sends PINGREQ: it authenticates as the box but may not publish,
- * subscribe or leave a will.
+ * The box's own session uses clientId = box id. Its side sessions use `{box}-{purpose}`: one per link for the
+ * TransportManager's ping probes (`{box}-probe-{link}`), and `kefu doctor` (`{box}-doctor`). They authenticate as
+ * the box but may not publish, subscribe or leave a will.
  */
-export function sessionKind(username: string, clientId: string): 'main' | 'probe' | null {
+export function sessionKind(username: string, clientId: string): 'main' | 'side' | null {
   if (clientId === username) return 'main';
-  if (clientId.startsWith(`${username}-probe-`) && /^[A-Za-z0-9_-]{1,32}$/.test(clientId.slice(username.length + 7))) return 'probe';
+  if (clientId.startsWith(`${username}-`) && /^[A-Za-z0-9_-]{1,40}$/.test(clientId.slice(username.length + 1))) return 'side';
   return null;
 }
 
@@ -62,14 +62,14 @@ const hasWildcard = (topic: string) => topic.includes('+') || topic.includes('#'
 export function canPublish(who: Principal, topic: string): boolean {
   if (topic.length === 0 || hasWildcard(topic) || topic.startsWith('$')) return false;
   if (who.role === 'service') return true;
-  if (who.probe) return false;
+  if (who.side) return false;
   return boxRules(who).publish.some((p) => topicMatches(p, topic));
 }
 
 export function canSubscribe(who: Principal, filter: string): boolean {
   if (filter.length === 0) return false;
   if (who.role === 'service') return true;
-  if (filter.startsWith('$') || who.probe) return false;
+  if (filter.startsWith('$') || who.side) return false;
   return boxRules(who).subscribe.some((p) => filterWithin(filter, p));
 }
 

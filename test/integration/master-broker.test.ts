@@ -123,7 +123,7 @@ test('the TLS listener serves boxes with the configured certificate', async (t) 
   await assert.rejects(connectBox(t, m.urls.mqtts!, hall1, p1), /self.signed|certificate|closed/i);
 });
 
-test('a link-probe session of a box connects but may not subscribe, publish or leave a will', async (t) => {
+test('a side session of a box (link probe, doctor) connects but may not subscribe, publish or leave a will', async (t) => {
   const m = await startMaster(t);
   const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
   const probe = await connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-probe-wired', will: undefined });
@@ -131,6 +131,6 @@ test('a link-probe session of a box connects but may not subscribe, publish or l
   assert.equal(granted, 128);
   probe.publish(topics.state(hall1), JSON.stringify(birth()), { qos: 1 });
   assert.equal(await closedWithin(probe, 5000), true);
-  await assert.rejects(connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-probe-5g' }), refused, 'a probe with a will is refused');
+  await assert.rejects(connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-doctor' }), refused, 'a side session with a will is refused');
   assert.equal(m.stats().ingest.received, 0, 'nothing from the probe reached the master');
 });

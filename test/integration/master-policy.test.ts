@@ -107,13 +107,14 @@ test('credentials: scrypt hashes, no plaintext on disk, re-read after an outside
   assert.equal(await a.verify('hall-01', password), null, 'the other instance sees the removal');
 });
 
-test('probe sessions ({box}-probe-{link}) authenticate as the box but may only ping', () => {
+test('side sessions ({box}-probe-{link}, {box}-doctor) authenticate as the box but may only ping', () => {
   assert.equal(sessionKind('hall-01', 'hall-01'), 'main');
-  assert.equal(sessionKind('hall-01', 'hall-01-probe-wired'), 'probe');
-  assert.equal(sessionKind('hall-01', 'hall-01-probe-'), null);
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-wired'), 'side');
+  assert.equal(sessionKind('hall-01', 'hall-01-doctor'), 'side');
+  assert.equal(sessionKind('hall-01', 'hall-01-'), null);
   assert.equal(sessionKind('hall-01', 'hall-02'), null);
   assert.equal(sessionKind('hall-01', 'hall-01-probe-a/b'), null);
-  const probe: Principal = { ...box, probe: true } as Principal;
+  const probe: Principal = { ...box, side: true } as Principal;
   assert.equal(canPublish(probe, topics.state(me)), false);
   assert.equal(canSubscribe(probe, topics.command(me, 'x')), false);
 });
