@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createRootStore, type RootStore } from '../daemon/store.js';
 import { silentLogger } from '../daemon/logger.js';
+import { timeBox } from '../daemon/time-box.js';
 import { ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
@@ -36,6 +37,7 @@ export const HTTP_TOKEN_FILE = 'http.token';
 export const SERVICE_SECRET_FILE = 'service.secret';
 
 const PRUNE_EVERY_MS = 3600_000;
+const STOP_STEP_MS = 5000;
 
 const show = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
 
@@ -121,7 +123,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
 
   async function doStop(): Promise<void> {
     const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
-      try { await fn(); } catch (err) { log.warn({ err: (err as Error).message }, `stopping ${what} failed`); }
+      try { await timeBox(`stopping ${what}`, STOP_STEP_MS, fn); } catch (err) { log.warn({ err: (err as Error).message }, `stopping ${what} failed`); }
     };
     if (pruneTimer) clearInterval(pruneTimer);
     pruneTimer = null;

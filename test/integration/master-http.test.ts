@@ -111,6 +111,7 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   const boxC = await onlineBox(t, m, c, { version: '0.4.1', transport: { id: '4g', kind: 'lte', quality: 0.2 }, plugins: { chat: 'running' } });
   boxC.stream.destroy(); // goes offline by LWT
   await waitForBox(m, c.box, (x) => !x.online, 'sy-hall-01 offline');
+  await boxA.publishAsync(topics.telemetry(a, 'signal'), JSON.stringify({ v: 1, ts: Date.now(), data: { rat: 'NR5G-SA', rsrp_dbm: -92, sinr_db: 14.5, band: 'n78' } }), { qos: 0 });
   let seq = 0;
   const pump = setInterval(() => {
     for (let i = 0; i < 1 + (seq % 7); i++) {
@@ -146,5 +147,12 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   await page.click('button.lang');
   await page.waitForTimeout(300);
   await page.screenshot({ path: `${SHOTS}/master-dashboard-phone.png`, fullPage: true });
+  // the detail page of one box, reached from the table
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('tr[data-box="dd-hall-01"] a');
+  await page.waitForSelector('#events tbody tr td:has-text("chat / message")', { timeout: 15_000 });
+  assert.match((await page.textContent('#f-status'))!, /在线/);
+  assert.match((await page.textContent('#telemetry'))!, /signal\.rsrp_dbm/);
+  await page.screenshot({ path: `${SHOTS}/master-box-zh.png`, fullPage: true });
   assert.deepEqual(errors, []);
 });
