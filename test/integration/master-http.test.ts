@@ -87,7 +87,7 @@ test('kefu master boxes --json and kefu master send go through the HTTP API', as
     if (topic.endsWith('/silent')) return;
     void box.publishAsync(topics.result(ref, id), JSON.stringify({ v: 1, id, ok: true, result: { got: args, topic } }), { qos: 1 });
   });
-  await box.subscribeAsync(`kefu/v1/dandong/hall-01/cmd/+`, { qos: 1 });
+  await box.subscribeAsync([`kefu/v1/dandong/hall-01/cmd/+`, 'kefu/v1/dandong/_all/cmd/+'], { qos: 1 });
   const cli = (...args: string[]) => run(process.execPath, [`${ROOT}cli/bin.js`, ...args], { env: { ...process.env, KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '' }, timeout: 60_000 });
   const boxes = JSON.parse((await cli('--json', 'master', 'boxes', '--data', m.config.dataDir)).stdout);
   assert.deepEqual(Object.keys(boxes[0]).sort(), ['id', 'lastSeen', 'online', 'region', 'transport', 'version']);
@@ -97,6 +97,8 @@ test('kefu master boxes --json and kefu master send go through the HTTP API', as
   assert.deepEqual(sent.result.got, { x: 1 });
   const human = (await cli('master', 'boxes', '--url', m.urls.http!, '--token-file', `${m.config.dataDir}/http.token`)).stdout;
   assert.match(human, /hall-01\s+dandong\s+online/);
+  const bc = JSON.parse((await cli('--json', 'master', 'broadcast', 'system.ping', '--region', 'dandong', '--timeout', '5000', '--data', m.config.dataDir)).stdout);
+  assert.deepEqual(bc.results.map((r: { box: string }) => r.box), ['hall-01']);
   await assert.rejects(cli('master', 'send', 'hall-01', 'silent', '--timeout', '300', '--data', m.config.dataDir), /COMMAND_TIMEOUT/);
 });
 
