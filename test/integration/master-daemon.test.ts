@@ -35,3 +35,29 @@ test('a real box daemon provisioned by the master comes online, answers system.i
   await waitForBox(m, 'hall-01', (b) => !b.online, 'offline after stop');
   assert.deepEqual(m.stats().ingest.rejected, {}, 'everything the daemon sent validated');
 });
+
+test('kefu master run starts from a YAML config, prints its URLs, serves the CLI, and stops cleanly on SIGTERM', async (t) => {
+  const dir = await tempDir(t, 'kefu-master-run-');
+  const { writeFile, access } = await import('node:fs/promises');
+  await writeFile(`${dir}/master.yaml`, [
+    `dataDir: ${dir}/data`,
+    'broker:',
+    '  tcp: { host: 127.0.0.1, port: 0 }',
+    '  ws: { host: 127.0.0.1, port: 0 }',
+    'http: { host: 127.0.0.1, port: 0 }',
+  ].join('\n'));
+  const proc = spawn(process.execPath, [`${ROOT}cli/bin.js`, '--json', 'master', 'run', '--config', `${dir}/master.yaml`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEFU_LOG_LEVEL: 'warn' } });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  t.after(async () => { if (proc.exitCode === null) { proc.kill('SIGKILL'); await exited; } });
+  let stdout = '';
+  proc.stdout!.on('data', (b) => { stdout += b; });
+  const line = await waitFor(() => (stdout.split('\n')[0].endsWith('}') ? stdout.split('\n')[0] : ''), 30_000, 'the URLs line');
+  const urls = JSON.parse(line);
+  assert.match(urls.mqtt, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(urls.ws, /^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+  const boxes = JSON.parse((await run(process.execPath, [`${ROOT}cli/bin.js`, '--json', 'master', 'boxes', '--data', `${dir}/data`], { timeout: 60_000 })).stdout);
+  assert.deepEqual(boxes, []);
+  proc.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  await assert.rejects(access(`${dir}/data/master.json`), 'the runtime file is removed on stop');
+});
