@@ -9,6 +9,7 @@ import { timeBox } from '../daemon/time-box.js';
 import { ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
+import { createDesiredConfigApi } from './commands/desired-config-api.js';
 import { parseMasterConfig, type MasterConfig, type MasterConfigInput } from './config.js';
 import { createCredentialStore, ensureBoxCredential, ensureServiceCredential } from './credentials/credential-store.js';
 import { generatePassword } from './credentials/password-hash.js';
@@ -38,6 +39,7 @@ export const SERVICE_SECRET_FILE = 'service.secret';
 
 const PRUNE_EVERY_MS = 3600_000;
 const STOP_STEP_MS = 5000;
+const KNOWN_SYNC_MS = 10_000;
 
 const show = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
 
@@ -55,10 +57,13 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   let ingestor: Ingestor | null = null;
   let http: HttpServer | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
+  let knownTimer: NodeJS.Timeout | null = null;
   let started: Promise<MasterUrls> | null = null;
   const urls: Partial<MasterUrls> = {};
 
   const commands = createCommandApi({ client: () => link!.client, registry, log: log.child({ name: 'master:commands' }), defaultTimeoutMs: config.commands.defaultTimeoutMs });
+
+  const desiredConfig = createDesiredConfigApi({ client: () => link!.client, registry, log: log.child({ name: 'master:config' }) });
 
   const stats = () => ({
     ingest: ingestStats.snapshot(),
@@ -101,7 +106,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     });
     await ingestor.start();
     const token = await ensureSecretFile(config.http.tokenFile ?? join(config.dataDir, HTTP_TOKEN_FILE), generatePassword);
-    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, feed, stats, log: log.child({ name: 'master:http' }) });
+    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, log: log.child({ name: 'master:http' }) });
     urls.http = await http.start();
     urls.dashboard = `${urls.http}/`;
     feed.start();
@@ -116,6 +121,11 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     void prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
+    // boxes added with `kefu master box add` while running show up on the dashboard before they first connect
+    knownTimer = setInterval(() => {
+      credentials.listBoxes().then((list) => { for (const b of list) registry.ensureKnown(b.id, b.region); }, () => undefined);
+    }, KNOWN_SYNC_MS);
+    knownTimer.unref();
     await writeFile(join(config.dataDir, RUNTIME_FILE), `${JSON.stringify({ pid: process.pid, ...urls })}\n`);
     log.info({ urls }, 'master started');
     return urls as MasterUrls;
@@ -126,7 +136,9 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       try { await timeBox(`stopping ${what}`, STOP_STEP_MS, fn); } catch (err) { log.warn({ err: (err as Error).message }, `stopping ${what} failed`); }
     };
     if (pruneTimer) clearInterval(pruneTimer);
+    if (knownTimer) clearInterval(knownTimer);
     pruneTimer = null;
+    knownTimer = null;
     feed.stop();
     commands.stop();
     await step('http', () => http?.stop());
@@ -145,6 +157,8 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     credentials,
     registry,
     commands,
+    /** desired config per box (retained `cfg`) */
+    desiredConfig,
     telemetry,
     /** the event store (available after start) */
     get events(): EventStore {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { KefuError } from '../../protocol/errors.js';
 import type { CommandApi } from '../commands/command-api.js';
+import type { DesiredConfigApi } from '../commands/desired-config-api.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { EventStore } from '../ingest/event-store.js';
 import type { TelemetryStore } from '../ingest/telemetry-store.js';
@@ -24,6 +25,7 @@ export interface HttpServerDeps {
   events: EventStore;
   telemetry: TelemetryStore;
   commands: CommandApi;
+  desiredConfig: DesiredConfigApi;
   feed: FeedHub;
   stats: () => unknown;
   log: Logger;
@@ -35,13 +37,14 @@ const UPLOT_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 const CommandBody = z.object({ name: z.string().min(1), args: z.unknown().optional(), timeoutMs: z.number().int().positive().max(600_000).optional() });
 const BroadcastBody = CommandBody.extend({ region: z.string().optional() });
+const ConfigBody = z.object({ config: z.record(z.string(), z.unknown()), waitMs: z.number().int().positive().max(600_000).optional() });
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** HTTP status for a command failure code. */
 function statusFor(code: string): number {
   if (code === 'BOX_UNKNOWN') return 404;
-  if (code === 'COMMAND_TIMEOUT') return 504;
+  if (code === 'COMMAND_TIMEOUT' || code === 'CFG_TIMEOUT') return 504;
   if (code === 'COMMAND_NAME_INVALID' || code === 'REQUEST_INVALID') return 400;
   if (code === 'MASTER_STOPPING' || code === 'COMMAND_SEND_FAILED') return 503;
   return 502; // the box answered with an error
@@ -95,6 +98,15 @@ export function createHttpServer(deps: HttpServerDeps) {
         const progress: Array<{ progress: number; note?: string }> = [];
         const res = await deps.commands.send(req.params.id, body.data.name, body.data.args, { timeoutMs: body.data.timeoutMs, by: 'http-api', onProgress: (p) => progress.push(p) });
         return { ...res, progress };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    });
+    f.put<{ Params: { id: string } }>('/api/boxes/:id/config', async (req, reply) => {
+      const body = ConfigBody.safeParse(req.body);
+      if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      try {
+        return { ok: true, ...(await deps.desiredConfig.set(req.params.id, body.data.config, { waitMs: body.data.waitMs })) };
       } catch (err) {
         return fail(reply, err);
       }

@@ -30,6 +30,12 @@ test('a real box daemon provisioned by the master comes online, answers system.i
   const res = await m.commands.send('hall-01', 'system.info', {}, { timeoutMs: 10_000 });
   assert.equal((res.result as { version: string }).version, online.version);
   await waitFor(() => m.stats().ingest.telemetry > 0, 15_000, 'telemetry from the daemon');
+  // desired config: the daemon applies it, confirms the link and reports the version back
+  const cfg = await m.desiredConfig.set('hall-01', { failover: { order: ['wired'] } }, { waitMs: 30_000 });
+  assert.equal(cfg.reported?.applied, true);
+  assert.equal(m.registry.get('hall-01')?.cfgReported?.version, cfg.version);
+  const bad = await m.desiredConfig.set('hall-01', { failover: { order: 42 } }, { waitMs: 30_000 });
+  assert.equal(bad.reported?.applied, false, 'an invalid config is refused and reported');
   daemon.kill('SIGTERM');
   await exited;
   await waitForBox(m, 'hall-01', (b) => !b.online, 'offline after stop');
