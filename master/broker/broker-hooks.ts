@@ -3,7 +3,7 @@
 import type { AedesOptions, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { CredentialStore } from '../credentials/credential-store.js';
-import { canPublish, canSubscribe, sessionKind, type Principal } from './policy.js';
+import { canPublish, canSubscribe, clientIdOwner, sessionKind, type Principal } from './policy.js';
 import type { ConnectLimiter } from './connect-limiter.js';
 
 export interface BrokerCounters {
@@ -48,6 +48,7 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
           // main session, and they may only connect and ping
           const kind = sessionKind(who.username, client.id);
           if (!kind) return authError(2, 'a box must connect with clientId = its username (or {username}-{purpose})');
+          if (clientIdOwner(client.id, await credentials.principals()) !== who.username) return authError(2, `client id ${client.id} belongs to another user`);
           if (kind === 'side') who = { ...who, side: true };
         }
         // aedes only checks a will when it fires; refusing it here tells the box at once instead of losing its LWT

@@ -17,6 +17,21 @@ export function sessionKind(username: string, clientId: string): 'main' | 'side'
   return null;
 }
 
+/**
+ * Whose client id this is. Connecting with a client id that is already in use closes the older session, so a box
+ * must never be able to claim another principal's id: box "hall" must not take `hall-01` (box hall-01's session)
+ * or `hall-01-doctor`, and no box may take `kefu-master-…`. The owner is the service user the id starts with,
+ * else the longest username that equals the id or prefixes it at a `-`.
+ */
+export function clientIdOwner(clientId: string, principals: Principal[]): string | null {
+  const claims = (p: Principal) => clientId === p.username || clientId.startsWith(`${p.username}-`);
+  const service = principals.find((p) => p.role === 'service' && claims(p));
+  if (service) return service.username;
+  let owner: string | null = null;
+  for (const p of principals) if (claims(p) && (!owner || p.username.length > owner.length)) owner = p.username;
+  return owner;
+}
+
 export interface TopicRules { publish: string[]; subscribe: string[] }
 
 /** Topic patterns (MQTT filters) a box may publish to and subscribe to. */

@@ -94,6 +94,8 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       if (!ID_PATTERN.test(region)) return Promise.reject(new KefuError('REGION_INVALID', `region "${region}" must match ${ID_PATTERN}`));
       return update(async (users) => {
         if (users[id]) throw new KefuError('BOX_EXISTS', `box ${id} already exists (remove it first to rotate its password)`);
+        const service = Object.entries(users).find(([name, u]) => u.role === 'service' && id.startsWith(`${name}-`));
+        if (service) throw new KefuError('BOX_ID_INVALID', `box id "${id}" would collide with the client ids of service user ${service[0]}`);
         const password = generatePassword();
         users[id] = { role: 'box', region, scrypt: await hashPassword(password), mosquitto: await mosquittoHash(password), createdAt: Date.now() };
         return { password };

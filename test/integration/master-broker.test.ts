@@ -134,3 +134,18 @@ test('a side session of a box (link probe, doctor) connects but may not subscrib
   await assert.rejects(connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-doctor' }), refused, 'a side session with a will is refused');
   assert.equal(m.stats().ingest.received, 0, 'nothing from the probe reached the master');
 });
+
+test('a box cannot take over another session by its client id (hall → hall-01, kefu → kefu-master-main)', async (t) => {
+  const m = await startMaster(t);
+  const pHall = (await m.credentials.addBox('hall', 'dandong')).password;
+  const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
+  const pKefu = (await m.credentials.addBox('kefu', 'dandong')).password;
+  const victim = await connectBox(t, m.urls.mqtt!, hall1, p1);
+  const hall = { region: 'dandong', box: 'hall' };
+  await assert.rejects(connectBox(t, m.urls.mqtt!, hall, pHall, { clientId: 'hall-01', will: undefined }), refused);
+  await assert.rejects(connectBox(t, m.urls.mqtt!, { region: 'dandong', box: 'kefu' }, pKefu, { clientId: 'kefu-master-main', will: undefined }), refused);
+  await assert.rejects(m.credentials.addBox('kefu-master-main', 'dandong'), { code: 'BOX_ID_INVALID' });
+  assert.equal(victim.connected, true, 'the victim kept its session');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(m.stats().broker!.connectedClients, 2, 'the master link and the victim are still connected');
+});

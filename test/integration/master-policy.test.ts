@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canPublish, canSubscribe, filterWithin, mosquittoAcl, sessionKind, topicMatches, type Principal } from '../../master/broker/policy.js';
+import { canPublish, canSubscribe, clientIdOwner, filterWithin, mosquittoAcl, sessionKind, topicMatches, type Principal } from '../../master/broker/policy.js';
 import { createPacketMeter } from '../../master/broker/packet-guard.js';
 import { createConnectLimiter } from '../../master/broker/connect-limiter.js';
 import { createCredentialStore } from '../../master/credentials/credential-store.js';
@@ -117,4 +117,19 @@ test('side sessions ({box}-probe-{link}, {box}-doctor) authenticate as the box b
   const probe: Principal = { ...box, side: true } as Principal;
   assert.equal(canPublish(probe, topics.state(me)), false);
   assert.equal(canSubscribe(probe, topics.command(me, 'x')), false);
+});
+
+test('a client id belongs to the service user it starts with, else to the longest username prefixing it', () => {
+  const ps: Principal[] = [
+    { role: 'service', username: 'kefu-master' },
+    { role: 'box', username: 'hall', box: 'hall', region: 'r' },
+    { role: 'box', username: 'hall-01', box: 'hall-01', region: 'r' },
+    { role: 'box', username: 'kefu', box: 'kefu', region: 'r' },
+  ];
+  assert.equal(clientIdOwner('hall', ps), 'hall');
+  assert.equal(clientIdOwner('hall-doctor', ps), 'hall');
+  assert.equal(clientIdOwner('hall-01', ps), 'hall-01', 'box "hall" cannot take over hall-01');
+  assert.equal(clientIdOwner('hall-01-probe-5g', ps), 'hall-01');
+  assert.equal(clientIdOwner('kefu-master-main', ps), 'kefu-master', 'box "kefu" cannot take over the master session');
+  assert.equal(clientIdOwner('other', ps), null);
 });
