@@ -133,3 +133,11 @@ test('a client id belongs to the service user it starts with, else to the longes
   assert.equal(clientIdOwner('kefu-master-main', ps), 'kefu-master', 'box "kefu" cannot take over the master session');
   assert.equal(clientIdOwner('other', ps), null);
 });
+
+test('master/config.example.yaml is a valid config', async () => {
+  const { loadMasterConfigFile, parseMasterConfig } = await import('../../master/config.js');
+  const cfg = parseMasterConfig(await loadMasterConfigFile(new URL('../../master/config.example.yaml', import.meta.url).pathname));
+  assert.equal(cfg.broker.tls?.port, 8883);
+  assert.equal(cfg.external, null);
+  assert.throws(() => parseMasterConfig({ dataDir: '', http: { port: -1 } }), (err: Error & { issues?: string[] }) => err.issues?.length === 2);
+});
