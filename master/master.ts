@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { createRootStore, type RootStore } from '../daemon/store.js';
 import { silentLogger } from '../daemon/logger.js';
 import { timeBox } from '../daemon/time-box.js';
-import { ConfigError } from '../protocol/errors.js';
+import { CommandError, ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
 import { createDesiredConfigApi } from './commands/desired-config-api.js';
@@ -50,7 +50,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   const registry = createFleetRegistry();
   const telemetry = createTelemetryStore({ historyLength: config.ingest.telemetryHistory });
   const ingestStats = createIngestStats();
-  const broker: EmbeddedBroker | null = config.external ? null : createEmbeddedBroker({ config: config.broker, credentials, log: log.child({ name: 'master:broker' }) });
+  const broker: EmbeddedBroker | null = config.external ? null : createEmbeddedBroker({ config: config.broker, credentials, log: log.child({ module: 'master:broker' }) });
   let link: MasterLink | null = null;
   let root: RootStore | null = null;
   let events: EventStore | null = null;
@@ -61,9 +61,13 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   let started: Promise<MasterUrls> | null = null;
   const urls: Partial<MasterUrls> = {};
 
-  const commands = createCommandApi({ client: () => link!.client, registry, log: log.child({ name: 'master:commands' }), defaultTimeoutMs: config.commands.defaultTimeoutMs });
+  const client = () => {
+    if (!link) throw new CommandError('MASTER_NOT_STARTED', 'the master is not started');
+    return link.client;
+  };
+  const commands = createCommandApi({ client, registry, log: log.child({ module: 'master:commands' }), defaultTimeoutMs: config.commands.defaultTimeoutMs });
 
-  const desiredConfig = createDesiredConfigApi({ client: () => link!.client, registry, log: log.child({ name: 'master:config' }) });
+  const desiredConfig = createDesiredConfigApi({ client, registry, log: log.child({ module: 'master:config' }) });
 
   const stats = () => ({
     ingest: ingestStats.snapshot(),
@@ -78,7 +82,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       const ext = config.external;
       const password = await readSecret(ext.passwordFile ?? join(config.dataDir, SERVICE_SECRET_FILE));
       const ca = ext.caFile ? Buffer.from(await readSecret(ext.caFile)) : undefined;
-      return createMasterLink({ url: ext.url, username: ext.username, password, ca, clientId: `${ext.username}-${ext.workerId}`, protocolVersion: ext.sharedSubscriptions ? 5 : 4 }, log.child({ name: 'master:link' }));
+      return createMasterLink({ url: ext.url, username: ext.username, password, ca, clientId: `${ext.username}-${ext.workerId}`, protocolVersion: ext.sharedSubscriptions ? 5 : 4 }, log.child({ module: 'master:link' }));
     }
     if (!config.broker.tcp) throw new ConfigError(['broker.tcp: the master reaches its embedded broker over TCP; bind it to 127.0.0.1 for a TLS-only deployment']);
     const password = await ensureServiceCredential(credentials, join(config.dataDir, SERVICE_SECRET_FILE), config.serviceUser);
@@ -87,7 +91,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     if (addrs.ws) urls.ws = `ws://${show(addrs.ws.host)}:${addrs.ws.port}${addrs.ws.path}`;
     if (addrs.tls) urls.mqtts = `mqtts://${show(addrs.tls.host)}:${addrs.tls.port}`;
     const host = addrs.tcp!.host === '0.0.0.0' || addrs.tcp!.host === '::' ? '127.0.0.1' : addrs.tcp!.host;
-    return createMasterLink({ url: `mqtt://${host}:${addrs.tcp!.port}`, username: config.serviceUser, password, clientId: `${config.serviceUser}-main` }, log.child({ name: 'master:link' }));
+    return createMasterLink({ url: `mqtt://${host}:${addrs.tcp!.port}`, username: config.serviceUser, password, clientId: `${config.serviceUser}-main` }, log.child({ module: 'master:link' }));
   }
 
   async function doStart(): Promise<MasterUrls> {
@@ -100,13 +104,13 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     link = await connectLink();
     await link.start();
     ingestor = createIngestor({
-      client: () => link!.client, registry, events, telemetry, commands, stats: ingestStats, log: log.child({ name: 'master:ingest' }),
+      client, registry, events, telemetry, commands, stats: ingestStats, log: log.child({ module: 'master:ingest' }),
       maxPayloadBytes: config.ingest.maxPayloadBytes, sharedGroup: config.external?.sharedSubscriptions ? config.external.sharedGroup : null,
       onEvent: (e) => feed.event(e),
     });
     await ingestor.start();
     const token = await ensureSecretFile(config.http.tokenFile ?? join(config.dataDir, HTTP_TOKEN_FILE), generatePassword);
-    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, log: log.child({ name: 'master:http' }) });
+    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, log: log.child({ module: 'master:http' }) });
     urls.http = await http.start();
     urls.dashboard = `${urls.http}/`;
     feed.start();

@@ -139,3 +139,11 @@ test('desired config over HTTP: PUT publishes a retained cfg with a rising versi
   assert.equal(m.registry.get('hall-01')?.cfgReported?.version, second.body.version);
   assert.equal((await put({ config: 'nope' })).status, 400);
 });
+
+test('commands before start() fail with a code, not a crash', async () => {
+  const { createMaster } = await import('../../master/index.js');
+  const m = createMaster({ dataDir: '/nonexistent-never-started' });
+  m.registry.ensureKnown('hall-01', 'dandong');
+  await assert.rejects(m.commands.send('hall-01', 'system.info'), { code: 'MASTER_NOT_STARTED' });
+  await m.stop(); // stop without start is a no-op
+});
