@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +71,9 @@ export function createHttpServer(deps: HttpServerDeps) {
   }
 
   async function build(): Promise<FastifyInstance> {
-    const f = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    const tls = deps.config.tls;
+    const https = tls ? { cert: await readFile(tls.cert), key: await readFile(tls.key) } : null;
+    const f = (https ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https }) : Fastify({ logger: false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
     await f.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     f.addHook('onRequest', async (req, reply) => {
       if (req.url.startsWith('/api/') && !authorized(req)) {
@@ -134,7 +137,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       await f.listen({ host: deps.config.host, port: deps.config.port });
       const addr = f.server.address() as AddressInfo;
       const host = deps.config.host === '0.0.0.0' || deps.config.host === '::' ? '127.0.0.1' : deps.config.host;
-      url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+      url = `${deps.config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
       deps.log.info({ url }, 'master HTTP API listening');
       return url;
     },

@@ -158,3 +158,21 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   await page.screenshot({ path: `${SHOTS}/master-box-zh.png`, fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('the API and dashboard can be served over HTTPS', async (t) => {
+  const fixtures = new URL('../fixtures/master/', import.meta.url).pathname;
+  const m = await startMaster(t, { http: { host: '127.0.0.1', port: 0, tls: { cert: `${fixtures}broker.crt`, key: `${fixtures}broker.key` } } });
+  assert.match(m.urls.http!, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const token = await tokenOf(m);
+  const https = await import('node:https');
+  const ca = await readFile(`${fixtures}broker.crt`);
+  const get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    https.get(`${m.urls.http}${path}`, { ca, servername: 'localhost', headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+  assert.equal((await get('/api/boxes')).body, '[]');
+  assert.equal((await get('/')).status, 200);
+});
