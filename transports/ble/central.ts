@@ -21,22 +21,37 @@ export interface BleCentralOptions {
   log: Logger;
 }
 
+export function connectBus(address?: string): dbus.MessageBus {
+  return address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();
+}
+
+/** dbus-next reports an unreachable bus only as an 'error' event; turn it into a rejection. */
+export function waitConnected(bus: dbus.MessageBus, address: string | undefined, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => { clearTimeout(timer); reject(new TransportError('BLUEZ_UNAVAILABLE', `cannot reach BlueZ's D-Bus (${address ?? 'system bus'}): ${err.message}`)); };
+    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    bus.once('connect', () => { clearTimeout(timer); bus.off('error', fail); resolve(); });
+    bus.once('error', fail);
+  });
+}
+
 export interface ScannedDevice { address: string; name: string | null; rssi: number | null; tunnel: boolean }
 
 export function createBleCentral(o: BleCentralOptions) {
   let bus: dbus.MessageBus | null = null;
-  let bt: NodeBle.Bluetooth | null = null;
+  let bt: Promise<NodeBle.Bluetooth> | null = null;
   const log = o.log;
 
-  const session = () => {
-    if (!bus) {
-      bus = o.busAddress ? dbus.sessionBus({ busAddress: o.busAddress }) : dbus.systemBus();
-      bus.on('error', (err: Error) => log.warn({ err: err.message }, 'D-Bus connection error'));
-      bt = new BluetoothClass(bus);
+  const session = (): Promise<NodeBle.Bluetooth> => {
+    if (!bt) {
+      const b = bus = connectBus(o.busAddress);
+      bt = waitConnected(b, o.busAddress).then(() => new BluetoothClass(b));
+      bt.catch(() => { if (bus === b) { bus = null; bt = null; } });
+      b.on('error', (err: Error) => log.warn({ err: err.message }, 'D-Bus connection error'));
     }
-    return bt as NodeBle.Bluetooth;
+    return bt;
   };
-  const adapter = async () => (o.adapter ? session().getAdapter(o.adapter) : session().defaultAdapter());
+  const adapter = async () => (o.adapter ? (await session()).getAdapter(o.adapter) : (await session()).defaultAdapter());
   const wrap = (err: unknown, what: string) => new TransportError('BLE_DISCONNECTED', `${what}: ${(err as Error).message}`);
 
   return {
@@ -106,7 +121,7 @@ export function createBleCentral(o: BleCentralOptions) {
     },
 
     async close(): Promise<void> {
-      bus?.disconnect();
+      try { bus?.disconnect(); } catch { /* never connected */ }
       bus = null; bt = null;
     },
   };

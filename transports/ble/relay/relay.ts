@@ -1,7 +1,8 @@
 // The master-side BLE relay (`kefu relay ble --broker host:port`): a GATT peripheral whose tunnel channels each
 // become one TCP connection to the broker. It bridges only to its configured broker, whatever a central asks.
 import net from 'node:net';
-import dbus from 'dbus-next';
+import type dbus from 'dbus-next';
+import { connectBus, waitConnected } from '../central.js';
 import type { Logger } from 'pino';
 import { TransportError } from '../../../protocol/errors.js';
 import { createTunnel, type Tunnel } from '../tunnel.js';
@@ -50,10 +51,11 @@ export function createBleRelay(o: BleRelayOptions) {
     stats: () => ({ ...stats, open: sockets.size }),
     async start(): Promise<void> {
       if (bus) return;
-      bus = o.busAddress ? dbus.sessionBus({ busAddress: o.busAddress }) : dbus.systemBus();
-      bus.on('error', (err: Error) => log.warn({ err: err.message }, 'D-Bus connection error'));
+      const b = bus = connectBus(o.busAddress);
+      try { await waitConnected(b, o.busAddress); } catch (err) { bus = null; throw err; }
+      b.on('error', (err: Error) => log.warn({ err: err.message }, 'D-Bus connection error'));
       app = await registerGattApp({
-        bus, adapterPath: `/org/bluez/${o.adapter ?? 'hci0'}`, name: o.name ?? 'kefu-relay',
+        bus: b, adapterPath: `/org/bluez/${o.adapter ?? 'hci0'}`, name: o.name ?? 'kefu-relay',
         onSession(pipe) {
           stats.sessions += 1;
           tunnel?.close();
