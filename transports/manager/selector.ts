@@ -32,6 +32,7 @@ export interface LinkStatus {
 }
 
 const HOUR = 3600_000;
+const secs = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000)));
 
 export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt: number) {
   const health = new Map(links.map((l) => [l.id, createLinkHealth(l.id)]));
@@ -108,7 +109,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
       const hold = holdDownFor(bestGood.id, now);
       const heldFor = h.goodSince === null ? 0 : now - h.goodSince;
       if (heldFor >= hold && budgetUsed(now) < opts.maxSwitchesPerHour) {
-        return mk(bestGood.id, 'failback', `${bestGood.id} passed its gates for ${Math.round(heldFor / 1000)} s (hold-down ${Math.round(hold / 1000)} s)`);
+        return mk(bestGood.id, 'failback', `${bestGood.id} passed its gates for ${secs(heldFor)} s (hold-down ${secs(hold)} s)`);
       }
     }
     return null;
