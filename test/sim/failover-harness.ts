@@ -12,6 +12,10 @@ import mqtt from 'mqtt';
 import { BROKER_IP, LINKS, createNetns, type Netns, type NetLink } from './netns.js';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
 import type { ManagerOptionsInput } from '../../transports/manager/index.js';
+import { startPrivateBus, type PrivateBus } from './dbus-bus.js';
+import { startFakeBluez, type FakeBluez } from './fake-bluez.js';
+
+const BLE_PEER = 'AA:BB:CC:DD:EE:01';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // the broker lives alone in a namespace the harness made, so a fixed port cannot collide
@@ -23,12 +27,16 @@ export interface RunnerLine { t: string; at: number; [k: string]: unknown }
 
 export interface CutResult { detectMs: number; failoverMs: number; reason: string; to: string }
 
-export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string } = {}) {
+/** `ble`: a fourth link through the fake BlueZ to a `kefu relay ble` process in the master namespace */
+export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean } = {}) {
   const ns: Netns = createNetns(o.tag ?? `${process.pid}`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-failover-'));
   let mosq: Mosquitto | null = null;
   let runner: ChildProcess | null = null;
   let sub: mqtt.MqttClient | null = null;
+  let dbusBus: PrivateBus | null = null;
+  let fake: FakeBluez | null = null;
+  let relay: ChildProcess | null = null;
   const lines: RunnerLine[] = [];
   const waiters = new Set<() => void>();
   const received = new Map<number, number>();
@@ -42,6 +50,15 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       await exited;
       clearTimeout(t);
     }
+    if (relay && relay.exitCode === null) {
+      const exited = new Promise((r) => relay!.once('exit', r));
+      relay.kill('SIGTERM');
+      const t = setTimeout(() => relay?.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    }
+    await fake?.stop().catch(() => {});
+    await dbusBus?.stop().catch(() => {});
     if (sub) await new Promise<void>((r) => sub!.end(true, {}, () => r()));
     await mosq?.stop().catch(() => {});
     ns.teardown();
@@ -55,11 +72,26 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     sub.on('message', (_t, payload) => { const n = Number(payload.toString()); received.set(n, (received.get(n) ?? 0) + 1); });
     await new Promise<void>((res, rej) => { sub!.once('connect', () => sub!.subscribe(TOPIC, { qos: 1 }, (err) => (err ? rej(err) : res()))); sub!.once('error', rej); });
 
+    const links: Array<Record<string, unknown>> = LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp }));
+    if (o.ble) {
+      dbusBus = await startPrivateBus(dir);
+      fake = await startFakeBluez({ busAddress: dbusBus.address, firstPeerAddress: BLE_PEER });
+      relay = ns.spawnIn(ns.master, [process.execPath, join(here, '../../cli/bin.js'), 'relay', 'ble', '--broker', `${BROKER_IP}:${BROKER_PORT}`, '--bus', dbusBus.address]);
+      let out = '';
+      relay.stdout?.on('data', (b) => { out += b; });
+      relay.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('BLE relay')) {
+        if (relay.exitCode !== null || Date.now() > deadline) throw new Error(`kefu relay ble did not start: ${out} ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      links.push({ id: 'ble', kind: 'ble', peer: BLE_PEER, busAddress: dbusBus.address });
+    }
     const cfg = {
       broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC,
-      // every harness link is a wired transport; rank them by id as a box ranks 5G > 4G > Ethernet
-      options: { order: LINKS.map((l) => l.name), ...o.options },
-      links: LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp })),
+      // the IP links are wired transports; rank them by id as a box ranks 5G > 4G > Ethernet > Bluetooth
+      options: { order: [...LINKS.map((l) => l.name), 'ble'], ...o.options },
+      links,
     };
     runner = ns.spawnIn(ns.box, [process.execPath, '--import', 'tsx', join(here, 'box-runner.ts'), JSON.stringify(cfg)]);
     runner.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
@@ -109,6 +141,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     },
     startPublishing(intervalMs = 50): void { send({ cmd: 'publish', intervalMs }); },
     forceSwitch(id: string, timeoutMs: number): void { send({ cmd: 'switch', id, timeoutMs }); },
+    fake: () => fake,
     /** Cuts a link and measures detection (cut → switch event) and failover (cut → first PUBACK on the new link). */
     async cut(kind: CutKind, link: NetLink['name'], timeoutMs = 15_000): Promise<CutResult> {
       const from = lines.length;
@@ -117,6 +150,15 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       const sw = await waitFor((l) => l.t === 'switch' && l.from === link, timeoutMs, `switch away from ${link} after ${kind} cut`, from);
       const ack = await waitFor((l) => l.t === 'ack' && l.link === sw.to && l.at >= t0, timeoutMs, `first PUBACK over ${String(sw.to)}`, from);
       return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: String(sw.to) };
+    },
+    /** Cuts several links at once (e.g. every IP link) and measures the switch to `expectTo`. */
+    async cutMany(kind: CutKind, cut: Array<NetLink['name']>, expectTo: string, timeoutMs = 20_000): Promise<CutResult> {
+      const from = lines.length;
+      const t0 = Date.now();
+      for (const l of cut) apply(kind, l);
+      const sw = await waitFor((l) => l.t === 'switch' && l.to === expectTo, timeoutMs, `switch to ${expectTo} after cutting ${cut.join(', ')}`, from);
+      const ack = await waitFor((l) => l.t === 'ack' && l.link === expectTo && l.at >= t0, timeoutMs, `first PUBACK over ${expectTo}`, from);
+      return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: expectTo };
     },
     /** Undoes a cut and waits for the fail-back; returns the time from restore to the first PUBACK back on it. */
     async restore(kind: CutKind, link: NetLink['name'], timeoutMs = 30_000): Promise<{ failbackMs: number; heldMs: number }> {
