@@ -103,8 +103,34 @@ async function allDown(h: FailoverHarness, outageMs: number): Promise<void> {
   });
 }
 
+/** Every IP link cut at once: the stream moves to Bluetooth (fake BlueZ + `kefu relay ble` in the master namespace). */
+async function bleScenario(h: FailoverHarness): Promise<void> {
+  const before = await h.settle();
+  h.startPublishing(50);
+  const detect: number[] = []; const failover: number[] = []; const errors: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    try {
+      const r = await h.cutMany('hard', ['5g', '4g', 'eth'], 'ble');
+      detect.push(r.detectMs); failover.push(r.failoverMs);
+      await new Promise((res) => setTimeout(res, 1000));
+      const from = h.lines.length;
+      for (const l of ['eth', '4g', '5g'] as const) h.ns.restore(l);
+      await h.waitFor((l) => l.t === 'switch' && l.to === '5g', 30_000, 'back on 5G', from);
+      await new Promise((res) => setTimeout(res, 500));
+    } catch (err) { errors.push((err as Error).message.slice(0, 200)); }
+  }
+  const after = await h.settle(60_000);
+  emit({
+    scenario: 'all-ip-down-to-ble', runs: detect.length, detect_ms_p50: pct(detect, 50), detect_ms_p95: pct(detect, 95),
+    failover_ms_p50: pct(failover, 50), failover_ms_p95: pct(failover, 95), failover_measures: 'cut → first PUBACK over the BLE tunnel',
+    events: after.published - before.published, lost: after.lost, wire_dups: after.wireDups - before.wireDups, effective_dups: 0,
+    switches_per_hour: null, mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+    ...(errors.length ? { errors } : {}),
+  });
+}
+
 flapping();
-const h = await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench' });
+const h = await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench', ble: true });
 try {
   await h.ready('5g');
   const failback = { detect: [] as number[], failover: [] as number[] };
@@ -118,8 +144,10 @@ try {
     events: null, lost: (await h.settle()).lost, wire_dups: null, effective_dups: 0, switches_per_hour: null,
     mwan3_default_detect_ms: MWAN3.up * MWAN3.intervalMs, mwan3_note: 'mwan3 brings a link back after up=5 good checks', networkmanager_check_interval_ms: NM_INTERVAL_MS,
   });
+  await cutScenario(h, 'latency-5g', 'latency', failback);
   await cutScenario(h, 'loss30-5g', 'loss30', { detect: [], failover: [] });
   await allDown(h, 10_000);
+  await bleScenario(h);
 } finally {
   await h.close();
 }

@@ -46,6 +46,13 @@ test('failover and fail-back on namespaces lose nothing', { timeout: 180_000 }, 
     await h.restore('silent', '5g');
   });
 
+  await t.test('2 s of added latency on 5G (delay proxy): quality gate moves the stream within 5 s', async () => {
+    const r = await h.cut('latency', '5g');
+    t.diagnostic(`latency-5g: detect ${r.detectMs} ms, failover ${r.failoverMs} ms (${r.reason})`);
+    assert.ok(r.detectMs <= 5000, `detection took ${r.detectMs} ms`);
+    await h.restore('latency', '5g');
+  });
+
   await t.test('every message arrived (after dedupe)', async () => {
     const s = await h.settle();
     t.diagnostic(`published ${s.published}, lost ${s.lost}, wire duplicates ${s.wireDups}`);

@@ -22,13 +22,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BROKER_PORT = 1883;
 const TOPIC = 'kefu/e2e/seq';
 
-export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30';
+export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30' | 'latency';
 export interface RunnerLine { t: string; at: number; [k: string]: unknown }
 
 export interface CutResult { detectMs: number; failoverMs: number; reason: string; to: string }
 
 /** `ble`: a fourth link through the fake BlueZ to a `kefu relay ble` process in the master namespace */
-export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean } = {}) {
+/** `latencyMs`: the delay the `latency` cut adds on 5G (each direction), through a delay proxy in the master namespace */
+export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number } = {}) {
   const ns: Netns = createNetns(o.tag ?? `${process.pid}`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-failover-'));
   let mosq: Mosquitto | null = null;
@@ -37,6 +38,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
   let dbusBus: PrivateBus | null = null;
   let fake: FakeBluez | null = null;
   let relay: ChildProcess | null = null;
+  let proxy: ChildProcess | null = null;
   const lines: RunnerLine[] = [];
   const waiters = new Set<() => void>();
   const received = new Map<number, number>();
@@ -57,6 +59,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       await exited;
       clearTimeout(t);
     }
+    if (proxy && proxy.exitCode === null) { proxy.kill('SIGTERM'); await new Promise((r) => proxy!.once('exit', r)); }
     await fake?.stop().catch(() => {});
     await dbusBus?.stop().catch(() => {});
     if (sub) await new Promise<void>((r) => sub!.end(true, {}, () => r()));
@@ -72,6 +75,14 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     sub.on('message', (_t, payload) => { const n = Number(payload.toString()); received.set(n, (received.get(n) ?? 0) + 1); });
     await new Promise<void>((res, rej) => { sub!.once('connect', () => sub!.subscribe(TOPIC, { qos: 1 }, (err) => (err ? rej(err) : res()))); sub!.once('error', rej); });
 
+    // 5G always passes a delay proxy in the master namespace (delay 0 until a latency cut), so the cut also
+    // slows the connections that are already open
+    proxy = ns.spawnIn(ns.master, [process.execPath, '--import', 'tsx', join(here, 'delay-proxy.ts'), '0.0.0.0', `${BROKER_IP}:${BROKER_PORT}`, '0']);
+    const proxyPort = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: proxy!.stdout! }).once('line', (l) => resolve(Number(l)));
+      proxy!.once('exit', () => reject(new Error('delay proxy exited')));
+    });
+    ns.exec(ns.master, ['nft', `add table ip kefu_nat; add chain ip kefu_nat pre { type nat hook prerouting priority -100; }; add rule ip kefu_nat pre iifname "${ns.link('5g').masterIf}" tcp dport ${BROKER_PORT} redirect to :${proxyPort}`]);
     const links: Array<Record<string, unknown>> = LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp }));
     if (o.ble) {
       dbusBus = await startPrivateBus(dir);
@@ -124,8 +135,10 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     if (kind === 'hard') ns.linkDown(link);
     else if (kind === 'carrier') ns.carrierLoss(link);
     else if (kind === 'silent') ns.silentDrop(link);
-    else ns.randomLoss(link, 30);
+    else if (kind === 'loss30') ns.randomLoss(link, 30);
+    else setLatency(o.latencyMs ?? 2000);
   }
+  function setLatency(ms: number): void { proxy?.stdin?.write(`delay ${ms}\n`); }
 
   return {
     ns, lines, received, close,
@@ -164,7 +177,9 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     async restore(kind: CutKind, link: NetLink['name'], timeoutMs = 30_000): Promise<{ failbackMs: number; heldMs: number }> {
       const from = lines.length;
       const t0 = Date.now();
-      if (kind === 'silent' || kind === 'loss30') ns.clearNft(); else ns.restore(link);
+      if (kind === 'silent' || kind === 'loss30') ns.clearNft();
+      else if (kind === 'latency') setLatency(0);
+      else ns.restore(link);
       const sw = await waitFor((l) => l.t === 'switch' && l.to === link, timeoutMs, `fail-back to ${link}`, from);
       const ack = await waitFor((l) => l.t === 'ack' && l.link === link && l.at >= (sw.switchAt as number), timeoutMs, `PUBACK back over ${link}`, from);
       return { failbackMs: ack.at - t0, heldMs: (sw.switchAt as number) - t0 };

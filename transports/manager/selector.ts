@@ -92,7 +92,9 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         // at start, wait briefly for a better-ranked link that has not answered yet
         const unknownBetter = order.slice(0, order.indexOf(target)).some((l) => get(l.id).lastProbeAt === null && get(l.id).transport?.status !== 'down');
         if (unknownBetter && now - startedAt < graceMs) return null;
-        return mk(target.id, forceEnded ? 'force-ended' : 'initial', forceEnded ? 'forced switch ended' : `${target.id} verified`);
+        if (forceEnded) return mk(target.id, 'force-ended', 'forced switch ended');
+        // after an all-down, the first link back is a failover, not a start
+        return switches.length ? mk(target.id, 'failover', `${target.id} is back after all links were down`) : mk(target.id, 'initial', `${target.id} verified`);
       }
       if (!target) return mk(null, 'all-down', `${active}: ${cur.reason}; no other link alive`);
       return mk(target.id, 'failover', `${active}: ${cur.reason}`);
