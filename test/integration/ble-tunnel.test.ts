@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { startPrivateBus } from '../sim/dbus-bus.js';
 import { startFakeBluez } from '../sim/fake-bluez.js';
 import { createBleRelay, createBleTransport, createBleCentral } from '../../transports/ble/index.js';
+import { bleDoctor } from '../../transports/ble/ble-transport.js';
 import { deferredStream } from '../../transports/manager/index.js';
 import { silentLogger } from '../../daemon/logger.js';
 import type { TransportState } from '../../transports/transport.js';
@@ -120,4 +121,17 @@ test('a write on a dropped link fails as BLE_DISCONNECTED (any D-Bus error after
   fake.drop(relayDev.address);
   await assert.rejects(pipe.send(Buffer.from([1, 0, 0, 23, 0, 0, 0, 1])), (err: Error & { code?: string }) => err.code === 'BLE_DISCONNECTED');
   assert.equal(((await closed) as Error & { code?: string }).code, 'BLE_DISCONNECTED');
+});
+
+test('kefu doctor check: the configured relay is visible and offers the tunnel; a wrong peer is named with a fix', { timeout: 60_000 }, async (t) => {
+  const { bus } = await setup(t);
+  const ctx = { log: silentLogger(), dataDir: '/tmp', readSecret: async () => '' };
+  const [ok] = bleDoctor({ id: 'ble', peer: PEER, busAddress: bus.address }, ctx);
+  const r = await ok.run(new AbortController().signal);
+  assert.equal(r.ok, true, r.detail);
+  assert.match(r.detail, /kefu-relay-test/);
+  const [bad] = bleDoctor({ id: 'ble', peer: '11:22:33:44:55:66', busAddress: bus.address }, ctx);
+  const r2 = await bad.run(new AbortController().signal);
+  assert.equal(r2.ok, false);
+  assert.match(r2.fix ?? '', /kefu relay ble/);
 });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { TransportError } from '../../protocol/errors.js';
 import { OutboxClass } from '../../protocol/schemas.js';
-import { StateCell, defineTransport, type BrokerAddress, type TransportContext, type Transport } from '../transport.js';
+import { StateCell, defineTransport, type BrokerAddress, type DoctorCheck, type TransportContext, type Transport } from '../transport.js';
 import { createBleCentral, type BleCentral } from './central.js';
 import type { BlePipe } from './pipe.js';
 import { createTunnel, type Tunnel } from './tunnel.js';
@@ -97,8 +97,28 @@ export function createBleTransport(ctx: TransportContext, input: BleConfig, deps
   };
 }
 
+export function bleDoctor(input: BleConfig, ctx: TransportContext): DoctorCheck[] {
+  const config = BleConfig.parse(input);
+  return [{
+    name: `relay ${config.peer} is visible over BlueZ`,
+    run: async () => {
+      const central = createBleCentral({ busAddress: config.busAddress, adapter: config.adapter, log: ctx.log });
+      try {
+        const found = (await central.scan(3000)).find((d) => d.address.toUpperCase() === config.peer.toUpperCase());
+        if (!found) return { ok: false, detail: `${config.peer} not seen in a 3 s scan`, fix: 'start `kefu relay ble --broker host:port` on the master side within radio range, or fix the peer address' };
+        return found.tunnel ? { ok: true, detail: `${found.name ?? config.peer}, RSSI ${found.rssi ?? '?'} dBm` } : { ok: false, detail: `${config.peer} does not offer the tunnel service`, fix: 'that device is not a kefu relay: check the peer address' };
+      } catch (err) {
+        return { ok: false, detail: (err as Error).message, fix: 'install and start BlueZ (bluetoothd) and check the adapter is powered' };
+      } finally {
+        await central.close();
+      }
+    },
+  }];
+}
+
 export default defineTransport({
   kind: 'ble',
   config: BleConfig,
   create: (ctx: TransportContext, config: z.infer<typeof BleConfig>) => createBleTransport(ctx, config),
+  doctor: (config: z.infer<typeof BleConfig>, ctx: TransportContext) => bleDoctor(config, ctx),
 });
