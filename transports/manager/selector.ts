@@ -144,7 +144,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         const h = get(l.id);
         return {
           id: l.id, kind: l.kind, rank: rank(l), active: l.id === active, alive: h.alive, good: h.good, reason: h.reason,
-          lossPct: Math.round(lossOf(h) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
+          lossPct: Math.round(lossOf(h, opts.gates.lateMs) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
         };
       });
     },
