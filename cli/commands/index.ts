@@ -7,7 +7,10 @@ import { register as plugins } from './plugins.js';
 import { register as start } from './start.js';
 import { register as status } from './status.js';
 import { register as up } from './up.js';
+import { register as transports } from './transports.js';
+import { register as relay } from './relay.js';
+import { register as ble } from './ble.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, master];
+export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, master, transports, relay, ble];
