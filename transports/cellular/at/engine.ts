@@ -97,7 +97,8 @@ export function createAtEngine(opts: EngineOptions): AtEngine {
   const offClose = port.onClose(() => { closed = true; dispose('port closed'); });
 
   function dispose(reason = 'engine disposed'): void {
-    queue.clear();
+    // Queued commands still run and are rejected at once (a cleared p-queue task would never settle).
+    closed = true;
     current?.finish(`__CLOSED__:${reason}`, 'error');
     offData(); offClose();
   }
