@@ -125,7 +125,8 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     async reenumerate(newLinkName, gapMs = 200) {
       await close();
       linkName = newLinkName;
-      state.echo = true; state.pdpActive = false;
+      // a re-enumeration is a reboot: whatever hung is gone
+      hung = null; state.echo = true; state.pdpActive = false;
       await new Promise((r) => setTimeout(r, gapMs));
       await open();
     },
