@@ -1,6 +1,7 @@
 // A simulated cellular modem on a socat pty pair: opens the ttySim end with serialport and answers AT commands
 // per firmware profile. Controls: signal, registration loss/return, PDP deactivation, hang, vanish, re-enumerate.
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createLineFramer } from '../../transports/cellular/at/framer.js';
 import { openSerialPort, type AtPort } from '../../transports/cellular/at/serial-port.js';
 import { registrationUrc, replyTo, type SimSignal, type SimState } from './modem-replies.js';
@@ -19,6 +20,8 @@ export interface ModemSimOptions {
   rebootMs?: number;
   /** reply delay per command (a real modem takes about 1 ms) */
   replyDelayMs?: number;
+  /** a file whose appearance means "power was cycled" (what a power-cycle hook command creates) */
+  powerCycleFile?: string;
 }
 
 export type HangRecovery = 'hard-reset' | 'power-cycle' | 'never';
@@ -77,7 +80,8 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     commands.push(cmd);
     const up = cmd.toUpperCase();
     if (hung) {
-      if (hung === 'hard-reset' && up === 'AT+CFUN=1,1') await reboot();
+      // hung this way, the modem still takes a full reset (its watchdog path), acknowledging it first
+      if (hung === 'hard-reset' && up === 'AT+CFUN=1,1') { await port?.write('\r\nOK\r\n').catch(() => undefined); await reboot(); }
       return;
     }
     if (rebooting) return;
@@ -119,7 +123,17 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     async restoreRegistration() { state.stat = 1; await write(registrationUrc(state)); },
     async deactivatePdp() { state.pdpActive = false; await write([`+CGEV: NW DEACT IP, ${state.ipv4}, 1`]); },
     sendUrc: (line) => write([line]),
-    hang(until = 'hard-reset') { hung = until; },
+    hang(until = 'hard-reset') {
+      hung = until;
+      const file = opts.powerCycleFile;
+      if (until !== 'power-cycle' || !file) return;
+      const watch = () => later(50, () => {
+        if (hung !== 'power-cycle') return;
+        if (existsSync(file)) { void rm(file, { force: true }).then(() => reboot()); return; }
+        watch();
+      });
+      watch();
+    },
     async powerCycle() { if (hung === 'power-cycle' || hung === 'hard-reset' || hung === null) await reboot(); },
     vanish: close,
     async reenumerate(newLinkName, gapMs = 200) {

@@ -18,6 +18,8 @@ export interface LadderDeps {
   markHard(at: number): void;
   hardMinIntervalMs: number;
   probeTimeoutMs: number;
+  /** ceiling for the soft rung's step timeouts: a modem that ignores AT should not cost the profile's full CFUN wait */
+  softStepTimeoutMs: number;
   aborted(): boolean;
 }
 
@@ -53,7 +55,10 @@ export async function runResetLadder(deps: LadderDeps, start: AtEngine | null): 
   if (deps.aborted()) return { recovered: false, rung: null, engine, reason: 'stopped' };
 
   log.warn({ rung: 'soft' }, 'modem still not responding: radio off/on');
-  if (engine) await runSteps(engine, profile.reset.soft, {}).catch(() => undefined);
+  if (engine) {
+    const steps = profile.reset.soft.map((st) => ({ ...st, timeoutMs: Math.min(st.timeoutMs, deps.softStepTimeoutMs) }));
+    await runSteps(engine, steps, {}).catch(() => undefined);
+  }
   if (await probe(engine, deps.probeTimeoutMs)) return { recovered: true, rung: 'soft', engine };
   if (deps.aborted()) return { recovered: false, rung: null, engine, reason: 'stopped' };
 
