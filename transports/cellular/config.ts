@@ -27,7 +27,7 @@ export const CellularConfigSchema = z.object({
   }).strict().prefault({}),
   timing: z.object({
     commandTimeoutMs: z.number().int().positive().default(3000),
-    keepaliveMs: z.number().int().positive().default(5000),
+    keepaliveMs: z.number().int().positive().default(2500),
     registrationTimeoutMs: z.number().int().positive().default(180_000),
     portWaitMs: z.number().int().positive().default(30_000),
     retryMs: z.number().int().positive().default(5000),
