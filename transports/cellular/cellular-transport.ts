@@ -232,6 +232,7 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
   return {
     id: cfg.id,
     kind: cfg.kind,
+    classes: cfg.classes,
     get state() { return cell.current; },
     onState: (l) => cell.on(l),
     onSignal(l) { signalListeners.add(l); return () => { signalListeners.delete(l); }; },

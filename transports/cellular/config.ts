@@ -1,9 +1,12 @@
 // The cellular transport's config (one entry of `transports:` with kind nr5g or lte).
 import { z } from 'zod';
+import { OutboxClass } from '../../protocol/schemas.js';
 
 export const CellularConfigSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(['nr5g', 'lte']),
+  /** outbox classes this link may carry (all when absent) */
+  classes: z.array(OutboxClass).optional(),
   modem: z.object({
     /** `auto` (USB VID/PID from the profiles), a path such as /dev/serial/by-id/…, or a glob */
     port: z.string().min(1).default('auto'),

@@ -1,4 +1,5 @@
 // `kefu doctor` checks for a cellular transport: port, SIM, registration, signal, data call — each with a fix.
+import type { DoctorCheck as HostCheck, TransportContext } from '../transport.js';
 import { isRegistered } from './at/canonical.js';
 import type { CellularConfig } from './config.js';
 import { openModem, probeModem } from './probe.js';
@@ -8,6 +9,7 @@ export interface DoctorCheck { name: string; ok: boolean; detail: string; fix: s
 
 export async function cellularDoctorChecks(config: CellularConfig): Promise<DoctorCheck[]> {
   const name = (n: string) => `${config.id}: ${n}`;
+  const modemCheck = 'modem port';
   let h;
   try {
     h = await openModem({ port: config.modem.port, profileDir: config.modem.profileDir, timeoutMs: config.timing.commandTimeoutMs, baudRate: config.modem.baudRate });
@@ -34,8 +36,27 @@ export async function cellularDoctorChecks(config: CellularConfig): Promise<Doct
       fix: dataOk ? '' : p.ipv4 === null ? 'Start the daemon (it dials); if it stays down check transports[].modem.apn with the operator' : `Bring ${config.netdev} up with DHCP (e.g. \`dhclient ${config.netdev}\`) or fix transports[].netdev` });
     return checks;
   } catch (e) {
-    return [{ name: name('modem'), ok: false, detail: (e as Error).message, fix: 'The modem does not answer AT commands: power-cycle it; check modem.port points at the AT interface' }];
+    return [{ name: name(modemCheck), ok: false, detail: (e as Error).message, fix: 'The modem does not answer AT commands: power-cycle it; check modem.port points at the AT interface' }];
   } finally {
     await h.close();
   }
+}
+
+const CHECK_NAMES = ['modem port', 'SIM', 'registration', 'signal', 'data call'];
+
+/** The same checks in the shape `kefu doctor` runs (one modem probe shared by all five). */
+export function cellularDoctor(config: CellularConfig, _ctx?: TransportContext): HostCheck[] {
+  let once: Promise<DoctorCheck[]> | null = null;
+  const results = () => (once ??= cellularDoctorChecks(config));
+  return CHECK_NAMES.map((n) => ({
+    name: n,
+    async run() {
+      const all = await results();
+      const mine = all.find((c) => c.name === `${config.id}: ${n}`);
+      if (mine) return { ok: mine.ok, detail: mine.detail, fix: mine.fix || undefined };
+      // an earlier step failed (no port, no answer): this one could not be looked at
+      const first = all.find((c) => !c.ok);
+      return { ok: false, detail: `not checked: ${first?.detail ?? 'modem unavailable'}`, fix: first?.fix };
+    },
+  }));
 }
