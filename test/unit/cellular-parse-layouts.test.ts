@@ -119,3 +119,20 @@ test('HCSQ other modes, 255 invalid, unknown prefix and modem errors are unparse
   assert.equal(u.ok, false);
   assert.match(u.ok ? '' : u.reason, /no parser for \+XYZZY/);
 });
+
+test('Quectel -32768 means "not available" in any column; an idle EN-DC NR leg still parses', () => {
+  const r = parse('+QENG: "servingcell","NOCONN"\r\n+QENG: "LTE","FDD",310,260,1F2A801,193,2200,4,5,5,FFFE,-95,-12,-65,15,0,-32768,-\r\n+QENG: "NR5G-NSA",310,260,-32768,-32768,-32768,-32768');
+  const nr = r.nr as Record<string, unknown>;
+  assert.deepEqual([nr.pci, nr.rsrp_dbm, nr.sinr_db, nr.rsrq_db, nr.arfcn], [null, null, null, null, null]);
+  assert.equal((r.lte as Record<string, unknown>).tx_power, null);
+});
+
+test('CPSI EN-DC NR line with a band column: the lower power value is RSRP', () => {
+  const r = parse('+CPSI: LTE,Online,460-00,0x1816,27966979,369,EUTRAN-BAND3,1300,5,5,-113,-1077,-787,6\r\n+CPSI: NR5G_NSA,644,NR5G_BAND78,627264,-960,-120,95');
+  const nr = r.nr as Record<string, unknown>;
+  assert.deepEqual([nr.band, nr.arfcn, nr.rsrp_dbm, nr.rsrq_db], ['n78', 627264, -96, -12]);
+  const lte = r.lte as Record<string, unknown>;
+  assert.deepEqual([lte.rsrp_dbm, lte.rsrq_db, lte.rssi_dbm, lte.sinr_db], [-107.7, -11.3, -78.7, 6]);
+  const nb = parse('+CPSI: LTE NB-IOT,Online,460-11,0x5AE1,187212754,82,EUTRAN-BAND5,2506,0,0,-7,-115,-110,13');
+  assert.deepEqual([nb.rsrp_dbm, nb.rsrq_db, nb.band], [-115, -7, 5]);
+});

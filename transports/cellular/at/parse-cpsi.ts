@@ -61,10 +61,17 @@ function nrSaLine(f: string[], o: ParseOptions): AtRecord | string {
 }
 
 function nrEndcLine(f: string[], o: ParseOptions): AtRecord | string {
-  // mode,PCellID,arfcn,RSRQ,RSRP,SNR — no PLMN/TAC/cell id: they belong to the LTE anchor line.
-  if (f.length !== 6) return `EN-DC NR +CPSI has ${f.length} fields; expected 6`;
-  const rec: AtRecord = { rat: 'NR5G-NSA', pci: int(f[1]), arfcn: int(f[2]) };
-  const bad = signal(rec, { rsrq: int(f[3]), rsrp: int(f[4]), snr: int(f[5]) }, o.units?.cpsiPower ?? 'auto', o.units?.cpsiNrSnr ?? 'auto');
+  // SIM8200 manual: mode,PCellID,arfcn,RSRQ,RSRP,SNR — no PLMN/TAC/cell id: they belong to the LTE anchor line.
+  // Later firmware adds the band: mode,PCellID,band,arfcn,<power>,<power>,SNR. There the order of the two power
+  // columns is not documented, so physics decides: in the same unit RSRP is always below RSRQ.
+  if (f.length !== 6 && f.length !== 7) return `EN-DC NR +CPSI has ${f.length} fields; expected 6 or 7`;
+  const withBand = f.length === 7;
+  const i = withBand ? 3 : 2;
+  const rec: AtRecord = { rat: 'NR5G-NSA', pci: int(f[1]), band: withBand ? bandOf(f[2], 'NR') : null, arfcn: int(f[i]) };
+  const a = int(f[i + 1]);
+  const b = int(f[i + 2]);
+  const [rsrq, rsrp] = withBand ? (a !== null && b !== null ? [Math.max(a, b), Math.min(a, b)] : [null, null]) : [a, b];
+  const bad = signal(rec, { rsrq, rsrp, snr: int(f[i + 3]) }, o.units?.cpsiPower ?? 'auto', o.units?.cpsiNrSnr ?? 'auto');
   return bad ? `EN-DC NR +CPSI ${bad}: ${f.join(',')}` : rec;
 }
 
