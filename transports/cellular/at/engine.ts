@@ -81,9 +81,10 @@ export function createAtEngine(opts: EngineOptions): AtEngine {
     if (line.toUpperCase() === c.command.toUpperCase()) return;
     const p = prefixOf(line);
     if (p !== null && p !== c.ownPrefix && urcPrefixes.has(p)) { emitUrc(line); return; }
+    // A bare RING is never part of a reply.
+    if (line === 'RING') { emitUrc(line); return; }
     const kind = finalKind(line);
     if (kind) { c.finish(line, kind); return; }
-    if (c.lines.length === 0 && c.ownPrefix === null && /^(RING|\+CRING)/.test(line)) { emitUrc(line); return; }
     c.lines.push(line);
   };
 
