@@ -55,9 +55,10 @@ test('URCs arriving while a command is in flight are routed as events, not mixed
   await new Promise((r) => setTimeout(r, 40));
   await sim.sendUrc('+CGEV: NW DEACT IP, 10.76.51.180, 1');
   await sim.sendUrc('+QNETDEVSTATUS: 0');
+  await sim.sendUrc('+CEREG: 0');
   const reply = await pending;
   assert.deepEqual(reply.lines, ['+CEREG: 2,1,"2D66","1CA74B01",7']);
-  assert.deepEqual(urcs.map((u) => u.prefix), ['+CGEV', '+QNETDEVSTATUS']);
+  assert.deepEqual(urcs.map((u) => u.prefix), ['+CGEV', '+QNETDEVSTATUS', '+CEREG'], 'even a +CEREG URC during AT+CEREG? is told apart');
   // and outside a command every line is a URC
   await sim.dropRegistration();
   await new Promise((r) => setTimeout(r, 100));

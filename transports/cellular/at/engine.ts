@@ -4,7 +4,7 @@ import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { AtCommandError, type AtErrorCode } from './errors.js';
 import { createLineFramer, errorCode, finalKind } from './framer.js';
-import { prefixOf } from './registry.js';
+import { parseReply, prefixOf } from './registry.js';
 import type { AtPort } from './serial-port.js';
 
 export interface AtReply { command: string; lines: string[]; final: string; ms: number }
@@ -20,6 +20,8 @@ export interface Urc { line: string; prefix: string | null; at: number }
 /** Prefixes that are always unsolicited when they are not the in-flight command's own reply. */
 export const DEFAULT_URC_PREFIXES = ['+CREG', '+CGREG', '+CEREG', '+C5GREG', '+CGEV', '+CMTI', '+CUSD', '+CRING', '+QIND',
   '+QNETDEVSTATUS', '+QSIMSTAT', '^HCSQ', '^NDISSTAT', '^RSSI', '^MODE', '^SIMST', '+CPIN', '+CTZV', '+CTZE', '+PACSP', '+QUSIM'];
+
+const REG_PREFIXES = new Set(['+CREG', '+CGREG', '+CEREG', '+C5GREG']);
 
 export interface AtEngine {
   send(command: string, opts?: SendOptions): Promise<AtReply>;
@@ -81,6 +83,11 @@ export function createAtEngine(opts: EngineOptions): AtEngine {
     if (line.toUpperCase() === c.command.toUpperCase()) return;
     const p = prefixOf(line);
     if (p !== null && p !== c.ownPrefix && urcPrefixes.has(p)) { emitUrc(line); return; }
+    // A registration URC can arrive while its own read command is in flight: the URC form has no <n>.
+    if (p !== null && p === c.ownPrefix && REG_PREFIXES.has(p)) {
+      const r = parseReply(line, { parser: 'creg' });
+      if (r.ok && r.record.form === 'urc') { emitUrc(line); return; }
+    }
     // A bare RING is never part of a reply.
     if (line === 'RING') { emitUrc(line); return; }
     const kind = finalKind(line);
