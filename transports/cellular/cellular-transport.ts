@@ -182,7 +182,7 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
     setState('down', 'modem not responding: running the reset ladder');
     const r = await runResetLadder({
       profile, log, reopen: () => openModem(Math.min(T.portWaitMs, 5000)), hardMinIntervalMs: T.hardResetMinIntervalMs,
-      probeTimeoutMs: Math.min(T.commandTimeoutMs, 1500), softStepTimeoutMs: Math.max(T.commandTimeoutMs * 3, 1000), lastHardAt: () => lastHardAt, markHard: (at) => { lastHardAt = at; },
+      probeTimeoutMs: Math.min(T.commandTimeoutMs, 1500), softStepTimeoutMs: Math.max(T.commandTimeoutMs, 1000), lastHardAt: () => lastHardAt, markHard: (at) => { lastHardAt = at; },
       aborted: () => abort?.signal.aborted ?? true,
       powerCycle: cfg.modem.powerCycleCommand ? async () => { const [cmd, ...args] = cfg.modem.powerCycleCommand!; await promisify(execFile)(cmd, args, { timeout: 30_000 }); } : undefined,
     }, engine);
