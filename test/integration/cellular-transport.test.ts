@@ -97,7 +97,7 @@ test('PDP deactivation by the network (+CGEV: NW DEACT) takes the link down and 
 });
 
 test('a hung modem is detected within 15 s and recovered by the reset ladder; a second hang within 10 min gets no second hard reset', async (t) => {
-  const { tr, sim } = await setup(t);
+  const { tr, sim, dir } = await setup(t);
   await waitFor(tr, isUp, 15_000, 'up');
   const t0 = Date.now();
   sim.hang('hard-reset');
@@ -108,6 +108,9 @@ test('a hung modem is detected within 15 s and recovered by the reset ladder; a 
   const hard = sim.commands.filter((c) => c === 'AT+CFUN=1,1').length;
   assert.equal(hard, 1, 'exactly one hard reset');
   assert.ok(sim.commands.includes('AT+CFUN=0'), 'soft rung tried first');
+  // the hard-reset budget is recorded so a restarted daemon honours it too
+  const saved = JSON.parse(await readFile(join(dir, 'cellular-5g.json'), 'utf8')) as { lastHardAt: number };
+  assert.ok(Date.now() - saved.lastHardAt < 60_000);
   // second hang: the hard budget is spent, so the link stays down with a reason instead of looping resets
   sim.hang('hard-reset');
   const s = await waitFor(tr, (x) => x.status === 'down' && /hard reset was done/.test(x.reason ?? ''), 20_000, 'down without a second hard reset');

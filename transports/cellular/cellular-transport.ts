@@ -1,6 +1,8 @@
 // The cellular link: brings the modem up (SIM, registration, data call), watches it (URCs + polling), reports
 // quality, and recovers it. One supervisor loop; everything model-specific comes from the firmware profile.
 import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError, TransportError } from '../../protocol/errors.js';
 import { StateCell, type Disposer, type Transport, type TransportContext, type TransportState } from '../transport.js';
@@ -112,6 +114,17 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
     for (const l of [...signalListeners]) { try { l(sample); } catch (e) { log.error({ err: e }, 'signal listener failed'); } }
   }
 
+  // The hard-reset budget survives daemon restarts, so a crash loop cannot hard-reset the modem every minute.
+  const stateFile = join(ctx.dataDir, `cellular-${cfg.id}.json`);
+  async function loadHardResetTime(): Promise<void> {
+    const saved = await readFile(stateFile, 'utf8').then((t) => JSON.parse(t) as { lastHardAt?: number }, () => ({} as { lastHardAt?: number }));
+    if (typeof saved.lastHardAt === 'number') lastHardAt = saved.lastHardAt;
+  }
+  async function saveHardResetTime(at: number): Promise<void> {
+    await mkdir(ctx.dataDir, { recursive: true }).then(() => writeFile(stateFile, JSON.stringify({ lastHardAt: at })))
+      .catch((e: Error) => log.warn({ err: e.message }, 'cannot record the hard reset time'));
+  }
+
   async function closeModem(): Promise<void> {
     engine?.dispose('closing');
     engine = null;
@@ -182,7 +195,7 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
     setState('down', 'modem not responding: running the reset ladder');
     const r = await runResetLadder({
       profile, log, reopen: () => openModem(Math.min(T.portWaitMs, 5000)), hardMinIntervalMs: T.hardResetMinIntervalMs,
-      probeTimeoutMs: Math.min(T.commandTimeoutMs, 1500), softStepTimeoutMs: Math.max(T.commandTimeoutMs, 1000), lastHardAt: () => lastHardAt, markHard: (at) => { lastHardAt = at; },
+      probeTimeoutMs: Math.min(T.commandTimeoutMs, 1500), softStepTimeoutMs: Math.max(T.commandTimeoutMs, 1000), lastHardAt: () => lastHardAt, markHard: (at) => { lastHardAt = at; void saveHardResetTime(at); },
       aborted: () => abort?.signal.aborted ?? true,
       powerCycle: cfg.modem.powerCycleCommand ? async () => { const [cmd, ...args] = cfg.modem.powerCycleCommand!; await promisify(execFile)(cmd, args, { timeout: 30_000 }); } : undefined,
     }, engine);
@@ -240,6 +253,7 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
     async start(outer) {
       if (loop) return;
       if (profiles.length === 0) profiles = await loadProfiles(cfg.modem.profileDir);
+      await loadHardResetTime();
       abort = new AbortController();
       outer.addEventListener('abort', () => abort?.abort(), { once: true });
       setState('connecting');
