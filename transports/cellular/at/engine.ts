@@ -18,10 +18,10 @@ export interface SendOptions {
 export interface Urc { line: string; prefix: string | null; at: number }
 
 /** Prefixes that are always unsolicited when they are not the in-flight command's own reply. */
-export const DEFAULT_URC_PREFIXES = ['+CREG', '+CGREG', '+CEREG', '+C5GREG', '+CGEV', '+CMTI', '+CUSD', '+CRING', '+QIND',
-  '+QNETDEVSTATUS', '+QSIMSTAT', '^HCSQ', '^NDISSTAT', '^RSSI', '^MODE', '^SIMST', '+CPIN', '+CTZV', '+CTZE', '+PACSP', '+QUSIM'];
+export const DEFAULT_URC_PREFIXES: readonly string[] = Object.freeze(['+CREG', '+CGREG', '+CEREG', '+C5GREG', '+CGEV', '+CMTI', '+CUSD', '+CRING', '+QIND',
+  '+QNETDEVSTATUS', '+QSIMSTAT', '^HCSQ', '^NDISSTAT', '^RSSI', '^MODE', '^SIMST', '+CPIN', '+CTZV', '+CTZE', '+PACSP', '+QUSIM']);
 
-const REG_PREFIXES = new Set(['+CREG', '+CGREG', '+CEREG', '+C5GREG']);
+const REG_PREFIXES: ReadonlySet<string> = new Set(['+CREG', '+CGREG', '+CEREG', '+C5GREG']);
 
 export interface AtEngine {
   send(command: string, opts?: SendOptions): Promise<AtReply>;

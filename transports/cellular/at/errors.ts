@@ -10,5 +10,5 @@ export class AtCommandError extends TransportError {
 }
 
 /** 27.007 +CME codes that mean "fix the SIM or the config", not "reset the modem". */
-export const CONFIG_CME = new Set(['10', '11', '12', '13', '16', '17', '18', 'SIM not inserted', 'SIM PIN required', 'SIM PUK required',
+export const CONFIG_CME: ReadonlySet<string> = new Set(['10', '11', '12', '13', '16', '17', '18', 'SIM not inserted', 'SIM PIN required', 'SIM PUK required',
   'SIM failure', 'incorrect password', 'SIM PIN2 required', 'SIM PUK2 required']);

@@ -19,7 +19,7 @@ export const parseHcsq: Parser = (lines) => {
     case 'GSM':
       if (n.length < 1) return unparsed('hcsq', 'GSM ^HCSQ without rssi');
       return ok('hcsq', { ...rec, rssi_dbm: v255(n[0]) === null ? null : -121 + n[0] });
-    case 'WCDMA':
+    case 'WCDMA': case 'TD-SCDMA':
       if (n.length < 3) return unparsed('hcsq', 'WCDMA ^HCSQ needs rssi,rscp,ecio');
       return ok('hcsq', { ...rec, rssi_dbm: v255(n[0]) === null ? null : -121 + n[0], rscp_dbm: v255(n[1]) === null ? null : -121 + n[1],
         ecio_db: v255(n[2]) === null ? null : round1(-32.5 + n[2] / 2) });
