@@ -136,3 +136,13 @@ test('CPSI EN-DC NR line with a band column: the lower power value is RSRP', () 
   const nb = parse('+CPSI: LTE NB-IOT,Online,460-11,0x5AE1,187212754,82,EUTRAN-BAND5,2506,0,0,-7,-115,-110,13');
   assert.deepEqual([nb.rsrp_dbm, nb.rsrq_db, nb.band], [-115, -7, 5]);
 });
+
+test('CPSI EN-DC NR line with a decimal SNR (later SIM8200 firmware) keeps it as dB', () => {
+  const r = parse('+CPSI: LTE,Online,460-11,0x5A1E,187214780,257,EUTRAN-BAND3,1850,5,5,-94,-850,-545,15\r\n+CPSI: NR5G,58,643296,-12,-86,8.5');
+  const nr = r.nr as Record<string, unknown>;
+  assert.deepEqual([nr.pci, nr.arfcn, nr.rsrq_db, nr.rsrp_dbm, nr.sinr_db], [58, 643296, -12, -86, 8.5]);
+  const lte = r.lte as Record<string, unknown>;
+  assert.deepEqual([lte.rsrq_db, lte.rsrp_dbm, lte.rssi_dbm, lte.sinr_db], [-9.4, -85, -54.5, 15]);
+  const sa = parse('+CPSI: NR5G_SA,Online,242-12,0x765D,4955280,0,NR5G_BAND78,640704,-770,-110,290');
+  assert.deepEqual([sa.rsrp_dbm, sa.rsrq_db, sa.sinr_db, sa.band, sa.mnc], [-77, -11, 29, 'n78', '12']);
+});

@@ -1,7 +1,7 @@
 // SIMCom AT+CPSI? (SIM7600 / SIM8200 manuals §4.2.14). Three traps: the RAT forms order RSRQ/RSRP differently,
 // power values come in tenths or whole dB (even within one EN-DC reply), and SCellID is decimal while TAC is hex.
 import { bandOf, lteBwMhz, plausible } from './canonical.js';
-import { bodyOf, hex, hexText, int, round1, values } from './tokens.js';
+import { bodyOf, hex, hexText, int, num, round1, values } from './tokens.js';
 import { ok, unparsed, type AtRecord, type ParseOptions, type Parser } from './types.js';
 
 type Scale = 'tenths' | 'whole' | 'auto';
@@ -27,6 +27,9 @@ function plmn(s: string | undefined): { mcc: string | null; mnc: string | null }
   return m ? { mcc: m[1], mnc: m[2] } : { mcc: null, mnc: null };
 }
 
+/** A value printed with a decimal point (some firmware: "8.5") is already in dB: never divided. */
+const fixedWhole = (s: string | undefined): Scale | null => (s !== undefined && s.includes('.') ? 'whole' : null);
+
 function signal(rec: AtRecord, raw: { rsrp: number | null; rsrq: number | null; rssi?: number | null; snr: number | null }, power: Scale, snr: Scale): string | null {
   const pd = powerDiv(raw.rsrp, power);
   rec.rsrq_db = scaled(raw.rsrq, pd);
@@ -44,7 +47,7 @@ function lteLine(f: string[], o: ParseOptions): AtRecord | string {
     cell_id: int(f[4]), pci: int(f[5]), band: bandOf(f[6], 'LTE'), earfcn: int(f[7]),
     dl_bw_enum: int(f[8]), dl_bw_mhz: lteBwMhz(int(f[8])), ul_bw_enum: int(f[9]), ul_bw_mhz: lteBwMhz(int(f[9])) };
   rec.cell_id_hex = rec.cell_id === null ? null : (rec.cell_id as number).toString(16).toUpperCase();
-  const bad = signal(rec, { rsrq: int(f[10]), rsrp: int(f[11]), rssi: int(f[12]), snr: int(f[13]) }, o.units?.cpsiPower ?? 'auto', o.units?.cpsiLteSnr ?? 'auto');
+  const bad = signal(rec, { rsrq: num(f[10]), rsrp: num(f[11]), rssi: num(f[12]), snr: num(f[13]) }, fixedWhole(f[11]) ?? o.units?.cpsiPower ?? 'auto', fixedWhole(f[13]) ?? o.units?.cpsiLteSnr ?? 'auto');
   return bad ? `LTE +CPSI ${bad}: ${f.join(',')}` : rec;
 }
 
@@ -56,7 +59,7 @@ function nrSaLine(f: string[], o: ParseOptions): AtRecord | string {
   const rec: AtRecord = { rat: 'NR5G-SA', operation_mode: f[1], ...plmn(f[2]), tac_hex: hexText(f[3]), tac: hex(f[3]),
     cell_id: int(f[4]), pci: int(f[5]), band: withBand ? bandOf(f[6], 'NR') : null, arfcn: int(f[i]) };
   rec.cell_id_hex = rec.cell_id === null ? null : (rec.cell_id as number).toString(16).toUpperCase();
-  const bad = signal(rec, { rsrp: int(f[i + 1]), rsrq: int(f[i + 2]), snr: int(f[i + 3]) }, o.units?.cpsiPower ?? 'auto', o.units?.cpsiNrSnr ?? 'auto');
+  const bad = signal(rec, { rsrp: num(f[i + 1]), rsrq: num(f[i + 2]), snr: num(f[i + 3]) }, fixedWhole(f[i + 1]) ?? o.units?.cpsiPower ?? 'auto', fixedWhole(f[i + 3]) ?? o.units?.cpsiNrSnr ?? 'auto');
   return bad ? `NR5G_SA +CPSI ${bad}: ${f.join(',')}` : rec;
 }
 
@@ -68,10 +71,10 @@ function nrEndcLine(f: string[], o: ParseOptions): AtRecord | string {
   const withBand = f.length === 7;
   const i = withBand ? 3 : 2;
   const rec: AtRecord = { rat: 'NR5G-NSA', pci: int(f[1]), band: withBand ? bandOf(f[2], 'NR') : null, arfcn: int(f[i]) };
-  const a = int(f[i + 1]);
-  const b = int(f[i + 2]);
+  const a = num(f[i + 1]);
+  const b = num(f[i + 2]);
   const [rsrq, rsrp] = withBand ? (a !== null && b !== null ? [Math.max(a, b), Math.min(a, b)] : [null, null]) : [a, b];
-  const bad = signal(rec, { rsrq, rsrp, snr: int(f[i + 3]) }, o.units?.cpsiPower ?? 'auto', o.units?.cpsiNrSnr ?? 'auto');
+  const bad = signal(rec, { rsrq, rsrp, snr: num(f[i + 3]) }, fixedWhole(f[i + 1]) ?? o.units?.cpsiPower ?? 'auto', fixedWhole(f[i + 3]) ?? o.units?.cpsiNrSnr ?? 'auto');
   return bad ? `EN-DC NR +CPSI ${bad}: ${f.join(',')}` : rec;
 }
 
