@@ -146,3 +146,12 @@ test('CPSI EN-DC NR line with a decimal SNR (later SIM8200 firmware) keeps it as
   const sa = parse('+CPSI: NR5G_SA,Online,242-12,0x765D,4955280,0,NR5G_BAND78,640704,-770,-110,290');
   assert.deepEqual([sa.rsrp_dbm, sa.rsrq_db, sa.sinr_db, sa.band, sa.mnc], [-77, -11, 29, 'n78', '12']);
 });
+
+test('EC2x LTE SINR is whole dB per its profile (negative values occur); RM520N uses the manual formula', async () => {
+  const { loadProfiles, matchProfile } = await import('../../transports/cellular/profiles.js');
+  const ps = await loadProfiles();
+  const ec = matchProfile(ps, { cgmr: 'EC25EFAR06A06M4G' })!;
+  const line = '+QENG: "servingcell","NOCONN","LTE","FDD",460,00,8F381C5,107,1300,3,5,5,3193,-98,-13,-70,-3,0,0,21';
+  const r = parseReply(line, { units: ec.units });
+  assert.ok(r.ok && r.record.sinr_db === -3 && r.record.sinr_raw === -3 && r.record.srxlev === 21 && r.record.tx_power === 0);
+});
