@@ -87,13 +87,15 @@ test('loss of service (+CEREG: 0 URC) is seen within 1 s; return of service brin
 });
 
 test('PDP deactivation by the network (+CGEV: NW DEACT) takes the link down and it is re-dialled', async (t) => {
-  const { tr, sim } = await setup(t);
+  const linkEvents: string[] = [];
+  const { tr, sim } = await setup(t, { link: { up: () => { linkEvents.push('up'); }, down: () => { linkEvents.push('down'); } } });
   await waitFor(tr, isUp, 15_000, 'up');
   const down = waitFor(tr, (s) => s.status === 'down', 1000, 'down');
   await sim.deactivatePdp();
   assert.match((await down).reason ?? '', /data call lost/);
   await waitFor(tr, isUp, 10_000, 'up again');
   assert.equal(sim.state.pdpActive, true);
+  assert.deepEqual(linkEvents, ['up', 'down', 'up'], 'the simulated data path follows the PDP context');
 });
 
 test('a hung modem is detected within 15 s and recovered by the reset ladder; a second hang within 10 min gets no second hard reset', async (t) => {

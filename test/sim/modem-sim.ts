@@ -22,6 +22,11 @@ export interface ModemSimOptions {
   replyDelayMs?: number;
   /** a file whose appearance means "power was cycled" (what a power-cycle hook command creates) */
   powerCycleFile?: string;
+  /**
+   * The data path behind the modem (e.g. a namespace link from test/sim/netns.ts): brought up when a data call
+   * connects and down when it drops (PDP deactivation, loss of registration, reset, vanish).
+   */
+  link?: { up(): void | Promise<void>; down(): void | Promise<void> };
 }
 
 export type HangRecovery = 'hard-reset' | 'power-cycle' | 'never';
@@ -60,6 +65,14 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => { const t = setTimeout(() => { timers.delete(t); fn(); }, ms); timers.add(t); };
 
+  let linkUp = false;
+  /** keeps the data-path link in step with the simulated PDP context */
+  const syncLink = async () => {
+    if (!opts.link || state.pdpActive === linkUp) return;
+    linkUp = state.pdpActive;
+    await (linkUp ? opts.link.up() : opts.link.down());
+  };
+
   const write = async (lines: string[]) => {
     if (!port) return;
     await port.write(lines.map((l) => `\r\n${l}\r\n`).join('')).catch(() => undefined);
@@ -69,6 +82,7 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     rebooting = true;
     hung = null;
     state.echo = true; state.pdpActive = false; state.stat = 0;
+    await syncLink();
     later(opts.rebootMs ?? 300, () => {
       rebooting = false;
       state.stat = 1;
@@ -90,6 +104,7 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     if (up === 'AT+CFUN=0') { state.cfun = 0; state.stat = 0; state.pdpActive = false; }
     if (up === 'AT+CFUN=1') { state.cfun = 1; later(50, () => { state.stat = 1; void write(registrationUrc(state)); }); }
     const r = up.startsWith('AT+CFUN=') ? { lines: [], final: 'OK' } : replyTo(cmd, state);
+    await syncLink();
     const body = r ? [...r.lines, r.final] : ['ERROR'];
     const send = () => port?.write(`${echo}${body.map((l) => `\r\n${l}\r\n`).join('')}`).catch(() => undefined);
     if (opts.replyDelayMs) later(opts.replyDelayMs, () => void send()); else await send();
@@ -119,9 +134,9 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     start: open,
     async stop() { for (const t of timers) clearTimeout(t); timers.clear(); await close(); },
     setSignal(s) { Object.assign(state.signal, s); },
-    async dropRegistration(stat = 0) { state.stat = stat; state.pdpActive = false; await write(registrationUrc(state)); },
+    async dropRegistration(stat = 0) { state.stat = stat; state.pdpActive = false; await syncLink(); await write(registrationUrc(state)); },
     async restoreRegistration() { state.stat = 1; await write(registrationUrc(state)); },
-    async deactivatePdp() { state.pdpActive = false; await write([`+CGEV: NW DEACT IP, ${state.ipv4}, 1`]); },
+    async deactivatePdp() { state.pdpActive = false; await syncLink(); await write([`+CGEV: NW DEACT IP, ${state.ipv4}, 1`]); },
     sendUrc: (line) => write([line]),
     hang(until = 'hard-reset') {
       hung = until;
@@ -135,7 +150,7 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
       watch();
     },
     async powerCycle() { if (hung === 'power-cycle' || hung === 'hard-reset' || hung === null) await reboot(); },
-    vanish: close,
+    async vanish() { state.pdpActive = false; await syncLink(); await close(); },
     async reenumerate(newLinkName, gapMs = 200) {
       await close();
       linkName = newLinkName;
