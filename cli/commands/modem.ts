@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { KefuError } from '../../protocol/errors.js';
 import { parseReply } from '../../transports/cellular/at/registry.js';
-import { openModem, probeModem } from '../../transports/cellular/probe.js';
+import { openModem, probeModem, type ProbeResult } from '../../transports/cellular/probe.js';
+import { findPorts } from '../../transports/cellular/port-discovery.js';
 import { loadProfiles, matchProfile, vendorUnits } from '../../transports/cellular/profiles.js';
 import * as session from '../../transports/cellular/modem-session.js';
 import { qualityOf, summarise, verdictOf } from '../../transports/cellular/signal.js';
@@ -33,13 +34,18 @@ export function register(program: Command): void {
     .option('--profile <name>', 'firmware profile (default: auto)')
     .action(action(async (o: PortOpts, cmd: Command) => {
       const out = cmd.optsWithGlobals() as OutputOptions;
-      const h = await openModem({ port: o.port });
-      try {
-        const r = await probeModem(h, o.profile ?? 'auto');
-        print(out, r, () => table([{ port: r.port, profile: r.profile, model: r.model, firmware: r.firmware, sim: r.sim, operator: r.operator,
-          registration: r.registration, rat: r.signal?.rat, band: r.signal?.band, rsrp: r.signal?.rsrp_dbm, rsrq: r.signal?.rsrq_db,
-          sinr: r.signal?.sinr_db, ipv4: r.ipv4, verdict: r.verdict }]));
-      } finally { await h.close(); }
+      // every port the spec matches (auto: every known modem's AT interface), probed one after the other
+      const profiles = await loadProfiles();
+      const paths = await findPorts({ port: o.port ?? 'auto', usb: profiles.flatMap((p) => p.usb) });
+      if (paths.length === 0) throw new KefuError('MODEM_NOT_FOUND', `no modem found for "${o.port ?? 'auto'}" (pass --port /dev/…; ptys are not listed by SerialPort.list())`);
+      const results: ProbeResult[] = [];
+      for (const path of paths) {
+        const h = await openModem({ port: path });
+        try { results.push(await probeModem(h, o.profile ?? 'auto')); } finally { await h.close(); }
+      }
+      print(out, results.length === 1 ? results[0] : results, () => table(results.map((r) => ({ port: r.port, profile: r.profile, model: r.model,
+        firmware: r.firmware, sim: r.sim, operator: r.operator, registration: r.registration, rat: r.signal?.rat, band: r.signal?.band,
+        rsrp: r.signal?.rsrp_dbm, rsrq: r.signal?.rsrq_db, sinr: r.signal?.sinr_db, ipv4: r.ipv4, verdict: r.verdict }))));
     }));
 
   modem.command('at <command>')

@@ -66,3 +66,18 @@ test('kefu modem parse follows the contract: JSON on success, non-zero exit with
   assert.match(c.stderr, /cannot parse reply: LTE row has/);
   assert.equal(c.stdout, '');
 });
+
+test('kefu modem probe finds every modem a glob matches', async (t) => {
+  const dir = await tempDir(t, 'kefu-cli2-');
+  const a = createModemSim({ dir, profile: 'quectel-ec2x', linkName: 'ttyUSB2' });
+  const b = createModemSim({ dir, profile: 'huawei-me909s', linkName: 'ttyUSB5' });
+  await a.start(); await b.start();
+  t.after(() => Promise.all([a.stop(), b.stop()]));
+  const r = await kefu(['--json', 'modem', 'probe', '--port', `${dir}/ttyUSB*`]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { port: string; profile: string }[];
+  assert.deepEqual(rows.map((x) => [x.port.slice(dir.length + 1), x.profile]), [['ttyUSB2', 'quectel-ec2x'], ['ttyUSB5', 'huawei-me909s']]);
+  const none = await kefu(['modem', 'probe', '--port', `${dir}/ttyACM*`]);
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /no modem found/);
+});

@@ -112,7 +112,7 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
 
   async function open(): Promise<void> {
     await mkdir(opts.dir, { recursive: true });
-    pty = await startPtyPair(opts.dir, linkName, `${linkName}.sim`);
+    pty = await startPtyPair(opts.dir, linkName, `sim-${linkName}`);
     port = await openSerialPort(pty.simPath);
     const framer = createLineFramer();
     let chain = Promise.resolve();

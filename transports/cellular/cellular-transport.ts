@@ -152,6 +152,9 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
     identity = await session.identify(e, T.commandTimeoutMs);
     profile = session.chooseProfile(profiles, cfg.modem.profile, identity);
     log.info({ profile: profile.name, model: identity.model, firmware: identity.firmware }, 'modem identified');
+    if (cfg.kind === 'nr5g' && !profile.capabilities.rats.some((r) => r.startsWith('NR5G'))) {
+      log.warn({ profile: profile.name }, 'transport kind is nr5g but this modem family has no 5G radio: it will run as LTE');
+    }
     await session.runSteps(e, profile.init, {});
     await session.ensureSim(e, profile, T.commandTimeoutMs, async () => (cfg.modem.pinFile ? (await ctx.readSecret(cfg.modem.pinFile)).trim() : null));
     const deadline = Date.now() + T.registrationTimeoutMs;
