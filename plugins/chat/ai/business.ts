@@ -1,0 +1,28 @@
+// Business identification for routing: an explicit hint (an escalation rule), keyword evidence, then the
+// businesses of the best-matching entries; 'general' when nothing points anywhere.
+import type { Candidate } from './engine.js';
+
+export interface ClassifyInput {
+  text: string;
+  hint?: string;
+  candidates: Candidate[];
+  keywords: Record<string, string[]>;
+  businesses: string[];
+}
+
+export function classifyBusiness(input: ClassifyInput): string {
+  const { text, hint, candidates, keywords, businesses } = input;
+  if (hint && businesses.includes(hint)) return hint;
+  const score = new Map<string, number>();
+  for (const [biz, words] of Object.entries(keywords)) {
+    if (!businesses.includes(biz)) continue;
+    // longer keywords are more specific evidence
+    for (const w of words) if (text.includes(w)) score.set(biz, (score.get(biz) ?? 0) + Math.min(2, 0.5 + w.length / 4));
+  }
+  candidates.forEach((c, rank) => {
+    score.set(c.business, (score.get(c.business) ?? 0) + c.coverage * c.score * (rank === 0 ? 1.5 : 0.75));
+  });
+  let best = 'general', bestScore = 0.35;
+  for (const [biz, s] of score) if (s > bestScore) { best = biz; bestScore = s; }
+  return businesses.includes(best) ? best : businesses[0];
+}
