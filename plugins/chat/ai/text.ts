@@ -2,7 +2,8 @@
 // character n-grams, jieba words and light English stemming.
 import * as OpenCC from 'opencc-js/t2cn';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pinyin } from 'pinyin-pro';
 import { EN_STOPWORDS, ZH_STOPWORDS } from './tax-lexicon.js';
 
@@ -53,7 +54,8 @@ export function stem(w: string): string {
 
 export function createTextTools(opts: TextToolsOptions): TextTools {
   const t2s = (OpenCC as unknown as { Converter(o: { from: string; to: string }): (s: string) => string }).Converter({ from: 't', to: 'cn' });
-  const jieba = Jieba.withDict(dict);
+  // the dictionary is read here, not at import time
+  const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))];
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
   const foldZh = foldingRegex(opts.synonyms, false);
