@@ -10,9 +10,10 @@ export interface ClassifyInput {
   businesses: string[];
 }
 
-export function classifyBusiness(input: ClassifyInput): string {
+/** returns the business and the evidence behind it (0 = nothing pointed anywhere, the default was used) */
+export function classifyBusiness(input: ClassifyInput): { business: string; evidence: number } {
   const { text, hint, candidates, keywords, businesses } = input;
-  if (hint && businesses.includes(hint)) return hint;
+  if (hint && businesses.includes(hint)) return { business: hint, evidence: 1 };
   const score = new Map<string, number>();
   for (const [biz, words] of Object.entries(keywords)) {
     if (!businesses.includes(biz)) continue;
@@ -22,7 +23,8 @@ export function classifyBusiness(input: ClassifyInput): string {
   candidates.forEach((c, rank) => {
     score.set(c.business, (score.get(c.business) ?? 0) + c.coverage * c.score * (rank === 0 ? 1.5 : 0.75));
   });
-  let best = 'general', bestScore = 0.35;
-  for (const [biz, s] of score) if (s > bestScore) { best = biz; bestScore = s; }
-  return businesses.includes(best) ? best : businesses[0];
+  const fallback = businesses.includes('general') ? 'general' : businesses[0];
+  let best = fallback, bestScore = 0.35, evidence = 0;
+  for (const [biz, s] of score) if (s > bestScore) { best = biz; bestScore = s; evidence = s; }
+  return { business: businesses.includes(best) ? best : fallback, evidence };
 }

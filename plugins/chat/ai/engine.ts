@@ -15,6 +15,8 @@ export interface AskResult {
   /** why: 'confident' | 'small_margin' | 'low_coverage' | 'no_match' | 'uncovered_term' | an escalation intent */
   reason: string;
   business: string;
+  /** how much the question itself says about the business (0: nothing, the default queue was used) */
+  businessEvidence: number;
   lang: 'zh' | 'en';
   confidence: number;
   margin: number;
@@ -132,22 +134,25 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const cov = top?.coverage ?? 0;
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
-    const route = (hint?: string) => classifyBusiness({ text, hint, candidates, keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
+    const routed = (hint?: string) => {
+      const r = classifyBusiness({ text, hint, candidates, keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
+      return { business: r.business, businessEvidence: r.evidence };
+    };
 
     for (const rule of ESCALATION_RULES) {
-      if (rule.patterns.some((p) => p.test(plain))) return { ...base, decision: 'handoff', reason: rule.intent, business: route(rule.business) };
+      if (rule.patterns.some((p) => p.test(plain))) return { ...base, decision: 'handoff', reason: rule.intent, ...routed(rule.business) };
     }
-    if (!top) return { ...base, decision: 'refuse', reason: 'no_match', business: route() };
+    if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
     // a named tax or term the KB never mentions: the best entry is about something else
     if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {
-      return { ...base, decision: 'refuse', reason: 'uncovered_term', business: route() };
+      return { ...base, decision: 'refuse', reason: 'uncovered_term', ...routed() };
     }
-    if (cov < thresholds.minCoverage) return { ...base, decision: 'refuse', reason: 'low_coverage', business: route() };
+    if (cov < thresholds.minCoverage) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
     if (margin < thresholds.minMargin && runnerUp && runnerUp.coverage >= thresholds.minCoverage) {
-      return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business };
+      return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
-    return { ...base, decision: 'answer', reason: 'confident', business: e.business,
+    return { ...base, decision: 'answer', reason: 'confident', business: e.business, businessEvidence: 1,
       entry: { id: e.id, question: zh ? e.question : e.question_en ?? e.question, answer: zh ? e.answer : e.answer_en ?? e.answer } };
   }
 

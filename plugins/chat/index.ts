@@ -1,0 +1,91 @@
+// The chat plugin: terminal ↔ AI ↔ human agents. Wires the engine, the service, the sockets and the routes.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { WebSocket } from 'ws';
+import { definePlugin } from '../../daemon/plugin-api.js';
+import { PluginError } from '../../protocol/errors.js';
+import { createAnswerEngine, type AnswerEngine } from './ai/engine.js';
+import { loadKb } from './ai/kb-schema.js';
+import { createChatStore } from './chat-store.js';
+import { chatConfigSchema } from './config.js';
+import { registerKbRoutes, type KbHolder } from './kb-routes.js';
+import { createChatService, type ChatService } from './service.js';
+import { handleAgent, type AgentSessions } from './ws-agent.js';
+import { handleTerminal } from './ws-terminal.js';
+
+export { chatConfigSchema } from './config.js';
+export type { ChatConfig } from './config.js';
+
+const WEB = fileURLToPath(new URL('./web/', import.meta.url));
+
+export default definePlugin({
+  name: 'chat',
+  apiVersion: 1,
+  config: chatConfigSchema,
+  setup(ctx) {
+    const cfg = ctx.config;
+    let engine: AnswerEngine | null = null;
+    let service: ChatService | null = null;
+    let started = false;
+    const sessions: AgentSessions = { tokens: new Map(), sockets: new Map() };
+    const currentEngine = () => {
+      if (!engine) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
+      return engine;
+    };
+    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = createAnswerEngine(next); }, path: cfg.kb };
+    const svc = () => {
+      if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
+      return service;
+    };
+    const messages = ctx.metrics.counter('chat_messages_total', 'chat messages');
+
+    // routes are declared during setup; their handlers reach the service only once started
+    const sockets = new Set<WebSocket>();
+    const track = (socket: WebSocket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); };
+    ctx.http.ws('/ws/terminal', (socket) => {
+      if (!service) { socket.close(1013, 'starting'); return; }
+      track(socket);
+      handleTerminal(socket, { service, log: ctx.log, messagesPer10s: cfg.limits.messagesPer10s });
+    });
+    ctx.http.ws('/ws/agent', (socket) => {
+      if (!service) { socket.close(1013, 'starting'); return; }
+      track(socket);
+      handleAgent(socket, { service, log: ctx.log, sessions, canned: cfg.canned });
+    });
+    ctx.http.static(WEB);
+    registerKbRoutes(ctx.http, { kb, service: svc, sessions });
+
+    ctx.commands.handle('chat.kb.reload', z.object({}), async () => {
+      kb.replace(await loadKb(cfg.kb));
+      return { entries: currentEngine().kb.kb.length };
+    });
+    ctx.commands.handle('chat.stats', z.object({}), () => svc().stats());
+    ctx.commands.handle('chat.agent.set', z.object({ id: z.string().min(1), name: z.string().min(1), skills: z.array(z.string()).min(1),
+      capacity: z.number().int().positive().optional(), role: z.enum(['agent', 'supervisor']).optional(), password: z.string() }), (a) => svc().agents.set(a));
+    ctx.commands.handle('chat.ask', z.object({ q: z.string().min(1) }), ({ q }) => currentEngine().ask(q));
+
+    return {
+      async start() {
+        if (started) return;
+        engine = createAnswerEngine(await loadKb(cfg.kb));
+        service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
+          engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
+        service.subscribe((e) => { if (e.type === 'message') messages.inc(); });
+        await service.start();
+        started = true;
+      },
+      stop() {
+        if (!started) return;
+        for (const s of sockets) s.close(1001, 'stopping');
+        sockets.clear();
+        service?.stop();
+        service = null;
+        started = false;
+      },
+      health() {
+        if (!service || !engine) return { ok: false, detail: { reason: 'not started' } };
+        return { ok: true, detail: { kbEntries: engine.kb.kb.length, ...service.stats() } };
+      },
+    };
+  },
+});
