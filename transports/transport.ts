@@ -51,6 +51,13 @@ export interface TransportDefinition<C extends z.ZodType = z.ZodType> {
   kind: TransportKind | TransportKind[];
   config: C;
   create(ctx: TransportContext, config: z.infer<C>): Transport;
+  /** Checks for `kefu doctor` (port present, SIM, registration, …); each failure says what to do. */
+  doctor?(config: z.infer<C>, ctx: TransportContext): DoctorCheck[];
+}
+
+export interface DoctorCheck {
+  name: string;
+  run(signal: AbortSignal): Promise<{ ok: boolean; detail: string; fix?: string }>;
 }
 
 export function defineTransport<C extends z.ZodType>(def: TransportDefinition<C>): TransportDefinition<C> {
