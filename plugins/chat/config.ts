@@ -21,7 +21,7 @@ export const chatConfigSchema = z.object({
     tickMs: z.number().int().positive().default(1000),
   }).prefault({}),
   limits: z.object({
-    fileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+    fileBytes: z.number().int().positive().default(512 * 1024),
     textChars: z.number().int().positive().default(2000),
     /** messages per terminal per 10 s, beyond which a terminal is told to slow down */
     messagesPer10s: z.number().int().positive().default(50),

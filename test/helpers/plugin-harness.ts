@@ -1,10 +1,10 @@
-// Builds a real PluginContext for one plugin without the daemon: fastify + @fastify/websocket on port 0,
-// a level sublevel in a temp dir, a typed bus, a recording uplink and an in-memory command table.
-import Fastify, { type FastifyInstance } from 'fastify';
-import websocket from '@fastify/websocket';
-import fastifyStatic from '@fastify/static';
-import { fileURLToPath } from 'node:url';
+// Builds a real PluginContext for one plugin without the whole daemon: the box's HTTP/WS server on port 0
+// (daemon/http/server.ts), a level sublevel in a temp dir, the typed bus, real metrics, a recording uplink
+// and an in-memory command table.
+import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { createHttpServer } from '../../daemon/http/server.js';
+import { createMetrics } from '../../daemon/metrics.js';
 import type { z } from 'zod';
 import { createEventBus, type EventBus } from '../../daemon/event-bus.js';
 import type { BusEvents } from '../../daemon/bus-events.js';
@@ -30,8 +30,6 @@ export interface PluginHarness<C> {
   close(): Promise<void>;
 }
 
-const WEB_COMMON = fileURLToPath(new URL('../../daemon/web-common/', import.meta.url));
-
 export async function createPluginHarness<S extends z.ZodType>(
   t: { after(fn: () => unknown): void },
   plugin: PluginDefinition<S>,
@@ -43,9 +41,9 @@ export async function createPluginHarness<S extends z.ZodType>(
   if (!parsed.success) throw new Error(`config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const root = createRootStore(`${dir}/db`);
   await root.open();
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-  await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
-  await app.register(fastifyStatic, { root: WEB_COMMON, prefix: '/_common/' });
+  const server = await createHttpServer({ host: '127.0.0.1', port: 0, bodyLimitBytes: 4 * 1024 * 1024, log: silentLogger() });
+  const app = server.app;
+  let running = false;
   const bus = createEventBus(() => {});
   const busEvents: PluginHarness<unknown>['busEvents'] = [];
   for (const ev of opts.watchBus ?? []) bus.on(ev, 'harness', (payload) => { busEvents.push({ event: ev, payload }); });
@@ -53,7 +51,6 @@ export async function createPluginHarness<S extends z.ZodType>(
   const telemetry: PluginHarness<unknown>['telemetry'] = [];
   const handlers = new Map<string, { schema: z.ZodType; fn: (args: unknown, meta: CommandMeta) => unknown }>();
   let seq = 0;
-  const prefix = `/p/${plugin.name}`;
 
   const ctx: PluginContext<z.infer<S>> = {
     name: plugin.name,
@@ -66,12 +63,8 @@ export async function createPluginHarness<S extends z.ZodType>(
       telemetry(name, data) { telemetry.push({ name, data }); },
     },
     commands: { handle(name, schema, fn) { handlers.set(name, { schema, fn: fn as (a: unknown, m: CommandMeta) => unknown }); } },
-    http: {
-      route(r) { app.route({ ...r, url: `${prefix}${r.url}` }); },
-      ws(url, handler) { app.route({ method: 'GET', url: `${prefix}${url}`, websocket: true, handler: () => {}, wsHandler: (socket, req) => handler(socket, req) }); },
-      static(d) { app.register(fastifyStatic, { root: d, prefix: `${prefix}/`, decorateReply: false }); },
-    },
-    metrics: { counter: () => ({ inc() {} }), gauge: () => ({ set() {} }) },
+    http: server.pluginHttp(plugin.name, () => running),
+    metrics: createMetrics().forScope(plugin.name),
     box: { id: 'test-box', region: 'test', dataDir: dir, version: '0.0.0-test' },
     async readSecret(path) {
       const s = opts.secrets?.[path];
@@ -81,15 +74,15 @@ export async function createPluginHarness<S extends z.ZodType>(
   };
   const instance = await plugin.setup(ctx);
   await instance.start();
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  running = true;
+  const baseUrl = await server.listen();
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    running = false;
     await instance.stop();
-    await app.close();
+    await server.close();
     await root.close();
   };
   t.after(close);
