@@ -16,6 +16,13 @@ import { handleTerminal } from './ws-terminal.js';
 export { chatConfigSchema } from './config.js';
 export type { ChatConfig } from './config.js';
 
+const DEFAULT_CANNED = [
+  { title: '问候', text: '您好，我是人工客服，很高兴为您服务。请问有什么可以帮您？' },
+  { title: '请稍候', text: '好的，我帮您查询一下，请稍候。' },
+  { title: '材料清单', text: '办理该业务请携带：本人有效身份证件、营业执照（单位业务）及相关合同或证明材料。' },
+  { title: '结束语', text: '请问还有其他可以帮您的吗？如无其他问题，稍后请为本次服务评价，感谢您的支持！' },
+];
+
 const WEB = fileURLToPath(new URL('./web/', import.meta.url));
 
 export default definePlugin({
@@ -50,7 +57,7 @@ export default definePlugin({
     ctx.http.ws('/ws/agent', (socket) => {
       if (!service) { socket.close(1013, 'starting'); return; }
       track(socket);
-      handleAgent(socket, { service, log: ctx.log, sessions, canned: cfg.canned });
+      handleAgent(socket, { service, log: ctx.log, sessions, canned: cfg.canned.length ? cfg.canned : DEFAULT_CANNED, businesses: () => currentEngine().kb.businesses });
     });
     ctx.http.static(WEB);
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });

@@ -8,7 +8,7 @@ import type { ChatService, ServiceEvent } from './service.js';
 
 export interface AgentSessions { tokens: Map<string, string>; sockets: Map<string, number> }
 
-export function handleAgent(socket: WebSocket, deps: { service: ChatService; log: Logger; sessions: AgentSessions; canned: Array<{ title: string; text: string }> }): void {
+export function handleAgent(socket: WebSocket, deps: { service: ChatService; log: Logger; sessions: AgentSessions; canned: Array<{ title: string; text: string }>; businesses: () => Record<string, string> }): void {
   const { service, log, sessions } = deps;
   let agentId: string | null = null;
   let token: string | null = null;
@@ -56,7 +56,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
         sessions.sockets.set(agent.id, (sessions.sockets.get(agent.id) ?? 0) + 1);
         unsubscribe = service.subscribe(onEvent);
         await service.setAgentStatus(agent.id, 'online');
-        send({ t: 'hello', agent: service.agents.list().find((a) => a.id === agent.id), token, canned: deps.canned, ratingLabels: RATING_LABELS });
+        send({ t: 'hello', agent: service.agents.list().find((a) => a.id === agent.id), token, canned: deps.canned, businesses: deps.businesses(), ratingLabels: RATING_LABELS });
         await pushState();
         return;
       }
