@@ -8,7 +8,8 @@ export interface ChatStore {
   putConv(c: Conversation): Promise<void>;
   getConv(id: string): Promise<Conversation | undefined>;
   openConvs(): Promise<Conversation[]>;
-  putMessage(m: Message): Promise<void>;
+  /** the message and the conversation's new lastSeq in one write */
+  putMessage(m: Message, c: Conversation): Promise<void>;
   messages(convId: string, afterSeq?: number, limit?: number): Promise<Message[]>;
   customerConvs(customerId: string): Promise<string[]>;
   putAgent(a: AgentRecord): Promise<void>;
@@ -40,8 +41,8 @@ export function createChatStore(store: Store): ChatStore {
       const convs = await Promise.all(ids.map((id) => store.get(`c:${id}`)));
       return convs.filter(Boolean) as Conversation[];
     },
-    async putMessage(m) {
-      await store.put(`m:${m.convId}:${pad(m.seq)}`, m);
+    async putMessage(m, c) {
+      await store.batch([{ type: 'put', key: `m:${m.convId}:${pad(m.seq)}`, value: m }, { type: 'put', key: `c:${c.id}`, value: c }]);
     },
     messages(convId, afterSeq = 0, limit) {
       return values<Message>(`m:${convId}:`, { gt: `m:${convId}:${pad(afterSeq)}`, limit });

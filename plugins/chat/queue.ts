@@ -35,6 +35,8 @@ export interface QueueEngine {
   /** 1-based place among the conversations that compete for the same agents, or 0 if not queued */
   position(convId: string): number;
   etaMs(convId: string): number;
+  /** position and ETA of every waiting conversation in one pass */
+  snapshot(): Array<{ convId: string; position: number; etaMs: number }>;
   /** runs assignment rounds until nothing more fits; the caller applies the result */
   assign(): Assignment[];
   /** an agent took a conversation directly (transfer to agent) */
@@ -60,6 +62,17 @@ export function createQueueEngine(opts: QueueOptions): QueueEngine {
     const h = handled.get(skill) ?? [...handled.values()].flat();
     return h.length ? h.reduce((x, y) => x + y, 0) / h.length : opts.defaultHandleMs;
   };
+
+  function eta(pos: number, skill: string): number {
+    if (pos === 0) return 0;
+    const staff = [...agents.values()].filter((a) => a.status !== 'offline' && a.skills.includes(skill));
+    const slots = staff.reduce((n, a) => n + a.capacity, 0);
+    if (slots === 0) return pos * avgHandle(skill);
+    const free = staff.reduce((n, a) => n + (a.status === 'online' ? Math.max(0, a.capacity - a.load) : 0), 0);
+    if (pos <= free) return 0;
+    // each slot frees up once per average handling time
+    return Math.round(Math.ceil((pos - free) / slots) * avgHandle(skill));
+  }
 
   const engine: QueueEngine = {
     upsertAgent(a) {
@@ -92,16 +105,16 @@ export function createQueueEngine(opts: QueueOptions): QueueEngine {
       return queue.filter((w) => w.skill === me.skill && w.since <= me.since).length;
     },
     etaMs(convId) {
-      const pos = engine.position(convId);
-      if (pos === 0) return 0;
-      const skill = queue.find((w) => w.convId === convId)!.skill;
-      const staff = [...agents.values()].filter((a) => a.status !== 'offline' && a.skills.includes(skill));
-      const slots = staff.reduce((n, a) => n + a.capacity, 0);
-      if (slots === 0) return pos * avgHandle(skill);
-      const free = staff.reduce((n, a) => n + (a.status === 'online' ? Math.max(0, a.capacity - a.load) : 0), 0);
-      if (pos <= free) return 0;
-      // each slot frees up once per average handling time
-      return Math.round(Math.ceil((pos - free) / slots) * avgHandle(skill));
+      const w = queue.find((x) => x.convId === convId);
+      return w ? eta(engine.position(convId), w.skill) : 0;
+    },
+    snapshot() {
+      const seen = new Map<string, number>();
+      return queue.map((w) => {
+        const position = (seen.get(w.skill) ?? 0) + 1;
+        seen.set(w.skill, position);
+        return { convId: w.convId, position, etaMs: eta(position, w.skill) };
+      });
     },
     assign() {
       const now = opts.now();

@@ -35,7 +35,10 @@ export function createChatService(deps: ChatServiceDeps) {
   const { store, uplink, bus, log, config } = deps;
   const now = deps.now ?? Date.now;
   const convs = new Map<string, Conversation>();
-  const listeners = new Set<(e: ServiceEvent) => void>();
+  type Listener = (e: ServiceEvent) => void;
+  const listeners = new Set<Listener>();
+  // terminals listen to one conversation each: index them so an event costs O(its listeners), not O(terminals)
+  const byConv = new Map<string, Set<Listener>>();
   const lastQueueInfo = new Map<string, string>();
   const stats = { messages: 0, aiAnswers: 0, handoffs: 0, ratings: 0, ratingSum: 0 };
   const queue = createQueueEngine({ now, overflowAfterMs: config.queue.overflowAfterSec * 1000, related: config.queue.related,
@@ -43,7 +46,13 @@ export function createChatService(deps: ChatServiceDeps) {
   const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
   let timer: NodeJS.Timeout | null = null;
 
-  const emit = (e: ServiceEvent) => { for (const l of listeners) l(e); };
+  const convOf = (e: ServiceEvent) => ('conv' in e ? e.conv.id : 'convId' in e ? e.convId : null);
+  const emit = (e: ServiceEvent) => {
+    for (const l of listeners) l(e);
+    const id = convOf(e);
+    const scoped = id ? byConv.get(id) : undefined;
+    if (scoped) for (const l of scoped) l(e);
+  };
   const publish = (type: string, data: unknown) => {
     uplink.publish(type, data).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
   };
@@ -62,8 +71,7 @@ export function createChatService(deps: ChatServiceDeps) {
   async function addMessage(c: Conversation, m: Omit<Message, 'id' | 'convId' | 'seq' | 'ts'>) {
     const message: Message = { id: randomUUID(), convId: c.id, seq: ++c.lastSeq, ts: now(), ...m };
     c.updatedAt = message.ts;
-    await store.putMessage(message);
-    await store.putConv(c);
+    await store.putMessage(message, c);
     stats.messages++;
     emit({ type: 'message', conv: c, message });
     publish('message', { convId: c.id, terminalId: c.terminalId, customerId: c.customerId, seq: message.seq, from: message.from,
@@ -86,11 +94,13 @@ export function createChatService(deps: ChatServiceDeps) {
       log.info({ convId: c.id, agent: a.agentId, overflow: a.overflow }, 'conversation assigned');
       emit({ type: 'agents' });
     }
-    for (const w of queue.waiting()) {
-      const info = { position: queue.position(w.convId), etaMs: queue.etaMs(w.convId) };
+    const live = new Set<string>();
+    for (const info of queue.snapshot()) {
+      live.add(info.convId);
       const key = `${info.position}/${Math.round(info.etaMs / 1000)}`;
-      if (lastQueueInfo.get(w.convId) !== key) { lastQueueInfo.set(w.convId, key); emit({ type: 'queue', convId: w.convId, ...info }); }
+      if (lastQueueInfo.get(info.convId) !== key) { lastQueueInfo.set(info.convId, key); emit({ type: 'queue', ...info }); }
     }
+    for (const id of lastQueueInfo.keys()) if (!live.has(id)) lastQueueInfo.delete(id);
   }
 
   async function handoff(c: Conversation, business: string, reason: string) {
@@ -113,7 +123,15 @@ export function createChatService(deps: ChatServiceDeps) {
 
   const service = {
     queue, agents,
-    subscribe(fn: (e: ServiceEvent) => void) { listeners.add(fn); return () => { listeners.delete(fn); }; },
+    /** every event (agent consoles, metrics) */
+    subscribe(fn: Listener) { listeners.add(fn); return () => { listeners.delete(fn); }; },
+    /** the events of one conversation (a terminal) */
+    subscribeConv(convId: string, fn: Listener) {
+      const set = byConv.get(convId) ?? new Set<Listener>();
+      set.add(fn);
+      byConv.set(convId, set);
+      return () => { set.delete(fn); if (set.size === 0 && byConv.get(convId) === set) byConv.delete(convId); };
+    },
     async start() {
       if (timer) return;
       await agents.load();
@@ -126,7 +144,7 @@ export function createChatService(deps: ChatServiceDeps) {
       timer = setInterval(() => { refreshQueue().catch((err: unknown) => log.error({ err }, 'queue round failed')); }, config.queue.tickMs);
       timer.unref();
     },
-    stop() { if (timer) clearInterval(timer); timer = null; listeners.clear(); },
+    stop() { if (timer) clearInterval(timer); timer = null; listeners.clear(); byConv.clear(); },
 
     /** a terminal connects: resume its conversation (messages after lastSeq) or start one */
     async open(o: { terminalId: string; customerId?: string; convId?: string; lastSeq?: number; lang?: 'zh' | 'en' }) {

@@ -45,7 +45,7 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
         const { conv, messages } = await service.open(msg);
         convId = conv.id;
         unsubscribe?.();
-        unsubscribe = service.subscribe(onEvent);
+        unsubscribe = service.subscribeConv(conv.id, onEvent);
         send({ t: 'welcome', conv: terminalView(conv), messages });
         if (conv.owner === 'queue') {
           send({ t: 'queue', position: service.queue.position(conv.id), etaSec: Math.round(service.queue.etaMs(conv.id) / 1000) });
