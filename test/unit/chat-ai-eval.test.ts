@@ -10,7 +10,7 @@ const read = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/faq/${f
 const engine = createAnswerEngine(parseKb(read('kb.json')));
 
 const floors = {
-  'dev-cases.json': { in_scope_accuracy: 0.87, answer_precision: 0.95, false_answer_rate_oos: 0.05, handoff_recall_oos: 0.9, routing_accuracy: 0.92 },
+  'dev-cases.json': { in_scope_accuracy: 0.87, answer_precision: 0.95, false_answer_rate_oos: 0.05, handoff_recall_oos: 0.9, routing_accuracy: 0.94 },
   'extra-cases.json': { in_scope_accuracy: 0.88, answer_precision: 0.92, false_answer_rate_oos: 0.1, handoff_recall_oos: 0.85, routing_accuracy: 0.88 },
 };
 
