@@ -7,7 +7,7 @@ import type { AgentRecord } from './model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { QueueEngine } from './queue.js';
 
-export interface AgentInput { id: string; name: string; skills: string[]; capacity?: number; role?: 'agent' | 'supervisor'; password: string }
+export interface AgentInput { id: string; name: string; skills: string[]; capacity?: number; role?: 'agent' | 'supervisor'; password?: string; passwordHash?: string }
 export type PublicAgent = Omit<AgentRecord, 'passwordHash'> & { status: string; load: number };
 
 export interface AgentDirectory {
@@ -41,8 +41,9 @@ export function createAgentDirectory(deps: { store: ChatStore; queue: QueueEngin
       }
     },
     async set(a) {
-      if (a.password.length < 8) throw new CommandError('CHAT_WEAK_PASSWORD', 'agent passwords need at least 8 characters');
-      const rec: AgentRecord = { id: a.id, name: a.name, skills: a.skills, capacity: a.capacity ?? 3, role: a.role ?? 'agent', passwordHash: await hashPassword(a.password) };
+      if (!a.passwordHash && (a.password ?? '').length < 8) throw new CommandError('CHAT_WEAK_PASSWORD', 'agent passwords need at least 8 characters');
+      const passwordHash = a.passwordHash ?? await hashPassword(a.password!);
+      const rec: AgentRecord = { id: a.id, name: a.name, skills: a.skills, capacity: a.capacity ?? 3, role: a.role ?? 'agent', passwordHash };
       await deps.store.putAgent(rec);
       register(rec);
       return view(rec);

@@ -23,6 +23,9 @@ const DEFAULT_CANNED = [
   { title: '结束语', text: '请问还有其他可以帮您的吗？如无其他问题，稍后请为本次服务评价，感谢您的支持！' },
 ];
 
+/** KPIs for the monitoring plugin and the master (`tel/chat`) */
+const TELEMETRY_MS = 15_000;
+
 const WEB = fileURLToPath(new URL('./web/', import.meta.url));
 
 export default definePlugin({
@@ -34,6 +37,7 @@ export default definePlugin({
     let engine: AnswerEngine | null = null;
     let service: ChatService | null = null;
     let started = false;
+    let telemetryTimer: NodeJS.Timeout | null = null;
     const sessions: AgentSessions = { tokens: new Map(), sockets: new Map() };
     const currentEngine = () => {
       if (!engine) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
@@ -67,8 +71,11 @@ export default definePlugin({
       return { entries: currentEngine().kb.kb.length };
     });
     ctx.commands.handle('chat.stats', z.object({}), () => svc().stats());
+    // prefer passwordHash (an scrypt string from `kefu`-side hashing) so no plain password travels in a command
     ctx.commands.handle('chat.agent.set', z.object({ id: z.string().min(1), name: z.string().min(1), skills: z.array(z.string()).min(1),
-      capacity: z.number().int().positive().optional(), role: z.enum(['agent', 'supervisor']).optional(), password: z.string() }), (a) => svc().agents.set(a));
+      capacity: z.number().int().positive().optional(), role: z.enum(['agent', 'supervisor']).optional(),
+      password: z.string().optional(), passwordHash: z.string().startsWith('scrypt$').optional() })
+      .refine((a) => Boolean(a.password) !== Boolean(a.passwordHash), 'give exactly one of password or passwordHash'), (a) => svc().agents.set(a));
     ctx.commands.handle('chat.ask', z.object({ q: z.string().min(1) }), ({ q }) => currentEngine().ask(q));
 
     return {
@@ -79,10 +86,14 @@ export default definePlugin({
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });
         await service.start();
+        telemetryTimer = setInterval(() => { if (service) ctx.uplink.telemetry('chat', service.stats()); }, TELEMETRY_MS);
+        telemetryTimer.unref();
         started = true;
       },
       stop() {
         if (!started) return;
+        if (telemetryTimer) clearInterval(telemetryTimer);
+        telemetryTimer = null;
         for (const s of sockets) s.close(1001, 'stopping');
         sockets.clear();
         service?.stop();

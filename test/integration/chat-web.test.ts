@@ -54,6 +54,7 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   await terminal.click('#send');
   await agent.locator('#messages .msg.customer', { hasText: '增值税专用发票' }).waitFor();
   await agent.locator('#context dd', { hasText: 'cust-web' }).waitFor();
+  await terminal.locator('.bubble.from-customer.read', { hasText: '增值税专用发票' }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-chat.png` });
   await terminal.screenshot({ path: `${shots}/terminal-agent.png` });
 
@@ -68,6 +69,10 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   await terminal.click('button.lang');
   await terminal.locator('#human', { hasText: 'Human agent' }).waitFor();
   await terminal.screenshot({ path: `${shots}/terminal-en.png` });
+  await terminal.setViewportSize({ width: 420, height: 860 });
+  await terminal.screenshot({ path: `${shots}/terminal-phone.png` });
+  const agentNarrow = await agent.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(agentNarrow, 'agent console has no horizontal overflow');
   await agent.screenshot({ path: `${shots}/agent-after.png` });
 
   const rated = h.published.find((p) => p.type === 'rating');

@@ -46,7 +46,14 @@ function handle(m) {
       $('me').textContent = `${me.name} (${me.id})`;
       renderCanned(); break;
     case 'state': state = m; renderLists(); break;
-    case 'history': histories.set(m.convId, m.messages); contexts.set(m.convId, m.context); if (m.convId === selected) renderChat(); break;
+    case 'history':
+      histories.set(m.convId, m.messages); contexts.set(m.convId, m.context);
+      if (m.convId === selected) {
+        renderChat();
+        const last = m.messages.filter((x) => x.from === 'customer').at(-1);
+        if (last && state?.mine.some((c) => c.id === selected && c.status === 'active')) sock.send({ t: 'read', convId: selected, seq: last.seq });
+      }
+      break;
     case 'msg': {
       const list = histories.get(m.convId) ?? [];
       if (!list.some((x) => x.seq === m.m.seq)) list.push(m.m);

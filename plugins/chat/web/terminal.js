@@ -7,12 +7,12 @@ initI18n({
     agentTyping: '客服正在输入…', attach: '发送图片或文件', rateTitle: '请为本次人工服务评价', rateComment: '意见或建议（可选）', skip: '跳过',
     bot: '智能客服', agent: '人工客服', me: '我', withBot: '智能客服为您服务', inQueue: '正在排队', withAgent: '人工客服为您服务',
     position: '您排在第 {n} 位，预计等待 {eta}', positionNow: '即将为您接通', minutes: '{n} 分钟', lessMinute: '不到 1 分钟', thanks: '感谢您的评价！',
-    tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。' },
+    tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。', read: '已读' },
   en: { title: 'Tax Service Hall · Assistant', send: 'Send', human: 'Human agent', end: 'End chat', placeholder: 'Type your question, e.g. how to check an invoice',
     agentTyping: 'The agent is typing…', attach: 'Send an image or file', rateTitle: 'Please rate the agent’s service', rateComment: 'Comments (optional)', skip: 'Skip',
     bot: 'Assistant', agent: 'Agent', me: 'Me', withBot: 'The assistant is serving you', inQueue: 'Waiting in line', withAgent: 'An agent is serving you',
     position: 'You are number {n} in line, about {eta}', positionNow: 'Connecting you now', minutes: '{n} min', lessMinute: 'under 1 min', thanks: 'Thank you for your rating!',
-    tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.' },
+    tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.', read: 'read' },
 });
 
 const LEVELS = { 5: ['非常满意', 'Very satisfied'], 4: ['满意', 'Satisfied'], 3: ['一般', 'Neutral'], 2: ['不满意', 'Dissatisfied'], 1: ['非常不满意', 'Very dissatisfied'] };
@@ -47,6 +47,7 @@ function handle(m) {
     case 'conv': conv = m.conv; if (conv.owner !== 'queue') queue = null; renderStatus(); break;
     case 'queue': queue = m; renderStatus(); break;
     case 'typing': $('typing').hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { $('typing').hidden = true; }, 3000); break;
+    case 'read': markRead(m.seq); break;
     case 'rate_request': openRating(); break;
     case 'rated': render({ seq: -1, from: 'system', kind: 'system', text: t('thanks'), ts: Date.now() }); break;
     case 'error': console.warn(m); if (m.code === 'CHAT_CLOSED') restart(); break;
@@ -75,6 +76,12 @@ function render(msg, replay = false) {
   }
   log.append(el('div', { class: `bubble from-${msg.from}`, dataset: { seq: String(msg.seq) } }, who, body));
   log.scrollTop = log.scrollHeight;
+}
+
+function markRead(seq) {
+  for (const b of log.querySelectorAll('.bubble.from-customer:not(.read)')) {
+    if (Number(b.dataset.seq) <= seq) { b.classList.add('read'); b.querySelector('.who')?.append(el('span', { class: 'tick' }, ` · ${t('read')}`)); }
+  }
 }
 
 function renderStatus() {
