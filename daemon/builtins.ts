@@ -4,10 +4,11 @@ import type { PluginDefinition } from './plugin-api.js';
 import type { TransportDefinition } from '../transports/transport.js';
 import { loadConfigFile, type LoadedConfig, type SectionSchemas } from './config/load.js';
 import system from '../plugins/system/index.js';
+import wired from '../transports/wired/index.js';
 
 export const pluginDefinitions: PluginDefinition[] = [system as unknown as PluginDefinition];
 
-export const transportDefinitions: TransportDefinition[] = [];
+export const transportDefinitions: TransportDefinition[] = [wired as unknown as TransportDefinition];
 
 export function configSections(): SectionSchemas {
   const transports: Record<string, z.ZodType> = {};

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { register as ai } from './ai.js';
 import { register as doctor } from './doctor.js';
 import { register as init } from './init.js';
+import { register as master } from './master.js';
 import { register as plugins } from './plugins.js';
+import { register as start } from './start.js';
 import { register as status } from './status.js';
+import { register as up } from './up.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, status, plugins, doctor, ai];
+export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, master, ai];

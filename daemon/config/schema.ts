@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../../protocol/topics.js';
 import { OutboxClass, TransportKind } from '../../protocol/schemas.js';
+import { ManagerOptions } from '../../transports/manager/options.js';
 
 const id = z.string().regex(ID_PATTERN, 'lower-case letters, digits, _ and -, starting with a letter or digit');
 
@@ -12,6 +13,8 @@ export const MasterSection = z.object({
   username: z.string().optional(),
   passwordFile: z.string().optional(),
   caFile: z.string().optional(),
+  /** plain MQTT off loopback is refused unless this is set (a lab network, a VPN) */
+  insecure: z.boolean().default(false),
   keepaliveSeconds: z.number().int().min(1).max(600).default(5),
 }).strict();
 
@@ -47,6 +50,8 @@ export const RootConfig = z.object({
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   http: HttpSection.default({ host: '0.0.0.0', port: 8443, bodyLimitBytes: 10 * 1024 * 1024 }),
   transports: z.array(TransportCommon).min(1, 'at least one transport'),
+  /** link selection: probes, gates, hold-down, per-link policy; the order defaults to the transports' order */
+  failover: ManagerOptions.optional(),
   outbox: OutboxSection.default({ maxBytes: 256 * 1024 * 1024, groupCommitMs: 2 }),
   commands: CommandsSection.default({ allow: ['*'], deny: ['shell.*', 'modem.at'] }),
   plugins: z.record(z.string(), z.unknown()).default({}),
