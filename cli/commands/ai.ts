@@ -8,7 +8,7 @@ import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { breakdown, evalCasesSchema, runEval } from '../../plugins/chat/ai/evaluate.js';
 import { CommandError } from '../../protocol/errors.js';
 
-const DEFAULT_KB = fileURLToPath(new URL('../../test/fixtures/faq/kb.json', import.meta.url));
+const DEFAULT_KB = fileURLToPath(new URL('../../plugins/chat/kb-sample.json', import.meta.url));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function register(program: Command): void {

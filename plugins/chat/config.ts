@@ -5,8 +5,9 @@ import { hoursSchema } from './hours.js';
 const mode = z.enum(['ai_only', 'ai_first', 'human_only']);
 
 export const chatConfigSchema = z.object({
-  /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload` */
-  kb: z.string().min(1),
+  /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload`.
+   *  Default: {dataDir}/chat/kb.json, seeded from the bundled tax-hall sample on first start. */
+  kb: z.string().min(1).optional(),
   /** per-business mode; businesses not listed use defaultMode (complaints are human_only unless set) */
   modes: z.record(z.string(), mode).default({}),
   defaultMode: mode.default('ai_first'),

@@ -1,5 +1,7 @@
 // The chat plugin: terminal ↔ AI ↔ human agents. Wires the engine, the service, the sockets and the routes.
 import { fileURLToPath } from 'node:url';
+import { copyFile, mkdir, access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
 import { definePlugin } from '../../daemon/plugin-api.js';
@@ -27,6 +29,7 @@ const DEFAULT_CANNED = [
 const TELEMETRY_MS = 15_000;
 
 const WEB = fileURLToPath(new URL('./web/', import.meta.url));
+const SAMPLE_KB = fileURLToPath(new URL('./kb-sample.json', import.meta.url));
 
 export default definePlugin({
   name: 'chat',
@@ -43,7 +46,8 @@ export default definePlugin({
       if (!engine) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
       return engine;
     };
-    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = createAnswerEngine(next); }, path: cfg.kb };
+    const kbPath = cfg.kb ?? join(ctx.box.dataDir, 'chat', 'kb.json');
+    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = createAnswerEngine(next); }, path: kbPath };
     const svc = () => {
       if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
       return service;
@@ -67,7 +71,7 @@ export default definePlugin({
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });
 
     ctx.commands.handle('chat.kb.reload', z.object({}), async () => {
-      kb.replace(await loadKb(cfg.kb));
+      kb.replace(await loadKb(kbPath));
       return { entries: currentEngine().kb.kb.length };
     });
     ctx.commands.handle('chat.stats', z.object({}), () => svc().stats());
@@ -81,7 +85,12 @@ export default definePlugin({
     return {
       async start() {
         if (started) return;
-        engine = createAnswerEngine(await loadKb(cfg.kb));
+        if (!cfg.kb) {
+          // first start without a configured KB: give operators the sample to edit
+          const exists = await access(kbPath).then(() => true, () => false);
+          if (!exists) { await mkdir(dirname(kbPath), { recursive: true }); await copyFile(SAMPLE_KB, kbPath); }
+        }
+        engine = createAnswerEngine(await loadKb(kbPath));
         service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });

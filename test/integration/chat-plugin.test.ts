@@ -126,8 +126,9 @@ test('terminal ↔ bot ↔ agent over WebSocket, rating, reconnect, KB editing',
   assert.equal(health.ok, true);
 });
 
-test('the web apps and shared assets are served', async (t) => {
-  const h = await createPluginHarness(t, chat, { kb: new URL('../fixtures/faq/kb.json', import.meta.url).pathname });
+test('the web apps and shared assets are served; without a kb setting the sample is seeded into dataDir', async (t) => {
+  const h = await createPluginHarness(t, chat, {});
+  assert.equal((await h.command('chat.ask', { q: '办税服务厅几点上班' }) as { entry: { id: string } }).entry.id, 'GEN-01');
   for (const path of ['/p/chat/terminal.html', '/p/chat/agent.html', '/_common/kefu.css']) {
     const r = await fetch(`${h.baseUrl}${path}`);
     assert.equal(r.status, 200, path);
