@@ -57,6 +57,11 @@ const cleanups: Array<() => unknown> = [];
 const h = await createPluginHarness({ after: (fn) => cleanups.push(fn) }, chat, {
   kb: kbPath, businessHours: 'always', limits: { messagesPer10s: 1000 }, queue: { tickMs: 1000 },
 });
+// time the plugin's store writes, to tell storage stalls from CPU stalls in the round trip
+const writeMs: number[] = [];
+const store = h.ctx.store as unknown as { batch: (...a: unknown[]) => Promise<unknown> };
+const batch = store.batch.bind(store);
+store.batch = async (...a: unknown[]) => { const s = performance.now(); try { return await batch(...a); } finally { writeMs.push(performance.now() - s); } };
 const questions = cases.filter((c) => c.expect_id).map((c) => c.q);
 const worker = new Worker(new URL('./chat-terminals.worker.mjs', import.meta.url), {
   workerData: { url: `${h.baseUrl.replace(/^http/, 'ws')}/p/chat/ws/terminal`, terminals: Number(args.terminals), rate: Number(args.rate), seconds: Number(args.seconds), questions },
@@ -71,6 +76,7 @@ out({ figure: 'ws_ping_rtt', peer: true, rate_per_s: result.ping.rate, sent: res
 const msgP99 = pct(result.msg.rtt, 99);
 out({ figure: 'ws_message_rtt', rate_per_s: result.msg.rate, sent: result.msg.sent, received: result.msg.received, p50_ms: pct(result.msg.rtt, 50), p99_ms: msgP99,
   target_p99_ms: 50, pass: (msgP99 ?? Infinity) < 50 && result.connected >= Number(args.terminals), p99_ratio_vs_ping: msgP99 && pct(result.ping.rtt, 99) ? Math.round((msgP99 / pct(result.ping.rtt, 99)!) * 10) / 10 : null,
-  server_messages: h.published.filter((p) => p.type === 'message').length, server_loop_delay_p99_ms: Math.round(loop.percentile(99) / 1e4) / 100, server_loop_delay_max_ms: Math.round(loop.max / 1e4) / 100 });
+  server_messages: h.published.filter((p) => p.type === 'message').length, server_loop_delay_p99_ms: Math.round(loop.percentile(99) / 1e4) / 100, server_loop_delay_max_ms: Math.round(loop.max / 1e4) / 100,
+  store_write_p50_ms: pct(writeMs, 50), store_write_p99_ms: pct(writeMs, 99), store_write_max_ms: pct(writeMs, 100) });
 for (const fn of cleanups.reverse()) await fn();
 if (process.env.KEFU_BENCH_RAW) writeFileSync(process.env.KEFU_BENCH_RAW, JSON.stringify(result));
