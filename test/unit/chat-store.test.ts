@@ -14,7 +14,7 @@ test('concurrent writes are group-committed, each caller resolves after its data
   const batch = sub.batch.bind(sub) as (...a: unknown[]) => Promise<void>;
   (sub as unknown as { batch: typeof batch }).batch = (...a) => { batches++; return batch(...a); };
   const store = createChatStore(sub);
-  const conv = { id: 'c1', customerId: 'u', status: 'open' } as Conversation;
+  const conv = { id: 'c1', customerId: 'u', status: 'open', createdAt: 1 } as Conversation;
   const msgs = Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, convId: 'c1', seq: i + 1, from: 'customer', kind: 'text', text: `#${i}`, ts: i }) as Message);
   await Promise.all(msgs.map((m) => store.putMessage(m, { ...conv, lastSeq: m.seq })));
   assert.ok(batches < 20, `200 writes took ${batches} batches`);
