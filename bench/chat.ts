@@ -3,7 +3,7 @@
 // trip of a customer message (persisted, echoed; the AI answers too) at a fixed rate, with ping/pong as the peer.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseKb, type KnowledgeBase } from '../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../plugins/chat/ai/engine.js';
@@ -68,7 +68,9 @@ const worker = new Worker(new URL('./chat-terminals.worker.mjs', import.meta.url
 });
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
+const elu0 = performance.eventLoopUtilization();
 const result = await new Promise<Record<string, any>>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+const elu = performance.eventLoopUtilization(elu0);
 await worker.terminate();
 loop.disable();
 out({ figure: 'ws_connect', terminals_target: Number(args.terminals), connected: result.connected, connect_s: result.connectS, failed: result.failed });
@@ -77,6 +79,7 @@ const msgP99 = pct(result.msg.rtt, 99);
 out({ figure: 'ws_message_rtt', rate_per_s: result.msg.rate, sent: result.msg.sent, received: result.msg.received, p50_ms: pct(result.msg.rtt, 50), p99_ms: msgP99,
   target_p99_ms: 50, pass: (msgP99 ?? Infinity) < 50 && result.connected >= Number(args.terminals), p99_ratio_vs_ping: msgP99 && pct(result.ping.rtt, 99) ? Math.round((msgP99 / pct(result.ping.rtt, 99)!) * 10) / 10 : null,
   server_messages: h.published.filter((p) => p.type === 'message').length, server_loop_delay_p99_ms: Math.round(loop.percentile(99) / 1e4) / 100, server_loop_delay_max_ms: Math.round(loop.max / 1e4) / 100,
+  server_event_loop_utilization: Math.round(elu.utilization * 100) / 100,
   store_write_p50_ms: pct(writeMs, 50), store_write_p99_ms: pct(writeMs, 99), store_write_max_ms: pct(writeMs, 100) });
 for (const fn of cleanups.reverse()) await fn();
 if (process.env.KEFU_BENCH_RAW) writeFileSync(process.env.KEFU_BENCH_RAW, JSON.stringify(result));
