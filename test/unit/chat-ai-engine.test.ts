@@ -68,3 +68,18 @@ test('wilson interval brackets the rate', () => {
   assert.ok(w.lo < 0.95 && w.hi > 0.95 && w.lo > 0.8);
   assert.deepEqual(wilson(0, 0).n, 0);
 });
+
+test('light English stemming joins inflections', async () => {
+  const { stem } = await import('../../plugins/chat/ai/text.js');
+  for (const [a, b] of [['filing', 'file'], ['filed', 'file'], ['invoices', 'invoice'], ['applied', 'apply'], ['issued', 'issue'], ['taxes', 'tax'], ['stopped', 'stop']]) assert.equal(stem(a), stem(b), `${a}/${b}`);
+  assert.equal(engine.ask('Is there a penalty for late filing?').entry?.id, 'DEC-03');
+});
+
+test('small talk is never answered from the KB; English escalations hand off', () => {
+  for (const q of ['你好', '谢谢！', 'hello', '你是机器人吗']) {
+    const r = engine.ask(q);
+    assert.deepEqual([r.decision, r.reason], ['refuse', 'smalltalk'], q);
+  }
+  assert.equal(engine.ask('I got a text asking for my verification code for a tax refund, is this a scam?').decision, 'handoff');
+  assert.equal(engine.ask('I want to complain about the staff at window 3').business, 'complaint');
+});

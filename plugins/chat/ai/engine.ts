@@ -3,7 +3,7 @@
 import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import { createTextTools, type TextTools } from './text.js';
-import { EN_SYNONYMS, ESCALATION_RULES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { EN_SYNONYMS, ESCALATION_RULES, SMALLTALK, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -142,6 +142,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     for (const rule of ESCALATION_RULES) {
       if (rule.patterns.some((p) => p.test(plain))) return { ...base, decision: 'handoff', reason: rule.intent, ...routed(rule.business) };
     }
+    if (SMALLTALK.test(plain.trim())) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed() };
     if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
     // a named tax or term the KB never mentions: the best entry is about something else
     if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {

@@ -81,14 +81,17 @@ export const TAX_WORDS = [
  */
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
   { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|agent|real person|operator|representative)\b/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|complain/] },
-  { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/] },
-  { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/] },
-  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/] },
-  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/] },
-  { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
+  { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
+  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
+  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
+  { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
   { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
 ];
+
+/** a whole message that is only a greeting, thanks or "who are you": answered kindly, never from the KB */
+export const SMALLTALK = /^(你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
 
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {

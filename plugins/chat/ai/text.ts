@@ -41,15 +41,22 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
   return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
 }
 
-/** strip common English inflections; good enough to join invoice/invoices, filed/filing */
+/** strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop */
 export function stem(w: string): string {
   if (w.length <= 3) return w;
-  if (w.endsWith('ies') && w.length > 4) return `${w.slice(0, -3)}y`;
-  if (w.endsWith('ing') && w.length > 5) return w.slice(0, -3);
-  if (w.endsWith('ed') && w.length > 4) return w.slice(0, -2);
-  if (w.endsWith('es') && /(ss|x|ch|sh)es$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  return w;
+  if ((w.endsWith('ies') || w.endsWith('ied')) && w.length > 4) return `${w.slice(0, -3)}y`;
+  if (w.endsWith('sses')) return w.slice(0, -2);
+  let s = w;
+  if (w.endsWith('ing') && w.length > 5) s = w.slice(0, -3);
+  else if (w.endsWith('ed') && !w.endsWith('eed') && w.length > 3) s = w.slice(0, -2);
+  else if (w.endsWith('es') && /(ss|x|ch|sh|z)es$/.test(w)) return w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) return w.slice(0, -1);
+  if (s === w) return w;
+  if (/([^aeiouslz])\1$/.test(s)) return s.slice(0, -1);
+  if (s.endsWith('u')) return `${s}e`;
+  // short consonant-vowel-consonant stems lost an "e": fil→file, us→use, cod→code
+  if (/^[^aeiou]*[aeiou][^aeiouwxy]$/.test(s)) return `${s}e`;
+  return s;
 }
 
 export function createTextTools(opts: TextToolsOptions): TextTools {
