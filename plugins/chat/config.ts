@@ -18,6 +18,8 @@ export const chatConfigSchema = z.object({
     overflowAfterSec: z.number().positive().default(120),
     /** skill → related skills allowed to help after the overflow timeout */
     related: z.record(z.string(), z.array(z.string())).default({}),
+    /** agents with this skill help any queue after the overflow timeout (null: only `related`) */
+    fallbackSkill: z.string().nullable().default('general'),
     defaultHandleSec: z.number().positive().default(180),
     tickMs: z.number().int().positive().default(1000),
   }).prefault({}),

@@ -18,6 +18,8 @@ export interface QueueOptions {
   overflowAfterMs: number;
   /** skill → related skills that can help when it overflows */
   related: Record<string, string[]>;
+  /** a skill whose agents may take any overflowing conversation (e.g. general counter staff); null for none */
+  fallbackSkill?: string | null;
   /** used for the ETA until real handling times exist */
   defaultHandleMs: number;
   /** handling times kept per skill for the ETA */
@@ -54,7 +56,8 @@ export function createQueueEngine(opts: QueueOptions): QueueEngine {
   const canServe = (a: QueueAgent, w: Waiting, now: number) => {
     if (a.status !== 'online' || a.load >= a.capacity) return null;
     if (a.skills.includes(w.skill)) return 'direct';
-    if (now - w.since >= opts.overflowAfterMs && (opts.related[w.skill] ?? []).some((s) => a.skills.includes(s))) return 'overflow';
+    const helpers = [...(opts.related[w.skill] ?? []), ...(opts.fallbackSkill ? [opts.fallbackSkill] : [])];
+    if (now - w.since >= opts.overflowAfterMs && helpers.some((s) => a.skills.includes(s))) return 'overflow';
     return null;
   };
 

@@ -41,7 +41,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const byConv = new Map<string, Set<Listener>>();
   const lastQueueInfo = new Map<string, string>();
   const stats = { messages: 0, aiAnswers: 0, handoffs: 0, ratings: 0, ratingSum: 0 };
-  const queue = createQueueEngine({ now, overflowAfterMs: config.queue.overflowAfterSec * 1000, related: config.queue.related,
+  const queue = createQueueEngine({ now, overflowAfterMs: config.queue.overflowAfterSec * 1000, related: config.queue.related, fallbackSkill: config.queue.fallbackSkill,
     defaultHandleMs: config.queue.defaultHandleSec * 1000 });
   const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
   let timer: NodeJS.Timeout | null = null;

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createQueueEngine } from '../../plugins/chat/queue.js';
 
-function setup(related: Record<string, string[]> = {}) {
+function setup(related: Record<string, string[]> = {}, fallbackSkill: string | null = null) {
   let t = 1_000_000;
   const clock = { now: () => t, advance: (ms: number) => { t += ms; } };
-  const q = createQueueEngine({ now: clock.now, overflowAfterMs: 60_000, related, defaultHandleMs: 120_000 });
+  const q = createQueueEngine({ now: clock.now, overflowAfterMs: 60_000, related, fallbackSkill, defaultHandleMs: 120_000 });
   return { q, clock };
 }
 
@@ -85,4 +85,19 @@ test('property: assignments respect status, skills and capacity; nothing is lost
       for (const ag of q.agents()) assert.ok(ag.load <= ag.capacity);
       assert.equal(out.length + q.waiting().length, convs.length);
     }));
+});
+
+test('general counter staff take any queue after the overflow timeout (fallback skill)', () => {
+  const { q, clock } = setup({}, 'general');
+  q.upsertAgent({ id: 'g', skills: ['general'], capacity: 1, status: 'online' });
+  q.enqueue('p', 'property');
+  assert.deepEqual(q.assign(), []);
+  clock.advance(60_000);
+  assert.equal(q.assign()[0]?.agentId, 'g');
+});
+
+test('snapshot gives the same positions as position()', () => {
+  const { q, clock } = setup();
+  for (const [i, s] of ['a', 'b', 'a', 'a', 'b'].entries()) { q.enqueue(`c${i}`, s); clock.advance(1); }
+  for (const x of q.snapshot()) { assert.equal(x.position, q.position(x.convId)); assert.equal(x.etaMs, q.etaMs(x.convId)); }
 });
