@@ -83,3 +83,11 @@ test('small talk is never answered from the KB; English escalations hand off', (
   assert.equal(engine.ask('I got a text asking for my verification code for a tax refund, is this a scam?').decision, 'handoff');
   assert.equal(engine.ask('I want to complain about the staff at window 3').business, 'complaint');
 });
+
+test('a named tax type or another department the entry never mentions is not an answer', () => {
+  const r = engine.ask('企业所得税汇算清缴要准备什么资料');
+  assert.notEqual(r.decision, 'answer');
+  assert.equal(engine.ask('护照丢了去哪里补办').decision === 'answer', false);
+  // the same words about the tax the entry covers still answer
+  assert.equal(engine.ask('个人所得税年度汇算怎么办').entry?.id, 'IIT-02');
+});

@@ -3,7 +3,7 @@
 import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import { createTextTools, type TextTools } from './text.js';
-import { EN_SYNONYMS, ESCALATION_RULES, SMALLTALK, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -39,6 +39,8 @@ export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargi
 
 /** share of the maximum idf given to a word the KB never uses */
 const OOV_WEIGHT = 0.35;
+/** credit for a word found only in an entry's answer, not its question */
+const ANSWER_ONLY = 0.6;
 
 export interface AnswerEngine {
   ask(question: string): AskResult;
@@ -76,8 +78,15 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     { index: createBm25(aEn.map(tools.english)), weight: 0.5, tokens: (q) => q.en },
   ];
   // per entry: every word and character-bigram it contains, for coverage
-  const zhVocab = entries.map((_, i) => new Set([...tools.words(qText[i]), ...tools.words(aText[i]), ...tools.charGrams(qText[i]), ...tools.charGrams(aText[i])]));
-  const enVocab = entries.map((_, i) => new Set([...tools.english(qEn[i]), ...tools.english(aEn[i])]));
+  const zhQVocab = entries.map((_, i) => new Set([...tools.words(qText[i]), ...tools.charGrams(qText[i])]));
+  const zhVocab = entries.map((_, i) => new Set([...zhQVocab[i], ...tools.words(aText[i]), ...tools.charGrams(aText[i])]));
+  const enQVocab = entries.map((_, i) => new Set(tools.english(qEn[i])));
+  const enVocab = entries.map((_, i) => new Set([...enQVocab[i], ...tools.english(aEn[i])]));
+  // topic terms (tax types, other departments' business) each entry names anywhere, question or answer
+  const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
+  const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
+  const zhTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t) || aText[i].includes(t))));
+  const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
   const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
   const enIdx = createBm25(enVocab.map((s) => [...s]));
   const kbTaxTerms = new Set<string>();
@@ -88,6 +97,13 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const coverage = (q: Prepared, i: number) => {
     const terms = q.zh ? new Set(q.words) : new Set(q.en);
     const vocab = q.zh ? zhVocab[i] : enVocab[i];
+    const qVocab = q.zh ? zhQVocab[i] : enQVocab[i];
+    const has = (set: Set<string>, w: string) => {
+      if (set.has(w)) return true;
+      if (!q.zh || w.length < 2 || !/^[\u3400-\u9fff]+$/.test(w)) return false;
+      const cs = [...w];
+      return cs.slice(1).every((c, k) => set.has(cs[k] + c));
+    };
     const idx = q.zh ? wordIdx : enIdx;
     const maxIdf = Math.log(1 + (entries.length + 0.5) / 0.5);
     let total = 0, hit = 0;
@@ -95,12 +111,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       // words the KB never uses weigh a third: colloquial filler must not sink a good match
       const weight = idx.has(w) ? idx.idf(w) : maxIdf * OOV_WEIGHT;
       total += weight;
-      let matched = vocab.has(w);
-      if (!matched && q.zh && w.length >= 2 && /^[\u3400-\u9fff]+$/.test(w)) {
-        const cs = [...w];
-        matched = cs.slice(1).every((c, k) => vocab.has(cs[k] + c));
-      }
-      if (matched) hit += weight;
+      // what the entry is about (its question) counts fully; a mention somewhere in its answer counts less
+      if (has(qVocab, w)) hit += weight;
+      else if (has(vocab, w)) hit += weight * ANSWER_ONLY;
     }
     return total === 0 ? 0 : hit / total;
   };
@@ -135,7 +148,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
     const routed = (hint?: string) => {
-      const r = classifyBusiness({ text, hint, candidates, keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
+      const r = classifyBusiness({ text, hint, candidates: candidates.filter((c) => c.coverage >= thresholds.minCoverage), keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
       return { business: r.business, businessEvidence: r.evidence };
     };
 
@@ -150,6 +163,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     if (cov < thresholds.minCoverage) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
+    const ti = entries.indexOf(e);
+    const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
+    // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
+    if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     if (margin < thresholds.minMargin && runnerUp && runnerUp.coverage >= thresholds.minCoverage) {
       return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }

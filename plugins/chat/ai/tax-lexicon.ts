@@ -8,7 +8,8 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   个人所得税app: ['个税app', '个税软件', '个税应用'],
   社保: ['社会保险费', '社会保险', '社保费', '五险'],
   医保: ['医疗保险', '医保费'],
-  开票: ['开具发票', '开发票', '开个票'],
+  // keep 发票 in the canonical form: folding 开发票 → 开票 would drop the key term
+  开具发票: ['开票', '开发票', '开个票'],
   红字发票: ['红冲', '冲红', '红票', '红字'],
   数电发票: ['数电票', '全电发票', '全电票', '全面数字化电子发票', '数字化电子发票'],
   电子税务局: ['电子税局', '网上税务局', '税务网站', '网上办税', '网厅', 'etax', 'e-tax'],
@@ -25,7 +26,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门'],
   取号: ['排号', '拿号'],
   代开: ['代开票'],
-  查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪'],
+  查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪', '是不是假的', '是假的', '假发票'],
   额度: ['限额', '提额'],
   专项附加扣除: ['专项扣除', '附加扣除', '专扣'],
   汇算: ['汇算清缴', '年度汇缴', '汇缴'],
@@ -41,7 +42,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   出租房屋: ['房子租出去', '房屋出租', '出租房子', '把房子租'],
   出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
   外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省'],
-  变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了'],
+  变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换'],
   办税员: ['办税人员', '财务人员', '会计人员'],
   查询: ['看看', '查一下', '查查', '查看'],
   缴费: ['交费', '交钱'],
@@ -67,11 +68,20 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   hall: ['office', 'service hall', 'tax office'],
 };
 
+/** named tax types: a question about one of them is not answered by an entry that never names it */
+export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '消费税', '印花税', '房产税', '契税', '车辆购置税', '车船税', '土地增值税',
+  '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
+/** other departments' business: named in a question, the answering entry must name it too */
+export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
+  '医保报销', '养老金', '低保', '车牌', '违章', '出入境', '港澳通行证', '房产证', '不动产权证'];
+export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
+export const EN_TAX_TYPES = ['vat', 'corporate income tax', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
+
 /** words jieba should keep whole */
 export const TAX_WORDS = [
   '数电发票', '红字发票', '留抵退税', '出口退税', '完税证明', '无欠税证明', '电子税务局', '个人所得税app', '办税服务厅',
   '自助办税终端', '专项附加扣除', '零申报', '车辆购置税', '契税', '办税员', '汇算', '跨区域涉税事项', '灵活就业',
-  '开票', '代开', '查验', '额度', '社保', '医保', '环保税', '印花税', '土地增值税', '房产税', '消费税', '资源税',
+  '开具发票', '代开', '查验', '额度', '社保', '医保', '环保税', '印花税', '土地增值税', '房产税', '消费税', '资源税',
   '企业所得税', '增值税', '城镇土地使用税', '耕地占用税', '车船税', '加计扣除', '异常凭证', '进项转出', '会计分录',
 ];
 
@@ -96,8 +106,8 @@ export const SMALLTALK = /^(你好|您好|你好呀|在吗|在不在|哈喽|嗨|
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   invoice: ['发票', '专票', '普票', '开票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣'],
-  registration: ['登记', '注销', '营业执照', '变更', '迁移', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业'],
-  declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',
+  registration: ['登记', '注销', '营业执照', '变更', '迁移', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户'],
+  declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '罚款', '处罚', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',
     '加计扣除', '稽查', '税率', '汇总纳税'],
   refund: ['退税', '留抵退税', '出口退税', '退还', '多缴'],
   certificate: ['证明', '完税证明', '打印', '无欠税证明'],
