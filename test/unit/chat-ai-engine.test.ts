@@ -91,3 +91,8 @@ test('a named tax type or another department the entry never mentions is not an 
   // the same words about the tax the entry covers still answer
   assert.equal(engine.ask('个人所得税年度汇算怎么办').entry?.id, 'IIT-02');
 });
+
+test('routing: Latin keywords match whole words only; other departments go to the general counter', () => {
+  assert.equal(engine.ask('Can you tell me the exchange rate for US dollars today?').business, 'general');
+  assert.equal(engine.ask('公积金贷款额度怎么算').business, 'general');
+});

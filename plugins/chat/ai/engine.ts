@@ -147,7 +147,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const cov = top?.coverage ?? 0;
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
+    // another department's business goes to the general counter, whatever tax words come with it
+    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).some((t) => text.includes(t));
     const routed = (hint?: string) => {
+      if (!hint && otherDept && 'general' in kb.businesses) return { business: 'general', businessEvidence: 1 };
       const r = classifyBusiness({ text, hint, candidates: candidates.filter((c) => c.coverage >= thresholds.minCoverage), keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
       return { business: r.business, businessEvidence: r.evidence };
     };

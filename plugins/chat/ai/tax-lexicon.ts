@@ -41,7 +41,8 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   赡养老人: ['养老人', '父母养老'],
   出租房屋: ['房子租出去', '房屋出租', '出租房子', '把房子租'],
   出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
-  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省'],
+  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
+  电话: ['热线', '咨询电话', '服务电话'],
   变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换'],
   办税员: ['办税人员', '财务人员', '会计人员'],
   查询: ['看看', '查一下', '查查', '查看'],
@@ -66,6 +67,9 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   iit: ['individual income tax', 'personal income tax', 'income tax'],
   arrears: ['owe', 'unpaid tax', 'outstanding tax'],
   hall: ['office', 'service hall', 'tax office'],
+  check: ['verify', 'validate', 'look up', 'lookup'],
+  correct: ['amend', 'modify', 'revise', 'fix'],
+  genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
 };
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
@@ -112,7 +116,7 @@ export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   refund: ['退税', '留抵退税', '出口退税', '退还', '多缴'],
   certificate: ['证明', '完税证明', '打印', '无欠税证明'],
   iit: ['个人所得税', '汇算', '专项附加扣除', '年终奖', '工资', '劳务报酬', '个人所得税app', '综合所得', '外籍', '183天'],
-  social_insurance: ['社保', '医保', '养老', '灵活就业', '缴费基数', '公积金'],
+  social_insurance: ['社保', '医保', '养老', '灵活就业', '缴费基数'],
   property: ['房', '契税', '车辆购置税', '车船税', '土地增值税', '房产税', '二手房', '买车', '土地'],
   e_tax: ['电子税务局', 'app', '办税员', '登录', '密码', '手机', '数字证书', 'ca'],
   general: ['办税服务厅', '营业时间', '预约', '取号', '停车', '电话', '热线', '自助办税终端', '代办'],
