@@ -75,6 +75,18 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   assert.ok(agentNarrow, 'agent console has no horizontal overflow');
   await agent.screenshot({ path: `${shots}/agent-after.png` });
 
+  // a busy hall: the agent steps away, another customer waits; the console shows the queue
+  await agent.selectOption('#status', 'away');
+  const second = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+  await second.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-2&customer=cust-2`);
+  await second.locator('.bubble.from-bot').first().waitFor();
+  await second.fill('#text', '个人所得税汇算要补税，我不服，想申请复议');
+  await second.click('#send');
+  await second.locator('#owner-label', { hasText: '正在排队' }).waitFor();
+  await agent.locator('#queue li', { hasText: 'cust-2' }).waitFor();
+  await agent.screenshot({ path: `${shots}/agent-queue.png` });
+  await second.close();
+
   const rated = h.published.find((p) => p.type === 'rating');
   assert.equal((rated?.data as { level: number }).level, 4);
   assert.deepEqual(console_, []);

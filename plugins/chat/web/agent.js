@@ -84,7 +84,7 @@ function renderLists() {
   ], { class: c.id === selected ? 'active' : '', onclick: () => select(c.id), dataset: { conv: c.id } })) : [li(t('none'), { class: 'empty-row' })]));
   $('queue-count').textContent = String(queue.length);
   $('queue').replaceChildren(...(queue.length ? queue.map((w) => li([
-    el('span', { class: 'badge' }, `#${w.position}`), el('span', { class: 'grow' }, `${bizLabel(w.skill)} · ${w.customerId ?? ''}`),
+    el('span', { class: 'badge' }, `#${w.position}`), el('span', { class: 'grow', title: w.reason ? t(w.reason) : '' }, `${bizLabel(w.skill)} · ${w.customerId ?? ''}${w.reason ? ` · ${t(w.reason)}` : ''}`),
     el('span', { class: 'muted' }, t('waited', { n: ago(w.since) })),
   ], { class: '' })) : [li(t('none'), { class: 'empty-row' })]));
   $('agents').replaceChildren(...agents.map((a) => li([
