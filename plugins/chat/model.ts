@@ -52,6 +52,13 @@ export interface Conversation {
   rating: Rating | null;
 }
 
+/** a fresh conversation: the bot owns it */
+export function newConversation(o: { id: string; terminalId: string; customerId: string; lang: 'zh' | 'en'; now: number }): Conversation {
+  return { id: o.id, terminalId: o.terminalId, customerId: o.customerId, lang: o.lang, owner: 'bot', status: 'open', business: null, queue: null,
+    agentId: null, lastAgentId: null, createdAt: o.now, updatedAt: o.now, enqueuedAt: null, assignedAt: null, closedAt: null, lastSeq: 0,
+    misses: 0, lastKbId: null, handoffReason: null, rating: null };
+}
+
 export const RATING_LEVELS = [5, 4, 3, 2, 1] as const;
 export const RATING_LABELS: Record<number, { zh: string; en: string }> = {
   5: { zh: '非常满意', en: 'Very satisfied' }, 4: { zh: '满意', en: 'Satisfied' }, 3: { zh: '一般', en: 'Neutral' },

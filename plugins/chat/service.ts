@@ -9,7 +9,7 @@ import type { AnswerEngine } from './ai/engine.js';
 import type { ChatStore } from './chat-store.js';
 import type { ChatConfig } from './config.js';
 import { isOpen, resolveHours } from './hours.js';
-import { BAD_RATING, type AgentStatus, type Conversation, type FileRef, type FollowUpTask, type Message } from './model.js';
+import { BAD_RATING, newConversation, type AgentStatus, type Conversation, type FileRef, type FollowUpTask, type Message } from './model.js';
 import { createQueueEngine } from './queue.js';
 import { route, type BusinessMode } from './router.js';
 import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
@@ -152,10 +152,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (c && (c.terminalId !== o.terminalId || c.status === 'closed')) c = undefined;
       let fresh = false;
       if (!c) {
-        const t = now();
-        c = { id: randomUUID(), terminalId: o.terminalId, customerId: o.customerId ?? `anon:${o.terminalId}`, lang: o.lang ?? 'zh',
-          owner: 'bot', status: 'open', business: null, queue: null, agentId: null, createdAt: t, updatedAt: t, enqueuedAt: null,
-          assignedAt: null, closedAt: null, lastSeq: 0, misses: 0, lastKbId: null, handoffReason: null, rating: null, lastAgentId: null };
+        c = newConversation({ id: randomUUID(), terminalId: o.terminalId, customerId: o.customerId ?? `anon:${o.terminalId}`, lang: o.lang ?? 'zh', now: now() });
         await save(c);
         record(c, 'chat.start', { terminalId: o.terminalId });
         const greet = c.lang === 'en' ? 'Hello! I am the smart assistant of the tax service hall. What can I do for you?' : '您好！我是办税服务厅智能客服，请问有什么可以帮您？';
