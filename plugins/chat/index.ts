@@ -14,6 +14,7 @@ import { registerKbRoutes, type KbHolder } from './kb-routes.js';
 import { createChatService, type ChatService } from './service.js';
 import { handleAgent, type AgentSessions } from './ws-agent.js';
 import { handleTerminal } from './ws-terminal.js';
+import './bus-events.js';
 
 export { chatConfigSchema } from './config.js';
 export type { ChatConfig } from './config.js';
@@ -95,7 +96,12 @@ export default definePlugin({
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });
         await service.start();
-        telemetryTimer = setInterval(() => { if (service) ctx.uplink.telemetry('chat', service.stats()); }, TELEMETRY_MS);
+        telemetryTimer = setInterval(() => {
+          if (!service) return;
+          const stats = service.stats();
+          ctx.uplink.telemetry('chat', stats);
+          ctx.bus.emit('chat.stats', stats);
+        }, TELEMETRY_MS);
         telemetryTimer.unref();
         started = true;
       },
