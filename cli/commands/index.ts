@@ -1,5 +1,6 @@
 // The list of CLI commands; each file registers one command (or one command group).
 import type { Command } from 'commander';
+import { register as ai } from './ai.js';
 import { register as ble } from './ble.js';
 import { register as doctor } from './doctor.js';
 import { register as init } from './init.js';
@@ -14,4 +15,4 @@ import { register as up } from './up.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, transports, modem, ble, relay, master];
+export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, transports, modem, ble, relay, ai, master];
