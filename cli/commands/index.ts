@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as ai } from './ai.js';
 import { register as ble } from './ble.js';
 import { register as doctor } from './doctor.js';
+import { register as face } from './face.js';
 import { register as init } from './init.js';
 import { register as master } from './master.js';
 import { register as modem } from './modem.js';
@@ -15,4 +16,4 @@ import { register as up } from './up.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, transports, modem, ble, relay, ai, master];
+export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, transports, modem, ble, relay, ai, face, master];
