@@ -42,7 +42,11 @@ export default definePlugin({
         return reply.type('audio/wav').send(createReadStream(path));
       },
     });
-    ctx.http.route({ method: 'GET', url: '/rooms', handler: async () => ({ rooms: [...getHub().rooms.values()].map((r) => ({ id: r.id, participants: r.roster(), speaker: r.activeSpeaker })) }) });
+    ctx.http.route({ method: 'GET', url: '/rooms', handler: async () => ({ rooms: [...getHub().rooms.values()].map((r) => ({ id: r.id, participants: r.participants().map((p) => ({
+      id: p.id, name: p.name, role: p.role, muted: p.muted, away: p.away, audible: p.audible,
+      rx: p.pub ? { ...p.pub.rx } : null, activeLayers: p.pub?.activeLayers ?? null,
+      slots: (p.sub?.slots ?? []).map((s) => ({ participant: s.publisherId, layer: s.video.layer, target: s.video.target, ...s.video.counters })),
+    })), speaker: r.activeSpeaker })) }) });
 
     const callArgs = z.object({ conversationId: z.string().max(128).optional(), terminals: z.array(z.string().max(64)).max(31).optional(), room: z.string().regex(/^[\w.:-]{1,64}$/).optional() });
     ctx.commands.handle('video.call', callArgs, (args) => calls.create(args));

@@ -30,6 +30,8 @@ export interface Subscription {
   negotiating: boolean;
   renegotiate: boolean;
   connected: boolean;
+  /** forwarded video bytes at the last tick, for the send rate */
+  lastBytes: number;
 }
 
 export interface Participant {

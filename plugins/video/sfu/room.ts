@@ -88,7 +88,7 @@ export function createRoom(opts: RoomOptions) {
 
   function openSubscription(p: Participant) {
     const peer = createSubscriberPeer(opts.net);
-    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false };
+    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0 };
     const sub = p.sub;
     peer.onState((s) => { sub.connected = s === 'connected'; });
     peer.onData((msg) => {
@@ -209,7 +209,13 @@ export function createRoom(opts: RoomOptions) {
         const sub = p.sub;
         if (!sub) continue;
         const bound = sub.slots.filter((s) => s.publisherId);
-        const estimate = Math.max(0, ...sub.slots.map((s) => s.video.out.estimateBps()));
+        // REMB follows what it receives, so it cannot tell us to go up; it only caps us when it falls clearly
+        // below what we send (congestion). Upgrades are optimistic and backed off by the next REMB.
+        const remb = Math.max(0, ...sub.slots.map((s) => s.video.out.estimateBps()));
+        const bytes = sub.slots.reduce((n, s) => n + s.video.counters.bytes, 0);
+        const sentBps = ((bytes - sub.lastBytes) * 8) / 0.5;
+        sub.lastBytes = bytes;
+        const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
         const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
         for (const s of bound) {
           const pubP = participants.get(s.publisherId!);

@@ -12,6 +12,8 @@ export interface PeerNetConfig {
   /** extra host addresses to offer (for example 127.0.0.1 in tests) */
   additionalHosts?: string[];
   turn?: { urls: string; username?: string; credential?: string };
+  /** what each publisher may send (REMB we send to it), bits/s */
+  publishBps?: number;
 }
 
 export type Layer = 'q' | 'h' | 'f';

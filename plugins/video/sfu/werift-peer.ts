@@ -1,18 +1,20 @@
 // The only place that touches werift: publisher and subscriber peer connections behind a small interface,
 // so an upgrade (or a different WebRTC stack) stays in this folder.
 import {
-  RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, RtpHeader, useNACK, usePLI, useFIR, useREMB, useTWCC,
-  useSdesMid, useSdesRTPStreamId, useAbsSendTime, useTransportWideCC, useAudioLevelIndication,
+  RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, RtpHeader, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
+  useSdesMid, useSdesRTPStreamId, useAbsSendTime, useAudioLevelIndication,
   type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
 } from 'werift';
 import type { PeerNetConfig, RtpLike } from './types.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
-// Publishers get transport-cc feedback from us (the browser's send-side estimator sizes its simulcast layers);
-// subscribers report REMB, which werift surfaces per sender and our layer policy reads.
-function peerConfig(net: PeerNetConfig, role: 'publish' | 'subscribe') {
-  const bwe = role === 'publish' ? [useTWCC()] : [useREMB()];
+// Bandwidth estimation is REMB both ways. Towards publishers we send REMB ourselves: werift's transport-cc
+// feedback left Chrome's send estimate stuck at its 300 kbps start value (measured), so the browser never
+// enabled its upper simulcast layers. Our REMB carries the LAN budget (net.publishBps); Chrome still lowers
+// its rate on loss from our receiver reports. From subscribers we read REMB per sender for layer decisions.
+function peerConfig(net: PeerNetConfig, _role: 'publish' | 'subscribe') {
+  const bwe = [useREMB()];
   return {
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useNACK()] })],
@@ -23,9 +25,7 @@ function peerConfig(net: PeerNetConfig, role: 'publish' | 'subscribe') {
     },
     headerExtensions: {
       audio: [useSdesMid(), useAudioLevelIndication(), useAbsSendTime()],
-      video: role === 'publish'
-        ? [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime(), useTransportWideCC()]
-        : [useSdesMid(), useAbsSendTime()],
+      video: _role === 'publish' ? [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime()] : [useSdesMid(), useAbsSendTime()],
     },
     iceServers: net.turn ? [{ urls: net.turn.urls, username: net.turn.username, credential: net.turn.credential }] : [],
     ...(net.portRange ? { icePortRange: net.portRange as [number, number] } : {}),
@@ -79,11 +79,22 @@ export interface SubscriberPeer {
 export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'publish'));
   const streamListeners: Array<(s: InboundStream) => void> = [];
+  const videoSsrcs = new Set<number>();
+  let videoTr: RTCRtpTransceiver | null = null;
   pc.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
+    if (tr.kind === 'video') videoTr = tr;
     tr.onTrack.subscribe((track: MediaStreamTrack) => {
-      for (const fn of streamListeners) fn(wrapInbound(tr, track));
+      const s = wrapInbound(tr, track);
+      if (s.kind === 'video') s.onRtp((pkt) => { if (!videoSsrcs.has(pkt.header.ssrc)) videoSsrcs.add(pkt.header.ssrc); });
+      for (const fn of streamListeners) fn(s);
     });
   });
+  const rembTimer = setInterval(() => {
+    const tr = videoTr;
+    if (!tr || videoSsrcs.size === 0 || pc.connectionState !== 'connected') return;
+    tr.receiver.dtlsTransport.sendRtcp([rembPacket(tr.receiver.rtcpSsrc, net.publishBps ?? 2_000_000, [...videoSsrcs])]).catch(() => undefined);
+  }, 1000);
+  rembTimer.unref();
   return {
     async answer(offerSdp) {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
@@ -93,8 +104,18 @@ export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
     },
     onStream(fn) { streamListeners.push(fn); },
     onState(fn) { pc.connectionStateChange.subscribe((s) => fn(s)); },
-    async close() { await pc.close().catch(() => undefined); },
+    async close() { clearInterval(rembTimer); await pc.close().catch(() => undefined); },
   };
+}
+
+function rembPacket(senderSsrc: number, bps: number, ssrcs: number[]) {
+  let exp = 0;
+  let mantissa = Math.floor(bps);
+  while (mantissa >= 1 << 18) { mantissa = Math.floor(mantissa / 2); exp++; }
+  const remb = new ReceiverEstimatedMaxBitrate({
+    senderSsrc, mediaSsrc: 0, ssrcNum: ssrcs.length, brExp: exp, brMantissa: mantissa, bitrate: BigInt(mantissa) << BigInt(exp), ssrcFeedbacks: ssrcs,
+  });
+  return new RtcpPayloadSpecificFeedback({ feedback: remb });
 }
 
 function wrapInbound(tr: RTCRtpTransceiver, track: MediaStreamTrack): InboundStream {
@@ -157,7 +178,7 @@ function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundT
       });
       sender.sendRtp(new RtpPacket(header, pkt.payload)).catch(() => undefined);
     },
-    sourceChanged(pkt) { sender.replaceRTP(pkt.header, true); },
+    sourceChanged(pkt) { sender.replaceRTP(pkt.header); },
     onKeyframeRequest(fn) {
       sender.onPictureLossIndication.subscribe(() => fn());
       sender.onRtcp.subscribe((p) => {

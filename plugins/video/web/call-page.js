@@ -9,7 +9,8 @@ const q = new URLSearchParams(location.search);
 const role = q.get('role') || 'customer';
 const call = mountCall(document.getElementById('grid'), {
   room: q.get('room') || 'lobby', role, name: q.get('name') || (role === 'agent' ? '坐席' : '客户'),
-  participant: q.get('pid') || undefined, callId: q.get('call') || undefined,
+  participant: q.get('pid') || undefined,
+  ...(q.get('res') === '360' ? { width: 640, height: 360 } : {}), callId: q.get('call') || undefined,
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/p/video/ws`,
 });
 window.kefuCall = call; // for the console and tests

@@ -37,7 +37,7 @@ export function mountCall(root, opts) {
 
   async function startMedia() {
     if (state.stream) return state.stream;
-    state.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360, frameRate: 15 } });
+    state.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: opts.width ?? 1280, height: opts.height ?? 720, frameRate: 15 } });
     grid.setLocal(state.stream, opts.name);
     return state.stream;
   }
@@ -167,6 +167,8 @@ export function mountCall(root, opts) {
   return {
     get participant() { return state.me; },
     get subscriber() { return state.sub; },
+    get publisher() { return state.pub; },
+    get roster() { return state.roster; },
     get qos() { return state.qos; },
     get speaker() { return state.speaker; },
     on(fn) { state.listeners.add(fn); return () => state.listeners.delete(fn); },
