@@ -120,25 +120,25 @@ export function createRoom(opts: RoomOptions) {
     get activeSpeaker() { return speaker.active; },
 
     /** Adds a participant, or re-attaches one that already exists (rejoin after a network blip). */
-    join(info: { id: string; name: string; role: string }): { participant: Participant; rejoined: boolean } {
+    join(info: { id: string; name: string; role: string; subscribe?: boolean }): { participant: Participant; rejoined: boolean } {
       const existing = participants.get(info.id);
       if (existing) {
         closePeers(existing);
         existing.away = false;
         for (const dt of existing.videoSinks) dt.resync();
-        openSubscription(existing);
+        if (info.subscribe !== false) openSubscription(existing);
         emitAll({ t: 'participant', event: 'rejoined', participant: { id: existing.id, name: existing.name, role: existing.role } }, existing.id);
         return { participant: existing, rejoined: true };
       }
       if (participants.size >= opts.maxParticipants) {
         throw new KefuError('ROOM_FULL', `room ${opts.id} is full (${opts.maxParticipants} participants)`);
       }
-      const p = createParticipant(info, opts.keyframeGapMs ?? 300);
+      const p = createParticipant({ id: info.id, name: info.name, role: info.role }, opts.keyframeGapMs ?? 300);
       p.onLevel = (level) => speaker.observe(p.id, level, now);
       participants.set(p.id, p);
       emitAll({ t: 'participant', event: 'joined', participant: { id: p.id, name: p.name, role: p.role } }, p.id);
       for (const o of participants.values()) if (o.id !== p.id) assignSlots(o);
-      openSubscription(p);
+      if (info.subscribe !== false) openSubscription(p);
       return { participant: p, rejoined: false };
     },
 

@@ -96,7 +96,7 @@ export function createSignallingHub(opts: HubOptions) {
         // bind before join: join emits the first offer to this socket
         bound.set(key, ws);
         let res;
-        try { res = room.join({ id: msg.participant, name: msg.name, role: msg.role }); } catch (err) {
+        try { res = room.join({ id: msg.participant, name: msg.name, role: msg.role, subscribe: msg.subscribe !== false }); } catch (err) {
           if (old) bound.set(key, old); else bound.delete(key);
           if (room.size === 0) { void room.close(); rooms.delete(roomId); qos.delete(roomId); }
           throw err;

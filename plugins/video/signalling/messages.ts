@@ -39,6 +39,8 @@ export const clientMessage = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('join'), room: id, participant: id, name: z.string().min(1).max(64), role: z.enum(['agent', 'customer', 'terminal', 'guest']),
     callId: id.optional(), ref,
+    /** false: publish only (a camera feed, a synthetic load client), no subscriber peer */
+    subscribe: z.boolean().optional(),
   }),
   z.object({ t: z.literal('publish'), sdp, ref }),
   z.object({ t: z.literal('answer'), sdp, ref }),

@@ -73,7 +73,14 @@ export function mountCall(root, opts) {
       grid.upsert(who, { video: state.midTracks.get(s.videoMid), audio: state.midTracks.get(s.audioMid) });
     }
     grid.retain(ids);
-    send({ t: 'view', pinned, visible: grid.visibleIds() });
+    queueView();
+  }
+
+  // many tracks arrive at once on a renegotiation: tell the box the view once they settle
+  let viewTimer = null;
+  function queueView() {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(() => send({ t: 'view', pinned, visible: grid.visibleIds() }), 150);
   }
 
   async function onMessage(msg) {
@@ -162,7 +169,7 @@ export function mountCall(root, opts) {
 
   connect();
   state.statsTimer = setInterval(() => { collectStats().catch(() => undefined); }, 1000);
-  window.addEventListener('resize', () => send({ t: 'view', pinned, visible: grid.visibleIds() }));
+  window.addEventListener('resize', queueView);
 
   return {
     get participant() { return state.me; },
