@@ -70,11 +70,23 @@ export default definePlugin({
           terminalLockout: createLockout({ ...cfg.lockout, maxFailures: cfg.lockout.terminalMaxFailures }),
           livenessRequired: cfg.liveness.required, passiveMin: cfg.liveness.passiveMin, otpDemoEcho: cfg.otp.demoEcho,
         });
-        const counted = { ...login, login: async (req: Parameters<typeof login.login>[0]) => { const r = await login.login(req); (r.ok ? logins.ok : logins.fail).inc(); return r; } };
+        // every attempt also goes to the master as evt/faceauth/login: outcome and account, never biometrics
+        const publish = (type: string, data: Record<string, unknown>) =>
+          void ctx.uplink.publish(type, data).catch((err) => ctx.log.warn({ err: (err as Error).message, type }, 'faceauth event not queued'));
+        const counted = {
+          ...login,
+          login: async (req: Parameters<typeof login.login>[0]) => {
+            const r = await login.login(req);
+            (r.ok ? logins.ok : logins.fail).inc();
+            publish('login', { account: r.account ?? null, ok: r.ok, reason: r.reason ?? null, method: r.method ?? null, terminal: req.terminalName ?? req.terminal, liveness: r.liveness?.passed ?? null });
+            return r;
+          },
+        };
         api = {
           face, templates, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges,
           onEnrolled: (account, frames) => {
             ctx.bus.emit('faceauth.enrolled', { account, frames });
+            publish('enroll', { account, frames });
             ctx.bus.emit('archive.record', { customerId: account, kind: 'faceauth.enroll', channel: 'terminal', ts: Date.now(), data: { frames } });
           },
         };

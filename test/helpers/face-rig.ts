@@ -31,6 +31,7 @@ export async function faceRig(t: Parameters<typeof tempDir>[0], config: Record<s
   const registry: PluginCommands = { handle: (name, _s, handler) => { commands.set(name, async (a) => handler(a as never, { id: 'x', progress() {} })); } };
   const bus = createEventBus(() => {});
   const events: Array<{ event: string; payload: unknown }> = [];
+  const published: Array<{ type: string; data: Record<string, unknown> }> = [];
   for (const e of ['archive.record', 'faceauth.enrolled', 'faceauth.deleted'] as Array<keyof BusEvents>) bus.on(e, 'test', (p) => { events.push({ event: e, payload: p }); });
   const def = faceauth as unknown as PluginDefinition;
   const host = createPluginHost({
@@ -42,7 +43,7 @@ export async function faceRig(t: Parameters<typeof tempDir>[0], config: Record<s
     makeContext: pluginContextFactory({
       log, bus, store, metrics: createMetrics(),
       box: { id: 'hall-01', region: 'dd', dataDir: dir, version: 'test' },
-      publishEvent: async () => ({ id: '1', seq: 1 }), telemetry: () => {}, commands: registry, http: http.pluginHttp, readSecret: async () => 's',
+      publishEvent: async (_plugin, type, data) => { published.push({ type, data: data as Record<string, unknown> }); return { id: String(published.length), seq: published.length }; }, telemetry: () => {}, commands: registry, http: http.pluginHttp, readSecret: async () => 's',
     }),
   });
   await host.setup();
@@ -53,5 +54,5 @@ export async function faceRig(t: Parameters<typeof tempDir>[0], config: Record<s
     const res = await fetch(`${url}/p/faceauth${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-kefu-terminal': terminal }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
-  return { dir, url, host, bus, store, events, commands, post };
+  return { dir, url, host, bus, store, events, published, commands, post };
 }

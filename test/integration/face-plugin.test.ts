@@ -47,6 +47,10 @@ test('enroll with registration authentication, then log in with face + password 
   const rec = r.events.filter((e) => e.event === 'archive.record').map((e) => e.payload as { customerId: string; kind: string; data: Record<string, unknown> });
   assert.deepEqual(rec.at(-1)!.data.outcome, 'success');
   assert.equal(rec.at(-1)!.customerId, 'alice');
+  // the master hears of it too, without any biometric data
+  const up = r.published.filter((p) => p.type === 'login');
+  assert.deepEqual({ ...up.at(-1)!.data, terminal: 'x' }, { account: 'alice', ok: true, reason: null, method: 'password', terminal: 'x', liveness: true });
+  assert.ok(r.published.some((p) => p.type === 'enroll' && p.data.account === 'alice'));
 
   // the challenge is single use
   const replay = await r.post('/api/login', { account: 'alice', password: 'secret-77', challengeId: ch.body.id, frames: await turn(ch.body.kind) });
