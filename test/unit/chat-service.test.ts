@@ -136,3 +136,18 @@ test('transfer to another agent and to another queue; files over the limit are r
   assert.deepEqual([c.owner, c.queue], ['queue', 'iit']);
   assert.deepEqual(svc.queue.agents().map((a) => a.load), [0, 0]);
 });
+
+test('bot-only conversations left idle are closed; a queued one is kept', async (t) => {
+  const { svc, advance } = await setup(t);
+  const a = await svc.open({ terminalId: 'idle-1' });
+  const b = await svc.open({ terminalId: 'idle-2' });
+  await svc.customerMessage(b.conv.id, { text: '转人工' });
+  advance(29 * 60_000);
+  assert.equal(await svc.closeIdle(), 0);
+  advance(2 * 60_000);
+  assert.equal(await svc.closeIdle(), 1);
+  assert.equal((await svc.conversation(a.conv.id)).status, 'closed');
+  assert.equal((await svc.conversation(b.conv.id)).owner, 'queue');
+  // the terminal coming back after that starts afresh
+  assert.notEqual((await svc.open({ terminalId: 'idle-1', convId: a.conv.id })).conv.id, a.conv.id);
+});
