@@ -45,8 +45,8 @@ export function createChatService(deps: ChatServiceDeps) {
   let timer: NodeJS.Timeout | null = null;
 
   const emit = hub.emit;
-  const publish = (type: string, data: unknown) => {
-    uplink.publish(type, data).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
+  const publish = (type: string, data: unknown, cls: 'event' | 'bulk' = 'event') => {
+    uplink.publish(type, data, { class: cls }).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
   };
   const record = (c: Conversation, kind: string, data: Record<string, unknown> = {}) =>
     bus.emit('archive.record', { customerId: c.customerId, kind, channel: 'chat', data: { convId: c.id, ...data }, ts: now() });
@@ -67,7 +67,9 @@ export function createChatService(deps: ChatServiceDeps) {
     stats.messages++;
     emit({ type: 'message', conv: c, message });
     publish('message', { convId: c.id, terminalId: c.terminalId, customerId: c.customerId, seq: message.seq, from: message.from,
-      kind: message.kind, text: message.text, kbId: message.kbId, agentId: message.agentId, file: message.file ? { name: message.file.name, size: message.file.size } : undefined, ts: message.ts });
+      kind: message.kind, text: message.text, kbId: message.kbId, agentId: message.agentId, file: message.file ? { name: message.file.name, size: message.file.size } : undefined, ts: message.ts },
+    // what people wrote is an event; bot and system lines can be rebuilt from the KB id, so they go as bulk (evicted first)
+    message.from === 'customer' || message.from === 'agent' ? 'event' : 'bulk');
     return message;
   }
 
