@@ -48,21 +48,25 @@ test('events acknowledged as persisted survive kill -9 and are all delivered aft
   t.after(() => broker.stop());
   await broker.down();
 
-  const t0 = Date.now(); const lap = (w: string) => process.stderr.write(`# ${w} ${Date.now() - t0}ms\n`);
+  const t0 = Date.now();
+  const lap = (what: string) => t.diagnostic(`${what} after ${Date.now() - t0} ms`);
   const first = runBox(t, dir, broker.port, N);
   const { persisted } = await first.next('persisted', 60_000);
   assert.equal(persisted.length, N);
-  lap('persisted'); await killed(first.child);
+  lap('persisted');
+  await killed(first.child);
 
   const second = runBox(t, dir, broker.port, 0);
   const started = await second.next('started', 30_000);
   assert.equal(Object.values(started.pending as Record<string, number>).reduce((a, b) => a + b, 0), N, 'all N found on disk after kill -9');
-  lap('restarted'); await broker.up();
+  lap('restarted');
+  await broker.up();
   const sub = await subscriber(broker.port, topics.event(BOX, 'sim', '+'));
   t.after(() => sub.close());
   boxMayConnect = true;
   await sub.until((m) => new Set(m.map((x) => x.json.id)).size >= N, 60_000, `${N} distinct ids`);
-  lap('received'); await second.next('drained', 30_000); lap('drained');
+  lap('received');
+  await second.next('drained', 30_000);
 
   const seen = new Set<string>();
   const firsts = sub.messages.map((m) => EventEnvelope.parse(m.json)).filter((e) => !seen.has(e.id) && seen.add(e.id));
