@@ -11,6 +11,7 @@ import { createDeferredDuplex } from './deferred-duplex.js';
 import { createVolatileStore } from './volatile-store.js';
 import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
+import { createPoisonGuard } from './poison-guard.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -61,6 +62,7 @@ export function createUplink(opts: UplinkOptions) {
   const events = createTypedEvents<UplinkEvents>((event, err) => log.error({ err, event }, 'uplink listener failed'));
   const store = createVolatileStore();
   const subscriptions = new Set<string>();
+  const guard = createPoisonGuard({ now });
   const limiter = createTelemetryLimiter<Record<string, unknown>>({
     intervalMs: opts.telemetryIntervalMs ?? 1000,
     now,
@@ -104,7 +106,7 @@ export function createUplink(opts: UplinkOptions) {
     const allowed = opts.allowedClasses?.();
     const set = allowed ? new Set(allowed) : undefined;
     // an MQTT 5 broker may announce a smaller receive maximum than our window
-    const limit = Math.min(window, client.serverProperties?.receiveMaximum ?? window);
+    const limit = guard.limit(Math.min(window, client.serverProperties?.receiveMaximum ?? window));
     while (inflight < limit) {
       const batch = outbox.take(set, limit - inflight);
       if (batch.length === 0) break;
@@ -114,17 +116,20 @@ export function createUplink(opts: UplinkOptions) {
 
   function send(e: OutboxEntry): void {
     inflight++;
+    guard.sent(e.seq);
     const gen = generation;
     client!.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
       // callbacks of a dead connection are stale: its entries were requeued when it closed
       if (gen !== generation) return;
       inflight--;
       if (!err) {
+        guard.acked(e.seq);
         outbox.ack(e.seq);
         counters.acked++;
         events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
       } else if (typeof (err as { code?: unknown }).code === 'number') {
         // an MQTT 5 broker refused this publish for good (e.g. not authorised): retrying would block the class
+        guard.acked(e.seq);
         counters.rejected++;
         outbox.reject(e.seq);
         log.warn({ topic: e.topic, seq: e.seq, reason: err.message }, 'broker refused an outbox event; dropped and counted');
@@ -154,6 +159,12 @@ export function createUplink(opts: UplinkOptions) {
     store.clear();
     const outgoing = (client as unknown as { outgoing: Record<string, { cmd: string }> } | null)?.outgoing ?? {};
     for (const id of Object.keys(outgoing)) if (outgoing[id].cmd === 'publish') delete outgoing[id];
+    const poison = guard.closed();
+    if (poison !== null) {
+      counters.rejected++;
+      outbox.reject(poison);
+      log.error({ seq: poison }, 'an outbox event kept breaking the connection (refused by the broker?); dropped and counted');
+    }
     const requeued = outbox.requeueInflight();
     inflight = 0;
     if (wasConnected) {

@@ -84,3 +84,40 @@ for (const { b, v } of variants) {
     });
   });
 }
+
+// how each broker answers a publish outside the box's ACL: a hang-up, a PUBACK that drops it, a refusing PUBACK
+const refusals = [
+  { b: 'embedded aedes', v: 4 as const, counted: 1, how: 'hangs up (quarantined)' },
+  { b: 'mosquitto', v: 4 as const, counted: 0, how: 'acks and drops it' },
+  { b: 'mosquitto', v: 5 as const, counted: 1, how: 'refuses in the PUBACK (dropped, counted)' },
+];
+for (const r of refusals) {
+  test(`an event outside the ACL never blocks the link: ${r.b} MQTT ${r.v === 5 ? '5' : '3.1.1'} ${r.how}`, async (t) => {
+    const broker = await brokers.find((x) => x.name === r.b)!.start(BOXES);
+    t.after(() => broker.stop());
+    const url = new URL(broker.url);
+    const root = createRootStore(await tempDir(t));
+    await root.open();
+    const log = silentLogger();
+    const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 1e7, groupCommitMs: 2 });
+    await outbox.open();
+    const uplink = createUplink({
+      box: BOX, log, outbox, version: 'contract', username: BOX.box, password: broker.passwords[BOX.box], protocolVersion: r.v,
+      openStream: () => new Promise((resolve, reject) => { const s = connect(Number(url.port), url.hostname); s.once('connect', () => resolve(s)); s.once('error', reject); }),
+      keepaliveSec: 2, reconnectPeriodMs: 200,
+    });
+    t.after(async () => { await uplink.stop(); await outbox.close(); await root.close(); });
+    const acked: string[] = [];
+    uplink.on('acked', (a) => acked.push(a.id));
+    uplink.start();
+    await uplink.once('connected', 15_000);
+    const good1 = await outbox.enqueue({ topic: topics.event(BOX, 'contract', 'a'), class: 'event', data: 1 });
+    // a topic under another box's root: this box's ACL refuses it
+    await outbox.enqueue({ topic: topics.event({ box: BOXES[1].id, region: BOXES[1].region }, 'contract', 'x'), class: 'event', data: 'poison' });
+    const good2 = await outbox.enqueue({ topic: topics.event(BOX, 'contract', 'b'), class: 'event', data: 2 });
+    await waitFor(() => acked.includes(good2.id), 30_000, 'the event behind the refused one');
+    assert.ok(acked.includes(good1.id));
+    assert.equal(outbox.stats().losses.event, r.counted);
+    await waitFor(() => outbox.stats().bytes === 0, 5000, 'outbox empty');
+  });
+}
