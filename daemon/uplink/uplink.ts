@@ -196,8 +196,9 @@ export function createUplink(opts: UplinkOptions) {
         resubscribe: false,
         outgoingStore: store,
         will,
-        // mqtt.js calls its debug logger several times per packet; that costs measurable CPU even when disabled
-        ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
+        // mqtt.js's debug logger costs CPU on every packet even when off, and when on it prints the CONNECT
+        // packet with the password: never hand it a logger
+        log: () => {},
       };
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
@@ -226,11 +227,11 @@ export function createUplink(opts: UplinkOptions) {
       limiter.stop();
       disposeReady?.();
       disposeReady = null;
-      const box = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      const timeBoxed = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       if (c.connected) {
-        await box(new Promise<void>((resolve) => { publishRaw(topics.state(opts.box), stateMessage(false), { qos: 1, retain: true }, () => resolve()); }));
+        await timeBoxed(new Promise<void>((resolve) => { publishRaw(topics.state(box), stateMessage(false), { qos: 1, retain: true }, () => resolve()); }));
       }
-      await box(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
+      await timeBoxed(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
       if (!c.disconnected) c.end(true);
       // a link still being opened must not come up after stop(): destroying the proxy closes it on arrival
       (c as unknown as { stream?: Duplex }).stream?.destroy();
