@@ -55,6 +55,8 @@ export interface UplinkEvents extends Record<string, unknown> {
 
 export interface PublishNowOptions { qos?: 0 | 1; retain?: boolean }
 
+const PUMP_SLICE = 64;
+
 export function createUplink(opts: UplinkOptions) {
   const { box, log, outbox } = opts;
   const now = opts.now ?? Date.now;
@@ -107,11 +109,12 @@ export function createUplink(opts: UplinkOptions) {
     const set = allowed ? new Set(allowed) : undefined;
     // an MQTT 5 broker may announce a smaller receive maximum than our window
     const limit = guard.limit(Math.min(window, client.serverProperties?.receiveMaximum ?? window));
-    while (inflight < limit) {
-      const batch = outbox.take(set, limit - inflight);
-      if (batch.length === 0) break;
-      for (const e of batch) send(e);
-    }
+    // a slice per event-loop turn: encoding a whole window at once would stall producers waiting on the loop
+    const room = Math.min(limit - inflight, PUMP_SLICE);
+    if (room <= 0) return;
+    const batch = outbox.take(set, room);
+    for (const e of batch) send(e);
+    if (batch.length === room && inflight < limit) schedulePump();
   }
 
   function send(e: OutboxEntry): void {
