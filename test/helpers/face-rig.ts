@@ -43,7 +43,11 @@ export async function faceRig(t: Parameters<typeof tempDir>[0], config: Record<s
     makeContext: pluginContextFactory({
       log, bus, store, metrics: createMetrics(),
       box: { id: 'hall-01', region: 'dd', dataDir: dir, version: 'test' },
-      publishEvent: async (_plugin, type, data) => { published.push({ type, data: data as Record<string, unknown> }); return { id: String(published.length), seq: published.length }; }, telemetry: () => {}, commands: registry, http: http.pluginHttp, readSecret: async () => 's',
+      uplink: () => ({
+        publish: async (type: string, data: unknown) => { published.push({ type, data: data as Record<string, unknown> }); return { id: String(published.length), seq: published.length }; },
+        telemetry: () => {},
+      }),
+      commands: () => registry, http: http.pluginHttp, readSecret: async () => 's',
     }),
   });
   await host.setup();
