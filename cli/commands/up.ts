@@ -8,6 +8,7 @@ import { loadBoxConfig, pluginDefinitions } from '../../daemon/builtins.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
 import { createMaster } from '../../master/master.js';
+import { writeDemoIdentities } from '../../plugins/faceauth/index.js';
 import { portOrAny } from '../free-port.js';
 import { action, print } from '../output.js';
 import { untilSignal } from '../signals.js';
@@ -20,6 +21,7 @@ const DEMO_AGENT = { id: 'agent01', password: 'kefu-demo' };
 function demoPluginConfig(data: string): Record<string, unknown> {
   const skills = ['invoice', 'registration', 'declaration', 'refund', 'certificate', 'iit', 'social_insurance', 'property', 'e_tax', 'general', 'complaint'];
   return {
+    faceauth: { identityFile: join(data, 'faceauth-identities.json'), otp: { demoEcho: true } },
     chat: { businessHours: 'always', agents: [{ id: DEMO_AGENT.id, name: '演示坐席 Demo agent', skills, capacity: 3, role: 'supervisor', passwordFile: join(data, 'agent01.secret') }] },
   };
 }
@@ -50,6 +52,7 @@ export function register(program: Command): void {
       await mkdir(data, { recursive: true });
       await writeFile(join(data, 'agent01.secret'), `${DEMO_AGENT.password}\n`, { mode: 0o600 });
       const demo = demoPluginConfig(data);
+      await writeDemoIdentities(join(data, 'faceauth-identities.json'));
       await writeFile(boxFile, `# written by \`kefu up\`: the demo box\n${stringify({
         box: { id: o.box, region: o.region },
         master: { url: cred.url, username: cred.username, passwordFile: cred.passwordFile },
@@ -76,7 +79,7 @@ export function register(program: Command): void {
         `  broker             ${urls.mqtt}`,
         `  box ${o.region}/${o.box}   ${box}/`,
         ...apps.map((a) => `    ${a.key.padEnd(22)} ${a.url}`),
-        `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}`,
+        `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}   ·   demo face accounts: demo01, demo02 (one-time codes shown on screen)`,
         '',
         `try: kefu master boxes   ·   kefu master send ${o.box} system.info   ·   kefu status -c ${boxFile}`,
         'Ctrl-C stops everything.',
