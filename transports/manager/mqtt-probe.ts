@@ -69,7 +69,8 @@ export function createMqttProbe(o: MqttProbeOptions) {
         const rc = p.returnCode ?? p.reasonCode ?? 0;
         if (rc !== 0) { fail(new TransportError('PROBE_REFUSED', `broker refused the probe session (rc ${rc})`), false); return; }
         connected = true; connecting = null;
-        report({ ok: true, rttMs: o.now() - since });
+        // a session set-up (TCP + TLS + CONNACK) is not a ping: it proves the path but its time is no RTT sample
+        report({ ok: true });
       } else if (p.cmd === 'pingresp') {
         const sent = pending.shift();
         if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
