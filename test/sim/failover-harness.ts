@@ -101,7 +101,8 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     const cfg = {
       broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC,
       // the IP links are wired transports; rank them by id as a box ranks 5G > 4G > Ethernet > Bluetooth
-      options: { order: [...LINKS.map((l) => l.name), 'ble'], ...o.options },
+      // standby links pinged as often as the active one, so a short test hold-down is not dominated by the loss window
+      options: { order: [...LINKS.map((l) => l.name), 'ble'], probe: { standbyIntervalMs: 250 }, ...o.options },
       links,
     };
     runner = ns.spawnIn(ns.box, [process.execPath, '--import', 'tsx', join(here, 'box-runner.ts'), JSON.stringify(cfg)]);

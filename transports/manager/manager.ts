@@ -119,6 +119,8 @@ export function createTransportManager(deps: TransportManagerDeps) {
         const p = createMqttProbe({
           transport: t, broker: deps.broker, identity: { ...deps.probeIdentity, clientId: `${deps.probeIdentity.clientId}-probe-${t.id}` },
           intervalMs: opts.probe.intervalMs, timeoutMs: opts.probe.timeoutMs, now, log,
+          pingEveryMs: () => (selector.active() === t.id ? opts.probe.intervalMs : Math.max(opts.probe.intervalMs, opts.probe.standbyIntervalMs)),
+          onStream: (s) => budgets.track(t.id, s),
           onResult: (r) => { selector.probe(t.id, r); void evaluate(); },
         });
         probes.push(p);
