@@ -126,6 +126,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
           uplink.refreshState();
           void outbox.enqueue({ topic: topics.event(box, 'transport', 'switch'), class: 'event', data: ev }).catch((err) => log.error({ err: toErrorBody(err) }, 'switch event not stored'));
         }),
+        ...transports.flatMap((t) => t.onSignal ? [t.onSignal((sample) => uplink.telemetry('signal', { link: t.id, kind: t.kind, ...sample }))] : []),
         uplink.on('connected', (e) => { connectedSince = Date.now(); bus.emit('uplink.connected', e); }),
         uplink.on('disconnected', (e) => { connectedSince = null; bus.emit('uplink.disconnected', e); }),
       ];

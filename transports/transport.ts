@@ -38,6 +38,8 @@ export interface Transport {
   onState(listener: (state: TransportState) => void): Disposer;
   /** A byte stream to the broker over this link. */
   openStream(target: BrokerAddress): Promise<Duplex>;
+  /** Radio links report signal samples (canonical cellular fields), published on `tel/signal`. */
+  onSignal?(listener: (sample: object) => void): Disposer;
 }
 
 export interface TransportContext {
