@@ -153,6 +153,9 @@ process.stdout.write(`${JSON.stringify({
   bench: 'outbox', events: EVENTS, runs: RUNS,
   // the ratio is taken per run (both sides measured back to back), then the median
   persisted_per_s: persisted, inmemory_per_s: inmemory, ratio: +median(runs.map((r) => r.persisted / r.inmemory)).toFixed(2),
+  ratio_runs: runs.map((r) => +(r.persisted / r.inmemory).toFixed(2)),
+  // the throughput ratio when CPU is the limit (in-memory CPU per event / persisted CPU per event)
+  cpu_ratio: +median(runs.map((r) => r.cpuM / r.cpuP)).toFixed(2),
   enqueue_p50_ms: median(runs.map((r) => r.p50)), enqueue_p99_ms: median(runs.map((r) => r.p99)),
   // CPU per event (box + broker + subscriber, one process) is robust to other load on a shared machine
   persisted_cpu_us_per_event: median(runs.map((r) => r.cpuP)), inmemory_cpu_us_per_event: median(runs.map((r) => r.cpuM)),

@@ -9,7 +9,7 @@ import type { Transport } from '../transports/transport.js';
 import { createTransportManager, type TransportManager } from '../transports/manager/index.js';
 import { transportDefinitions, pluginDefinitions } from './builtins.js';
 import { brokerAddress } from './broker-address.js';
-import { createCommandRouter, createDesiredConfig, type CommandRouter } from './commands/index.js';
+import { createCommandRouter, createDesiredConfig, type CommandRouter, type DesiredConfig } from './commands/index.js';
 import type { LoadedConfig } from './config/load.js';
 import { createControlServer, type ControlServer } from './control/server.js';
 import { controlSocketPath } from './control/protocol.js';
@@ -35,7 +35,7 @@ export interface Daemon {
 
 interface Running {
   store: RootStore; bus: EventBus; outbox: Outbox; manager: TransportManager; uplink: Uplink;
-  router: CommandRouter; http: HttpServer; host: PluginHost; control: ControlServer; disposers: Array<() => void>;
+  router: CommandRouter; desired: DesiredConfig; http: HttpServer; host: PluginHost; control: ControlServer; disposers: Array<() => void>;
 }
 
 export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
@@ -113,9 +113,8 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
         makeContext: pluginContextFactory({
           log, bus, store, metrics, readSecret,
           box: { id: box.box, region: box.region, dataDir: root.dataDir, version: VERSION },
-          publishEvent: (plugin, type, data, cls) => createPluginUplink({ box, outbox, uplink }, plugin).publish(type, data, { class: cls }),
-          telemetry: (name, data) => uplink.telemetry(name, data),
-          commands: router,
+          uplink: (plugin) => createPluginUplink({ box, outbox, uplink }, plugin),
+          commands: (plugin) => router.scoped(plugin),
           http: http.pluginHttp,
         }),
       });
@@ -130,7 +129,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
         uplink.on('connected', (e) => { connectedSince = Date.now(); bus.emit('uplink.connected', e); }),
         uplink.on('disconnected', (e) => { connectedSince = null; bus.emit('uplink.disconnected', e); }),
       ];
-      r = { store, bus, outbox, manager, uplink, router, http, host, control, disposers };
+      r = { store, bus, outbox, manager, uplink, router, desired, http, host, control, disposers };
       const deps = { host, manager, router, outbox, uplink, status };
       registerDaemonCommands(router, deps);
       registerControlMethods(control, deps);
@@ -154,6 +153,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       // plugins first (they may still publish), then the link, then the stores
       await x.host.stop().catch((err) => log.error({ err: toErrorBody(err) }, 'plugins stop failed'));
       await x.router.stop();
+      x.desired.stop();
       await x.uplink.stop();
       await x.manager.stop();
       for (const d of x.disposers) d();

@@ -20,7 +20,7 @@ const DEMO_AGENT = { id: 'agent01', password: 'kefu-demo' };
 function demoPluginConfig(data: string): Record<string, unknown> {
   const skills = ['invoice', 'registration', 'declaration', 'refund', 'certificate', 'iit', 'social_insurance', 'property', 'e_tax', 'general', 'complaint'];
   return {
-    chat: { agents: [{ id: DEMO_AGENT.id, name: '演示坐席 Demo agent', skills, capacity: 3, role: 'supervisor', passwordFile: join(data, 'agent01.secret') }] },
+    chat: { businessHours: 'always', agents: [{ id: DEMO_AGENT.id, name: '演示坐席 Demo agent', skills, capacity: 3, role: 'supervisor', passwordFile: join(data, 'agent01.secret') }] },
   };
 }
 

@@ -1,10 +1,9 @@
 // Builds the one context object each plugin receives (see daemon/plugin-api.ts).
 import type { Logger } from 'pino';
 import { PluginError } from '../../protocol/errors.js';
-import type { OutboxClass } from '../../protocol/schemas.js';
 import type { EventBus } from '../event-bus.js';
 import type { Metrics } from '../metrics.js';
-import type { PluginCommands, PluginContext, PluginDefinition, PluginHttp } from '../plugin-api.js';
+import type { PluginCommands, PluginContext, PluginDefinition, PluginHttp, PluginUplink } from '../plugin-api.js';
 import { sublevel, type RootStore } from '../store.js';
 
 export interface PluginServices {
@@ -13,9 +12,10 @@ export interface PluginServices {
   store: RootStore;
   metrics: Metrics;
   box: { id: string; region: string; dataDir: string; version: string };
-  publishEvent(plugin: string, type: string, data: unknown, cls: OutboxClass): Promise<{ id: string; seq: number }>;
-  telemetry(name: string, data: Record<string, unknown>): void;
-  commands: PluginCommands;
+  /** the plugin's uplink: events under its own `evt/{plugin}/`, telemetry */
+  uplink(plugin: string): PluginUplink;
+  /** the plugin's commands, restricted to names under `{plugin}.` */
+  commands(plugin: string): PluginCommands;
   http(name: string, isRunning: () => boolean): PluginHttp;
   readSecret(path: string): Promise<string>;
 }
@@ -23,19 +23,17 @@ export interface PluginServices {
 export function pluginContextFactory(s: PluginServices) {
   return (def: PluginDefinition, config: unknown, isRunning: () => boolean): PluginContext => {
     const name = def.name;
+    const commands = s.commands(name);
     return {
       name,
       config,
       log: s.log.child({ module: `plugin:${name}` }),
       bus: s.bus,
       store: sublevel(s.store, `plugin:${name}`),
-      uplink: {
-        publish: (type, data, opts) => s.publishEvent(name, type, data, opts?.class ?? 'event'),
-        telemetry: (tname, data) => s.telemetry(tname, data),
-      },
+      uplink: s.uplink(name),
       commands: {
         handle(cmd, schema, handler) {
-          s.commands.handle(cmd, schema, (args, meta) => {
+          commands.handle(cmd, schema, (args, meta) => {
             if (!isRunning()) throw new PluginError('PLUGIN_NOT_RUNNING', name, `plugin ${name} is not running`);
             return handler(args, meta);
           });

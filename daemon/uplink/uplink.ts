@@ -11,6 +11,7 @@ import { createDeferredDuplex } from './deferred-duplex.js';
 import { createVolatileStore } from './volatile-store.js';
 import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
+import { createPoisonGuard } from './poison-guard.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -54,6 +55,8 @@ export interface UplinkEvents extends Record<string, unknown> {
 
 export interface PublishNowOptions { qos?: 0 | 1; retain?: boolean }
 
+const PUMP_SLICE = 64;
+
 export function createUplink(opts: UplinkOptions) {
   const { box, log, outbox } = opts;
   const now = opts.now ?? Date.now;
@@ -61,6 +64,7 @@ export function createUplink(opts: UplinkOptions) {
   const events = createTypedEvents<UplinkEvents>((event, err) => log.error({ err, event }, 'uplink listener failed'));
   const store = createVolatileStore();
   const subscriptions = new Set<string>();
+  const guard = createPoisonGuard({ now });
   const limiter = createTelemetryLimiter<Record<string, unknown>>({
     intervalMs: opts.telemetryIntervalMs ?? 1000,
     now,
@@ -104,27 +108,31 @@ export function createUplink(opts: UplinkOptions) {
     const allowed = opts.allowedClasses?.();
     const set = allowed ? new Set(allowed) : undefined;
     // an MQTT 5 broker may announce a smaller receive maximum than our window
-    const limit = Math.min(window, client.serverProperties?.receiveMaximum ?? window);
-    while (inflight < limit) {
-      const batch = outbox.take(set, limit - inflight);
-      if (batch.length === 0) break;
-      for (const e of batch) send(e);
-    }
+    const limit = guard.limit(Math.min(window, client.serverProperties?.receiveMaximum ?? window));
+    // a slice per event-loop turn: encoding a whole window at once would stall producers waiting on the loop
+    const room = Math.min(limit - inflight, PUMP_SLICE);
+    if (room <= 0) return;
+    const batch = outbox.take(set, room);
+    for (const e of batch) send(e);
+    if (batch.length === room && inflight < limit) schedulePump();
   }
 
   function send(e: OutboxEntry): void {
     inflight++;
+    guard.sent(e.seq);
     const gen = generation;
     client!.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
       // callbacks of a dead connection are stale: its entries were requeued when it closed
       if (gen !== generation) return;
       inflight--;
       if (!err) {
+        guard.acked(e.seq);
         outbox.ack(e.seq);
         counters.acked++;
         events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
       } else if (typeof (err as { code?: unknown }).code === 'number') {
         // an MQTT 5 broker refused this publish for good (e.g. not authorised): retrying would block the class
+        guard.acked(e.seq);
         counters.rejected++;
         outbox.reject(e.seq);
         log.warn({ topic: e.topic, seq: e.seq, reason: err.message }, 'broker refused an outbox event; dropped and counted');
@@ -154,6 +162,12 @@ export function createUplink(opts: UplinkOptions) {
     store.clear();
     const outgoing = (client as unknown as { outgoing: Record<string, { cmd: string }> } | null)?.outgoing ?? {};
     for (const id of Object.keys(outgoing)) if (outgoing[id].cmd === 'publish') delete outgoing[id];
+    const poison = guard.closed();
+    if (poison !== null) {
+      counters.rejected++;
+      outbox.reject(poison);
+      log.error({ seq: poison }, 'an outbox event kept breaking the connection (refused by the broker?); dropped and counted');
+    }
     const requeued = outbox.requeueInflight();
     inflight = 0;
     if (wasConnected) {
@@ -185,8 +199,9 @@ export function createUplink(opts: UplinkOptions) {
         resubscribe: false,
         outgoingStore: store,
         will,
-        // mqtt.js calls its debug logger several times per packet; that costs measurable CPU even when disabled
-        ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
+        // mqtt.js's debug logger costs CPU on every packet even when off, and when on it prints the CONNECT
+        // packet with the password: never hand it a logger
+        log: () => {},
       };
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
@@ -215,11 +230,11 @@ export function createUplink(opts: UplinkOptions) {
       limiter.stop();
       disposeReady?.();
       disposeReady = null;
-      const box = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      const timeBoxed = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       if (c.connected) {
-        await box(new Promise<void>((resolve) => { publishRaw(topics.state(opts.box), stateMessage(false), { qos: 1, retain: true }, () => resolve()); }));
+        await timeBoxed(new Promise<void>((resolve) => { publishRaw(topics.state(box), stateMessage(false), { qos: 1, retain: true }, () => resolve()); }));
       }
-      await box(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
+      await timeBoxed(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
       if (!c.disconnected) c.end(true);
       // a link still being opened must not come up after stop(): destroying the proxy closes it on arrival
       (c as unknown as { stream?: Duplex }).stream?.destroy();

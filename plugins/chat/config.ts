@@ -26,6 +26,8 @@ export const chatConfigSchema = z.object({
   limits: z.object({
     fileBytes: z.number().int().positive().default(512 * 1024),
     textChars: z.number().int().positive().default(2000),
+    /** a bot-only conversation idle this long is closed (the kiosk user walked away) */
+    idleCloseMin: z.number().positive().default(30),
     /** messages per terminal per 10 s, beyond which a terminal is told to slow down */
     messagesPer10s: z.number().int().positive().default(50),
   }).prefault({}),

@@ -28,19 +28,22 @@ export interface CustomerInput { text?: string; value?: string }
 const T = {
   zh: {
     solved: '有没有解决您的问题？', yes: '已解决', no: '没解决', human: '转人工',
-    clarify: '您想问的是下面哪一个？', none: '都不是', thanks: '很高兴能帮到您！还有其他问题可以继续问我。',
+    clarify: '您想问的是下面哪一个？', maybe: '您是不是想问：', none: '都不是', thanks: '很高兴能帮到您！还有其他问题可以继续问我。',
     menu: '抱歉，这个问题我暂时无法准确回答。请选择您要办理的业务，我为您转接人工客服：',
     smalltalk: '您好！我是办税服务厅智能客服，可以解答发票、登记、申报、退税、证明、个税、社保等问题，请直接输入您的问题；需要人工请点“转人工”。',
     aiOnly: '该业务暂不提供在线人工服务，请到办税服务厅窗口咨询。', closed: '当前不在人工服务时间，您可以稍后再试或到窗口咨询。我仍可以继续回答您的问题。',
   },
   en: {
     solved: 'Did this solve your problem?', yes: 'Solved', no: 'Not solved', human: 'Human agent',
-    clarify: 'Which of these did you mean?', none: 'None of these', thanks: 'Glad I could help! Ask me anything else.',
+    clarify: 'Which of these did you mean?', maybe: 'Did you mean:', none: 'None of these', thanks: 'Glad I could help! Ask me anything else.',
     menu: "Sorry, I can't answer that reliably. Choose your business and I will connect you to an agent:",
     smalltalk: 'Hello! I am the service hall assistant: ask me about invoices, registration, filing, refunds, certificates, income tax or social insurance. Tap “Human agent” any time.',
     aiOnly: 'This business has no online agents; please ask at a service-hall window.', closed: 'Agents are not on duty right now; please try later or ask at a window. I can still answer questions.',
   },
 };
+
+/** share of the question an entry must cover to be offered as "did you mean" after a refusal */
+const NEAR_MISS = 0.15;
 
 export function businessLabel(label: string, lang: 'zh' | 'en'): string {
   // kb.json labels are "中文 english"; show the half that matches the language
@@ -101,5 +104,15 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
   if (misses >= 2) return { ...handoff(business, 'unanswered', { ...patch, misses }), decision: r.decision };
   const ids = [business, ...Object.keys(deps.businesses).filter((b) => b !== business && b !== 'complaint')];
   const buttons = ids.map((b) => ({ label: businessLabel(deps.businesses[b], lang), value: `biz:${b}` }));
-  return { replies: [{ text: t.menu, buttons: [...buttons, { label: t.human, value: 'human' }] }], patch: { ...patch, misses }, decision: r.decision };
+  // a near miss (the question was only partly covered) may still be one of the best entries: offer them first
+  const near = r.reason === 'low_coverage' ? r.candidates.filter((c) => c.coverage >= NEAR_MISS).slice(0, 2) : [];
+  const replies: BotReply[] = [];
+  if (near.length) {
+    replies.push({ text: t.maybe, buttons: near.map((c) => {
+      const e = deps.engine.kb.kb.find((x) => x.id === c.id)!;
+      return { label: lang === 'en' && e.question_en ? e.question_en : e.question, value: `kb:${c.id}` };
+    }) });
+  }
+  replies.push({ text: t.menu, buttons: [...buttons, { label: t.human, value: 'human' }] });
+  return { replies, patch: { ...patch, misses }, decision: r.decision };
 }

@@ -13,6 +13,7 @@ import { BAD_RATING, newConversation, type AgentStatus, type Conversation, type 
 import { createQueueEngine } from './queue.js';
 import { route, type BusinessMode } from './router.js';
 import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
+import { createEventHub } from './event-hub.js';
 
 export type ServiceEvent =
   | { type: 'message'; conv: Conversation; message: Message }
@@ -35,10 +36,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const { store, uplink, bus, log, config } = deps;
   const now = deps.now ?? Date.now;
   const convs = new Map<string, Conversation>();
-  type Listener = (e: ServiceEvent) => void;
-  const listeners = new Set<Listener>();
-  // terminals listen to one conversation each: index them so an event costs O(its listeners), not O(terminals)
-  const byConv = new Map<string, Set<Listener>>();
+  const hub = createEventHub();
   const lastQueueInfo = new Map<string, string>();
   const stats = { messages: 0, aiAnswers: 0, handoffs: 0, ratings: 0, ratingSum: 0 };
   const queue = createQueueEngine({ now, overflowAfterMs: config.queue.overflowAfterSec * 1000, related: config.queue.related, fallbackSkill: config.queue.fallbackSkill,
@@ -46,15 +44,9 @@ export function createChatService(deps: ChatServiceDeps) {
   const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
   let timer: NodeJS.Timeout | null = null;
 
-  const convOf = (e: ServiceEvent) => ('conv' in e ? e.conv.id : 'convId' in e ? e.convId : null);
-  const emit = (e: ServiceEvent) => {
-    for (const l of listeners) l(e);
-    const id = convOf(e);
-    const scoped = id ? byConv.get(id) : undefined;
-    if (scoped) for (const l of scoped) l(e);
-  };
-  const publish = (type: string, data: unknown) => {
-    uplink.publish(type, data).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
+  const emit = hub.emit;
+  const publish = (type: string, data: unknown, cls: 'event' | 'bulk' = 'event') => {
+    uplink.publish(type, data, { class: cls }).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
   };
   const record = (c: Conversation, kind: string, data: Record<string, unknown> = {}) =>
     bus.emit('archive.record', { customerId: c.customerId, kind, channel: 'chat', data: { convId: c.id, ...data }, ts: now() });
@@ -75,7 +67,9 @@ export function createChatService(deps: ChatServiceDeps) {
     stats.messages++;
     emit({ type: 'message', conv: c, message });
     publish('message', { convId: c.id, terminalId: c.terminalId, customerId: c.customerId, seq: message.seq, from: message.from,
-      kind: message.kind, text: message.text, kbId: message.kbId, agentId: message.agentId, file: message.file ? { name: message.file.name, size: message.file.size } : undefined, ts: message.ts });
+      kind: message.kind, text: message.text, kbId: message.kbId, agentId: message.agentId, file: message.file ? { name: message.file.name, size: message.file.size } : undefined, ts: message.ts },
+    // what people wrote is an event; bot and system lines can be rebuilt from the KB id, so they go as bulk (evicted first)
+    message.from === 'customer' || message.from === 'agent' ? 'event' : 'bulk');
     return message;
   }
 
@@ -123,15 +117,8 @@ export function createChatService(deps: ChatServiceDeps) {
 
   const service = {
     queue, agents,
-    /** every event (agent consoles, metrics) */
-    subscribe(fn: Listener) { listeners.add(fn); return () => { listeners.delete(fn); }; },
-    /** the events of one conversation (a terminal) */
-    subscribeConv(convId: string, fn: Listener) {
-      const set = byConv.get(convId) ?? new Set<Listener>();
-      set.add(fn);
-      byConv.set(convId, set);
-      return () => { set.delete(fn); if (set.size === 0 && byConv.get(convId) === set) byConv.delete(convId); };
-    },
+    subscribe: hub.subscribe,
+    subscribeConv: hub.subscribeConv,
     async start() {
       if (timer) return;
       await agents.load();
@@ -141,10 +128,14 @@ export function createChatService(deps: ChatServiceDeps) {
         // an agent's conversation survives a restart; the agent must log in again to be offered new ones
         if (c.owner === 'agent' && c.agentId) queue.attach(c.agentId);
       }
-      timer = setInterval(() => { refreshQueue().catch((err: unknown) => log.error({ err }, 'queue round failed')); }, config.queue.tickMs);
+      let lastSweep = now();
+      timer = setInterval(() => {
+        refreshQueue().catch((err: unknown) => log.error({ err }, 'queue round failed'));
+        if (now() - lastSweep >= 60_000) { lastSweep = now(); service.closeIdle().catch((err: unknown) => log.error({ err }, 'idle sweep failed')); }
+      }, config.queue.tickMs);
       timer.unref();
     },
-    stop() { if (timer) clearInterval(timer); timer = null; listeners.clear(); byConv.clear(); },
+    stop() { if (timer) clearInterval(timer); timer = null; hub.clear(); },
 
     /** a terminal connects: resume its conversation (messages after lastSeq) or start one */
     async open(o: { terminalId: string; customerId?: string; convId?: string; lastSeq?: number; lang?: 'zh' | 'en' }) {
@@ -286,6 +277,18 @@ export function createChatService(deps: ChatServiceDeps) {
       Object.assign(task, { status: 'done', doneBy: agentId, doneAt: now() });
       await store.putTask(task);
       emit({ type: 'task', task });
+    },
+
+    /** closes bot-only conversations nobody touched for limits.idleCloseMin; returns how many */
+    async closeIdle() {
+      const limit = now() - config.limits.idleCloseMin * 60_000;
+      const idle = [...convs.values()].filter((c) => c.owner === 'bot' && c.updatedAt < limit);
+      for (const c of idle) {
+        Object.assign(c, { status: 'closed', closedAt: now() });
+        await save(c);
+        record(c, 'chat.end', { by: 'idle' });
+      }
+      return idle.length;
     },
 
     conversation: getConv,

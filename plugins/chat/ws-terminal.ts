@@ -13,13 +13,21 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
   const { service, log } = deps;
   let convId: string | null = null;
   let unsubscribe: (() => void) | null = null;
+  let lastView = '';
   let window = { start: Date.now(), n: 0 };
   const send = (m: unknown) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m)); };
 
   const onEvent = (e: ServiceEvent) => {
     switch (e.type) {
       case 'message': if (e.conv.id === convId) send({ t: 'msg', m: e.message }); break;
-      case 'conv': if (e.conv.id === convId) send({ t: 'conv', conv: terminalView(e.conv) }); break;
+      case 'conv': {
+        if (e.conv.id !== convId) break;
+        // most saves change nothing the terminal shows (lastSeq travels with each message): skip those
+        const view = terminalView(e.conv);
+        const key = `${view.owner}/${view.status}/${view.business}/${view.lang}/${view.rated}`;
+        if (key !== lastView) { lastView = key; send({ t: 'conv', conv: view }); }
+        break;
+      }
       case 'queue': if (e.convId === convId) send({ t: 'queue', position: e.position, etaSec: Math.round(e.etaMs / 1000) }); break;
       case 'typing': if (e.convId === convId && e.from === 'agent') send({ t: 'typing' }); break;
       case 'read': if (e.convId === convId && e.by === 'agent') send({ t: 'read', seq: e.seq }); break;
@@ -46,7 +54,9 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
         convId = conv.id;
         unsubscribe?.();
         unsubscribe = service.subscribeConv(conv.id, onEvent);
-        send({ t: 'welcome', conv: terminalView(conv), messages });
+        const view = terminalView(conv);
+        lastView = `${view.owner}/${view.status}/${view.business}/${view.lang}/${view.rated}`;
+        send({ t: 'welcome', conv: view, messages });
         if (conv.owner === 'queue') {
           send({ t: 'queue', position: service.queue.position(conv.id), etaSec: Math.round(service.queue.etaMs(conv.id) / 1000) });
         }

@@ -42,7 +42,7 @@ export async function faceRig(t: Parameters<typeof tempDir>[0], config: Record<s
     makeContext: pluginContextFactory({
       log, bus, store, metrics: createMetrics(),
       box: { id: 'hall-01', region: 'dd', dataDir: dir, version: 'test' },
-      publishEvent: async () => ({ id: '1', seq: 1 }), telemetry: () => {}, commands: registry, http: http.pluginHttp, readSecret: async () => 's',
+      uplink: () => ({ publish: async () => ({ id: '1', seq: 1 }), telemetry: () => {} }), commands: () => registry, http: http.pluginHttp, readSecret: async () => 's',
     }),
   });
   await host.setup();

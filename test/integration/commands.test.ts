@@ -64,6 +64,15 @@ test('a command runs once per id; a duplicate gets the stored result again', asy
   assert.equal(s.router.stats().duplicates, 1);
 });
 
+test('a command that was running when the box died is answered COMMAND_INTERRUPTED, never run again', async (t) => {
+  const s = await setup(t);
+  // what the ledger holds after a crash in the middle of the handler
+  await sublevel(s.box.root, 'commands').put('crashed-1', { s: 'running', ts: Date.now() - 1000 });
+  await s.send('system.echo', { v: 1, id: 'crashed-1', args: { text: 'again' } });
+  assert.equal(errCode(await s.final('crashed-1')), 'COMMAND_INTERRUPTED');
+  assert.deepEqual(s.runs, []);
+});
+
 test('expired, not allowed, unknown, bad args and failing handlers answer with their codes', async (t) => {
   const s = await setup(t);
   await s.send('system.echo', { v: 1, id: 'exp', args: { text: 'x' }, expiresAt: Date.now() - 1000 });

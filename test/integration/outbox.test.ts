@@ -218,3 +218,21 @@ test('events evicted while their batch is being written do not come back from di
   assert.deepEqual(outbox.stats().pending, s.pending, 'disk agrees with memory');
   await outbox.close();
 });
+
+test('a failed disk write rejects the waiting enqueues with a code and loses nothing already stored', async (t) => {
+  const dir = await tempDir(t);
+  const { root, store } = await openStore(t, dir);
+  t.after(() => root.close());
+  const outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1 });
+  await outbox.open();
+  const kept = await outbox.enqueue({ topic: 't', class: 'event', data: 'kept' });
+  const realBatch = store.batch.bind(store);
+  let fail = true;
+  (store as { batch: unknown }).batch = (ops: unknown[], o: unknown) => (fail ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) : realBatch(ops as never, o as never));
+  await assert.rejects(outbox.enqueue({ topic: 't', class: 'event', data: 'lost' }), { code: 'OUTBOX_WRITE_FAILED' });
+  fail = false;
+  const after = await outbox.enqueue({ topic: 't', class: 'event', data: 'after' });
+  assert.ok(after.seq > kept.seq);
+  assert.deepEqual(outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['kept', 'after']);
+  await outbox.close();
+});

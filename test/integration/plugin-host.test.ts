@@ -30,8 +30,11 @@ async function rig(t: Parameters<typeof tempDir>[0], definitions: PluginDefiniti
     makeContext: pluginContextFactory({
       log, bus: createEventBus(() => {}), store, metrics: createMetrics(),
       box: { id: 'hall-01', region: 'dd', dataDir: dir, version: 'test' },
-      publishEvent: async (plugin, type, data) => { events.push({ plugin, type, data }); return { id: String(events.length), seq: events.length }; },
-      telemetry: () => {}, commands: registry, http: http.pluginHttp, readSecret: async () => 's',
+      uplink: (plugin) => ({
+        publish: async (type, data) => { events.push({ plugin, type, data }); return { id: String(events.length), seq: events.length }; },
+        telemetry: () => {},
+      }),
+      commands: () => registry, http: http.pluginHttp, readSecret: async () => 's',
     }),
   });
   await host.setup();

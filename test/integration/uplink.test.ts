@@ -13,7 +13,8 @@ test('events are delivered with QoS 1 and deleted from the outbox on PUBACK; bir
   t.after(() => broker.stop());
   const sub = await subscriber(broker.port);
   t.after(() => sub.close());
-  const box = await openBox({ dir: await tempDir(t), port: () => broker.port });
+  const plugins: Record<string, 'running' | 'failed'> = { chat: 'running' };
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { pluginStates: () => ({ ...plugins }) } });
   t.after(() => box.close());
   const acked: number[] = [];
   box.uplink.on('acked', (a) => acked.push(a.seq));
@@ -37,6 +38,12 @@ test('events are delivered with QoS 1 and deleted from the outbox on PUBACK; bir
   t.after(() => late.close());
   await late.until((m) => m.length > 0, 5000, 'retained state');
   assert.equal(late.messages[0].retain, true);
+
+  // a plugin changes state: the birth is published again with it
+  plugins.chat = 'failed';
+  box.uplink.refreshState(10);
+  await late.until((m) => m.some((x) => x.json?.plugins?.chat === 'failed'), 5000, 'republished state');
+  assert.equal(StateMessage.parse(late.messages.at(-1)!.json).online, true);
 });
 
 test('broker down, events queued, broker back: everything delivered once per id, in order per class', async (t) => {

@@ -2,6 +2,8 @@
 //   node --import tsx test/sim/outbox-box.ts <dataDir> <brokerPort> <count>
 // count > 0: enqueue that many events (classes in turn) and print {"persisted":[ids]} once all resolved.
 // count = 0: only deliver what the outbox holds; prints {"drained":true} when it is empty.
+// count < 0: enqueue without end (32 producers) and print {"ids":[...]} for every event as soon as it resolved,
+//            so a kill -9 lands in the middle of commits.
 import { createUplink } from '../../daemon/uplink/index.js';
 import { createOutbox } from '../../daemon/outbox/index.js';
 import { createRootStore, sublevel } from '../../daemon/store.js';
@@ -25,7 +27,18 @@ const uplink = createUplink({ box, log, outbox, version: 'sim', openStream: tcpO
 uplink.start();
 say({ started: true, pending: outbox.stats().pending });
 
-if (count > 0) {
+if (count < 0) {
+  let n = 0;
+  const producer = async () => {
+    for (;;) {
+      const cls = OUTBOX_CLASSES[n % OUTBOX_CLASSES.length];
+      const i = n++;
+      const { id } = await outbox.enqueue({ topic: topics.event(box, 'sim', cls), class: cls, data: { i } });
+      say({ ids: [id] });
+    }
+  };
+  for (let p = 0; p < 32; p++) void producer();
+} else if (count > 0) {
   const ids = await Promise.all(Array.from({ length: count }, (_, i) => {
     const cls = OUTBOX_CLASSES[i % OUTBOX_CLASSES.length];
     return outbox.enqueue({ topic: topics.event(box, 'sim', cls), class: cls, data: { i } }).then((r) => r.id);

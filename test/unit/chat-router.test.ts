@@ -54,3 +54,11 @@ test('business hours: weekday windows in the hall time zone, closed dates, prese
   assert.equal(isOpen(resolveHours('always'), Date.UTC(2026, 0, 4, 20, 0)), true);
   assert.throws(() => resolveHours('nope'), /unknown business-hours preset/);
 });
+
+test('a near miss offers the closest entries before the business menu', () => {
+  const r = route(conv(), { text: '公司注册地址从高新区迁到经开区，还在本市，税务要怎么弄' }, deps());
+  assert.equal(r.handoff, undefined);
+  const offered = r.replies.flatMap((x) => x.buttons ?? []).map((b) => b.value);
+  assert.ok(offered.includes('kb:REG-02'), offered.join(','));
+  assert.ok(offered.includes('biz:registration'));
+});

@@ -19,14 +19,14 @@ async function setup(t: { after(fn: () => unknown): void }, cfg: Partial<ChatCon
   await root.open();
   t.after(() => root.close());
   let clock = Date.UTC(2026, 0, 5, 2, 0); // a Monday, 10:00 in Shanghai
-  const published: Array<{ type: string; data: unknown }> = [];
+  const published: Array<{ type: string; data: unknown; class?: string }> = [];
   const archive: Array<{ kind: string }> = [];
   const bus = createEventBus(() => {});
   bus.on('archive.record', 'test', (p) => { archive.push(p); });
   const config = chatConfigSchema.parse({ kb: 'unused', ...cfg });
   const make = () => createChatService({
     store: createChatStore(sublevel(root, 'chat')), bus, log: silentLogger(), config, engine: () => engine, now: () => clock,
-    uplink: { async publish(type, data) { published.push({ type, data }); return { id: String(published.length), seq: published.length }; }, telemetry() {} },
+    uplink: { async publish(type, data, o) { published.push({ type, data, class: o?.class }); return { id: String(published.length), seq: published.length }; }, telemetry() {} },
   });
   const svc = make();
   await svc.start();
@@ -73,6 +73,9 @@ test('bot answers, 转人工 queues, agent accepts, closes, bot is back, bad rat
   await svc.completeTask('boss', tasks[0].id);
   assert.equal((await svc.tasks())[0].status, 'done');
   for (const type of ['message', 'handoff', 'rating', 'followup']) assert.ok(published.some((p) => p.type === type), type);
+  const cls = (from: string) => published.filter((p) => p.type === 'message' && (p.data as { from: string }).from === from).map((p) => p.class);
+  assert.deepEqual([...new Set(cls('customer'))], ['event']);
+  assert.deepEqual([...new Set(cls('bot'))], ['bulk']);
   for (const kind of ['chat.start', 'chat.message', 'chat.handoff', 'chat.rating']) assert.ok(archive.some((a) => a.kind === kind), kind);
 });
 
@@ -135,4 +138,19 @@ test('transfer to another agent and to another queue; files over the limit are r
   const c = await svc.conversation(conv.id);
   assert.deepEqual([c.owner, c.queue], ['queue', 'iit']);
   assert.deepEqual(svc.queue.agents().map((a) => a.load), [0, 0]);
+});
+
+test('bot-only conversations left idle are closed; a queued one is kept', async (t) => {
+  const { svc, advance } = await setup(t);
+  const a = await svc.open({ terminalId: 'idle-1' });
+  const b = await svc.open({ terminalId: 'idle-2' });
+  await svc.customerMessage(b.conv.id, { text: '转人工' });
+  advance(29 * 60_000);
+  assert.equal(await svc.closeIdle(), 0);
+  advance(2 * 60_000);
+  assert.equal(await svc.closeIdle(), 1);
+  assert.equal((await svc.conversation(a.conv.id)).status, 'closed');
+  assert.equal((await svc.conversation(b.conv.id)).owner, 'queue');
+  // the terminal coming back after that starts afresh
+  assert.notEqual((await svc.open({ terminalId: 'idle-1', convId: a.conv.id })).conv.id, a.conv.id);
 });

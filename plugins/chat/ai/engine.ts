@@ -50,6 +50,19 @@ export interface AnswerEngine {
 interface Channel { index: Bm25Index; weight: number; tokens: (q: Prepared) => string[] }
 interface Prepared { text: string; grams: string[]; words: string[]; en: string[]; zh: boolean }
 
+/** indexes of the k largest positive values, best first (a partial selection: no sort of the whole KB) */
+function topK(values: Float64Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v <= 0 || (best.length === k && v <= values[best[k - 1]])) continue;
+    let j = best.length < k ? best.length : k - 1;
+    best[j] = i;
+    while (j > 0 && values[best[j - 1]] < v) { best[j] = best[j - 1]; best[j - 1] = i; j--; }
+  }
+  return best;
+}
+
 function mergeTables(a: Record<string, string[]>, b?: Record<string, string[]>) {
   const out: Record<string, string[]> = { ...a };
   for (const [k, v] of Object.entries(b ?? {})) out[k] = [...(out[k] ?? []), ...v];
@@ -136,7 +149,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       for (let i = 0; i < s.length; i++) fused[i] += (ch.weight * s[i]) / max;
     }
     // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
-    const order = [...fused.keys()].sort((a, b) => fused[b] - fused[a]).slice(0, 5).filter((i) => fused[i] > 0);
+    const order = topK(fused, 5);
     const candidates: Candidate[] = order.map((i) => {
       const c = coverage(q, i);
       return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0, coverage: c };
