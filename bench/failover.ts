@@ -132,9 +132,46 @@ async function bleScenario(h: FailoverHarness): Promise<void> {
   });
 }
 
+/** kill -9 of the box right after a 5G cut, restarted on the same outbox (the daemon's outbox + uplink). */
+async function kill9Scenario(): Promise<void> {
+  const k = await createFailoverHarness({ outbox: true, tag: 'bench-k9', options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 } });
+  const back: number[] = []; const errors: string[] = [];
+  try {
+    await k.ready('5g', 30_000);
+    k.startPublishing(20);
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const from = k.lines.length;
+        const t0 = Date.now();
+        k.ns.linkDown('5g');
+        await new Promise((r) => setTimeout(r, 100));
+        await k.kill9AndRestart(20);
+        const ack = await k.waitFor((l) => l.t === 'ack' && l.link === '4g', 30_000, 'acks over 4G after the restart', from);
+        back.push(ack.at - t0);
+        const f2 = k.lines.length;
+        k.ns.restore('5g');
+        await k.waitFor((l) => l.t === 'switch' && l.to === '5g', 30_000, 'back on 5G', f2);
+      } catch (err) { errors.push((err as Error).message.slice(0, 200)); }
+    }
+    const s = await k.settle(60_000);
+    emit({
+      scenario: 'kill9', runs: back.length, detect_ms_p50: null, detect_ms_p95: null,
+      failover_ms_p50: pct(back, 50), failover_ms_p95: pct(back, 95), failover_measures: 'cut + kill -9 → first PUBACK over 4G from the restarted box (includes process start)',
+      events: s.published, lost: s.lost, wire_dups: s.wireDups, effective_dups: s.effectiveDups,
+      switches_per_hour: null, mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+      ...(errors.length ? { errors } : {}),
+    });
+  } finally {
+    await k.close();
+  }
+}
+
 if (wanted('flapping')) flapping();
-const h = await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench', ble: true });
-try {
+if (wanted('kill9')) await kill9Scenario();
+const NAMESPACE_SCENARIOS = ['hard-cut-5g', 'carrier-loss-5g', 'silent-drop-5g', 'latency-5g', 'failback', 'loss30-5g', 'all-down', 'all-ip-down-to-ble'];
+const h = NAMESPACE_SCENARIOS.some(wanted) ? await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench', ble: true }) : null;
+if (h) try {
   await h.ready('5g');
   const failback = { detect: [] as number[], failover: [] as number[] };
   if (wanted('hard-cut-5g')) await cutScenario(h, 'hard-cut-5g', 'hard', failback);

@@ -78,3 +78,23 @@ test('all IP links cut: the stream fails over to Bluetooth (fake BlueZ + kefu re
   assert.equal(s.lost, 0);
   assert.ok(h.lines.some((l) => l.t === 'ack' && l.link === 'ble'), 'some messages went over BLE');
 });
+
+test('kill -9 of the box right after a cut: the durable outbox + uplink deliver every confirmed event', { timeout: 180_000 }, async (t) => {
+  const h: FailoverHarness = await createFailoverHarness({ outbox: true, tag: `${process.pid}k`, options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 1000 } });
+  t.after(() => h.close());
+  await h.ready('5g', 30_000);
+  h.startPublishing(20);
+  await new Promise((r) => setTimeout(r, 1500));
+  const before = h.confirmed().length;
+  h.ns.linkDown('5g');
+  await new Promise((r) => setTimeout(r, 100));
+  await h.kill9AndRestart(20);
+  await h.waitFor((l) => l.t === 'ack' && l.link === '4g', 30_000, 'acks over 4G after the restart');
+  await new Promise((r) => setTimeout(r, 1500));
+  h.ns.restore('5g');
+  const s = await h.settle(30_000);
+  t.diagnostic(`kill9: ${before} confirmed before the kill, ${s.published} in all; lost ${s.lost}, wire duplicates ${s.wireDups}, effective duplicates ${s.effectiveDups}`);
+  assert.ok(before > 20, `only ${before} events before the kill`);
+  assert.equal(s.lost, 0);
+  assert.equal(s.effectiveDups, 0);
+});

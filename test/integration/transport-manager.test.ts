@@ -45,7 +45,7 @@ async function setup(t: TestContext, options: ManagerOptionsInput = {}) {
   const manager = createTransportManager({
     transports: [proxyTransport('5g', 'nr5g', proxies['5g'], opened), proxyTransport('eth', 'wired', proxies.eth, opened), proxyTransport('ble', 'ble', proxies.ble, opened)],
     broker: { host: '127.0.0.1', port }, probeIdentity: { clientId: 'box1' }, log: silentLogger(),
-    options: { holdDownMs: 1500, probe: { intervalMs: 100, timeoutMs: 400 }, ...options },
+    options: { holdDownMs: 1500, probe: { intervalMs: 100, standbyIntervalMs: 100, timeoutMs: 400 }, ...options },
   });
   const events: SwitchEvent[] = [];
   manager.onSwitch((e) => events.push(e));
@@ -72,8 +72,10 @@ test('black hole on the active link: switch, make-before-break, nothing lost, fa
   await new Promise((r) => setTimeout(r, 500));
   const t0 = Date.now();
   proxies['5g'].setMode('blackhole');
-  await until(() => events.some((e) => e.kind === 'failover'), 5000, 'failover');
-  const fo = events.find((e) => e.kind === 'failover')!;
+  // a black hole shows first as timeouts: the loss gate (quality) or the dead-link rule (failover) moves away
+  const away = (e: SwitchEvent) => e.from === '5g' && (e.kind === 'failover' || e.kind === 'quality');
+  await until(() => events.some(away), 5000, 'switch away from the black-holed link');
+  const fo = events.find(away)!;
   assert.equal(fo.to, 'eth');
   assert.ok(fo.at - t0 < 2000, `detected after ${fo.at - t0} ms`);
   // make-before-break: the manager opened the eth stream before cutting 5G, and the client reused it
@@ -114,4 +116,17 @@ test('a metered link over its byte budget carries only critical', { timeout: 60_
   const s = manager.status().links.find((l) => l.id === '5g')!;
   assert.ok(s.budgetUsed >= 2000, `counted ${s.budgetUsed} bytes`);
   assert.deepEqual(manager.allowedClasses(), ['critical']);
+});
+
+test('standby links are pinged less often than the active one; probe bytes count against the budget', { timeout: 60_000 }, async (t) => {
+  const { manager, client } = await setup(t, { probe: { intervalMs: 100, standbyIntervalMs: 1000, timeoutMs: 400 } });
+  await new Promise((r) => client.once('connect', r));
+  const bytes = () => Object.fromEntries(manager.status().links.map((l) => [l.id, l.bytesOut]));
+  const a = bytes();
+  await new Promise((r) => setTimeout(r, 3000));
+  const b = bytes();
+  const active = b['5g'] - a['5g'];
+  const standby = b.eth - a.eth;
+  assert.ok(standby > 0, 'standby probes are counted');
+  assert.ok(active > 4 * standby, `active link sent ${active} B, standby ${standby} B`);
 });

@@ -11,6 +11,10 @@ import type { Transport } from '../../transports/transport.js';
 
 interface RunnerConfig {
   broker: { host: string; port: number };
+  /** use the daemon's durable outbox + uplink (level store here) instead of the in-memory publisher */
+  outboxDir?: string;
+  /** first number to publish (a restarted runner continues past what its predecessor confirmed) */
+  startSeq?: number;
   links: Array<{ id: string; kind?: 'wired' | 'ble'; interface?: string; localAddress?: string; peer?: string; busAddress?: string }>;
   options?: ManagerOptionsInput;
   topic: string;
@@ -28,6 +32,48 @@ manager.onSwitch((e) => out({ t: 'switch', from: e.from, to: e.to, kind: e.kind,
 await manager.start();
 
 let link: string | null = null;
+if (cfg.outboxDir) await runWithOutbox(cfg.outboxDir);
+
+/** The real durability path: every number is enqueued (synced) in the outbox; the uplink sends and deletes on PUBACK. */
+async function runWithOutbox(dir: string): Promise<never> {
+  const { createRootStore, sublevel } = await import('../../daemon/store.js');
+  const { createOutbox } = await import('../../daemon/outbox/index.js');
+  const { createUplink } = await import('../../daemon/uplink/index.js');
+  const { topics } = await import('../../protocol/topics.js');
+  const box = { region: 'e2e', box: 'box1' };
+  const store = createRootStore(dir);
+  await store.open();
+  const outbox = createOutbox({ store: sublevel(store, 'outbox'), log, maxBytes: 64 * 1024 * 1024 });
+  await outbox.open();
+  const uplink = createUplink({
+    box, log, outbox, version: 'e2e', clientId: 'box-e2e-pub', keepaliveSec: 5, reconnectPeriodMs: 100,
+    openStream: () => manager.openStream(cfg.broker),
+    allowedClasses: () => manager.allowedClasses(), transportInfo: () => manager.current(),
+  });
+  manager.onSwitch(() => uplink.kick());
+  uplink.on('connected', () => out({ t: 'connect', link: manager.current()?.id ?? null }));
+  uplink.on('acked', (e) => { if (e.topic.endsWith('/evt/e2e/seq')) out({ t: 'ack', id: e.id, link: manager.current()?.id ?? null }); });
+  uplink.start();
+  let n = cfg.startSeq ?? 0;
+  let timer: NodeJS.Timeout | null = null;
+  const enqueue = (k: number) => outbox.enqueue({ topic: topics.event(box, 'e2e', 'seq'), class: 'event', data: { n: k } })
+    .then((r) => out({ t: 'enqueued', n: k, id: r.id }), (err: Error) => out({ t: 'enqueue-error', n: k, message: err.message }));
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const c = JSON.parse(line) as { cmd: string; intervalMs?: number };
+    if (c.cmd === 'publish') { if (timer) clearInterval(timer); timer = setInterval(() => void enqueue(++n), c.intervalMs ?? 50); }
+    else if (c.cmd === 'pause') { if (timer) clearInterval(timer); timer = null; out({ t: 'paused', last: n, pending: outbox.stats().pending }); }
+    else if (c.cmd === 'status') out({ t: 'status', status: manager.status(), outbox: outbox.stats() });
+    else if (c.cmd === 'exit') void shutdown();
+  }).on('close', () => void shutdown());
+  async function shutdown(): Promise<void> {
+    if (timer) clearInterval(timer);
+    await uplink.stop(); await manager.stop(); await outbox.close(); await store.close();
+    process.exit(0);
+  }
+  out({ t: 'ready' });
+  return new Promise<never>(() => {});
+}
+
 // mqtt.js calls the builder again on every reconnect; the manager picks the link each time
 const client = new mqtt.MqttClient(
   () => deferredStream(async () => { const s = await manager.openStream(cfg.broker); link = manager.current()?.id ?? null; return s; }),

@@ -29,7 +29,8 @@ export interface CutResult { detectMs: number; failoverMs: number; reason: strin
 
 /** `ble`: a fourth link through the fake BlueZ to a `kefu relay ble` process in the master namespace */
 /** `latencyMs`: the delay the `latency` cut adds on 5G (each direction), through a delay proxy in the master namespace */
-export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number } = {}) {
+/** `outbox`: the box publishes through the daemon's durable outbox + uplink (events with envelope ids), so it may be killed */
+export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number; outbox?: boolean } = {}) {
   const ns: Netns = createNetns(o.tag ?? `${process.pid}`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-failover-'));
   let mosq: Mosquitto | null = null;
@@ -42,6 +43,9 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
   const lines: RunnerLine[] = [];
   const waiters = new Set<() => void>();
   const received = new Map<number, number>();
+  /** outbox mode: envelope id → deliveries (a wire duplicate is the same id twice) */
+  const receivedIds = new Map<string, number>();
+  let cfg: Record<string, unknown> = {};
   let stderr = '';
 
   async function close(): Promise<void> {
@@ -72,8 +76,18 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     mosq = await startMosquitto({ dir, ns: ns.master, host: BROKER_IP, port: BROKER_PORT });
     const socketPath = mosq.socketPath;
     sub = new mqtt.MqttClient(() => net.connect(socketPath), { clientId: 'e2e-sub', clean: true, protocolVersion: 4, protocolId: 'MQTT', keepalive: 30, reconnectPeriod: 200 });
-    sub.on('message', (_t, payload) => { const n = Number(payload.toString()); received.set(n, (received.get(n) ?? 0) + 1); });
-    await new Promise<void>((res, rej) => { sub!.once('connect', () => sub!.subscribe(TOPIC, { qos: 1 }, (err) => (err ? rej(err) : res()))); sub!.once('error', rej); });
+    sub.on('message', (_t, payload) => {
+      if (o.outbox) {
+        const env = JSON.parse(payload.toString()) as { id: string; data: { n: number } };
+        receivedIds.set(env.id, (receivedIds.get(env.id) ?? 0) + 1);
+        received.set(env.data.n, (received.get(env.data.n) ?? 0) + 1);
+      } else {
+        const n = Number(payload.toString());
+        received.set(n, (received.get(n) ?? 0) + 1);
+      }
+    });
+    const topic = o.outbox ? 'kefu/v1/e2e/box1/evt/e2e/seq' : TOPIC;
+    await new Promise<void>((res, rej) => { sub!.once('connect', () => sub!.subscribe(topic, { qos: 1 }, (err) => (err ? rej(err) : res()))); sub!.once('error', rej); });
 
     // 5G always passes a delay proxy in the master namespace (delay 0 until a latency cut), so the cut also
     // slows the connections that are already open
@@ -98,24 +112,33 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       }
       links.push({ id: 'ble', kind: 'ble', peer: BLE_PEER, busAddress: dbusBus.address });
     }
-    const cfg = {
-      broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC,
+    cfg = {
+      broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC, ...(o.outbox ? { outboxDir: join(dir, 'box-store') } : {}),
       // the IP links are wired transports; rank them by id as a box ranks 5G > 4G > Ethernet > Bluetooth
-      options: { order: [...LINKS.map((l) => l.name), 'ble'], ...o.options },
+      // standby links pinged as often as the active one, so a short test hold-down is not dominated by the loss window
+      options: { order: [...LINKS.map((l) => l.name), 'ble'], probe: { standbyIntervalMs: 250 }, ...o.options },
       links,
     };
-    runner = ns.spawnIn(ns.box, [process.execPath, '--import', 'tsx', join(here, 'box-runner.ts'), JSON.stringify(cfg)]);
-    runner.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
-    createInterface({ input: runner.stdout! }).on('line', (l) => {
-      try { lines.push(JSON.parse(l) as RunnerLine); } catch { stderr += `${l}\n`; }
-      for (const w of [...waiters]) w();
-    });
+    spawnRunner(0);
   } catch (err) {
     await close();
     throw err;
   }
 
+  function spawnRunner(startSeq: number): void {
+    const r = ns.spawnIn(ns.box, [process.execPath, '--import', 'tsx', join(here, 'box-runner.ts'), JSON.stringify({ ...cfg, startSeq })]);
+    runner = r;
+    r.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
+    createInterface({ input: r.stdout! }).on('line', (l) => {
+      if (runner !== r) return;
+      try { lines.push(JSON.parse(l) as RunnerLine); } catch { stderr += `${l}\n`; }
+      for (const w of [...waiters]) w();
+    });
+  }
+
   const send = (c: Record<string, unknown>) => runner!.stdin!.write(`${JSON.stringify(c)}\n`);
+  /** outbox mode: the numbers the box confirmed as durably enqueued (only those must arrive) */
+  const confirmed = () => lines.filter((l) => l.t === 'enqueued').map((l) => l.n as number);
 
   function waitFor<T extends RunnerLine>(pred: (l: RunnerLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<T> {
     return new Promise((resolve, reject) => {
@@ -155,6 +178,19 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     startPublishing(intervalMs = 50): void { send({ cmd: 'publish', intervalMs }); },
     forceSwitch(id: string, timeoutMs: number): void { send({ cmd: 'switch', id, timeoutMs }); },
     fake: () => fake,
+    confirmed,
+    /** kill -9 the box process, start it again on the same outbox, and let it publish on */
+    async kill9AndRestart(intervalMs = 20): Promise<void> {
+      const r = runner!;
+      const exited = new Promise((res) => r.once('exit', res));
+      r.kill('SIGKILL');
+      await exited;
+      const from = lines.length;
+      // numbers the dead box may have written without confirming stay unique: continue well past them
+      spawnRunner(Math.max(0, ...confirmed()) + 10_000);
+      await waitFor((l) => l.t === 'ready', 30_000, 'restarted box', from);
+      send({ cmd: 'publish', intervalMs });
+    },
     /** Cuts a link and measures detection (cut → switch event) and failover (cut → first PUBACK on the new link). */
     async cut(kind: CutKind, link: NetLink['name'], timeoutMs = 15_000): Promise<CutResult> {
       const from = lines.length;
@@ -191,9 +227,19 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       const paused = await waitFor((l) => l.t === 'paused', 5000, 'pause', from);
       const last = paused.last as number;
       const deadline = Date.now() + timeoutMs;
-      const missing = () => { let m = 0; for (let i = 1; i <= last; i++) if (!received.has(i)) m++; return m; };
+      const missing = o.outbox
+        ? () => confirmed().filter((n) => !received.has(n)).length
+        : () => { let m = 0; for (let i = 1; i <= last; i++) if (!received.has(i)) m++; return m; };
       while (missing() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       let wireDups = 0;
+      if (o.outbox) {
+        for (const [, c] of receivedIds) wireDups += c - 1;
+        // after dedupe on the envelope id (as the master does), a number seen under two ids was enqueued twice
+        let effectiveDups = 0;
+        for (const [, c] of received) effectiveDups += c - 1;
+        effectiveDups -= wireDups;
+        return { published: confirmed().length, lost: missing(), wireDups, effectiveDups };
+      }
       for (const [, c] of received) wireDups += c - 1;
       // the subscriber dedupes on the sequence number, as the master dedupes on the envelope id
       return { published: last, lost: missing(), wireDups, effectiveDups: 0 };

@@ -71,7 +71,7 @@ function judge(h: LinkHealth, o: ManagerOptions): { alive: boolean; reason: stri
   }
   if (t?.status === 'degraded') return { alive: true, reason: `link degraded${t.reason ? `: ${t.reason}` : ''}` };
   const loss = lossOf(h, o.gates.lateMs);
-  if (h.window.length >= 4 && loss > o.gates.maxLoss) return { alive: true, reason: `probes lost or late ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
+  if (h.window.length >= 8 && loss > o.gates.maxLoss) return { alive: true, reason: `probes lost or late ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
   const rtt = medianRtt(h);
   if (rtt !== null && rtt > o.gates.maxRttMs) return { alive: true, reason: `probe rtt ${Math.round(rtt)} ms > ${o.gates.maxRttMs} ms` };
   const { rsrp, sinr } = signalOf(t?.detail);

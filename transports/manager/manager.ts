@@ -119,6 +119,8 @@ export function createTransportManager(deps: TransportManagerDeps) {
         const p = createMqttProbe({
           transport: t, broker: deps.broker, identity: { ...deps.probeIdentity, clientId: `${deps.probeIdentity.clientId}-probe-${t.id}` },
           intervalMs: opts.probe.intervalMs, timeoutMs: opts.probe.timeoutMs, now, log,
+          pingEveryMs: () => (selector.active() === t.id ? opts.probe.intervalMs : Math.max(opts.probe.intervalMs, opts.probe.standbyIntervalMs)),
+          onStream: (s) => budgets.track(t.id, s),
           onResult: (r) => { selector.probe(t.id, r); void evaluate(); },
         });
         probes.push(p);
@@ -175,13 +177,17 @@ export function createTransportManager(deps: TransportManagerDeps) {
       return [...(policy?.classes ?? t.classes ?? (t.kind === 'ble' ? ['critical', 'event'] : OUTBOX_CLASSES))];
     },
     /** Force a link; automatic selection resumes after timeoutMs or when the link dies. */
-    async switchTo(id: string, o: { timeoutMs?: number } = {}): Promise<SwitchEvent | null> {
+    async switchTo(id: string, o: { timeoutMs?: number } = {}): Promise<SwitchEvent> {
       if (!byId.has(id)) throw new CommandError('UNKNOWN_TRANSPORT', `no transport with id ${id} (have: ${[...byId.keys()].join(', ')})`);
       const st = selector.status(now()).find((s) => s.id === id);
       if (!st?.alive) throw new TransportError('LINK_DOWN', `${id} is not usable: ${st?.reason ?? 'down'}`);
-      selector.force(id, now() + (o.timeoutMs ?? 10 * 60_000));
+      const until = now() + (o.timeoutMs ?? 10 * 60_000);
+      const before = selector.switches().length;
+      selector.force(id, until);
       await evaluate();
-      return selector.switches().at(-1) ?? null;
+      const made = selector.switches().length > before ? selector.switches().at(-1) ?? null : null;
+      // already on that link: nothing switched, but it is held there now
+      return made ?? { at: now(), from: id, to: id, kind: 'forced', reason: `${id} already active; held until ${new Date(until).toISOString()}` };
     },
     clearForce(): Promise<void> { selector.clearForce(); return evaluate(); },
     /** Remote config: a new preference order (ids or kinds, best first). */

@@ -14,7 +14,11 @@ export interface MqttProbeOptions {
   broker: BrokerAddress;
   identity: ProbeIdentity;
   intervalMs: number;
+  /** ping period right now (a standby link may be pinged less often than the active one); default intervalMs */
+  pingEveryMs?: () => number;
   timeoutMs: number;
+  /** every probe stream, for the byte counters of metered links */
+  onStream?: (s: Duplex) => void;
   now: () => number;
   onResult: (r: ProbeResult) => void;
   log: Logger;
@@ -33,6 +37,7 @@ export function createMqttProbe(o: MqttProbeOptions) {
   let conn: Duplex | null = null;
   let connecting: { since: number; token: object } | null = null;
   let connected = false;
+  let lastPing = 0;
   const pending: number[] = [];
 
   const report = (r: Omit<ProbeResult, 'at'>) => o.onResult({ ...r, at: o.now() });
@@ -62,6 +67,7 @@ export function createMqttProbe(o: MqttProbeOptions) {
     }
     if (connecting?.token !== token || !timer) { stream.on('error', () => {}); stream.destroy(); return; }
     conn = stream;
+    o.onStream?.(stream);
     const parser = createParser();
     parser.on('packet', (p: { cmd: string; returnCode?: number; reasonCode?: number }) => {
       if (conn !== stream) return;
@@ -69,7 +75,8 @@ export function createMqttProbe(o: MqttProbeOptions) {
         const rc = p.returnCode ?? p.reasonCode ?? 0;
         if (rc !== 0) { fail(new TransportError('PROBE_REFUSED', `broker refused the probe session (rc ${rc})`), false); return; }
         connected = true; connecting = null;
-        report({ ok: true, rttMs: o.now() - since });
+        // a session set-up (TCP + TLS + CONNACK) is not a ping: it proves the path but its time is no RTT sample
+        report({ ok: true });
       } else if (p.cmd === 'pingresp') {
         const sent = pending.shift();
         if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
@@ -98,6 +105,8 @@ export function createMqttProbe(o: MqttProbeOptions) {
     if (!conn) { void connect(); return; }
     if (!connected) return;
     if (pending.length > 0 && now - pending[0] > o.timeoutMs) { fail(new TransportError('PROBE_TIMEOUT', 'timeout'), false); return; }
+    if (now - lastPing < (o.pingEveryMs?.() ?? o.intervalMs) - o.intervalMs / 2) return;
+    lastPing = now;
     pending.push(now);
     conn.write(generate({ cmd: 'pingreq' }));
   }

@@ -31,6 +31,8 @@ export const ManagerOptions = z.object({
   order: z.array(z.union([z.string(), TransportKind])).default([...DEFAULT_ORDER]),
   probe: z.object({
     intervalMs: z.number().int().positive().default(250),
+    /** ping period of links that are not carrying the uplink (probes cost bytes on metered links) */
+    standbyIntervalMs: z.number().int().positive().default(1000),
     /** a ping without answer for this long is a failed probe */
     timeoutMs: z.number().int().positive().default(750),
     /** consecutive failed probes that make a link dead (a hard error counts as all of them) */
@@ -39,7 +41,7 @@ export const ManagerOptions = z.object({
     window: z.number().int().positive().default(20),
     /** probes a link must answer after being dead before it counts as alive again */
     upAfter: z.number().int().positive().default(3),
-  }).default({ intervalMs: 250, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3 }),
+  }).default({ intervalMs: 250, standbyIntervalMs: 1000, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3 }),
   gates: GateOptions.default({ maxLoss: 0.25, lateMs: 150, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
   /** fail-back waits until the preferred link passed its gates this long; doubled per recent failure */
   holdDownMs: z.number().int().nonnegative().default(60_000),
