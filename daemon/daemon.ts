@@ -123,6 +123,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
         manager.onSwitch((ev) => {
           bus.emit('transport.switch', { from: ev.from, to: ev.to, reason: ev.reason });
           uplink.refreshState();
+          uplink.kick(); // the new link may carry other classes
           void outbox.enqueue({ topic: topics.event(box, 'transport', 'switch'), class: 'event', data: ev }).catch((err) => log.error({ err: toErrorBody(err) }, 'switch event not stored'));
         }),
         ...transports.flatMap((t) => t.onSignal ? [t.onSignal((sample) => uplink.telemetry('signal', { link: t.id, kind: t.kind, ...sample }))] : []),
