@@ -7,7 +7,7 @@ import { topics, type BoxRef } from '../../protocol/topics.js';
 import { PROTOCOL_VERSION, type OutboxClass, type StateMessage, type TelemetryMessage, type TransportKind } from '../../protocol/schemas.js';
 import { KefuError } from '../../protocol/errors.js';
 import type { Outbox, OutboxEntry } from '../outbox/index.js';
-import { createDeferredDuplex } from './deferred-duplex.js';
+import { createDeferredDuplex } from '../../transports/deferred-duplex.js';
 import { createVolatileStore } from './volatile-store.js';
 import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';

@@ -11,7 +11,7 @@ import { startPrivateBus } from '../sim/dbus-bus.js';
 import { startFakeBluez } from '../sim/fake-bluez.js';
 import { createBleRelay, createBleTransport, createBleCentral } from '../../transports/ble/index.js';
 import { bleDoctor } from '../../transports/ble/ble-transport.js';
-import { deferredStream } from '../../transports/manager/index.js';
+import { createDeferredDuplex } from '../../transports/manager/index.js';
 import { silentLogger } from '../../daemon/logger.js';
 import type { TransportState } from '../../transports/transport.js';
 
@@ -55,7 +55,7 @@ async function waitUntil(fn: () => boolean, ms: number, what: string): Promise<v
 }
 
 function tunnelClient(after: (f: () => unknown) => void, transport: ReturnType<typeof createBleTransport>, clientId: string) {
-  const c = new mqtt.MqttClient(() => deferredStream(() => transport.openStream({ host: 'ignored', port: 0 })), { clientId, protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 10, reconnectPeriod: 200 });
+  const c = new mqtt.MqttClient(() => createDeferredDuplex(transport.openStream({ host: 'ignored', port: 0 })), { clientId, protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 10, reconnectPeriod: 200 });
   c.on('error', () => {});
   after(() => new Promise<void>((r) => c.end(true, {}, () => r())));
   return c;

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { createDelayProxy, type DelayProxy } from '../sim/delay-proxy.js';
-import { createTransportManager, deferredStream, type SwitchEvent, type ManagerOptionsInput } from '../../transports/manager/index.js';
+import { createTransportManager, createDeferredDuplex, type SwitchEvent, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { StateCell, type Transport, type TransportKind } from '../../transports/transport.js';
 import { silentLogger } from '../../daemon/logger.js';
 
@@ -51,7 +51,7 @@ async function setup(t: TestContext, options: ManagerOptionsInput = {}) {
   manager.onSwitch((e) => events.push(e));
   stack.push(() => manager.stop());
   await manager.start();
-  const client = new mqtt.MqttClient(() => deferredStream(() => manager.openStream()), { clientId: 'box1-uplink', protocolId: 'MQTT', protocolVersion: 4, clean: false, keepalive: 5, reconnectPeriod: 50 });
+  const client = new mqtt.MqttClient(() => createDeferredDuplex(manager.openStream()), { clientId: 'box1-uplink', protocolId: 'MQTT', protocolVersion: 4, clean: false, keepalive: 5, reconnectPeriod: 50 });
   client.on('error', () => {});
   stack.push(() => new Promise<void>((r) => client.end(true, {}, () => r())));
   return { manager, proxies, events, received, client, opened };

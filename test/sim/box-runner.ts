@@ -4,7 +4,7 @@
 import mqtt from 'mqtt';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../../daemon/logger.js';
-import { createTransportManager, deferredStream, type ManagerOptionsInput } from '../../transports/manager/index.js';
+import { createTransportManager, createDeferredDuplex, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { createWiredTransport } from '../../transports/wired/index.js';
 import { createBleTransport } from '../../transports/ble/index.js';
 import type { Transport } from '../../transports/transport.js';
@@ -76,7 +76,7 @@ async function runWithOutbox(dir: string): Promise<never> {
 
 // mqtt.js calls the builder again on every reconnect; the manager picks the link each time
 const client = new mqtt.MqttClient(
-  () => deferredStream(async () => { const s = await manager.openStream(cfg.broker); link = manager.current()?.id ?? null; return s; }),
+  () => createDeferredDuplex((async () => { const s = await manager.openStream(cfg.broker); link = manager.current()?.id ?? null; return s; })()),
   { clientId: 'box-e2e-pub', clean: false, protocolVersion: 4, protocolId: 'MQTT', keepalive: 5, reconnectPeriod: 100, connectTimeout: 3000 },
 );
 client.on('connect', () => out({ t: 'connect', link }));

@@ -2,4 +2,4 @@ export { createTransportManager, type TransportManager, type TransportManagerDep
 export { ManagerOptions, LinkPolicy, DEFAULT_ORDER, type ManagerOptionsInput } from './options.js';
 export { createSelector, type SwitchEvent, type SwitchKind, type LinkStatus } from './selector.js';
 export type { ProbeIdentity } from './mqtt-probe.js';
-export { deferredStream } from './deferred-stream.js';
+export { createDeferredDuplex } from '../deferred-duplex.js';

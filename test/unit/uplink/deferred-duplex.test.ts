@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { once } from 'node:events';
-import { createDeferredDuplex } from '../../../daemon/uplink/deferred-duplex.js';
+import { createDeferredDuplex } from '../../../transports/deferred-duplex.js';
 
 /** A stand-in link: records what it is sent and lets the test push bytes back. */
 function fakeLink() {
