@@ -7,7 +7,7 @@ import { topics, type BoxRef } from '../protocol/topics.js';
 import { toErrorBody } from '../protocol/errors.js';
 import type { Transport } from '../transports/transport.js';
 import { createTransportManager, type TransportManager } from '../transports/manager/index.js';
-import { transportDefinitions, pluginDefinitions } from './builtins.js';
+import { loadPlugins, loadTransports } from './builtins.js';
 import { brokerAddress } from './broker-address.js';
 import { createCommandRouter, createDesiredConfig, type CommandRouter, type DesiredConfig } from './commands/index.js';
 import type { LoadedConfig } from './config/load.js';
@@ -73,8 +73,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       const broker = await brokerAddress(root.master);
       const password = root.master.passwordFile ? await readSecret(root.master.passwordFile) : undefined;
       const tctx = { log, dataDir: root.dataDir, readSecret };
+      const definitions = await loadTransports(config.transports.map((t) => t.kind));
       const transports: Transport[] = config.transports.map((t) => {
-        const def = transportDefinitions.find((d) => [d.kind].flat().includes(t.kind as never))!;
+        const def = definitions.get(t.kind)!;
         return def.create({ ...tctx, log: log.child({ module: `transport:${t.kind}`, link: t.id }) }, t);
       });
       const manager = createTransportManager({
@@ -107,7 +108,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       const http = await createHttpServer({ ...root.http, log: log.child({ module: 'http' }) });
       host = createPluginHost({
         log: log.child({ module: 'plugins' }),
-        definitions: pluginDefinitions,
+        definitions: await loadPlugins(Object.keys(config.plugins)),
         configs: config.plugins,
         onStatus: (rec) => { bus.emit('plugin.state', { plugin: rec.name, status: rec.status, error: rec.error?.message }); uplink.refreshState(); },
         makeContext: pluginContextFactory({

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       let results: CheckResult[];
       try {
         const config = await loadBoxConfig(file);
-        results = [{ name: 'config', ok: true, detail: `${file} is valid` }, ...await runChecks(doctorChecks(config))];
+        results = [{ name: 'config', ok: true, detail: `${file} is valid` }, ...await runChecks(await doctorChecks(config))];
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         results = [{ name: 'config', ok: false, detail: err.issues.join('; '), fix: `edit ${file} (each problem is path: message), or run \`kefu init\`` }];

@@ -1,19 +1,23 @@
-// The list of CLI commands; each file registers one command (or one command group).
+// The CLI commands, one file each. Loaded lazily: `kefu start` must not pay for the master, the face models or
+// the modem tools at every daemon start, so only the invoked command's module is imported (all of them for help).
 import type { Command } from 'commander';
-import { register as ai } from './ai.js';
-import { register as ble } from './ble.js';
-import { register as doctor } from './doctor.js';
-import { register as face } from './face.js';
-import { register as init } from './init.js';
-import { register as master } from './master.js';
-import { register as modem } from './modem.js';
-import { register as plugins } from './plugins.js';
-import { register as relay } from './relay.js';
-import { register as start } from './start.js';
-import { register as status } from './status.js';
-import { register as transports } from './transports.js';
-import { register as up } from './up.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [up, init, start, status, plugins, doctor, transports, modem, ble, relay, ai, face, master];
+const lazy = (load: () => Promise<{ register: RegisterCommand }>) => async () => (await load()).register;
+
+export const commands: Record<string, () => Promise<RegisterCommand>> = {
+  up: lazy(() => import('./up.js')),
+  init: lazy(() => import('./init.js')),
+  start: lazy(() => import('./start.js')),
+  status: lazy(() => import('./status.js')),
+  plugins: lazy(() => import('./plugins.js')),
+  doctor: lazy(() => import('./doctor.js')),
+  transports: lazy(() => import('./transports.js')),
+  modem: lazy(() => import('./modem.js')),
+  ble: lazy(() => import('./ble.js')),
+  relay: lazy(() => import('./relay.js')),
+  ai: lazy(() => import('./ai.js')),
+  face: lazy(() => import('./face.js')),
+  master: lazy(() => import('./master.js')),
+};

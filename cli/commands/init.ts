@@ -69,7 +69,7 @@ export function register(program: Command): void {
         const tls = await ensureLocalTls(typeof o.tls === 'string' ? resolve(o.tls) : resolve(dirname(out), 'tls'), { boxId: o.box! });
         Object.assign(config.http, { tls: { cert: tls.cert, key: tls.key } });
       }
-      validateConfig(structuredClone(config), configSections(), out);
+      validateConfig(structuredClone(config), await configSections(), out);
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `# kefu box configuration (see README "Configuration")\n${stringify(config)}`, { mode: 0o640 });
       print({ json }, { ok: true, file: out, config }, () => `wrote ${out}\nnext: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``);

@@ -1,6 +1,6 @@
 // `kefu plugins [restart <name>]`: installed and running plugins.
 import type { Command } from 'commander';
-import { loadBoxConfig, pluginDefinitions } from '../../daemon/builtins.js';
+import { loadBoxConfig, pluginNames } from '../../daemon/builtins.js';
 import type { PluginRecord } from '../../daemon/plugins/host.js';
 import { controlRequest } from '../control-client.js';
 import { resolveConfigPath } from '../config-path.js';
@@ -13,9 +13,9 @@ export function register(program: Command): void {
     .action(action(async (opts: { config?: string }, cmd: Command) => {
       const config = await loadBoxConfig(resolveConfigPath(opts.config));
       const running = await controlRequest<PluginRecord[]>(config.root.dataDir, 'plugins.list').catch(() => null);
-      const rows = pluginDefinitions.map((d) => {
-        const r = running?.find((p) => p.name === d.name);
-        return { name: d.name, enabled: d.name in config.plugins, status: r?.status ?? (running ? 'disabled' : 'daemon not running'), restarts: r?.restarts ?? 0, error: r?.error?.message };
+      const rows = pluginNames.map((name) => {
+        const r = running?.find((p) => p.name === name);
+        return { name, enabled: name in config.plugins, status: r?.status ?? (running ? 'disabled' : 'daemon not running'), restarts: r?.restarts ?? 0, error: r?.error?.message };
       });
       print(cmd.optsWithGlobals(), rows, () => table(rows));
     }));

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadBoxConfig, pluginDefinitions } from '../../daemon/builtins.js';
+import { loadBoxConfig, pluginNames } from '../../daemon/builtins.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
 import { createMaster } from '../../master/master.js';
@@ -60,7 +60,7 @@ export function register(program: Command): void {
         log: { level: o.logLevel },
         http: { host: '127.0.0.1', port: await portOrAny(Number(o.httpPort)) },
         transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
-        plugins: Object.fromEntries(pluginDefinitions.map((d) => [d.name, demo[d.name] ?? {}])),
+        plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
       })}`);
       const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ name: 'box' }));
       try {

@@ -2,14 +2,15 @@
 import type { LoadedConfig } from '../config/load.js';
 import { silentLogger } from '../logger.js';
 import { readSecret } from '../secrets.js';
-import { transportDefinitions } from '../builtins.js';
+import { loadTransports } from '../builtins.js';
 import { boxChecks } from './box-checks.js';
 import type { Check } from './check.js';
 
-export function doctorChecks(config: LoadedConfig): Check[] {
+export async function doctorChecks(config: LoadedConfig): Promise<Check[]> {
   const ctx = { log: silentLogger(), dataDir: config.root.dataDir, readSecret };
+  const definitions = await loadTransports(config.transports.map((t) => t.kind));
   const perTransport = config.transports.flatMap((t) => {
-    const def = transportDefinitions.find((d) => [d.kind].flat().includes(t.kind as never));
+    const def = definitions.get(t.kind);
     return (def?.doctor?.(t, ctx) ?? []).map((c) => ({ ...c, name: `${t.id}: ${c.name}` }));
   });
   return [...boxChecks(config), ...perTransport];
