@@ -1,5 +1,6 @@
 // The box's LAN HTTP + WebSocket server: shared assets at /_common/, plugin routes under /p/{name}/,
 // the box page at /, status and metrics.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,6 +33,11 @@ export async function createHttpServer(opts: HttpOptions) {
     const body = toErrorBody(err);
     reply.status(status).send({ error: { code: (err as { code?: string }).code ?? body.code, message: body.message } });
   });
+  // terminals trust the hall CA once: offer it for download next to the box page
+  const caFile = opts.tls ? join(dirname(opts.tls.cert), 'ca.crt') : null;
+  if (caFile && existsSync(caFile)) {
+    app.get('/ca.crt', async (_req, reply) => reply.type('application/x-x509-ca-cert').send(await readFile(caFile)));
+  }
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(fastifyStatic, { root: join(here, '..', 'web-common'), prefix: '/_common/' });
   await app.register(fastifyStatic, { root: uplotDir, prefix: '/_common/uplot/', decorateReply: false });

@@ -20,3 +20,24 @@ test('the hall CA signs a box certificate valid for localhost and the box addres
   const again = await ensureLocalTls(dir, { boxId: 'hall-01' });
   assert.equal(new X509Certificate(await readFile(again.caCert)).fingerprint256, ca.fingerprint256);
 });
+
+test('a box with HTTPS serves its pages over TLS and offers the hall CA at /ca.crt', async (t) => {
+  const { createHttpServer } = await import('../../daemon/http/server.js');
+  const { silentLogger } = await import('../../daemon/logger.js');
+  const { request } = await import('node:https');
+  const dir = await tempDir(t);
+  const tls = await ensureLocalTls(dir, { boxId: 'hall-01' });
+  const http = await createHttpServer({ host: '127.0.0.1', port: 0, tls: { cert: tls.cert, key: tls.key }, bodyLimitBytes: 1e6, log: silentLogger() });
+  t.after(() => http.close());
+  const url = await http.listen();
+  assert.match(url, /^https:/);
+  const ca = await readFile(tls.caCert);
+  const body = await new Promise<string>((resolve, reject) => {
+    request(`${url}/ca.crt`, { ca, servername: 'localhost' }, (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve(b));
+    }).on('error', reject).end();
+  });
+  assert.equal(body, ca.toString());
+});
