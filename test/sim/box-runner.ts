@@ -1,5 +1,5 @@
 // The box side of the failover harness, run as a child inside the box namespace: TransportManager over wired
-// links + mqtt.js with a numbered at-least-once QoS 1 publisher. JSON lines out (switch, connect, ack), JSON
+// links (or the real cellular transport on a simulated modem, kind nr5g/lte) + mqtt.js with a numbered at-least-once QoS 1 publisher. JSON lines out (switch, connect, ack), JSON
 // commands in. The real daemon (outbox + uplink) can replace this file: keep the same lines.
 import mqtt from 'mqtt';
 import { createInterface } from 'node:readline';
@@ -7,6 +7,8 @@ import { createLogger } from '../../daemon/logger.js';
 import { createTransportManager, createDeferredDuplex, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { createWiredTransport } from '../../transports/wired/index.js';
 import { createBleTransport } from '../../transports/ble/index.js';
+import { CellularConfigSchema } from '../../transports/cellular/config.js';
+import { createCellularTransport } from '../../transports/cellular/cellular-transport.js';
 import type { Transport } from '../../transports/transport.js';
 
 interface RunnerConfig {
@@ -15,7 +17,10 @@ interface RunnerConfig {
   outboxDir?: string;
   /** first number to publish (a restarted runner continues past what its predecessor confirmed) */
   startSeq?: number;
-  links: Array<{ id: string; kind?: 'wired' | 'ble'; interface?: string; localAddress?: string; peer?: string; busAddress?: string }>;
+  /** where transports keep state (the cellular hard-reset time) */
+  dataDir?: string;
+  /** wired and ble entries as below; nr5g/lte entries are a cellular transport config (CellularConfigSchema) */
+  links: Array<{ id: string; kind?: 'wired' | 'ble' | 'nr5g' | 'lte'; interface?: string; localAddress?: string; peer?: string; busAddress?: string; [k: string]: unknown }>;
   options?: ManagerOptionsInput;
   topic: string;
 }
@@ -23,10 +28,12 @@ interface RunnerConfig {
 const cfg = JSON.parse(process.argv[2]) as RunnerConfig;
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, at: Date.now() })}\n`);
 const log = createLogger({ level: process.env.KEFU_LOG_LEVEL ?? 'warn' });
-const ctx = { log, dataDir: '/tmp', readSecret: async () => '' };
-const transports: Transport[] = cfg.links.map(({ kind, ...l }) => (kind === 'ble'
-  ? createBleTransport(ctx, { id: l.id, peer: l.peer as string, busAddress: l.busAddress, reconnectMs: 300, connectTimeoutMs: 5000 })
-  : createWiredTransport(ctx, { kind: 'wired', pollMs: 50, connectTimeoutMs: 2000, ...l })));
+const ctx = { log, dataDir: cfg.dataDir ?? '/tmp', readSecret: async () => '' };
+const transports: Transport[] = cfg.links.map(({ kind, ...l }) => {
+  if (kind === 'ble') return createBleTransport(ctx, { id: l.id, peer: l.peer as string, busAddress: l.busAddress, reconnectMs: 300, connectTimeoutMs: 5000 });
+  if (kind === 'nr5g' || kind === 'lte') return createCellularTransport(ctx, CellularConfigSchema.parse({ ...l, kind }));
+  return createWiredTransport(ctx, { kind: 'wired', pollMs: 50, connectTimeoutMs: 2000, id: l.id, interface: l.interface, localAddress: l.localAddress });
+});
 const manager = createTransportManager({ transports, broker: cfg.broker, probeIdentity: { clientId: 'box-e2e' }, options: cfg.options, log });
 manager.onSwitch((e) => out({ t: 'switch', from: e.from, to: e.to, kind: e.kind, reason: e.reason, switchAt: e.at }));
 await manager.start();

@@ -14,6 +14,7 @@ import { startMosquitto, type Mosquitto } from './mosquitto.js';
 import type { ManagerOptionsInput } from '../../transports/manager/index.js';
 import { startPrivateBus, type PrivateBus } from './dbus-bus.js';
 import { startFakeBluez, type FakeBluez } from './fake-bluez.js';
+import { createModemSim, type ModemSim } from './modem-sim.js';
 
 const BLE_PEER = 'AA:BB:CC:DD:EE:01';
 
@@ -22,7 +23,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BROKER_PORT = 1883;
 const TOPIC = 'kefu/e2e/seq';
 
-export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30' | 'latency';
+/** `modem-dereg` (+CEREG: 0 URC) and `modem-vanish` (socat killed) need the `cellular5g` option */
+export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30' | 'latency' | 'modem-dereg' | 'modem-vanish';
 export interface RunnerLine { t: string; at: number; [k: string]: unknown }
 
 export interface CutResult { detectMs: number; failoverMs: number; reason: string; to: string }
@@ -30,7 +32,11 @@ export interface CutResult { detectMs: number; failoverMs: number; reason: strin
 /** `ble`: a fourth link through the fake BlueZ to a `kefu relay ble` process in the master namespace */
 /** `latencyMs`: the delay the `latency` cut adds on 5G (each direction), through a delay proxy in the master namespace */
 /** `outbox`: the box publishes through the daemon's durable outbox + uplink (events with envelope ids), so it may be killed */
-export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number; outbox?: boolean } = {}) {
+/**
+ * `cellular5g`: 5G is the real cellular transport (kind nr5g) on the modem simulator (socat pty, run here in the
+ * test process); the simulated data call brings the 5G veth up and down, and openStream binds to its address.
+ */
+export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number; outbox?: boolean; cellular5g?: boolean } = {}) {
   const ns: Netns = createNetns(o.tag ?? `${process.pid}`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-failover-'));
   let mosq: Mosquitto | null = null;
@@ -40,6 +46,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
   let fake: FakeBluez | null = null;
   let relay: ChildProcess | null = null;
   let proxy: ChildProcess | null = null;
+  let modem: ModemSim | null = null;
   const lines: RunnerLine[] = [];
   const waiters = new Set<() => void>();
   const received = new Map<number, number>();
@@ -64,6 +71,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       clearTimeout(t);
     }
     if (proxy && proxy.exitCode === null) { proxy.kill('SIGTERM'); await new Promise((r) => proxy!.once('exit', r)); }
+    await modem?.stop().catch(() => {});
     await fake?.stop().catch(() => {});
     await dbusBus?.stop().catch(() => {});
     if (sub) await new Promise<void>((r) => sub!.end(true, {}, () => r()));
@@ -98,6 +106,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     });
     ns.exec(ns.master, ['nft', `add table ip kefu_nat; add chain ip kefu_nat pre { type nat hook prerouting priority -100; }; add rule ip kefu_nat pre iifname "${ns.link('5g').masterIf}" tcp dport ${BROKER_PORT} redirect to :${proxyPort}`]);
     const links: Array<Record<string, unknown>> = LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp }));
+    if (o.cellular5g) links[0] = await startModem();
     if (o.ble) {
       dbusBus = await startPrivateBus(dir);
       fake = await startFakeBluez({ busAddress: dbusBus.address, firstPeerAddress: BLE_PEER });
@@ -113,7 +122,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       links.push({ id: 'ble', kind: 'ble', peer: BLE_PEER, busAddress: dbusBus.address });
     }
     cfg = {
-      broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC, ...(o.outbox ? { outboxDir: join(dir, 'box-store') } : {}),
+      broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC, dataDir: dir, ...(o.outbox ? { outboxDir: join(dir, 'box-store') } : {}),
       // the IP links are wired transports; rank them by id as a box ranks 5G > 4G > Ethernet > Bluetooth
       // standby links pinged as often as the active one, so a short test hold-down is not dominated by the loss window
       options: { order: [...LINKS.map((l) => l.name), 'ble'], probe: { standbyIntervalMs: 250 }, ...o.options },
@@ -123,6 +132,23 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
   } catch (err) {
     await close();
     throw err;
+  }
+
+  /** The 5G veth stays down until the simulated data call is up, as a modem's netdev does. */
+  async function startModem(): Promise<Record<string, unknown>> {
+    const l = ns.link('5g');
+    ns.linkDown('5g');
+    modem = createModemSim({
+      dir: join(dir, 'modem'), rat: 'NR5G-SA', rebootMs: 200,
+      link: { up: () => ns.restore('5g'), down: () => ns.linkDown('5g') },
+    });
+    await modem.start();
+    return {
+      id: l.name, kind: 'nr5g', netdev: l.boxIf,
+      modem: { port: modem.modemPath, apn: 'cmnet' },
+      // short AT timings as in the cellular integration test; registration is watched by URC, not by these polls
+      timing: { commandTimeoutMs: 600, keepaliveMs: 1000, retryMs: 300, portWaitMs: 3000, signalIntervalMs: 1000 },
+    };
   }
 
   function spawnRunner(startSeq: number): void {
@@ -154,8 +180,15 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     });
   }
 
-  function apply(kind: CutKind, link: NetLink['name']): void {
-    if (kind === 'hard') ns.linkDown(link);
+  const sim = (kind: CutKind): ModemSim => {
+    if (!modem) throw new Error(`the ${kind} cut needs createFailoverHarness({ cellular5g: true })`);
+    return modem;
+  };
+
+  async function apply(kind: CutKind, link: NetLink['name']): Promise<void> {
+    if (kind === 'modem-dereg') await sim(kind).dropRegistration();
+    else if (kind === 'modem-vanish') await sim(kind).vanish();
+    else if (kind === 'hard') ns.linkDown(link);
     else if (kind === 'carrier') ns.carrierLoss(link);
     else if (kind === 'silent') ns.silentDrop(link);
     else if (kind === 'loss30') ns.randomLoss(link, 30);
@@ -165,6 +198,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
 
   return {
     ns, lines, received, close,
+    modem: () => modem,
     stderr: () => stderr,
     waitFor,
     async ready(link: NetLink['name'] = '5g', timeoutMs = 20_000): Promise<void> {
@@ -195,7 +229,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     async cut(kind: CutKind, link: NetLink['name'], timeoutMs = 15_000): Promise<CutResult> {
       const from = lines.length;
       const t0 = Date.now();
-      apply(kind, link);
+      await apply(kind, link);
       const sw = await waitFor((l) => l.t === 'switch' && l.from === link, timeoutMs, `switch away from ${link} after ${kind} cut`, from);
       const ack = await waitFor((l) => l.t === 'ack' && l.link === sw.to && l.at >= t0, timeoutMs, `first PUBACK over ${String(sw.to)}`, from);
       return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: String(sw.to) };
@@ -204,7 +238,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     async cutMany(kind: CutKind, cut: Array<NetLink['name']>, expectTo: string, timeoutMs = 20_000): Promise<CutResult> {
       const from = lines.length;
       const t0 = Date.now();
-      for (const l of cut) apply(kind, l);
+      for (const l of cut) await apply(kind, l);
       const sw = await waitFor((l) => l.t === 'switch' && l.to === expectTo, timeoutMs, `switch to ${expectTo} after cutting ${cut.join(', ')}`, from);
       const ack = await waitFor((l) => l.t === 'ack' && l.link === expectTo && l.at >= t0, timeoutMs, `first PUBACK over ${expectTo}`, from);
       return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: expectTo };
@@ -213,7 +247,10 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     async restore(kind: CutKind, link: NetLink['name'], timeoutMs = 30_000): Promise<{ failbackMs: number; heldMs: number }> {
       const from = lines.length;
       const t0 = Date.now();
-      if (kind === 'silent' || kind === 'loss30') ns.clearNft();
+      if (kind === 'modem-dereg') await sim(kind).restoreRegistration();
+      // the modem comes back on the same port path; the transport finds it, redials and the data call raises the link
+      else if (kind === 'modem-vanish') await sim(kind).start();
+      else if (kind === 'silent' || kind === 'loss30') ns.clearNft();
       else if (kind === 'latency') setLatency(0);
       else ns.restore(link);
       const sw = await waitFor((l) => l.t === 'switch' && l.to === link, timeoutMs, `fail-back to ${link}`, from);
