@@ -46,7 +46,11 @@ test('modem deregistration and modem vanish: 5G (cellular on the modem simulator
 
   await t.test('every message arrived exactly once after dedupe', async () => {
     const s = await h.settle();
-    t.diagnostic(`published ${s.published}, lost ${s.lost}, wire duplicates ${s.wireDups}`);
+    // `received` keeps first arrivals in arrival order: after dedupe the master saw the stream in order
+    const order = [...h.received.keys()];
+    const late = order.filter((n, i) => i > 0 && n < Math.max(...order.slice(0, i)));
+    t.diagnostic(`published ${s.published}, lost ${s.lost}, wire duplicates ${s.wireDups}, out of order ${late.length}`);
+    assert.deepEqual(late, [], 'messages first arrived out of order');
     assert.ok(s.published > 100, `only ${s.published} published`);
     assert.equal(s.lost, 0);
     for (let n = 1; n <= s.published; n++) assert.ok((h.received.get(n) ?? 0) >= 1, `message ${n} missing`);
