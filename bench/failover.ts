@@ -167,8 +167,22 @@ async function kill9Scenario(): Promise<void> {
   }
 }
 
+/** 5G as the real cellular transport on the modem simulator: loss of registration and a vanished port. */
+async function modemScenarios(): Promise<void> {
+  const m = await createFailoverHarness({ cellular5g: true, tag: 'bench-modem', options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 } });
+  try {
+    await m.ready('5g', 30_000);
+    // the restores' fail-back times are not reported here (the `failback` scenario covers fail-back)
+    if (wanted('modem-dereg')) await cutScenario(m, 'modem-dereg', 'modem-dereg', { detect: [], failover: [] });
+    if (wanted('modem-vanish')) await cutScenario(m, 'modem-vanish', 'modem-vanish', { detect: [], failover: [] });
+  } finally {
+    await m.close();
+  }
+}
+
 if (wanted('flapping')) flapping();
 if (wanted('kill9')) await kill9Scenario();
+if (wanted('modem-dereg') || wanted('modem-vanish')) await modemScenarios();
 const NAMESPACE_SCENARIOS = ['hard-cut-5g', 'carrier-loss-5g', 'silent-drop-5g', 'latency-5g', 'failback', 'loss30-5g', 'all-down', 'all-ip-down-to-ble'];
 const h = NAMESPACE_SCENARIOS.some(wanted) ? await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench', ble: true }) : null;
 if (h) try {
