@@ -1,6 +1,7 @@
 // The box side of the failover harness, run as a child inside the box namespace: TransportManager over wired
 // links (or the real cellular transport on a simulated modem, kinds nr5g/lte) + mqtt.js with a numbered
-// at-least-once QoS 1 publisher. JSON lines out (switch, connect, ack), JSON commands in. The real daemon (outbox + uplink) can replace this file: keep the same lines.
+// at-least-once QoS 1 publisher. JSON lines out (switch, connect, ack), JSON commands in. The real daemon
+// (outbox + uplink) can replace this file: keep the same lines.
 import mqtt from 'mqtt';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../../daemon/logger.js';
