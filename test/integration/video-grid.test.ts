@@ -20,6 +20,8 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const wsUrl = `ws://127.0.0.1:${srv.port}/p/video/ws`;
+  const t0 = Date.now();
+  const step = (what: string) => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 
   const a = await openCall(browser, srv.url, { room: 'grid', role: 'agent', name: '坐席A', pid: 'A' });
   const b = await openCall(browser, srv.url, { room: 'grid', role: 'customer', name: '客户B', pid: 'B' });
@@ -30,6 +32,7 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
     await waitFor('two decoding video tiles', () => inbound(page), (s) => s.filter((x) => x.kind === 'video' && x.framesDecoded > 10).length >= 2, 60_000);
   }
 
+  step('3 browsers decode');
   // record real VP8 (the low layer of A) to feed the synthetic publishers
   const rec = createSyntheticClient({ url: wsUrl, room: 'grid', participant: 'recorder', layers: [], audio: false, receive: true, record: true });
   await rec.start();
@@ -38,16 +41,20 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   const recording = [...rec.recording];
   await waitFor('recorder gone', async () => (await qosRows(a)).length, (n) => n === 2, 20_000);
 
+  step('recorded');
   const synth = Array.from({ length: 29 }, (_, i) => createSyntheticClient({
     url: wsUrl, room: 'grid', participant: `s${String(i + 1).padStart(2, '0')}`, name: `终端${i + 1}`,
     layers: ['q'], replay: recording, audio: true, audioLevel: 127, subscribe: false,
   }));
   t.after(() => Promise.all(synth.map((s) => s.stop())));
-  for (const s of synth) await s.start();
+  await Promise.all(synth.map((s) => s.start()));
 
+  step('29 synthetic started');
   // A sees 31 tiles and decodes them
-  const decoded = await waitFor('31 decoding tiles on A', () => inbound(a),
-    (s) => s.filter((x) => x.kind === 'video' && x.framesDecoded > 5).length >= 31, 90_000, 1000);
+  const decodingTiles = async () => (await inbound(a)).filter((x) => x.kind === 'video' && x.framesDecoded > 5).length;
+  await waitFor('31 decoding tiles on A', decodingTiles, (n) => n >= 31, 120_000, 1000);
+  const decoded = await inbound(a);
+  step('31 tiles decode');
   await sleep(3000);
   const later = await inbound(a);
   const grew = later.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
@@ -56,6 +63,7 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   assert.ok(energy.length >= 2, `audio energy from the two other browsers (${energy.length})`);
 
   // QoS: 31 rows, each with five levels; the browsers' tiles carry plausible figures
+  step('media asserted');
   const rows = await waitFor('31 QoS rows', () => qosRows(a), (r) => r.length === 31 && r.every((x) => x.metrics.videoKbps !== null), 30_000);
   for (const r of rows) {
     assert.deepEqual(Object.keys(r.levels).sort(), ['audioBitrate', 'blur', 'freeze', 'stutter', 'videoBitrate']);

@@ -22,6 +22,7 @@ export interface Publication {
   /** tick number at which each layer last carried packets */
   readonly seenTick: Record<Layer, number>;
   activeLayers: Layer[];
+  state: string;
 }
 
 export interface Subscription {
@@ -32,6 +33,8 @@ export interface Subscription {
   connected: boolean;
   /** forwarded video bytes at the last tick, for the send rate */
   lastBytes: number;
+  /** a first offer went out; later ones renegotiate the same peer */
+  offered: boolean;
 }
 
 export interface Participant {
@@ -68,8 +71,9 @@ export function createParticipant(info: { id: string; name: string; role: string
 export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: () => number): Publication {
   const pub: Publication = {
     peer, video: new Map(), audio: null,
-    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS],
+    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS], state: 'new',
   };
+  peer.onState((st) => { pub.state = st; });
   peer.onStream((s) => {
     if (s.kind === 'audio') {
       pub.audio = s;

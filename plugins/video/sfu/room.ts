@@ -78,7 +78,8 @@ export function createRoom(opts: RoomOptions) {
     try {
       const sdp = await sub.peer.createOffer();
       if (p.sub !== sub) return;
-      opts.emit(p.id, { t: 'offer', sdp, slots: slotsMessage(p).slots });
+      opts.emit(p.id, { t: 'offer', sdp, fresh: !sub.offered, slots: slotsMessage(p).slots });
+      sub.offered = true;
     } catch (err) {
       sub.negotiating = false;
       fail(err, 'offer');
@@ -88,9 +89,16 @@ export function createRoom(opts: RoomOptions) {
 
   function openSubscription(p: Participant) {
     const peer = createSubscriberPeer(opts.net);
-    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0 };
+    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0, offered: false };
     const sub = p.sub;
-    peer.onState((s) => { sub.connected = s === 'connected'; });
+    peer.onState((s) => {
+      sub.connected = s === 'connected';
+      if (s === 'failed' && p.sub === sub && participants.get(p.id) === p) {
+        for (const sl of sub.slots) bindSlot(sl, null);
+        void peer.close();
+        openSubscription(p);
+      }
+    });
     peer.onData((msg) => {
       // the data channel carries small room messages (chat lines, reactions) to everyone else
       if (msg.length > 4096) return;
@@ -148,6 +156,14 @@ export function createRoom(opts: RoomOptions) {
       if (p.pub) throw new KefuError('ALREADY_PUBLISHING', 'already publishing; rejoin to publish again');
       const peer = createPublisherPeer(opts.net);
       p.pub = attachPublication(p, peer, () => tickNo);
+      peer.onState((st) => {
+        // a handshake that died (seen under heavy load): drop it and ask the client to publish again
+        if (st !== 'failed' || p.pub?.peer !== peer) return;
+        p.pub = null;
+        void peer.close();
+        for (const dt of p.videoSinks) dt.resync();
+        opts.emit(p.id, { t: 'republish', reason: 'publisher connection failed' });
+      });
       try {
         return await peer.answer(offerSdp);
       } catch (err) {

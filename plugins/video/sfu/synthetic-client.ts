@@ -45,6 +45,7 @@ const codecs = () => ({
 export function createSyntheticClient(opts: SyntheticOptions) {
   const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, latenciesMs: [], txPackets: 0 };
   const timers: NodeJS.Timeout[] = [];
+  const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
   let pub: RTCPeerConnection | null = null;
   let sub: RTCPeerConnection | null = null;
@@ -67,7 +68,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     }
   }
 
-  async function answerOffer(sdp: string) {
+  async function answerOffer(sdp: string, fresh: boolean) {
+    if (fresh && sub) { const old = sub; sub = null; void old.close().catch(() => undefined); }
     if (!sub) {
       sub = new RTCPeerConnection({ codecs: codecs(), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] } });
       sub.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
@@ -124,7 +126,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
         ...(ridId ? [{ id: ridId, payload: Buffer.from(rid) }] : []),
       ];
-      timers.push(setInterval(() => {
+      pubTimers.push(setInterval(() => {
         const key = frame++ % shape.fps === 0;
         ts = (ts + 90000 / shape.fps) >>> 0;
         const now = performance.timeOrigin + performance.now();
@@ -159,7 +161,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       ...(ridId ? [{ id: ridId, payload: Buffer.from('q') }] : []),
     ];
     let seq = 1; let ts = 0; let i = 0;
-    timers.push(setInterval(() => {
+    pubTimers.push(setInterval(() => {
       const frame = frames[i]!;
       i = (i + 1) % frames.length;
       ts = (ts + 6000) >>> 0; // 15 fps
@@ -178,7 +180,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const ssrc = tr.sender.ssrc; // werift routes non-simulcast RTP by the ssrc announced in the offer
     let seq = 1; let ts = 0;
     const level = opts.audioLevel ?? 90;
-    timers.push(setInterval(() => {
+    pubTimers.push(setInterval(() => {
       ts = (ts + 960) >>> 0;
       const ext = [
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '1') }] : []),
@@ -214,15 +216,31 @@ export function createSyntheticClient(opts: SyntheticOptions) {
           if (m.t === 'error') p.reject(new Error(`${String(m.code)}: ${String(m.message)}`)); else p.resolve(m);
           return;
         }
-        if (m.t === 'offer') answerOffer(m.sdp as string).catch((e) => errors.push(String(e)));
+        if (m.t === 'offer') answerOffer(m.sdp as string, m.fresh === true).catch((e) => errors.push(String(e)));
+        if (m.t === 'republish') {
+          for (const t of pubTimers) clearInterval(t);
+          pubTimers.length = 0;
+          const old = pub; pub = null;
+          void old?.close().catch(() => undefined);
+          publish().catch((e) => errors.push(`republish: ${String(e)}`));
+        }
         if (m.t === 'error') errors.push(`${String(m.code)}: ${String(m.message)}`);
       });
       await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
-      await publish();
+      // a handshake can die on a loaded machine: try again with a fresh peer
+      for (let attempt = 1; ; attempt++) {
+        try { await publish(); break; } catch (err) {
+          const old = pub; pub = null;
+          await old?.close().catch(() => undefined);
+          if (attempt >= 3) throw err;
+          ws.send(JSON.stringify({ t: 'leave' }));
+          await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
+        }
+      }
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
-      timers.length = 0;
+      for (const t of [...timers, ...pubTimers]) clearInterval(t);
+      timers.length = 0; pubTimers.length = 0;
       if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'leave' }));
       ws?.close();
       await Promise.all([pub?.close(), sub?.close()].map((p) => p?.catch(() => undefined)));

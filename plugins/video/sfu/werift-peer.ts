@@ -104,7 +104,7 @@ export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
     },
     onStream(fn) { streamListeners.push(fn); },
     onState(fn) { pc.connectionStateChange.subscribe((s) => fn(s)); },
-    async close() { clearInterval(rembTimer); await pc.close().catch(() => undefined); },
+    async close() { clearInterval(rembTimer); await closeWithin(pc); },
   };
 }
 
@@ -160,8 +160,17 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
       dc.send(msg);
       return true;
     },
-    async close() { await pc.close().catch(() => undefined); },
+    async close() { await closeWithin(pc); },
   };
+}
+
+/** werift's close can wait on a dead transport; a stop must not hang on it */
+function closeWithin(pc: RTCPeerConnection, ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    pc.close().catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundTrack {
