@@ -10,9 +10,9 @@ import {
 import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
-/** per layer: packets per frame, payload bytes, frames per second (≈150 kbps / 500 kbps / 1.2 Mbps) */
+/** per layer: packets per frame, payload bytes, frames per second (≈120 kbps / 500 kbps / 1.2 Mbps) */
 const SHAPE: Record<Layer, { ppf: number; bytes: number; fps: number }> = {
-  q: { ppf: 2, bytes: 620, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
+  q: { ppf: 1, bytes: 1000, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
 };
 const MAGIC = 0x6b656675; // "kefu"
 
@@ -52,6 +52,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   const errors: string[] = [];
   const lastSeq = new Map<number, number>();
   const recording: RecordedPacket[] = [];
+  /** rids the SFU asked for ({t:'layers'}); a browser pauses the other encodings the same way */
+  let activeRids = new Set<string>(LAYERS);
   let recordSsrc: number | null = null;
 
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
@@ -217,6 +219,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
           return;
         }
         if (m.t === 'offer') answerOffer(m.sdp as string, m.fresh === true).catch((e) => errors.push(String(e)));
+        if (m.t === 'layers' && Array.isArray(m.active)) activeRids = new Set(m.active as string[]);
         if (m.t === 'republish') {
           for (const t of pubTimers) clearInterval(t);
           pubTimers.length = 0;
