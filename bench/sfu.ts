@@ -14,9 +14,6 @@ const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1]! : dflt; };
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
-if (args.includes('--serve')) await serve();
-else if (args.includes('--clients')) await clients();
-else await main();
 
 /** SFU process: fastify + @fastify/websocket + the signalling hub. */
 async function serve() {
@@ -133,3 +130,7 @@ async function main() {
     }
   }
 }
+
+if (args.includes('--serve')) await serve();
+else if (args.includes('--clients')) await clients();
+else await main();

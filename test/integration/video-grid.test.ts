@@ -1,7 +1,7 @@
 // 32 participants in one room: three headless Chromium browsers (fake camera + microphone) and 29 werift
 // publishers replaying real VP8 recorded from the first browser. Media flows, every QoS metric is present
 // and plausible, telemetry and bus events go out, and the 32-tile grid fits one screen (screenshot).
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { startVideoServer } from './video-server.js';
 import { createSyntheticClient } from '../../plugins/video/sfu/synthetic-client.js';
 import { inbound, openCall, qosRows, tileDots, waitFor, sleep } from './video-browser-util.js';
+
+// werift can leave a UDP socket open after close(): do not let the file's process hang once every test is done
+after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(); });
 
 test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-video-');

@@ -11,6 +11,8 @@ export interface Slot {
   readonly audio: OutboundTrack;
   publisherId: string | null;
   audioPackets: number;
+  /** the audio source changed: continue sequence numbers on the next packet */
+  audioResync: boolean;
 }
 
 export interface Publication {
@@ -81,7 +83,11 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
         pub.rx.audio++;
         if (level !== undefined) p.onLevel?.(level);
         if (!p.audible || p.muted.audio) return;
-        for (const slot of p.audioSinks) { slot.audioPackets++; slot.audio.send(pkt); }
+        for (const slot of p.audioSinks) {
+          if (slot.audioResync) { slot.audio.sourceChanged(pkt); slot.audioResync = false; }
+          slot.audioPackets++;
+          slot.audio.send(pkt);
+        }
       });
       return;
     }
@@ -100,7 +106,7 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
 
 export function createSlot(index: number, video: OutboundTrack, audio: OutboundTrack, pubOf: (s: Slot) => Participant | undefined): Slot {
   const slot: Slot = {
-    index, audio, publisherId: null, audioPackets: 0,
+    index, audio, publisherId: null, audioPackets: 0, audioResync: true,
     video: createVideoDownTrack(video, (rid) => { pubOf(slot)?.keyframes.request(rid); }),
   };
   audio.onKeyframeRequest(() => undefined);

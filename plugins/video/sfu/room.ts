@@ -20,6 +20,21 @@ export interface RoomOptions {
 export type Room = ReturnType<typeof createRoom>;
 
 const SLOT_CHUNK = 4;
+const NEGOTIATION_MS = 10_000;
+
+/** werift can wait forever on a description it half-understands; a request must get an answer */
+function timeBoxed<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out`)), NEGOTIATION_MS); })])
+    .finally(() => clearTimeout(timer));
+}
+
+/** The parts every WebRTC description must have; anything else is refused before werift sees it. */
+function checkSdp(sdp: string): void {
+  if (!/^v=0\r?\n/.test(sdp) || !/^m=(audio|video|application) /m.test(sdp) || !/^a=ice-ufrag:/m.test(sdp) || !/^a=fingerprint:/m.test(sdp)) {
+    throw new KefuError('BAD_SDP', 'not a WebRTC session description (needs v=0, m=, a=ice-ufrag, a=fingerprint)');
+  }
+}
 
 export function createRoom(opts: RoomOptions) {
   const participants = new Map<string, Participant>();
@@ -41,6 +56,7 @@ export function createRoom(opts: RoomOptions) {
     old?.videoSinks.delete(slot.video);
     old?.audioSinks.delete(slot);
     slot.video.setTarget('off');
+    slot.audioResync = true;
     slot.publisherId = pub?.id ?? null;
     if (pub) { pub.videoSinks.add(slot.video); pub.audioSinks.add(slot); }
   }
@@ -154,6 +170,7 @@ export function createRoom(opts: RoomOptions) {
       const p = participants.get(id);
       if (!p) throw new KefuError('NOT_JOINED', 'join first');
       if (p.pub) throw new KefuError('ALREADY_PUBLISHING', 'already publishing; rejoin to publish again');
+      checkSdp(offerSdp);
       const peer = createPublisherPeer(opts.net);
       p.pub = attachPublication(p, peer, () => tickNo);
       peer.onState((st) => {
@@ -165,7 +182,7 @@ export function createRoom(opts: RoomOptions) {
         opts.emit(p.id, { t: 'republish', reason: 'publisher connection failed' });
       });
       try {
-        return await peer.answer(offerSdp);
+        return await timeBoxed(peer.answer(offerSdp), 'answer');
       } catch (err) {
         p.pub = null;
         void peer.close();
@@ -179,8 +196,10 @@ export function createRoom(opts: RoomOptions) {
       if (!p || !sub) throw new KefuError('NOT_JOINED', 'join first');
       if (!sub.negotiating) throw new KefuError('UNEXPECTED', 'no offer is pending');
       try {
-        await sub.peer.applyAnswer(sdp);
+        checkSdp(sdp);
+        await timeBoxed(sub.peer.applyAnswer(sdp), 'applying the answer');
       } catch (err) {
+        if (err instanceof KefuError) throw err;
         throw new KefuError('NEGOTIATION_FAILED', `bad answer: ${(err as Error).message}`);
       } finally {
         sub.negotiating = false;
