@@ -7,6 +7,9 @@ const program = new Command('kefu')
   .option('--json', 'machine-readable output')
   .showHelpAfterError();
 
-for (const register of commands) register(program);
+// the first word that is not an option names the command; unknown or none (help) → register them all
+const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const chosen = invoked && invoked in commands ? [commands[invoked]] : Object.values(commands);
+for (const load of chosen) (await load())(program);
 
 await program.parseAsync(process.argv);

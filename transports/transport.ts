@@ -38,6 +38,8 @@ export interface Transport {
   onState(listener: (state: TransportState) => void): Disposer;
   /** A byte stream to the broker over this link. */
   openStream(target: BrokerAddress): Promise<Duplex>;
+  /** Radio links report signal samples (canonical cellular fields), published on `tel/signal`. */
+  onSignal?(listener: (sample: object) => void): Disposer;
 }
 
 export interface TransportContext {
@@ -51,6 +53,13 @@ export interface TransportDefinition<C extends z.ZodType = z.ZodType> {
   kind: TransportKind | TransportKind[];
   config: C;
   create(ctx: TransportContext, config: z.infer<C>): Transport;
+  /** Checks for `kefu doctor` (port present, SIM, registration, …); each failure says what to do. */
+  doctor?(config: z.infer<C>, ctx: TransportContext): DoctorCheck[];
+}
+
+export interface DoctorCheck {
+  name: string;
+  run(signal: AbortSignal): Promise<{ ok: boolean; detail: string; fix?: string }>;
 }
 
 export function defineTransport<C extends z.ZodType>(def: TransportDefinition<C>): TransportDefinition<C> {

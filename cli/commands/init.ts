@@ -1,0 +1,77 @@
+// `kefu init`: writes a valid box config (flags, or prompts when run in a terminal), validated before writing.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { KefuError } from '../../protocol/errors.js';
+import { configSections } from '../../daemon/builtins.js';
+import { validateConfig } from '../../daemon/config/load.js';
+import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
+import { action, print } from '../output.js';
+
+interface InitOptions {
+  out: string; box?: string; region?: string; master?: string; username?: string; passwordFile?: string;
+  dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
+}
+
+/** `wired`, `wired:192.0.2.10`, `nr5g:/dev/ttyUSB2:wwan0`, `lte:auto:wwan1`, `ble:AA:BB:CC:DD:EE:FF` */
+export function parseTransportSpec(spec: string, index: number): Record<string, unknown> {
+  const [kind, ...rest] = spec.split(':');
+  const id = `${kind}${index ? `-${index}` : ''}`;
+  switch (kind) {
+    case 'wired': return rest.length ? { id, kind, localAddress: rest.join(':') } : { id, kind };
+    case 'nr5g': case 'lte': return { id, kind, modem: { port: rest[0] ?? 'auto', profile: 'auto', apn: 'cmnet' }, netdev: rest[1] ?? (kind === 'nr5g' ? 'wwan0' : 'wwan1') };
+    case 'ble': return { id, kind, peer: rest.join(':'), classes: ['critical', 'event'] };
+    default: throw new KefuError('INIT_BAD_TRANSPORT', `unknown transport "${spec}": use wired[:addr], nr5g[:port[:netdev]], lte[:port[:netdev]] or ble:<address>`);
+  }
+}
+
+export function register(program: Command): void {
+  program.command('init')
+    .description('write a box config file')
+    .option('-o, --out <file>', 'where to write it', '/etc/kefu/kefu.yaml')
+    .option('--box <id>', 'box id, e.g. hall-01')
+    .option('--region <id>', 'region id, e.g. dandong')
+    .option('--master <url>', 'master broker url, e.g. mqtts://master.example:8883')
+    .option('--username <name>', 'MQTT user name (default: the box id)')
+    .option('--password-file <file>', 'file holding the box password', '/etc/kefu/box.secret')
+    .option('--data-dir <dir>', 'data folder', '/var/lib/kefu')
+    .option('--http-port <port>', 'LAN HTTP port', '8443')
+    .option('--transport <spec...>', 'links in preference order: wired[:addr] nr5g[:port[:netdev]] lte[...] ble:<addr>', ['wired'])
+    .option('--plugins <list>', 'comma-separated plugins to enable', 'system')
+    .option('--tls [dir]', 'create a hall CA and a box certificate for HTTPS (terminals trust ca.crt once)')
+    .option('-f, --force', 'overwrite an existing file')
+    .option('-y, --yes', 'never prompt; fail on a missing value')
+    .action(action(async (o: InitOptions, cmd: Command) => {
+      const json = cmd.optsWithGlobals().json;
+      if (!o.yes && process.stdin.isTTY && !json) {
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        o.box ??= (await rl.question('box id (e.g. hall-01): ')).trim();
+        o.region ??= (await rl.question('region (e.g. dandong): ')).trim();
+        o.master ??= (await rl.question('master url (e.g. mqtts://master.example:8883): ')).trim();
+        rl.close();
+      }
+      const missing = (['box', 'region', 'master'] as const).filter((k) => !o[k]);
+      if (missing.length) throw new KefuError('INIT_MISSING', `missing ${missing.map((m) => `--${m}`).join(', ')}`);
+      const out = resolve(o.out);
+      if (existsSync(out) && !o.force) throw new KefuError('INIT_EXISTS', `${out} exists (use --force to overwrite)`);
+      const config = {
+        box: { id: o.box, region: o.region },
+        master: { url: o.master, username: o.username ?? o.box, passwordFile: o.passwordFile },
+        dataDir: o.dataDir,
+        http: { port: Number(o.httpPort) },
+        transports: o.transport.map(parseTransportSpec),
+        plugins: Object.fromEntries(o.plugins.split(',').map((p) => p.trim()).filter(Boolean).map((p) => [p, {}])),
+      };
+      if (o.tls) {
+        const tls = await ensureLocalTls(typeof o.tls === 'string' ? resolve(o.tls) : resolve(dirname(out), 'tls'), { boxId: o.box! });
+        Object.assign(config.http, { tls: { cert: tls.cert, key: tls.key } });
+      }
+      validateConfig(structuredClone(config), await configSections(), out);
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, `# kefu box configuration (see README "Configuration")\n${stringify(config)}`, { mode: 0o640 });
+      print({ json }, { ok: true, file: out, config }, () => `wrote ${out}\nnext: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``);
+    }));
+}

@@ -1,0 +1,92 @@
+// `kefu up` (`npm start`): the whole system on one machine — master with its embedded broker and one box
+// linked over the wired transport on loopback — then prints the URLs. Ctrl-C stops everything cleanly.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { loadBoxConfig, pluginNames } from '../../daemon/builtins.js';
+import { createDaemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../daemon/logger.js';
+import { createMaster } from '../../master/master.js';
+import { writeDemoIdentities } from '../../plugins/faceauth/index.js';
+import { portOrAny } from '../free-port.js';
+import { action, print } from '../output.js';
+import { untilSignal } from '../signals.js';
+
+interface UpOptions { data: string; box: string; region: string; mqttPort: string; masterHttpPort: string; httpPort: string; logLevel: string }
+
+const DEMO_AGENT = { id: 'agent01', password: 'kefu-demo' };
+
+/** Demo settings per plugin (each plugin's schema fills in the rest): one agent who serves every queue. */
+function demoPluginConfig(data: string): Record<string, unknown> {
+  const skills = ['invoice', 'registration', 'declaration', 'refund', 'certificate', 'iit', 'social_insurance', 'property', 'e_tax', 'general', 'complaint'];
+  return {
+    faceauth: { identityFile: join(data, 'faceauth-identities.json'), otp: { demoEcho: true } },
+    chat: { businessHours: 'always', agents: [{ id: DEMO_AGENT.id, name: '演示坐席 Demo agent', skills, capacity: 3, role: 'supervisor', passwordFile: join(data, 'agent01.secret') }] },
+  };
+}
+
+export function register(program: Command): void {
+  program.command('up')
+    .description('run master + embedded broker + one box on this machine and print the URLs (Ctrl-C stops all)')
+    .option('--data <dir>', 'data folder for master and box', '.kefu')
+    .option('--box <id>', 'the demo box id', 'hall-01')
+    .option('--region <id>', 'the demo region', 'demo')
+    .option('--mqtt-port <port>', 'broker port (busy → any free port)', '1883')
+    .option('--master-http-port <port>', 'master dashboard/API port (busy → any free port)', '8080')
+    .option('--http-port <port>', 'box LAN port (busy → any free port)', '8443')
+    .option('--log-level <level>', 'log level', 'warn')
+    .action(action(async (o: UpOptions, cmd: Command) => {
+      const json = cmd.optsWithGlobals().json;
+      const data = resolve(o.data);
+      const log = createLogger({ level: o.logLevel, name: 'kefu' });
+      const master = createMaster({
+        dataDir: join(data, 'master'),
+        broker: { tcp: { host: '127.0.0.1', port: await portOrAny(Number(o.mqttPort)) } },
+        http: { host: '127.0.0.1', port: await portOrAny(Number(o.masterHttpPort)) },
+      }, { log: log.child({ name: 'master' }) });
+      const urls = await master.start();
+      const cred = await master.provisionBox(o.box, o.region);
+
+      const boxFile = join(data, 'box.yaml');
+      await mkdir(data, { recursive: true });
+      await writeFile(join(data, 'agent01.secret'), `${DEMO_AGENT.password}\n`, { mode: 0o600 });
+      const demo = demoPluginConfig(data);
+      await writeDemoIdentities(join(data, 'faceauth-identities.json'));
+      await writeFile(boxFile, `# written by \`kefu up\`: the demo box\n${stringify({
+        box: { id: o.box, region: o.region },
+        master: { url: cred.url, username: cred.username, passwordFile: cred.passwordFile },
+        dataDir: join(data, 'box'),
+        log: { level: o.logLevel },
+        http: { host: '127.0.0.1', port: await portOrAny(Number(o.httpPort)) },
+        transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
+        plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
+      })}`);
+      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ name: 'box' }));
+      try {
+        await daemon.start();
+      } catch (err) {
+        await master.stop();
+        throw err;
+      }
+      const token = master.config.http.tokenFile ?? join(master.config.dataDir, 'http.token');
+      const box = daemon.httpUrl;
+      const apps = daemon.status().apps.map((a) => ({ ...a, url: `${box}${a.url}` }));
+      const out = { master: { dashboard: urls.dashboard, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps }, demoAgent: { id: DEMO_AGENT.id, passwordFile: join(data, 'agent01.secret') } };
+      print({ json }, out, () => [
+        'kefu-edge is up:',
+        `  master dashboard   ${urls.dashboard}   (API token in ${token})`,
+        `  broker             ${urls.mqtt}`,
+        `  box ${o.region}/${o.box}   ${box}/`,
+        ...apps.map((a) => `    ${a.key.padEnd(22)} ${a.url}`),
+        `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}   ·   demo face accounts: demo01, demo02 (one-time codes shown on screen)`,
+        '',
+        `try: kefu master boxes   ·   kefu master send ${o.box} system.info   ·   kefu status -c ${boxFile}`,
+        'Ctrl-C stops everything.',
+      ].join('\n'));
+      await untilSignal(log, async () => {
+        await daemon.stop();
+        await master.stop();
+      });
+    }));
+}

@@ -1,0 +1,28 @@
+// Client of the daemon's control socket, for `kefu status`, `plugins`, `transports`.
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { KefuError } from '../protocol/errors.js';
+import { controlSocketPath, type ControlResponse } from '../daemon/control/protocol.js';
+
+export async function controlRequest<T = unknown>(dataDir: string, method: string, params?: unknown, timeoutMs = 5000): Promise<T> {
+  const path = controlSocketPath(dataDir);
+  return new Promise<T>((resolve, reject) => {
+    const socket = connect(path);
+    const timer = setTimeout(() => { socket.destroy(); reject(new KefuError('CONTROL_TIMEOUT', `the daemon did not answer "${method}" within ${timeoutMs} ms`)); }, timeoutMs);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new KefuError('DAEMON_NOT_RUNNING', `cannot reach the daemon at ${path} (${err.code}): is \`kefu start\` running with this data dir?`));
+    });
+    socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method, params })}\n`));
+    // readline re-emits the socket's errors: the socket's own handler above reports them
+    const lines = createInterface({ input: socket });
+    lines.on('error', () => {});
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      socket.end();
+      const res = JSON.parse(line) as ControlResponse;
+      if (res.ok) resolve(res.result as T);
+      else reject(new KefuError(res.error.code, res.error.message));
+    });
+  });
+}

@@ -1,0 +1,88 @@
+// The box's LAN HTTP + WebSocket server: shared assets at /_common/, plugin routes under /p/{name}/,
+// the box page at /, status and metrics.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import { toErrorBody } from '../../protocol/errors.js';
+import type { PluginHttp } from '../plugin-api.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const uplotDir = join(dirname(createRequire(import.meta.url).resolve('uplot')), '..', 'dist');
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  bodyLimitBytes: number;
+  log: Logger;
+}
+
+export async function createHttpServer(opts: HttpOptions) {
+  const https = opts.tls ? { cert: await readFile(opts.tls.cert), key: await readFile(opts.tls.key) } : undefined;
+  const app: FastifyInstance = Fastify({ bodyLimit: opts.bodyLimitBytes, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  // no per-request logging: the LAN serves many terminals; errors are logged once here
+  app.setErrorHandler((err, req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) opts.log.error({ err: toErrorBody(err), url: req.url }, 'request failed');
+    const body = toErrorBody(err);
+    reply.status(status).send({ error: { code: (err as { code?: string }).code ?? body.code, message: body.message } });
+  });
+  // terminals trust the hall CA once: offer it for download next to the box page
+  const caFile = opts.tls ? join(dirname(opts.tls.cert), 'ca.crt') : null;
+  if (caFile && existsSync(caFile)) {
+    app.get('/ca.crt', async (_req, reply) => reply.type('application/x-x509-ca-cert').send(await readFile(caFile)));
+  }
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(fastifyStatic, { root: join(here, '..', 'web-common'), prefix: '/_common/' });
+  await app.register(fastifyStatic, { root: uplotDir, prefix: '/_common/uplot/', decorateReply: false });
+  await app.register(fastifyStatic, { root: join(here, '..', 'web'), prefix: '/', decorateReply: false, index: 'index.html' });
+
+  /** The HTTP facade one plugin sees: everything under /p/{name}/, answered 503 while the plugin is not running. */
+  function pluginHttp(name: string, isRunning: () => boolean): PluginHttp {
+    const prefix = `/p/${name}`;
+    const notRunning = { error: { code: 'PLUGIN_NOT_RUNNING', message: `plugin ${name} is not running` } };
+    return {
+      route(route) {
+        const handler = route.handler;
+        app.route({
+          ...route,
+          url: `${prefix}${route.url}`,
+          handler(req, reply) {
+            if (!isRunning()) return reply.status(503).send(notRunning);
+            return handler.call(this, req, reply);
+          },
+        });
+      },
+      ws(url, handler) {
+        app.get(`${prefix}${url}`, { websocket: true }, (socket, req) => {
+          if (!isRunning()) { socket.close(1013, 'PLUGIN_NOT_RUNNING'); return; }
+          handler(socket, req);
+        });
+      },
+      static(dir) {
+        void app.register(fastifyStatic, { root: dir, prefix: `${prefix}/`, decorateReply: false, index: 'index.html' });
+      },
+    };
+  }
+
+  return {
+    app,
+    pluginHttp,
+    async listen(): Promise<string> {
+      await app.listen({ host: opts.host, port: opts.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+      const host = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+      return `${https ? 'https' : 'http'}://${host}:${port}`;
+    },
+    async close(): Promise<void> { await app.close(); },
+  };
+}
+
+export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;

@@ -1,0 +1,298 @@
+// The box's MQTT link: mqtt.js over a stream the TransportManager opens. The outbox owns at-least-once delivery:
+// QoS 1 with a bounded in-flight window, delete on PUBACK, re-send everything un-acked after a reconnect.
+import type { Duplex } from 'node:stream';
+import { MqttClient, type IClientOptions } from 'mqtt';
+import type { Logger } from 'pino';
+import { topics, type BoxRef } from '../../protocol/topics.js';
+import { PROTOCOL_VERSION, type OutboxClass, type StateMessage, type TelemetryMessage, type TransportKind } from '../../protocol/schemas.js';
+import { KefuError } from '../../protocol/errors.js';
+import type { Outbox, OutboxEntry } from '../outbox/index.js';
+import { createDeferredDuplex } from '../../transports/deferred-duplex.js';
+import { createVolatileStore } from './volatile-store.js';
+import { createTelemetryLimiter } from './telemetry-limiter.js';
+import { createTypedEvents } from './typed-events.js';
+import { createPoisonGuard } from './poison-guard.js';
+
+export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
+export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
+
+export interface UplinkOptions {
+  box: BoxRef;
+  log: Logger;
+  outbox: Outbox;
+  /** a fresh byte stream to the broker over the best link (the TransportManager's openStream) */
+  openStream: () => Promise<Duplex>;
+  version: string;
+  clientId?: string;
+  username?: string;
+  /** read from the secret file by the caller; never logged */
+  password?: string;
+  keepaliveSec?: number;
+  reconnectPeriodMs?: number;
+  connectTimeoutMs?: number;
+  /** un-acked QoS 1 publishes at a time */
+  inflightWindow?: number;
+  protocolVersion?: 4 | 5;
+  /** a persistent session lets the broker queue commands while the box is away; delivery does not depend on it */
+  clean?: boolean;
+  /** classes the current link may carry; undefined = all */
+  allowedClasses?: () => readonly OutboxClass[] | undefined;
+  transportInfo?: () => TransportInfo | null;
+  pluginStates?: () => Record<string, PluginStatus>;
+  /** minimum interval between two `tel/{name}` messages of one name */
+  telemetryIntervalMs?: number;
+  /** how often the outbox counters go out on `tel/outbox` */
+  outboxTelemetryMs?: number;
+  now?: () => number;
+}
+
+export interface UplinkEvents extends Record<string, unknown> {
+  connected: { transport: string | null };
+  disconnected: { reason: string };
+  acked: { seq: number; id: string; cls: OutboxClass; topic: string };
+  message: { topic: string; payload: Buffer };
+}
+
+export interface PublishNowOptions { qos?: 0 | 1; retain?: boolean }
+
+const PUMP_SLICE = 64;
+
+export function createUplink(opts: UplinkOptions) {
+  const { box, log, outbox } = opts;
+  const now = opts.now ?? Date.now;
+  const window = opts.inflightWindow ?? 256;
+  const events = createTypedEvents<UplinkEvents>((event, err) => log.error({ err, event }, 'uplink listener failed'));
+  const store = createVolatileStore();
+  const subscriptions = new Set<string>();
+  const guard = createPoisonGuard({ now });
+  const limiter = createTelemetryLimiter<Record<string, unknown>>({
+    intervalMs: opts.telemetryIntervalMs ?? 1000,
+    now,
+    send: (name, data) => publishRaw(topics.telemetry(box, name), { v: PROTOCOL_VERSION, ts: now(), data } satisfies TelemetryMessage, { qos: 0 }),
+  });
+
+  let client: MqttClient | null = null;
+  let generation = 0;
+  let inflight = 0;
+  let pumpScheduled = false;
+  let stopping = false;
+  let up = false;
+  let stateTimer: NodeJS.Timeout | null = null;
+  let outboxTimer: NodeJS.Timeout | null = null;
+  let disposeReady: (() => void) | null = null;
+  let lastError = 'not connected';
+  const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
+
+  function stateMessage(online: boolean): StateMessage {
+    return {
+      v: PROTOCOL_VERSION, online, ts: now(), version: opts.version,
+      transport: opts.transportInfo?.() ?? null,
+      ...(opts.pluginStates ? { plugins: opts.pluginStates() } : {}),
+    };
+  }
+
+  function publishRaw(topic: string, payload: unknown, o: PublishNowOptions, cb?: (err?: Error) => void): boolean {
+    if (!client?.connected) return false;
+    client.publish(topic, JSON.stringify(payload), { qos: o.qos ?? 0, retain: o.retain ?? false }, cb);
+    return true;
+  }
+
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => { pumpScheduled = false; pump(); });
+  }
+
+  function pump(): void {
+    if (!client?.connected || stopping) return;
+    const allowed = opts.allowedClasses?.();
+    const set = allowed ? new Set(allowed) : undefined;
+    // an MQTT 5 broker may announce a smaller receive maximum than our window
+    const limit = guard.limit(Math.min(window, client.serverProperties?.receiveMaximum ?? window));
+    // a slice per event-loop turn: encoding a whole window at once would stall producers waiting on the loop
+    const room = Math.min(limit - inflight, PUMP_SLICE);
+    if (room <= 0) return;
+    const batch = outbox.take(set, room);
+    for (const e of batch) send(e);
+    if (batch.length === room && inflight < limit) schedulePump();
+  }
+
+  function send(e: OutboxEntry): void {
+    inflight++;
+    guard.sent(e.seq);
+    const gen = generation;
+    client!.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
+      // callbacks of a dead connection are stale: its entries were requeued when it closed
+      if (gen !== generation) return;
+      inflight--;
+      if (!err) {
+        guard.acked(e.seq);
+        outbox.ack(e.seq);
+        counters.acked++;
+        events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
+      } else if (typeof (err as { code?: unknown }).code === 'number') {
+        // an MQTT 5 broker refused this publish for good (e.g. not authorised): retrying would block the class
+        guard.acked(e.seq);
+        counters.rejected++;
+        outbox.reject(e.seq);
+        log.warn({ topic: e.topic, seq: e.seq, reason: err.message }, 'broker refused an outbox event; dropped and counted');
+      }
+      schedulePump();
+    });
+  }
+
+  function onConnect(): void {
+    counters.connects++;
+    const transport = opts.transportInfo?.()?.id ?? null;
+    log.info({ transport, generation }, 'uplink connected');
+    if (subscriptions.size > 0) {
+      client!.subscribe([...subscriptions], { qos: 1 }, (err) => { if (err) log.warn({ err }, 'subscribe failed'); });
+    }
+    publishRaw(topics.state(box), stateMessage(true), { qos: 1, retain: true });
+    limiter.flushHeld();
+    events.emit('connected', { transport });
+    pump();
+  }
+
+  function onClose(): void {
+    const wasConnected = up;
+    up = false;
+    // forget the dead connection's QoS 1 packets: the outbox re-sends them, mqtt.js must not replay them too
+    generation++;
+    store.clear();
+    const outgoing = (client as unknown as { outgoing: Record<string, { cmd: string }> } | null)?.outgoing ?? {};
+    for (const id of Object.keys(outgoing)) if (outgoing[id].cmd === 'publish') delete outgoing[id];
+    const poison = guard.closed();
+    if (poison !== null) {
+      counters.rejected++;
+      outbox.reject(poison);
+      log.error({ seq: poison }, 'an outbox event kept breaking the connection (refused by the broker?); dropped and counted');
+    }
+    const requeued = outbox.requeueInflight();
+    inflight = 0;
+    if (wasConnected) {
+      counters.disconnects++;
+      log.warn({ requeued, reason: lastError }, 'uplink disconnected');
+      events.emit('disconnected', { reason: lastError });
+    }
+  }
+
+  const uplink = {
+    start(): void {
+      if (client) return;
+      // mqtt.js would fail every attempt silently (a stream error without a code): refuse loudly instead
+      if (opts.password !== undefined && !opts.username) throw new KefuError('UPLINK_CONFIG_INVALID', 'master.username is required when a password is set');
+      stopping = false;
+      const will = { topic: topics.state(box), payload: Buffer.from(''), qos: 1 as const, retain: true };
+      const options: IClientOptions = {
+        clientId: opts.clientId ?? box.box,
+        username: opts.username,
+        password: opts.password,
+        keepalive: opts.keepaliveSec ?? 3,
+        reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+        connectTimeout: opts.connectTimeoutMs ?? 10_000,
+        protocolVersion: opts.protocolVersion ?? 4,
+        clean: opts.clean ?? false,
+        // a refused CONNACK (auth backend down, broker busy) must not end an unattended box's link for good
+        reconnectOnConnackError: true,
+        queueQoSZero: false,
+        resubscribe: false,
+        outgoingStore: store,
+        will,
+        // mqtt.js's debug logger costs CPU on every packet even when off, and when on it prints the CONNECT
+        // packet with the password: never hand it a logger
+        log: () => {},
+      };
+      const streamBuilder = (c: MqttClient): Duplex => {
+        // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
+        c.options.will = { ...will, payload: Buffer.from(JSON.stringify(stateMessage(false))) };
+        return createDeferredDuplex(opts.openStream());
+      };
+      client = new MqttClient(streamBuilder as never, options);
+      client.on('connect', () => { up = true; onConnect(); });
+      client.on('close', onClose);
+      client.on('error', (err) => { lastError = err.message; log.debug({ err: err.message }, 'uplink error'); });
+      client.on('offline', () => log.debug('uplink offline'));
+      client.on('message', (topic, payload) => events.emit('message', { topic, payload }));
+      disposeReady = outbox.onReady(schedulePump);
+      const every = opts.outboxTelemetryMs ?? 10_000;
+      outboxTimer = setInterval(() => uplink.telemetry('outbox', { ...outbox.stats() }), every);
+    },
+
+    /** Publishes `online:false` (a clean DISCONNECT does not fire the LWT), then closes. Time-boxed. */
+    async stop(timeoutMs = 2000): Promise<void> {
+      if (!client || stopping) return;
+      stopping = true;
+      const c = client;
+      if (outboxTimer) clearInterval(outboxTimer);
+      if (stateTimer) clearTimeout(stateTimer);
+      outboxTimer = stateTimer = null;
+      limiter.stop();
+      disposeReady?.();
+      disposeReady = null;
+      const timeBoxed = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      if (c.connected) {
+        await timeBoxed(new Promise<void>((resolve) => { publishRaw(topics.state(box), stateMessage(false), { qos: 1, retain: true }, () => resolve()); }));
+      }
+      await timeBoxed(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
+      if (!c.disconnected) c.end(true);
+      // a link still being opened must not come up after stop(): destroying the proxy closes it on arrival
+      (c as unknown as { stream?: Duplex }).stream?.destroy();
+      client = null;
+      onClose();
+    },
+
+    get connected(): boolean { return client?.connected ?? false; },
+
+    on: events.on,
+    once: events.once,
+
+    /** Adds topic filters subscribed on every connect (QoS 1). */
+    subscribe(filters: string[]): void {
+      const fresh = filters.filter((f) => !subscriptions.has(f));
+      for (const f of fresh) subscriptions.add(f);
+      if (fresh.length > 0 && client?.connected) client.subscribe(fresh, { qos: 1 }, (err) => { if (err) log.warn({ err }, 'subscribe failed'); });
+    },
+
+    /**
+     * Publishes now, bypassing the outbox (state, probes). QoS 1 resolves on PUBACK; rejects with UPLINK_OFFLINE
+     * when there is no connection, or when it drops before the PUBACK.
+     */
+    publishNow(topic: string, payload: unknown, o: PublishNowOptions = {}): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const gen = generation;
+        const offline = () => new KefuError('UPLINK_OFFLINE', 'no connection to the broker');
+        const dropped = events.on('disconnected', () => { dropped(); reject(offline()); });
+        const ok = publishRaw(topic, payload, o, (err) => {
+          dropped();
+          if (gen !== generation) return;
+          if (err) reject(new KefuError('UPLINK_PUBLISH_FAILED', err.message));
+          else resolve();
+        });
+        if (!ok) { dropped(); reject(offline()); }
+      });
+    },
+
+    /** `tel/{name}`, QoS 0, at most one per interval per name (latest wins). */
+    telemetry(name: string, data: Record<string, unknown>): void {
+      if (!stopping) limiter.offer(name, data);
+    },
+
+    /** Re-publishes the birth message (transport or plugin states changed); coalesced. */
+    refreshState(delayMs = 200): void {
+      if (stateTimer || stopping) return;
+      stateTimer = setTimeout(() => {
+        stateTimer = null;
+        publishRaw(topics.state(box), stateMessage(true), { qos: 1, retain: true });
+      }, delayMs);
+    },
+
+    /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
+    kick(): void { schedulePump(); },
+
+    stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
+  };
+  return uplink;
+}
+
+export type Uplink = ReturnType<typeof createUplink>;

@@ -1,0 +1,125 @@
+// Commands to boxes: publish `cmd/{name}` QoS 1 and match the `res/{id}` reply to its waiter
+// (progress messages go to a callback; no reply in time → COMMAND_TIMEOUT).
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { CommandError } from '../../protocol/errors.js';
+import { PROTOCOL_VERSION, type CommandMessage, type ResultMessage } from '../../protocol/schemas.js';
+import { topics } from '../../protocol/topics.js';
+import type { FleetRegistry } from '../fleet/registry.js';
+
+export interface CommandOptions {
+  timeoutMs?: number;
+  by?: string;
+  onProgress?: (p: { progress: number; note?: string }) => void;
+  signal?: AbortSignal;
+}
+
+export interface CommandResult { id: string; box: string; ok: true; result: unknown }
+export interface BroadcastResult { id: string; results: Array<{ box: string; ok: boolean; result?: unknown; error?: { code: string; message: string } }> }
+
+interface Waiter {
+  box: string | null; // null: a broadcast, any box may answer
+  onResult(box: string, msg: ResultMessage): void;
+}
+
+export interface CommandApi {
+  send(boxId: string, name: string, args?: unknown, opts?: CommandOptions): Promise<CommandResult>;
+  /** Sends to every box of a region (or all boxes) and gathers the replies that arrive within the timeout. */
+  broadcast(name: string, args?: unknown, opts?: CommandOptions & { region?: string }): Promise<BroadcastResult>;
+  /** Called by ingestion for every valid `res/{id}`; false when nobody waits for it. */
+  handleResult(ref: { region: string; box: string; cmdId: string }, msg: ResultMessage): boolean;
+  pending(): number;
+  /** Rejects every waiter (master shutting down). */
+  stop(): void;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function createCommandApi(deps: { client: () => MqttClient; registry: FleetRegistry; log: Logger; defaultTimeoutMs: number; by?: string }): CommandApi {
+  const waiters = new Map<string, Waiter>();
+  const cancels = new Set<() => void>();
+
+  function message(id: string, args: unknown, timeoutMs: number, by: string | undefined): CommandMessage {
+    return { v: PROTOCOL_VERSION, id, ...(args === undefined ? {} : { args }), expiresAt: Date.now() + timeoutMs, by: by ?? deps.by ?? 'master' };
+  }
+
+  /** Registers a waiter, publishes, and settles on `settle` or timeout. */
+  function run<T>(topic: string, msg: CommandMessage, timeoutMs: number, signal: AbortSignal | undefined,
+    make: (finish: (err: Error | null, value?: T) => void) => Waiter, onTimeout: () => Error | T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const finish = (err: Error | null, value?: T) => {
+        clearTimeout(timer);
+        waiters.delete(msg.id);
+        cancels.delete(cancel);
+        signal?.removeEventListener('abort', abort);
+        if (err) reject(err); else resolve(value as T);
+      };
+      const cancel = () => finish(new CommandError('MASTER_STOPPING', 'the master is stopping'));
+      const abort = () => finish(new CommandError('COMMAND_ABORTED', 'command aborted'));
+      timer = setTimeout(() => {
+        const out = onTimeout();
+        if (out instanceof Error) finish(out); else finish(null, out);
+      }, timeoutMs);
+      cancels.add(cancel);
+      signal?.addEventListener('abort', abort, { once: true });
+      waiters.set(msg.id, make(finish));
+      deps.client().publish(topic, JSON.stringify(msg), { qos: 1 }, (err) => {
+        if (err) finish(new CommandError('COMMAND_SEND_FAILED', `publish failed: ${err.message}`));
+      });
+    });
+  }
+
+  return {
+    async send(boxId, name, args, opts = {}) {
+      if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
+      const box = deps.registry.get(boxId);
+      if (!box) throw new CommandError('BOX_UNKNOWN', `no box ${boxId} in the fleet`);
+      const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
+      const msg = message(randomUUID(), args, timeoutMs, opts.by);
+      deps.log.info({ box: boxId, command: name, id: msg.id }, 'command sent');
+      return run<CommandResult>(topics.command({ region: box.region, box: boxId }, name), msg, timeoutMs, opts.signal, (finish) => ({
+        box: boxId,
+        onResult(_from, res) {
+          if ('progress' in res) { opts.onProgress?.({ progress: res.progress, note: res.note }); return; }
+          if (res.ok) finish(null, { id: msg.id, box: boxId, ok: true, result: res.result });
+          else finish(new CommandError(res.error.code, res.error.message, { box: boxId, command: name }));
+        },
+      }), () => new CommandError('COMMAND_TIMEOUT', `box ${boxId} did not answer ${name} within ${timeoutMs} ms`, { box: boxId, command: name }));
+    },
+
+    async broadcast(name, args, opts = {}) {
+      if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
+      const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
+      const msg = message(randomUUID(), args, timeoutMs, opts.by);
+      const results: BroadcastResult['results'] = [];
+      const expected = new Set(deps.registry.list().filter((b) => b.online && (!opts.region || b.region === opts.region)).map((b) => b.id));
+      const topic = opts.region ? topics.regionBroadcast(opts.region, name) : topics.globalBroadcast(name);
+      return run<BroadcastResult>(topic, msg, timeoutMs, opts.signal, (finish) => ({
+        box: null,
+        onResult(from, res) {
+          if ('progress' in res) return;
+          if (opts.region && deps.registry.get(from)?.region !== opts.region) return;
+          if (results.some((r) => r.box === from)) return; // a repeated reply (QoS 1 redelivery)
+          results.push(res.ok ? { box: from, ok: true, result: res.result } : { box: from, ok: false, error: res.error });
+          expected.delete(from);
+          // every box that was online has answered: no need to wait out the timeout
+          if (expected.size === 0) finish(null, { id: msg.id, results });
+        },
+      }), () => ({ id: msg.id, results }));
+    },
+
+    handleResult(ref, msg) {
+      const w = waiters.get(ref.cmdId);
+      // a box may only answer commands sent to it (the ACL already keeps it under its own root)
+      if (!w || (w.box !== null && w.box !== ref.box) || msg.id !== ref.cmdId) return false;
+      w.onResult(ref.box, msg);
+      return true;
+    },
+    pending: () => waiters.size,
+    stop() {
+      for (const cancel of [...cancels]) cancel();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The master's configuration (YAML or an object), validated with zod; every problem is listed as path: message.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../protocol/errors.js';
+import { MAX_PAYLOAD_BYTES } from '../protocol/decode.js';
+import { EmbeddedBrokerConfig } from './broker/broker-config.js';
+import { ExternalBrokerConfig } from './link/link-config.js';
+import { HttpConfig } from './http/http-config.js';
+
+export const MasterConfig = z.object({
+  dataDir: z.string().min(1),
+  /** the embedded aedes broker; ignored when `external` is set */
+  broker: EmbeddedBrokerConfig.prefault({}),
+  /** connect to an existing broker or cluster instead of embedding one */
+  external: ExternalBrokerConfig.nullable().default(null),
+  /** the master's own broker user (its password lives in `{dataDir}/service.secret`) */
+  serviceUser: z.string().regex(/^[A-Za-z0-9_-]+$/).default('kefu-master'),
+  http: HttpConfig.prefault({}),
+  commands: z.object({ defaultTimeoutMs: z.number().int().positive().default(30_000) }).prefault({}),
+  ingest: z.object({
+    maxPayloadBytes: z.number().int().positive().default(MAX_PAYLOAD_BYTES),
+    /** how long an event id is remembered for dedupe */
+    dedupeTtlMs: z.number().int().positive().default(7 * 24 * 3600 * 1000),
+    telemetryHistory: z.number().int().positive().default(120),
+    /** events older than this (by their ts) are deleted in the hourly clean-up */
+    eventRetentionMs: z.number().int().positive().default(90 * 24 * 3600 * 1000),
+  }).prefault({}),
+});
+export type MasterConfig = z.infer<typeof MasterConfig>;
+export type MasterConfigInput = z.input<typeof MasterConfig>;
+
+export function parseMasterConfig(input: unknown): MasterConfig {
+  const parsed = MasterConfig.safeParse(input);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  return parsed.data;
+}
+
+export async function loadMasterConfigFile(path: string): Promise<unknown> {
+  try {
+    return parseYaml(await readFile(path, 'utf8')) ?? {};
+  } catch (err) {
+    throw new ConfigError([`${path}: ${(err as Error).message}`]);
+  }
+}

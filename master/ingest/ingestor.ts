@@ -1,0 +1,116 @@
+// Everything boxes send, validated and routed: state → registry, events → store (deduped), telemetry →
+// latest values, results → command waiters, cfg/reported → registry. A bad message is counted by code and
+// logged (rate-limited), never thrown.
+import type { MqttClient, IPublishPacket } from 'mqtt';
+import type { Logger } from 'pino';
+import { decodePayload } from '../../protocol/decode.js';
+import { CfgReportedMessage, EventEnvelope, ResultMessage, StateMessage, TelemetryMessage } from '../../protocol/schemas.js';
+import { masterSubscriptions, parseTopic } from '../../protocol/topics.js';
+import type { CommandApi } from '../commands/command-api.js';
+import type { FleetRegistry } from '../fleet/registry.js';
+import type { EventStore, StoredEvent } from './event-store.js';
+import type { IngestStats } from './ingest-stats.js';
+import type { TelemetryStore } from './telemetry-store.js';
+
+export interface IngestorDeps {
+  client: () => MqttClient;
+  registry: FleetRegistry;
+  events: EventStore;
+  telemetry: TelemetryStore;
+  commands: CommandApi;
+  stats: IngestStats;
+  log: Logger;
+  maxPayloadBytes: number;
+  /** MQTT 5 shared-subscription group for events and telemetry (null: plain subscriptions) */
+  sharedGroup: string | null;
+  onEvent?: (e: StoredEvent) => void;
+}
+
+/** Events and telemetry can be split between master workers; state, results and cfg must reach each one. */
+export function subscriptionFilters(sharedGroup: string | null): string[] {
+  return masterSubscriptions.map((f) => (sharedGroup && (f.includes('/evt/') || f.includes('/tel/')) ? `$share/${sharedGroup}/${f}` : f));
+}
+
+export function createIngestor(deps: IngestorDeps) {
+  const { registry, stats, log } = deps;
+  const lastLogged = new Map<string, number>();
+  let client: MqttClient | null = null;
+
+  function reject(code: string, topic: string, message: string) {
+    stats.reject(code);
+    const key = `${code} ${topic.split('/').slice(0, 4).join('/')}`;
+    const now = Date.now();
+    if ((lastLogged.get(key) ?? 0) + 10_000 > now) return;
+    if (lastLogged.size > 1000) lastLogged.clear();
+    lastLogged.set(key, now);
+    log.warn({ code, topic, reason: message.slice(0, 300) }, 'message rejected');
+  }
+
+  async function handle(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    stats.counters.received++;
+    const t = parseTopic(topic);
+    if (!t || t.kind === 'command' || t.kind === 'cfg') return reject('TOPIC_UNKNOWN', topic, 'not a box→master topic of the contract');
+    const ref = { region: t.region, box: t.box };
+    if (t.kind === 'state') {
+      if (payload.length === 0) return; // a cleared retained message
+      const d = decodePayload(StateMessage, payload, deps.maxPayloadBytes);
+      if (!d.ok) return reject(d.code, topic, d.message);
+      stats.counters.states++;
+      registry.applyState(ref, d.value, { retained: packet.retain });
+      return;
+    }
+    if (t.kind === 'event') {
+      const d = decodePayload(EventEnvelope, payload, deps.maxPayloadBytes);
+      if (!d.ok) return reject(d.code, topic, d.message);
+      registry.touch(ref);
+      const outcome = await deps.events.put({ ...ref, plugin: t.plugin, type: t.type }, d.value);
+      if (outcome === 'duplicate') { stats.counters.duplicates++; return; }
+      stats.event();
+      deps.onEvent?.({ id: d.value.id, box: t.box, region: t.region, plugin: t.plugin, type: t.type, seq: d.value.seq, ts: d.value.ts, data: d.value.data, receivedAt: Date.now() });
+      return;
+    }
+    if (t.kind === 'telemetry') {
+      const d = decodePayload(TelemetryMessage, payload, deps.maxPayloadBytes);
+      if (!d.ok) return reject(d.code, topic, d.message);
+      registry.touch(ref);
+      stats.counters.telemetry++;
+      deps.telemetry.put(t.box, t.name, { ts: d.value.ts, data: d.value.data });
+      return;
+    }
+    if (t.kind === 'result') {
+      const d = decodePayload(ResultMessage, payload, deps.maxPayloadBytes);
+      if (!d.ok) return reject(d.code, topic, d.message);
+      registry.touch(ref);
+      stats.counters.results++;
+      if (!deps.commands.handleResult({ ...ref, cmdId: t.cmdId }, d.value)) stats.counters.resultsUnmatched++;
+      return;
+    }
+    const d = decodePayload(CfgReportedMessage, payload, deps.maxPayloadBytes);
+    if (!d.ok) return reject(d.code, topic, d.message);
+    if (!packet.retain) registry.touch(ref);
+    registry.setCfgReported(ref, d.value);
+  }
+
+  const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
+    handle(topic, payload, packet).catch((err: Error) => {
+      stats.reject('INGEST_FAILED');
+      log.error({ err: err.message, topic }, 'ingestion failed');
+    });
+  };
+
+  return {
+    async start() {
+      if (client) return;
+      client = deps.client();
+      client.on('message', onMessage);
+      const granted = await client.subscribeAsync(subscriptionFilters(deps.sharedGroup), { qos: 1 });
+      const refused = granted.filter((g) => g.qos === 128);
+      if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'broker refused master subscriptions: check the ACL of the master user');
+    },
+    async stop() {
+      client?.off('message', onMessage);
+      client = null;
+    },
+  };
+}
+export type Ingestor = ReturnType<typeof createIngestor>;

@@ -1,0 +1,57 @@
+// A one-shot look at a modem for the CLI (`kefu modem probe|at|signal`) and `kefu doctor`: open the port,
+// identify the profile, read SIM, registration, signal and address. Read-only: it never dials or resets.
+import { createAtEngine, type AtEngine } from './at/engine.js';
+import { AtCommandError } from './at/errors.js';
+import { isRegistered } from './at/canonical.js';
+import { openSerialPort, type AtPort } from './at/serial-port.js';
+import * as session from './modem-session.js';
+import { findPorts } from './port-discovery.js';
+import type { Profile } from './profile-schema.js';
+import { loadProfiles } from './profiles.js';
+import { qualityOf, summarise, verdictOf, type SignalSummary } from './signal.js';
+
+export interface ModemHandle {
+  engine: AtEngine; port: AtPort; profiles: Profile[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions { port?: string; profileDir?: string; timeoutMs?: number; baudRate?: number }
+
+export async function openModem(o: OpenOptions = {}): Promise<ModemHandle> {
+  const profiles = await loadProfiles(o.profileDir);
+  const spec = { port: o.port ?? 'auto', usb: profiles.flatMap((p) => p.usb) };
+  const [path] = await findPorts(spec);
+  if (!path) throw new AtCommandError('AT_PORT_CLOSED', '(open)', [], null, `no modem port found for "${spec.port}" (pass --port /dev/… ; ptys are not listed by SerialPort.list())`);
+  const port = await openSerialPort(path, o.baudRate);
+  const engine = createAtEngine({ port, defaultTimeoutMs: o.timeoutMs ?? 3000 });
+  return { engine, port, profiles, async close() { engine.dispose(); await port.close(); } };
+}
+
+export interface ProbeResult {
+  port: string; profile: string; manufacturer: string | null; model: string | null; firmware: string | null;
+  sim: string; registration: string | null; operator: string | null; signal: SignalSummary | null;
+  quality: number | null; verdict: string; ipv4: string | null;
+}
+
+export async function probeModem(h: ModemHandle, wantedProfile = 'auto', timeoutMs = 3000): Promise<ProbeResult> {
+  const { engine } = h;
+  await session.wake(engine, timeoutMs);
+  const id = await session.identify(engine, timeoutMs);
+  const profile = session.chooseProfile(h.profiles, wantedProfile, id);
+  let sim = 'unknown';
+  try { sim = (await engine.send(profile.sim.query, { timeoutMs })).lines.join(' ').replace(/^\+CPIN:\s*/, '') || 'unknown'; } catch (e) {
+    sim = e instanceof AtCommandError ? e.response.join(' ') || e.code : String(e);
+  }
+  const reg = await session.readRegistration(engine, profile).catch(() => null);
+  const operator = await session.readOperator(engine, timeoutMs);
+  let signal: SignalSummary | null = null;
+  for (const p of profile.signal) {
+    const r = await session.poll(engine, p, profile).catch(() => null);
+    if (r) { signal = summarise(r); break; }
+  }
+  const ipv4 = await session.readAddress(engine, profile);
+  const quality = signal ? qualityOf(signal) : null;
+  return { port: h.port.path, profile: profile.name, manufacturer: id.manufacturer, model: id.model, firmware: id.firmware, sim,
+    registration: (reg?.registration as string | undefined) ?? null, operator, signal, quality,
+    verdict: reg && !isRegistered(reg.registration) ? 'no service' : verdictOf(quality), ipv4 };
+}

@@ -1,0 +1,117 @@
+// Pure per-link health: a window of probe results plus the transport's own state, judged against the gates.
+import type { TransportState } from '../transport.js';
+import type { ManagerOptions } from './options.js';
+
+export interface ProbeResult {
+  ok: boolean;
+  at: number;
+  rttMs?: number;
+  /** the link refused outright (unreachable, no route, D-Bus error): dead at once, no waiting for more probes */
+  hard?: boolean;
+  error?: string;
+}
+
+export interface LinkHealth {
+  id: string;
+  window: ProbeResult[];
+  consecutiveFail: number;
+  consecutiveOk: number;
+  /** probes say the path to the broker works */
+  probeAlive: boolean;
+  transport: TransportState | null;
+  alive: boolean;
+  good: boolean;
+  /** why the link is not good (null when it is) */
+  reason: string | null;
+  goodSince: number | null;
+  /** times the link stopped being good, for the flap hold-down */
+  failures: number[];
+  lastFailureAt: number | null;
+  lastProbeAt: number | null;
+}
+
+export function createLinkHealth(id: string): LinkHealth {
+  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null };
+}
+
+/**
+ * Share of probes lost. TCP hides packet loss from an application probe by retransmitting, so a ping answered only
+ * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too.
+ */
+export function lossOf(h: LinkHealth, lateMs = Infinity): number {
+  if (h.window.length === 0) return 0;
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number);
+  const late = rtts.length ? Math.max(lateMs, 3 * Math.min(...rtts)) : Infinity;
+  return h.window.filter((p) => !p.ok || (p.rttMs !== undefined && p.rttMs >= late)).length / h.window.length;
+}
+
+export function medianRtt(h: LinkHealth): number | null {
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number).sort((a, b) => a - b);
+  return rtts.length ? rtts[Math.floor(rtts.length / 2)] : null;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Best RSRP / SINR in a cellular detail record; EN-DC replies nest `lte` and `nr`. */
+export function signalOf(detail: Record<string, unknown> | undefined): { rsrp: number | null; sinr: number | null } {
+  if (!detail) return { rsrp: null, sinr: null };
+  const parts = [detail, detail.nr, detail.lte, detail.signal].filter((p): p is Record<string, unknown> => !!p && typeof p === 'object');
+  const pick = (key: string) => parts.map((p) => num(p[key])).filter((x): x is number => x !== null).sort((a, b) => b - a)[0] ?? null;
+  return { rsrp: pick('rsrp_dbm'), sinr: pick('sinr_db') };
+}
+
+function judge(h: LinkHealth, o: ManagerOptions): { alive: boolean; reason: string | null } {
+  const t = h.transport;
+  if (t && (t.status === 'down' || t.status === 'connecting')) return { alive: false, reason: `link ${t.status}${t.reason ? `: ${t.reason}` : ''}` };
+  if (!h.probeAlive) {
+    const last = h.window[h.window.length - 1];
+    return { alive: false, reason: last && !last.ok ? `probe failed: ${last.error ?? 'timeout'}` : 'not verified yet' };
+  }
+  if (t?.status === 'degraded') return { alive: true, reason: `link degraded${t.reason ? `: ${t.reason}` : ''}` };
+  const loss = lossOf(h, o.gates.lateMs);
+  if (h.window.length >= 8 && loss > o.gates.maxLoss) return { alive: true, reason: `probes lost or late ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
+  const rtt = medianRtt(h);
+  if (rtt !== null && rtt > o.gates.maxRttMs) return { alive: true, reason: `probe rtt ${Math.round(rtt)} ms > ${o.gates.maxRttMs} ms` };
+  const { rsrp, sinr } = signalOf(t?.detail);
+  if (rsrp !== null && rsrp < o.gates.minRsrpDbm) return { alive: true, reason: `rsrp ${rsrp} dBm < ${o.gates.minRsrpDbm} dBm` };
+  if (sinr !== null && sinr < o.gates.minSinrDb) return { alive: true, reason: `sinr ${sinr} dB < ${o.gates.minSinrDb} dB` };
+  return { alive: true, reason: null };
+}
+
+/** Recomputes alive/good after any input; records a failure when a good link stops being good. */
+export function refresh(h: LinkHealth, o: ManagerOptions, now: number): void {
+  const { alive, reason } = judge(h, o);
+  const good = alive && reason === null;
+  if (h.good && !good) { h.failures.push(now); h.lastFailureAt = now; }
+  if (!h.good && good) h.goodSince = now;
+  if (!good) h.goodSince = null;
+  h.alive = alive;
+  h.good = good;
+  h.reason = reason;
+  h.failures = h.failures.filter((t) => now - t < o.flapWindowMs);
+}
+
+export function recordProbe(h: LinkHealth, p: ProbeResult, o: ManagerOptions): void {
+  h.window.push(p);
+  if (h.window.length > o.probe.window) h.window.splice(0, h.window.length - o.probe.window);
+  h.lastProbeAt = p.at;
+  if (p.ok) {
+    h.consecutiveOk += 1;
+    h.consecutiveFail = 0;
+    if (!h.probeAlive && h.consecutiveOk >= (h.failures.length || h.window.some((w) => !w.ok) ? o.probe.upAfter : 1)) h.probeAlive = true;
+  } else {
+    h.consecutiveOk = 0;
+    h.consecutiveFail = p.hard ? Math.max(h.consecutiveFail + 1, o.probe.downAfter) : h.consecutiveFail + 1;
+    if (h.consecutiveFail >= o.probe.downAfter) h.probeAlive = false;
+  }
+  refresh(h, o, p.at);
+}
+
+export function recordTransportState(h: LinkHealth, s: TransportState, o: ManagerOptions, now: number): void {
+  h.transport = s;
+  // a link that went down must prove itself again with fresh probes
+  if (s.status === 'down' || s.status === 'connecting') { h.probeAlive = false; h.consecutiveOk = 0; }
+  refresh(h, o, now);
+}

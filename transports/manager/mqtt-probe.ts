@@ -1,0 +1,127 @@
+// Application-level probe of one link: a light MQTT session over the link's own stream (source-bound), pinged
+// every interval. A PINGRESP proves the whole path to the broker; a missing one within the timeout is a failure.
+import type { Duplex } from 'node:stream';
+import { generate, parser as createParser } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import { TransportError } from '../../protocol/errors.js';
+import type { BrokerAddress, Transport } from '../transport.js';
+import type { ProbeResult } from './link-health.js';
+
+export interface ProbeIdentity { clientId: string; username?: string; password?: string }
+
+export interface MqttProbeOptions {
+  transport: Transport;
+  broker: BrokerAddress;
+  identity: ProbeIdentity;
+  intervalMs: number;
+  /** ping period right now (a standby link may be pinged less often than the active one); default intervalMs */
+  pingEveryMs?: () => number;
+  timeoutMs: number;
+  /** every probe stream, for the byte counters of metered links */
+  onStream?: (s: Duplex) => void;
+  now: () => number;
+  onResult: (r: ProbeResult) => void;
+  log: Logger;
+}
+
+/** errors that mean "this link cannot reach the broker at all", as opposed to "no answer yet" */
+const HARD_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL', 'ECONNREFUSED', 'EPIPE', 'ECONNRESET', 'LINK_DOWN', 'BLE_DISCONNECTED']);
+
+export function isHardError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TransportError || (typeof code === 'string' && HARD_CODES.has(code));
+}
+
+export function createMqttProbe(o: MqttProbeOptions) {
+  let timer: NodeJS.Timeout | null = null;
+  let conn: Duplex | null = null;
+  let connecting: { since: number; token: object } | null = null;
+  let connected = false;
+  let lastPing = 0;
+  const pending: number[] = [];
+
+  const report = (r: Omit<ProbeResult, 'at'>) => o.onResult({ ...r, at: o.now() });
+
+  function drop(): void {
+    const c = conn;
+    conn = null; connected = false; connecting = null; pending.length = 0;
+    if (c) { c.removeAllListeners('data'); c.on('error', () => {}); c.destroy(); }
+  }
+
+  function fail(err: unknown, hard = isHardError(err)): void {
+    const code = (err as { code?: string } | null)?.code;
+    report({ ok: false, hard, error: code ?? (err instanceof Error ? err.message : String(err)) });
+    drop();
+  }
+
+  async function connect(): Promise<void> {
+    const token = {};
+    const since = o.now();
+    connecting = { since, token };
+    let stream: Duplex;
+    try {
+      stream = await o.transport.openStream(o.broker);
+    } catch (err) {
+      if (connecting?.token === token) fail(err);
+      return;
+    }
+    if (connecting?.token !== token || !timer) { stream.on('error', () => {}); stream.destroy(); return; }
+    conn = stream;
+    o.onStream?.(stream);
+    const parser = createParser();
+    parser.on('packet', (p: { cmd: string; returnCode?: number; reasonCode?: number }) => {
+      if (conn !== stream) return;
+      if (p.cmd === 'connack') {
+        const rc = p.returnCode ?? p.reasonCode ?? 0;
+        if (rc !== 0) { fail(new TransportError('PROBE_REFUSED', `broker refused the probe session (rc ${rc})`), false); return; }
+        connected = true; connecting = null;
+        // a session set-up (TCP + TLS + CONNACK) is not a ping: it proves the path but its time is no RTT sample
+        report({ ok: true });
+      } else if (p.cmd === 'pingresp') {
+        const sent = pending.shift();
+        if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
+      }
+    });
+    parser.on('error', (err: Error) => { if (conn === stream) fail(err, false); });
+    stream.on('data', (b: Buffer) => parser.parse(b));
+    stream.on('error', (err) => { if (conn === stream) fail(err); });
+    stream.on('close', () => { if (conn === stream) fail(new TransportError('PROBE_CLOSED', 'probe session closed'), false); });
+    stream.write(generate({
+      cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true,
+      // the broker drops a probe session whose box went silent
+      keepalive: Math.max(2, Math.ceil((o.intervalMs * 8) / 1000)),
+      clientId: o.identity.clientId,
+      ...(o.identity.username ? { username: o.identity.username } : {}),
+      ...(o.identity.password ? { password: Buffer.from(o.identity.password) } : {}),
+    }));
+  }
+
+  function tick(): void {
+    const now = o.now();
+    if (connecting) {
+      if (now - connecting.since > o.timeoutMs) fail(new TransportError('PROBE_TIMEOUT', 'connect timeout'), false);
+      return;
+    }
+    if (!conn) { void connect(); return; }
+    if (!connected) return;
+    if (pending.length > 0 && now - pending[0] > o.timeoutMs) { fail(new TransportError('PROBE_TIMEOUT', 'timeout'), false); return; }
+    if (now - lastPing < (o.pingEveryMs?.() ?? o.intervalMs) - o.intervalMs / 2) return;
+    lastPing = now;
+    pending.push(now);
+    conn.write(generate({ cmd: 'pingreq' }));
+  }
+
+  return {
+    start(): void {
+      if (timer) return;
+      timer = setInterval(tick, o.intervalMs);
+      tick();
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (conn) conn.write(generate({ cmd: 'disconnect' }));
+      drop();
+    },
+  };
+}
