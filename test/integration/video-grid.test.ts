@@ -58,6 +58,7 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   await waitFor('31 decoding tiles on A', decodingTiles, (n) => n >= 31, 120_000, 1000);
   const decoded = await inbound(a);
   step('31 tiles decode');
+  if (process.env.KEFU_SHOT_DIR) await a.screenshot({ path: join(process.env.KEFU_SHOT_DIR, 'video-grid-32-early.png') });
   await sleep(8000); // a replayed loop carries a key frame every few seconds: a re-synced tile recovers within it
   const later = await inbound(a);
   const grew = later.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
