@@ -44,7 +44,7 @@ export default definePlugin({
     });
     ctx.http.route({ method: 'GET', url: '/rooms', handler: async () => ({ rooms: [...getHub().rooms.values()].map((r) => ({ id: r.id, participants: r.participants().map((p) => ({
       id: p.id, name: p.name, role: p.role, muted: p.muted, away: p.away, audible: p.audible,
-      rx: p.pub ? { ...p.pub.rx } : null, activeLayers: p.pub?.activeLayers ?? null,
+      rx: p.pub ? { ...p.pub.rx } : null, pubState: p.pub?.state ?? null, activeLayers: p.pub?.activeLayers ?? null, streams: p.pub ? [...p.pub.video.keys(), ...(p.pub.audio ? ['audio'] : [])] : null,
       slots: (p.sub?.slots ?? []).map((s) => ({ participant: s.publisherId, layer: s.video.layer, target: s.video.target, ...s.video.counters })),
     })), speaker: r.activeSpeaker })) }) });
 

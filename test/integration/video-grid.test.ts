@@ -1,7 +1,7 @@
 // 32 participants in one room: three headless Chromium browsers (fake camera + microphone) and 29 werift
 // publishers replaying real VP8 recorded from the first browser. Media flows, every QoS metric is present
 // and plausible, telemetry and bus events go out, and the 32-tile grid fits one screen (screenshot).
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { startVideoServer } from './video-server.js';
 import { createSyntheticClient } from '../../plugins/video/sfu/synthetic-client.js';
 import { inbound, openCall, qosRows, tileDots, waitFor, sleep } from './video-browser-util.js';
+
+// werift can leave a UDP socket open after close(): do not let the file's process hang once every test is done
+after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(); });
 
 test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-video-');
@@ -20,6 +23,8 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const wsUrl = `ws://127.0.0.1:${srv.port}/p/video/ws`;
+  const t0 = Date.now();
+  const step = (what: string) => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 
   const a = await openCall(browser, srv.url, { room: 'grid', role: 'agent', name: '坐席A', pid: 'A' });
   const b = await openCall(browser, srv.url, { room: 'grid', role: 'customer', name: '客户B', pid: 'B' });
@@ -30,6 +35,7 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
     await waitFor('two decoding video tiles', () => inbound(page), (s) => s.filter((x) => x.kind === 'video' && x.framesDecoded > 10).length >= 2, 60_000);
   }
 
+  step('3 browsers decode');
   // record real VP8 (the low layer of A) to feed the synthetic publishers
   const rec = createSyntheticClient({ url: wsUrl, room: 'grid', participant: 'recorder', layers: [], audio: false, receive: true, record: true });
   await rec.start();
@@ -38,17 +44,22 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   const recording = [...rec.recording];
   await waitFor('recorder gone', async () => (await qosRows(a)).length, (n) => n === 2, 20_000);
 
+  step('recorded');
   const synth = Array.from({ length: 29 }, (_, i) => createSyntheticClient({
     url: wsUrl, room: 'grid', participant: `s${String(i + 1).padStart(2, '0')}`, name: `终端${i + 1}`,
     layers: ['q'], replay: recording, audio: true, audioLevel: 127, subscribe: false,
   }));
   t.after(() => Promise.all(synth.map((s) => s.stop())));
-  for (const s of synth) await s.start();
+  await Promise.all(synth.map((s) => s.start()));
 
+  step('29 synthetic started');
   // A sees 31 tiles and decodes them
-  const decoded = await waitFor('31 decoding tiles on A', () => inbound(a),
-    (s) => s.filter((x) => x.kind === 'video' && x.framesDecoded > 5).length >= 31, 90_000, 1000);
-  await sleep(3000);
+  const decodingTiles = async () => (await inbound(a)).filter((x) => x.kind === 'video' && x.framesDecoded > 5).length;
+  await waitFor('31 decoding tiles on A', decodingTiles, (n) => n >= 31, 120_000, 1000);
+  const decoded = await inbound(a);
+  step('31 tiles decode');
+  if (process.env.KEFU_SHOT_DIR) await a.screenshot({ path: join(process.env.KEFU_SHOT_DIR, 'video-grid-32-early.png') });
+  await sleep(8000); // a replayed loop carries a key frame every few seconds: a re-synced tile recovers within it
   const later = await inbound(a);
   const grew = later.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
   assert.ok(grew.length >= 29, `frames keep decoding on most tiles (${grew.length}/31)`);
@@ -56,6 +67,7 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
   assert.ok(energy.length >= 2, `audio energy from the two other browsers (${energy.length})`);
 
   // QoS: 31 rows, each with five levels; the browsers' tiles carry plausible figures
+  step('media asserted');
   const rows = await waitFor('31 QoS rows', () => qosRows(a), (r) => r.length === 31 && r.every((x) => x.metrics.videoKbps !== null), 30_000);
   for (const r of rows) {
     assert.deepEqual(Object.keys(r.levels).sort(), ['audioBitrate', 'blur', 'freeze', 'stutter', 'videoBitrate']);
@@ -65,9 +77,16 @@ test('32-tile room: 3 browsers + 29 synthetic publishers', { timeout: 180_000 },
     assert.ok(r.sfu && r.sfu.layer === 'q', `grid tiles take the low layer (${r.participant}: ${r.sfu?.layer})`);
   }
   for (const pid of ['B', 'C']) {
+    // audio is forwarded while a browser's fake microphone beeps it into last-N: collect over a while
+    let kbps = 0; let stutter: number | null = null;
+    await waitFor(`audio figures for ${pid}`, () => qosRows(a), (rs) => {
+      const x = rs.find((y) => y.participant === pid);
+      kbps = Math.max(kbps, x?.metrics.audioKbps ?? 0);
+      if (x?.metrics.stutter.pct != null) stutter = x.metrics.stutter.pct;
+      return kbps > 8 && stutter !== null;
+    }, 30_000);
+    assert.ok(stutter! < 50, `stutter plausible for ${pid}: ${stutter}`);
     const r = rows.find((x) => x.participant === pid)!;
-    assert.ok(r.metrics.audioKbps! > 8, `audio kbps from ${pid}: ${r.metrics.audioKbps}`);
-    assert.ok(r.metrics.stutter.pct !== null && r.metrics.stutter.pct < 50, `stutter measured for ${pid}: ${r.metrics.stutter.pct}`);
     assert.ok(r.metrics.blur.qp !== null && r.metrics.blur.qp >= 0 && r.metrics.blur.qp <= 127, `QP for ${pid}: ${r.metrics.blur.qp}`);
     assert.ok(r.metrics.blur.laplacian !== null, `Laplacian sample for ${pid}`);
     assert.ok(r.metrics.fps! > 3, `fps for ${pid}: ${r.metrics.fps}`);

@@ -43,18 +43,20 @@ export function chooseLayers(input: PolicyInput): Map<string, Want> {
   return out;
 }
 
-/** Step layers down, least important first, until the sum fits; every visible tile keeps at least `q`. */
+/** Step layers down, least important first (all the way to `q`), until the sum fits; never below `q`. */
 function fitBudget(out: Map<string, Want>, budget: number, pinned: string | null, speaker: string | null): void {
-  const cost = () => [...out.values()].reduce((s, w) => s + (w === 'off' ? 0 : LAYER_BPS[w]), 0);
+  let cost = [...out.values()].reduce((s, w) => s + (w === 'off' ? 0 : LAYER_BPS[w]), 0);
   const prio = (id: string) => (id === pinned ? 2 : id === speaker ? 1 : 0);
   const order = [...out.keys()].sort((a, b) => prio(a) - prio(b));
-  while (cost() > budget) {
-    let stepped = false;
-    for (const id of order) {
-      const w = out.get(id)!;
-      if (RANK[w] > 1) { out.set(id, BY_RANK[RANK[w] - 1]!); stepped = true; if (cost() <= budget) return; }
+  for (const id of order) {
+    let w = out.get(id)!;
+    while (cost > budget && RANK[w] > 1) {
+      const next = BY_RANK[RANK[w] - 1] as Layer;
+      cost += LAYER_BPS[next] - LAYER_BPS[w as Layer];
+      w = next;
+      out.set(id, w);
     }
-    if (!stepped) return;
+    if (cost <= budget) return;
   }
 }
 

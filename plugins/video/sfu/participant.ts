@@ -11,6 +11,8 @@ export interface Slot {
   readonly audio: OutboundTrack;
   publisherId: string | null;
   audioPackets: number;
+  /** the audio source changed: continue sequence numbers on the next packet */
+  audioResync: boolean;
 }
 
 export interface Publication {
@@ -22,6 +24,7 @@ export interface Publication {
   /** tick number at which each layer last carried packets */
   readonly seenTick: Record<Layer, number>;
   activeLayers: Layer[];
+  state: string;
 }
 
 export interface Subscription {
@@ -32,6 +35,8 @@ export interface Subscription {
   connected: boolean;
   /** forwarded video bytes at the last tick, for the send rate */
   lastBytes: number;
+  /** a first offer went out; later ones renegotiate the same peer */
+  offered: boolean;
 }
 
 export interface Participant {
@@ -68,8 +73,9 @@ export function createParticipant(info: { id: string; name: string; role: string
 export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: () => number): Publication {
   const pub: Publication = {
     peer, video: new Map(), audio: null,
-    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS],
+    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS], state: 'new',
   };
+  peer.onState((st) => { pub.state = st; });
   peer.onStream((s) => {
     if (s.kind === 'audio') {
       pub.audio = s;
@@ -77,7 +83,11 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
         pub.rx.audio++;
         if (level !== undefined) p.onLevel?.(level);
         if (!p.audible || p.muted.audio) return;
-        for (const slot of p.audioSinks) { slot.audioPackets++; slot.audio.send(pkt); }
+        for (const slot of p.audioSinks) {
+          if (slot.audioResync) { slot.audio.sourceChanged(pkt); slot.audioResync = false; }
+          slot.audioPackets++;
+          slot.audio.send(pkt);
+        }
       });
       return;
     }
@@ -96,7 +106,7 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
 
 export function createSlot(index: number, video: OutboundTrack, audio: OutboundTrack, pubOf: (s: Slot) => Participant | undefined): Slot {
   const slot: Slot = {
-    index, audio, publisherId: null, audioPackets: 0,
+    index, audio, publisherId: null, audioPackets: 0, audioResync: true,
     video: createVideoDownTrack(video, (rid) => { pubOf(slot)?.keyframes.request(rid); }),
   };
   audio.onKeyframeRequest(() => undefined);

@@ -20,6 +20,21 @@ export interface RoomOptions {
 export type Room = ReturnType<typeof createRoom>;
 
 const SLOT_CHUNK = 4;
+const NEGOTIATION_MS = 10_000;
+
+/** werift can wait forever on a description it half-understands; a request must get an answer */
+function timeBoxed<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out`)), NEGOTIATION_MS); })])
+    .finally(() => clearTimeout(timer));
+}
+
+/** The parts every WebRTC description must have; anything else is refused before werift sees it. */
+function checkSdp(sdp: string): void {
+  if (!/^v=0\r?\n/.test(sdp) || !/^m=(audio|video|application) /m.test(sdp) || !/^a=ice-ufrag:/m.test(sdp) || !/^a=fingerprint:/m.test(sdp)) {
+    throw new KefuError('BAD_SDP', 'not a WebRTC session description (needs v=0, m=, a=ice-ufrag, a=fingerprint)');
+  }
+}
 
 export function createRoom(opts: RoomOptions) {
   const participants = new Map<string, Participant>();
@@ -41,6 +56,7 @@ export function createRoom(opts: RoomOptions) {
     old?.videoSinks.delete(slot.video);
     old?.audioSinks.delete(slot);
     slot.video.setTarget('off');
+    slot.audioResync = true;
     slot.publisherId = pub?.id ?? null;
     if (pub) { pub.videoSinks.add(slot.video); pub.audioSinks.add(slot); }
   }
@@ -78,7 +94,8 @@ export function createRoom(opts: RoomOptions) {
     try {
       const sdp = await sub.peer.createOffer();
       if (p.sub !== sub) return;
-      opts.emit(p.id, { t: 'offer', sdp, slots: slotsMessage(p).slots });
+      opts.emit(p.id, { t: 'offer', sdp, fresh: !sub.offered, slots: slotsMessage(p).slots });
+      sub.offered = true;
     } catch (err) {
       sub.negotiating = false;
       fail(err, 'offer');
@@ -88,9 +105,16 @@ export function createRoom(opts: RoomOptions) {
 
   function openSubscription(p: Participant) {
     const peer = createSubscriberPeer(opts.net);
-    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0 };
+    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0, offered: false };
     const sub = p.sub;
-    peer.onState((s) => { sub.connected = s === 'connected'; });
+    peer.onState((s) => {
+      sub.connected = s === 'connected';
+      if (s === 'failed' && p.sub === sub && participants.get(p.id) === p) {
+        for (const sl of sub.slots) bindSlot(sl, null);
+        void peer.close();
+        openSubscription(p);
+      }
+    });
     peer.onData((msg) => {
       // the data channel carries small room messages (chat lines, reactions) to everyone else
       if (msg.length > 4096) return;
@@ -146,10 +170,19 @@ export function createRoom(opts: RoomOptions) {
       const p = participants.get(id);
       if (!p) throw new KefuError('NOT_JOINED', 'join first');
       if (p.pub) throw new KefuError('ALREADY_PUBLISHING', 'already publishing; rejoin to publish again');
+      checkSdp(offerSdp);
       const peer = createPublisherPeer(opts.net);
       p.pub = attachPublication(p, peer, () => tickNo);
+      peer.onState((st) => {
+        // a handshake that died (seen under heavy load): drop it and ask the client to publish again
+        if (st !== 'failed' || p.pub?.peer !== peer) return;
+        p.pub = null;
+        void peer.close();
+        for (const dt of p.videoSinks) dt.resync();
+        opts.emit(p.id, { t: 'republish', reason: 'publisher connection failed' });
+      });
       try {
-        return await peer.answer(offerSdp);
+        return await timeBoxed(peer.answer(offerSdp), 'answer');
       } catch (err) {
         p.pub = null;
         void peer.close();
@@ -163,8 +196,10 @@ export function createRoom(opts: RoomOptions) {
       if (!p || !sub) throw new KefuError('NOT_JOINED', 'join first');
       if (!sub.negotiating) throw new KefuError('UNEXPECTED', 'no offer is pending');
       try {
-        await sub.peer.applyAnswer(sdp);
+        checkSdp(sdp);
+        await timeBoxed(sub.peer.applyAnswer(sdp), 'applying the answer');
       } catch (err) {
+        if (err instanceof KefuError) throw err;
         throw new KefuError('NEGOTIATION_FAILED', `bad answer: ${(err as Error).message}`);
       } finally {
         sub.negotiating = false;

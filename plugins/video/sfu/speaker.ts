@@ -27,7 +27,8 @@ export function createSpeakerTracker(opts: SpeakerTrackerOptions): SpeakerTracke
   let active: string | null = null;
   let leader: { id: string; since: number } | null = null;
   let audible = new Set<string>();
-  const decayed = (e: { value: number; at: number }, now: number) => e.value * Math.pow(0.5, Math.max(0, now - e.at) / 400);
+  // half-life 1 s: a speaker stays in last-N across the pauses between words
+  const decayed = (e: { value: number; at: number }, now: number) => e.value * Math.pow(0.5, Math.max(0, now - e.at) / 1000);
 
   return {
     observe(id, level, now) {

@@ -10,9 +10,9 @@ import {
 import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
-/** per layer: packets per frame, payload bytes, frames per second (≈150 kbps / 500 kbps / 1.2 Mbps) */
+/** per layer: packets per frame, payload bytes, frames per second (≈120 kbps / 500 kbps / 1.2 Mbps) */
 const SHAPE: Record<Layer, { ppf: number; bytes: number; fps: number }> = {
-  q: { ppf: 2, bytes: 620, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
+  q: { ppf: 1, bytes: 1000, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
 };
 const MAGIC = 0x6b656675; // "kefu"
 
@@ -45,12 +45,15 @@ const codecs = () => ({
 export function createSyntheticClient(opts: SyntheticOptions) {
   const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, latenciesMs: [], txPackets: 0 };
   const timers: NodeJS.Timeout[] = [];
+  const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
   let pub: RTCPeerConnection | null = null;
   let sub: RTCPeerConnection | null = null;
   const errors: string[] = [];
   const lastSeq = new Map<number, number>();
   const recording: RecordedPacket[] = [];
+  /** rids the SFU asked for ({t:'layers'}); a browser pauses the other encodings the same way */
+  let activeRids = new Set<string>(LAYERS);
   let recordSsrc: number | null = null;
 
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
@@ -67,7 +70,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     }
   }
 
-  async function answerOffer(sdp: string) {
+  async function answerOffer(sdp: string, fresh: boolean) {
+    if (fresh && sub) { const old = sub; sub = null; void old.close().catch(() => undefined); }
     if (!sub) {
       sub = new RTCPeerConnection({ codecs: codecs(), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] } });
       sub.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
@@ -124,7 +128,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
         ...(ridId ? [{ id: ridId, payload: Buffer.from(rid) }] : []),
       ];
-      timers.push(setInterval(() => {
+      pubTimers.push(setInterval(() => {
         const key = frame++ % shape.fps === 0;
         ts = (ts + 90000 / shape.fps) >>> 0;
         const now = performance.timeOrigin + performance.now();
@@ -159,7 +163,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       ...(ridId ? [{ id: ridId, payload: Buffer.from('q') }] : []),
     ];
     let seq = 1; let ts = 0; let i = 0;
-    timers.push(setInterval(() => {
+    pubTimers.push(setInterval(() => {
       const frame = frames[i]!;
       i = (i + 1) % frames.length;
       ts = (ts + 6000) >>> 0; // 15 fps
@@ -178,7 +182,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const ssrc = tr.sender.ssrc; // werift routes non-simulcast RTP by the ssrc announced in the offer
     let seq = 1; let ts = 0;
     const level = opts.audioLevel ?? 90;
-    timers.push(setInterval(() => {
+    pubTimers.push(setInterval(() => {
       ts = (ts + 960) >>> 0;
       const ext = [
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '1') }] : []),
@@ -214,15 +218,32 @@ export function createSyntheticClient(opts: SyntheticOptions) {
           if (m.t === 'error') p.reject(new Error(`${String(m.code)}: ${String(m.message)}`)); else p.resolve(m);
           return;
         }
-        if (m.t === 'offer') answerOffer(m.sdp as string).catch((e) => errors.push(String(e)));
+        if (m.t === 'offer') answerOffer(m.sdp as string, m.fresh === true).catch((e) => errors.push(String(e)));
+        if (m.t === 'layers' && Array.isArray(m.active)) activeRids = new Set(m.active as string[]);
+        if (m.t === 'republish') {
+          for (const t of pubTimers) clearInterval(t);
+          pubTimers.length = 0;
+          const old = pub; pub = null;
+          void old?.close().catch(() => undefined);
+          publish().catch((e) => errors.push(`republish: ${String(e)}`));
+        }
         if (m.t === 'error') errors.push(`${String(m.code)}: ${String(m.message)}`);
       });
       await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
-      await publish();
+      // a handshake can die on a loaded machine: try again with a fresh peer
+      for (let attempt = 1; ; attempt++) {
+        try { await publish(); break; } catch (err) {
+          const old = pub; pub = null;
+          await old?.close().catch(() => undefined);
+          if (attempt >= 3) throw err;
+          ws.send(JSON.stringify({ t: 'leave' }));
+          await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
+        }
+      }
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
-      timers.length = 0;
+      for (const t of [...timers, ...pubTimers]) clearInterval(t);
+      timers.length = 0; pubTimers.length = 0;
       if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'leave' }));
       ws?.close();
       await Promise.all([pub?.close(), sub?.close()].map((p) => p?.catch(() => undefined)));

@@ -104,7 +104,7 @@ export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
     },
     onStream(fn) { streamListeners.push(fn); },
     onState(fn) { pc.connectionStateChange.subscribe((s) => fn(s)); },
-    async close() { clearInterval(rembTimer); await pc.close().catch(() => undefined); },
+    async close() { clearInterval(rembTimer); await closeWithin(pc); },
   };
 }
 
@@ -160,25 +160,45 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
       dc.send(msg);
       return true;
     },
-    async close() { await pc.close().catch(() => undefined); },
+    async close() { await closeWithin(pc); },
   };
+}
+
+/** werift's close can wait on a dead transport; a stop must not hang on it */
+function closeWithin(pc: RTCPeerConnection, ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    pc.close().catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundTrack {
   const sender: RTCRtpSender = tr.sender;
+  // Our own rewriting across source changes: werift's replaceRTP repeats (or skips) one sequence number.
+  let seqOffset = 0; let tsOffset = 0;
+  let lastSeq: number | null = null; let lastTs = 0;
+  const frameTicks = kind === 'video' ? 3000 : 960;
   return {
     kind,
     mid: () => tr.mid,
     send(pkt) {
-      // A fresh header per sender: werift rewrites ssrc/seq/extensions in place and keeps the packet for NACKs.
+      // A fresh header per sender: werift rewrites ssrc/extensions in place and keeps the packet for NACKs.
       const h = pkt.header;
+      const seq = (h.sequenceNumber + seqOffset) & 0xffff;
+      const ts = (h.timestamp + tsOffset) >>> 0;
+      lastSeq = seq; lastTs = ts;
       const header = new RtpHeader({
-        marker: h.marker, payloadType: h.payloadType, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp,
+        marker: h.marker, payloadType: h.payloadType, sequenceNumber: seq, timestamp: ts,
         ssrc: h.ssrc, padding: false, extension: false, extensions: [],
       });
       sender.sendRtp(new RtpPacket(header, pkt.payload)).catch(() => undefined);
     },
-    sourceChanged(pkt) { sender.replaceRTP(pkt.header); },
+    sourceChanged(pkt) {
+      if (lastSeq === null) return;
+      seqOffset = (lastSeq + 1 - pkt.header.sequenceNumber) & 0xffff;
+      tsOffset = (lastTs + frameTicks - pkt.header.timestamp) >>> 0;
+    },
     onKeyframeRequest(fn) {
       sender.onPictureLossIndication.subscribe(() => fn());
       sender.onRtcp.subscribe((p) => {

@@ -92,8 +92,7 @@ export function mountCall(root, opts) {
         await publish();
         break;
       case 'offer': {
-        const pc = state.sub && state.sub.signalingState !== 'closed' && state.subFor === state.ws ? state.sub : newSubscriber();
-        state.subFor = state.ws;
+        const pc = state.sub && state.sub.signalingState !== 'closed' && !msg.fresh ? state.sub : newSubscriber();
         state.slots = msg.slots;
         await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
         await pc.setLocalDescription(await pc.createAnswer());
@@ -103,6 +102,7 @@ export function mountCall(root, opts) {
         break;
       }
       case 'answer': await state.pub.setRemoteDescription({ type: 'answer', sdp: msg.sdp }); break;
+      case 'republish': state.pub?.close(); state.pub = null; await publish(); break;
       case 'slots': state.slots = msg.slots; bindTiles(); break;
       case 'participant':
         if (msg.event === 'left') state.roster.delete(msg.participant.id);

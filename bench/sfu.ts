@@ -1,0 +1,136 @@
+// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2]`
+// The SFU runs in its own process (signalling hub + werift peers); synthetic werift participants run in
+// `--workers` client processes. Every participant publishes simulcast (q/h/f, paused on request like a
+// browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
+// One JSON line per room size. CPU is the SFU process's, in % of the whole machine (all cores).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const self = fileURLToPath(import.meta.url);
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1]! : dflt; };
+const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+
+/** SFU process: fastify + @fastify/websocket + the signalling hub. */
+async function serve() {
+  const { default: Fastify } = await import('fastify');
+  const { default: ws } = await import('@fastify/websocket');
+  const { createSignallingHub } = await import('../plugins/video/signalling/hub.js');
+  const { silentLogger } = await import('../daemon/logger.js');
+  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: {}, rejoinGraceMs: 1000, maxRooms: 4 });
+  const app = Fastify();
+  await app.register(ws);
+  app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
+  app.get('/stats', async () => {
+    let fwd = 0; let video = 0; let audio = 0;
+    for (const room of hub.rooms.values()) {
+      for (const p of room.participants()) {
+        for (const s of p.sub?.slots ?? []) {
+          fwd += s.video.counters.packets + s.audioPackets;
+          if (s.video.layer) video++;
+        }
+        if (p.audible) audio += p.audioSinks.size;
+      }
+    }
+    return { fwd, videoDownTracks: video, audioDownTracks: audio };
+  });
+  hub.start();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  out({ port: (app.server.address() as { port: number }).port, pid: process.pid });
+}
+
+/** Client process: `--count` synthetic participants; prints "ready", then stats on each "report" line. */
+async function clients() {
+  const { createSyntheticClient } = await import('../plugins/video/sfu/synthetic-client.js');
+  const url = arg('url', ''); const first = Number(arg('first', '0')); const count = Number(arg('count', '1'));
+  const list = Array.from({ length: count }, (_, i) => createSyntheticClient({
+    url, room: 'bench', participant: `p${first + i}`, receive: true,
+    // two talkers (one loud, one softer), everyone else silent: last-N forwards their audio
+    audioLevel: first + i === 0 ? 30 : first + i === 1 ? 45 : 127,
+  }));
+  await Promise.all(list.map((c) => c.start()));
+  out({ ready: true });
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    if (line === 'report') {
+      const lat = list.flatMap((c) => c.stats.latenciesMs);
+      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000) });
+      for (const c of list) c.stats.latenciesMs.length = 0;
+    }
+    if (line === 'stop') break;
+  }
+  await Promise.all(list.map((c) => c.stop()));
+  process.exit(0);
+}
+
+function sample(xs: number[], n: number) { if (xs.length <= n) return xs; const step = xs.length / n; return Array.from({ length: n }, (_, i) => xs[Math.floor(i * step)]!); }
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (100 Hz)
+}
+function lines(cp: ChildProcess) {
+  const rl = createInterface({ input: cp.stdout! });
+  const queue: unknown[] = []; const waiters: Array<(v: unknown) => void> = [];
+  rl.on('line', (l) => { let v: unknown; try { v = JSON.parse(l); } catch { return; } const w = waiters.shift(); if (w) w(v); else queue.push(v); });
+  return (timeoutMs = 180_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
+    const done = (v: unknown) => { clearTimeout(t); resolve(v as Record<string, unknown>); };
+    if (queue.length) done(queue.shift()); else waiters.push(done);
+  });
+}
+const node = (extra: string[]) => spawn(process.execPath, ['--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+
+async function main() {
+  const seconds = Number(arg('seconds', '30'));
+  const sizes = arg('sizes', '4,8,16,32').split(',').map(Number);
+  const workers = Number(arg('workers', '2'));
+  const ncpu = cpus().length;
+  for (const n of sizes) {
+    const sfu = node(['--serve']);
+    const sfuNext = lines(sfu);
+    const { port, pid } = await sfuNext() as { port: number; pid: number };
+    const url = `ws://127.0.0.1:${port}/ws`;
+    const per = Math.ceil(n / workers);
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const nexts = kids.map(lines);
+    try {
+      await Promise.all(nexts.map((nx) => nx()));
+      await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number };
+      const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
+      await report();
+      const s0 = await stats(); const c0 = cpuSeconds(pid); const t0 = performance.now(); const load0 = loadavg()[0]!;
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      const s1 = await stats(); const c1 = cpuSeconds(pid); const dt = (performance.now() - t0) / 1000;
+      const reps = await report();
+      const rx = reps.reduce((a, r) => a + Number(r.rx), 0); const lost = reps.reduce((a, r) => a + Number(r.lost), 0);
+      const lat = reps.flatMap((r) => r.lat as number[]).sort((a, b) => a - b);
+      const cpuCores = (c1 - c0) / dt;
+      const downTracks = s1.videoDownTracks + s1.audioDownTracks;
+      out({
+        bench: 'sfu', participants: n, seconds: Math.round(dt), down_tracks: downTracks,
+        video_down_tracks: s1.videoDownTracks, audio_down_tracks: s1.audioDownTracks,
+        fwd_pps: Math.round((s1.fwd - s0.fwd) / dt), cpu_pct: Number((100 * cpuCores / ncpu).toFixed(1)),
+        loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)),
+        added_latency_ms_p95: lat.length ? Number(lat[Math.floor(lat.length * 0.95)]!.toFixed(1)) : null,
+        added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
+        down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
+        us_per_fwd_packet: s1.fwd > s0.fwd ? Number((1e6 * (c1 - c0) / (s1.fwd - s0.fwd)).toFixed(1)) : null,
+        cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
+      });
+    } finally {
+      for (const k of kids) { k.stdin!.write('stop\n'); }
+      await Promise.all(kids.map((k) => new Promise((r) => { const t = setTimeout(() => { k.kill('SIGKILL'); r(null); }, 8000); k.once('exit', () => { clearTimeout(t); r(null); }); })));
+      sfu.kill('SIGTERM');
+      await new Promise((r) => { const t = setTimeout(() => { sfu.kill('SIGKILL'); r(null); }, 3000); sfu.once('exit', () => { clearTimeout(t); r(null); }); });
+    }
+  }
+}
+
+if (args.includes('--serve')) await serve();
+else if (args.includes('--clients')) await clients();
+else await main();
