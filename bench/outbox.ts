@@ -47,9 +47,8 @@ async function startMasterSide() {
 }
 type MasterSide = Awaited<ReturnType<typeof startMasterSide>>;
 
-async function persistedRun(master: MasterSide, events = EVENTS) {
-  const port = master.port;
-  await master.reset();
+/** The box side: a fresh outbox in a temp store and an uplink connected to the broker. */
+async function openPipeline(port: number) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
   const root = createRootStore(dir);
   await root.open();
@@ -59,6 +58,20 @@ async function persistedRun(master: MasterSide, events = EVENTS) {
   const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: 512 });
   uplink.start();
   await uplink.once('connected', 10_000);
+  return {
+    outbox,
+    async close() {
+      await uplink.stop();
+      await outbox.close();
+      await root.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function persistedRun(master: MasterSide, events = EVENTS) {
+  await master.reset();
+  const { outbox, close } = await openPipeline(master.port);
   const latencies: number[] = [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -74,10 +87,7 @@ async function persistedRun(master: MasterSide, events = EVENTS) {
   await waitFor(() => master.count() >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
-  await uplink.stop();
-  await outbox.close();
-  await root.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
   latencies.sort((a, b) => a - b);
   return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events };
 }
@@ -85,15 +95,7 @@ async function persistedRun(master: MasterSide, events = EVENTS) {
 /** Open loop: events offered at a fixed rate (a busy hall), uplink running; the latency each producer sees. */
 async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
   await master.reset();
-  const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
-  const root = createRootStore(dir);
-  await root.open();
-  const log = silentLogger();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
-  await outbox.open();
-  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => master.port), inflightWindow: 512 });
-  uplink.start();
-  await uplink.once('connected', 10_000);
+  const { outbox, close } = await openPipeline(master.port);
   const latencies: number[] = [];
   const pending: Array<Promise<unknown>> = [];
   const total = ratePerS * seconds;
@@ -111,10 +113,7 @@ async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
   });
   await Promise.all(pending);
   await waitFor(() => master.count() >= total && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
-  await uplink.stop();
-  await outbox.close();
-  await root.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
   latencies.sort((a, b) => a - b);
   return { p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2) };
 }
