@@ -85,18 +85,20 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   }
   for (const pid of ['B', 'C']) {
     // audio is forwarded while a browser's fake microphone beeps it into last-N: collect over a while
-    let kbps = 0; let stutter: number | null = null;
-    await waitFor(`audio figures for ${pid}`, () => qosRows(a), (rs) => {
+    // (and the frame rate: one 1 s sample can dip when the machine stalls; the tile must reach it in the window)
+    let kbps = 0; let stutter: number | null = null; let fps = 0;
+    await waitFor(`audio figures and frame rate for ${pid}`, () => qosRows(a), (rs) => {
       const x = rs.find((y) => y.participant === pid);
       kbps = Math.max(kbps, x?.metrics.audioKbps ?? 0);
+      fps = Math.max(fps, x?.metrics.fps ?? 0);
       if (x?.metrics.stutter.pct != null) stutter = x.metrics.stutter.pct;
-      return kbps > 8 && stutter !== null;
+      return kbps > 8 && stutter !== null && fps > 3;
     }, 30_000);
     assert.ok(stutter! < 50, `stutter plausible for ${pid}: ${stutter}`);
     const r = rows.find((x) => x.participant === pid)!;
     assert.ok(r.metrics.blur.qp !== null && r.metrics.blur.qp >= 0 && r.metrics.blur.qp <= 127, `QP for ${pid}: ${r.metrics.blur.qp}`);
     assert.ok(r.metrics.blur.laplacian !== null, `Laplacian sample for ${pid}`);
-    assert.ok(r.metrics.fps! > 3, `fps for ${pid}: ${r.metrics.fps}`);
+    assert.ok(fps > 3, `fps for ${pid}: ${fps}`);
   }
   const dots = await tileDots(a, 'B');
   assert.equal(Object.keys(dots).length, 5);
