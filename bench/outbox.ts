@@ -47,6 +47,21 @@ async function startMasterSide() {
 }
 type MasterSide = Awaited<ReturnType<typeof startMasterSide>>;
 
+/** PRODUCERS concurrent producers, each awaiting its enqueue before the next; returns each enqueue's latency. */
+async function closedLoop(outbox: { enqueue: ReturnType<typeof createOutbox>['enqueue'] }, events: number): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
+    while (next < events) {
+      const n = next++;
+      const s = performance.now();
+      await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
+      latencies.push(performance.now() - s);
+    }
+  }));
+  return latencies;
+}
+
 /** The box side: a fresh outbox in a temp store and an uplink connected to the broker. */
 async function openPipeline(port: number) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
@@ -72,18 +87,9 @@ async function openPipeline(port: number) {
 async function persistedRun(master: MasterSide, events = EVENTS) {
   await master.reset();
   const { outbox, close } = await openPipeline(master.port);
-  const latencies: number[] = [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
-    while (next < events) {
-      const n = next++;
-      const s = performance.now();
-      await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
-      latencies.push(performance.now() - s);
-    }
-  }));
+  const latencies = await closedLoop(outbox, events);
   await waitFor(() => master.count() >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
@@ -126,17 +132,8 @@ async function outboxOnlyRun(events = EVENTS) {
   const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
   await outbox.open();
   const drain = outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
-  const latencies: number[] = [];
   const t0 = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
-    while (next < events) {
-      const n = next++;
-      const s = performance.now();
-      await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
-      latencies.push(performance.now() - s);
-    }
-  }));
+  const latencies = await closedLoop(outbox, events);
   const seconds = (performance.now() - t0) / 1000;
   drain();
   await outbox.close();

@@ -10,7 +10,7 @@ import { faceauthConfigSchema, resolveThreshold, type FaceauthConfig } from '../
 import { createFaceEngine } from '../../plugins/faceauth/engine/engine.js';
 import { evaluateDir } from '../../plugins/faceauth/eval/evaluate.js';
 import { openOffline } from '../../plugins/faceauth/offline.js';
-import { controlRequest } from '../control-client.js';
+import { controlRequest } from '../../daemon/control/client.js';
 import { controlSocketPath } from '../../daemon/control/protocol.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadBoxConfig, pluginNames } from '../../daemon/builtins.js';
 import type { PluginRecord } from '../../daemon/plugins/host.js';
-import { controlRequest } from '../control-client.js';
+import { controlRequest } from '../../daemon/control/client.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 

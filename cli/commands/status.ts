@@ -1,7 +1,7 @@
 // `kefu status`: the running daemon's state, over the control socket.
 import type { Command } from 'commander';
 import { loadBoxConfig } from '../../daemon/builtins.js';
-import { controlRequest } from '../control-client.js';
+import { controlRequest } from '../../daemon/control/client.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 import type { DaemonStatus } from '../../daemon/status.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadBoxConfig } from '../../daemon/builtins.js';
 import { CommandError } from '../../protocol/errors.js';
 import type { TransportManager } from '../../transports/manager/index.js';
-import { controlRequest } from '../control-client.js';
+import { controlRequest } from '../../daemon/control/client.js';
 import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 

@@ -2,7 +2,7 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import mqtt from 'mqtt';
-import { controlRequest } from '../../cli/control-client.js';
+import { controlRequest } from '../control/client.js';
 import type { LoadedConfig } from '../config/load.js';
 import { readSecret } from '../secrets.js';
 import { createRootStore } from '../store.js';

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { controlRequest } from '../../cli/control-client.js';
+import { controlRequest } from '../../daemon/control/client.js';
 
 export const KEFU_BIN = join(import.meta.dirname, '..', '..', 'cli', 'bin.js');
 

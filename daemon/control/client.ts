@@ -1,8 +1,8 @@
-// Client of the daemon's control socket, for `kefu status`, `plugins`, `transports`.
+// Client of the daemon's control socket, for `kefu status`, `plugins`, `transports` and `kefu doctor`.
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { KefuError } from '../protocol/errors.js';
-import { controlSocketPath, type ControlResponse } from '../daemon/control/protocol.js';
+import { KefuError } from '../../protocol/errors.js';
+import { controlSocketPath, type ControlResponse } from './protocol.js';
 
 export async function controlRequest<T = unknown>(dataDir: string, method: string, params?: unknown, timeoutMs = 5000): Promise<T> {
   const path = controlSocketPath(dataDir);
