@@ -1,11 +1,13 @@
-// Real network impairment: the SFU gets a dedicated UDP port range, and an nftables table drops ~20 % of
+// Real network impairment: the SFU gets a dedicated UDP port range, and an nftables table drops ~40 % of
 // the packets leaving those ports (SFU → browser), then all of them for 3 s (a freeze). The viewer's QoS
 // panel must show it: audio stutter and loss, then a video freeze, with red indicators on the tile.
+// (At 20 % NACK/RTX repairs nearly everything and the panel rightly reads clean; 40 % outruns the repair.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { launchBrowser } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
+import { closeAfter } from '../helpers/cleanup.js';
 import { startVideoServer } from './video-server.js';
 import { inbound, openCall, qosRows, tileDots, waitFor, sleep } from './video-browser-util.js';
 
@@ -15,7 +17,7 @@ function nft(script: string) {
   execFileSync('nft', ['-f', '-'], { input: script });
 }
 
-test('20 % loss and a 3 s outage on the SFU ports show on the QoS panel', { timeout: 150_000 }, async (t) => {
+test('40 % loss and a 3 s outage on the SFU ports show on the QoS panel', { timeout: 150_000 }, async (t) => {
   try { execFileSync('nft', ['list', 'tables']); } catch (err) {
     throw new Error(`nftables is required (Debian package 'nftables', run as root): ${(err as Error).message}`);
   }
@@ -27,9 +29,9 @@ test('20 % loss and a 3 s outage on the SFU ports show on the QoS panel', { time
   t.after(() => { try { nft(`delete table inet ${table}\n`); } catch { /* already gone */ } });
 
   const srv = await startVideoServer({ dataDir: await tempDir(t), config: { portRange: range } });
-  t.after(() => srv.close());
+  closeAfter(t, 'video server', () => srv.close());
   const browser = await launchBrowser();
-  t.after(() => browser.close());
+  closeAfter(t, 'browser', () => browser.close());
   const a = await openCall(browser, srv.url, { room: 'loss', role: 'agent', name: '坐席', pid: 'A' }, { width: 1280, height: 720 });
   const b = await openCall(browser, srv.url, { room: 'loss', role: 'customer', name: '客户', pid: 'B' }, { width: 1280, height: 720 });
   await waitFor('A decodes B', () => inbound(a), (s) => s.some((x) => x.kind === 'video' && x.framesDecoded > 30), 60_000);
@@ -38,15 +40,18 @@ test('20 % loss and a 3 s outage on the SFU ports show on the QoS panel', { time
   const clean = (await qosRows(a)).find((x) => x.participant === 'B')!;
   const lostBefore = (await inbound(a)).reduce((n, x) => n + x.packetsLost, 0);
 
-  nft(dropRule(20));
-  const lossy = await waitFor('loss visible on the panel', () => qosRows(a), (r) => {
-    const x = r.find((y) => y.participant === 'B');
-    return !!x && ((x.metrics.stutter.pct ?? 0) > 3 || (x.metrics.lossPct ?? 0) > 3);
+  nft(dropRule(40));
+  // judged against the clean baseline: start-up noise alone can already read a few per cent on the panel
+  const lostNow = async () => (await inbound(a)).reduce((n, x) => n + x.packetsLost, 0);
+  const lossy = await waitFor('loss visible in the browser and on the panel', async () => ({ rows: await qosRows(a), lost: await lostNow() }), (v) => {
+    const x = v.rows.find((y) => y.participant === 'B');
+    return v.lost > lostBefore + 20 && !!x && ((x.metrics.stutter.pct ?? 0) > (clean.metrics.stutter.pct ?? 0) + 3 || (x.metrics.lossPct ?? 0) > 3);
   }, 30_000, 1000);
-  const row = lossy.find((x) => x.participant === 'B')!;
-  const lostAfter = (await inbound(a)).reduce((n, x) => n + x.packetsLost, 0);
-  assert.ok(lostAfter > lostBefore, `browser counted lost packets (${lostBefore} → ${lostAfter})`);
-  assert.ok((row.metrics.stutter.pct ?? 0) > (clean.metrics.stutter.pct ?? 0), `stutter rose: ${clean.metrics.stutter.pct} → ${row.metrics.stutter.pct}`);
+  assert.ok(lossy.lost > lostBefore, `browser counted lost packets (${lostBefore} → ${lossy.lost})`);
+  await waitFor('stutter above the baseline', () => qosRows(a), (r) => {
+    const x = r.find((y) => y.participant === 'B');
+    return !!x && (x.metrics.stutter.pct ?? 0) > (clean.metrics.stutter.pct ?? 0);
+  }, 15_000, 1000);
   const dots = await waitFor('an amber or red stutter dot', () => tileDots(a, 'B'), (d) => /warn|bad/.test(d.stutter ?? ''), 15_000);
   assert.match(dots.stutter!, /warn|bad/);
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { tempDir } from '../helpers/tmp.js';
+import { closeAfter } from '../helpers/cleanup.js';
 import { startVideoServer, type VideoServer } from './video-server.js';
 import { createSyntheticClient } from '../../plugins/video/sfu/synthetic-client.js';
 import { waitFor } from './video-browser-util.js';
@@ -29,7 +30,7 @@ after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(
 
 test('signalling: garbage and out-of-order messages get coded errors; the room keeps working', { timeout: 120_000 }, async (t) => {
   const srv = await startVideoServer({ dataDir: await tempDir(t), config: { maxParticipants: 3 } });
-  t.after(() => srv.close());
+  closeAfter(t, 'video server', () => srv.close());
   const url = `ws://127.0.0.1:${srv.port}/p/video/ws`;
   const pub = createSyntheticClient({ url, room: 'fz', participant: 'pub', layers: ['q'], subscribe: false });
   const watcher = createSyntheticClient({ url, room: 'fz', participant: 'watch', layers: [], audio: false, receive: true });
@@ -95,7 +96,7 @@ test('signalling: garbage and out-of-order messages get coded errors; the room k
 
 test('calls: escalation from the bus, invite to the terminal, rejoin with the same call id, hang-up', { timeout: 60_000 }, async (t) => {
   const srv = await startVideoServer({ dataDir: await tempDir(t) });
-  t.after(() => srv.close());
+  closeAfter(t, 'video server', () => srv.close());
   const term = await client(srv);
   term.send({ t: 'hello', terminal: 'kiosk-3' });
   await term.next((m) => m.t === 'hello');
@@ -133,7 +134,7 @@ test('calls: escalation from the bus, invite to the terminal, rejoin with the sa
 
 test('voice broadcast: espeak-ng announcement to terminals with per-terminal status', { timeout: 60_000 }, async (t) => {
   const srv = await startVideoServer({ dataDir: await tempDir(t), config: { broadcast: { ackTimeoutMs: 1500 } } });
-  t.after(() => srv.close());
+  closeAfter(t, 'video server', () => srv.close());
   const statuses: Msg[] = [];
   srv.bus.on('video.broadcast.status', 'test', (e) => { statuses.push(e as unknown as Msg); });
   const k1 = await client(srv); k1.send({ t: 'hello', terminal: 'k1' }); await k1.next((m) => m.t === 'hello');
