@@ -6,6 +6,9 @@ import { createSelector } from '../transports/manager/selector.js';
 import { ManagerOptions } from '../transports/manager/options.js';
 
 const RUNS = Number(process.argv[2] ?? 10);
+/** optional comma list of scenarios to run (default: all) */
+const ONLY = process.argv[3]?.split(',');
+const wanted = (name: string) => !ONLY || ONLY.includes(name);
 const HOLD_DOWN_MS = 2000;
 
 // mwan3track defaults (openwrt/packages net/mwan3/files/usr/sbin/mwan3track): interval 10 s, timeout 4 s,
@@ -103,23 +106,51 @@ async function allDown(h: FailoverHarness, outageMs: number): Promise<void> {
   });
 }
 
-flapping();
-const h = await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench' });
+/** Every IP link cut at once: the stream moves to Bluetooth (fake BlueZ + `kefu relay ble` in the master namespace). */
+async function bleScenario(h: FailoverHarness): Promise<void> {
+  const before = await h.settle();
+  h.startPublishing(50);
+  const detect: number[] = []; const failover: number[] = []; const errors: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    try {
+      const r = await h.cutMany('hard', ['5g', '4g', 'eth'], 'ble');
+      detect.push(r.detectMs); failover.push(r.failoverMs);
+      await new Promise((res) => setTimeout(res, 1000));
+      const from = h.lines.length;
+      for (const l of ['eth', '4g', '5g'] as const) h.ns.restore(l);
+      await h.waitFor((l) => l.t === 'switch' && l.to === '5g', 30_000, 'back on 5G', from);
+      await new Promise((res) => setTimeout(res, 500));
+    } catch (err) { errors.push((err as Error).message.slice(0, 200)); }
+  }
+  const after = await h.settle(60_000);
+  emit({
+    scenario: 'all-ip-down-to-ble', runs: detect.length, detect_ms_p50: pct(detect, 50), detect_ms_p95: pct(detect, 95),
+    failover_ms_p50: pct(failover, 50), failover_ms_p95: pct(failover, 95), failover_measures: 'cut → first PUBACK over the BLE tunnel',
+    events: after.published - before.published, lost: after.lost, wire_dups: after.wireDups - before.wireDups, effective_dups: 0,
+    switches_per_hour: null, mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+    ...(errors.length ? { errors } : {}),
+  });
+}
+
+if (wanted('flapping')) flapping();
+const h = await createFailoverHarness({ options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 }, tag: 'bench', ble: true });
 try {
   await h.ready('5g');
   const failback = { detect: [] as number[], failover: [] as number[] };
-  await cutScenario(h, 'hard-cut-5g', 'hard', failback);
-  await cutScenario(h, 'carrier-loss-5g', 'carrier', failback);
-  await cutScenario(h, 'silent-drop-5g', 'silent', failback);
-  emit({
+  if (wanted('hard-cut-5g')) await cutScenario(h, 'hard-cut-5g', 'hard', failback);
+  if (wanted('carrier-loss-5g')) await cutScenario(h, 'carrier-loss-5g', 'carrier', failback);
+  if (wanted('silent-drop-5g')) await cutScenario(h, 'silent-drop-5g', 'silent', failback);
+  if (wanted('latency-5g')) await cutScenario(h, 'latency-5g', 'latency', failback);
+  if (wanted('failback')) emit({
     scenario: 'failback', runs: failback.detect.length, hold_down_ms: HOLD_DOWN_MS,
     detect_ms_p50: pct(failback.detect, 50), detect_ms_p95: pct(failback.detect, 95), detect_measures: 'restore → switch back (includes hold-down)',
     failover_ms_p50: pct(failback.failover, 50), failover_ms_p95: pct(failback.failover, 95), failover_measures: 'restore → first PUBACK on 5G',
     events: null, lost: (await h.settle()).lost, wire_dups: null, effective_dups: 0, switches_per_hour: null,
     mwan3_default_detect_ms: MWAN3.up * MWAN3.intervalMs, mwan3_note: 'mwan3 brings a link back after up=5 good checks', networkmanager_check_interval_ms: NM_INTERVAL_MS,
   });
-  await cutScenario(h, 'loss30-5g', 'loss30', { detect: [], failover: [] });
-  await allDown(h, 10_000);
+  if (wanted('loss30-5g')) await cutScenario(h, 'loss30-5g', 'loss30', { detect: [], failover: [] });
+  if (wanted('all-down')) await allDown(h, 10_000);
+  if (wanted('all-ip-down-to-ble')) await bleScenario(h);
 } finally {
   await h.close();
 }

@@ -14,7 +14,10 @@ export async function controlRequest<T = unknown>(dataDir: string, method: strin
       reject(new KefuError('DAEMON_NOT_RUNNING', `cannot reach the daemon at ${path} (${err.code}): is \`kefu start\` running with this data dir?`));
     });
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method, params })}\n`));
-    createInterface({ input: socket }).once('line', (line) => {
+    // readline re-emits the socket's errors: the socket's own handler above reports them
+    const lines = createInterface({ input: socket });
+    lines.on('error', () => {});
+    lines.once('line', (line) => {
       clearTimeout(timer);
       socket.end();
       const res = JSON.parse(line) as ControlResponse;

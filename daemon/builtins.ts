@@ -4,11 +4,16 @@ import type { PluginDefinition } from './plugin-api.js';
 import type { TransportDefinition } from '../transports/transport.js';
 import { loadConfigFile, type LoadedConfig, type SectionSchemas } from './config/load.js';
 import system from '../plugins/system/index.js';
+import chat from '../plugins/chat/index.js';
+import faceauth from '../plugins/faceauth/index.js';
+import video from '../plugins/video/index.js';
 import wired from '../transports/wired/index.js';
+import cellular from '../transports/cellular/index.js';
+import ble from '../transports/ble/index.js';
 
-export const pluginDefinitions: PluginDefinition[] = [system as unknown as PluginDefinition];
+export const pluginDefinitions = [system, chat, faceauth, video] as unknown as PluginDefinition[];
 
-export const transportDefinitions: TransportDefinition[] = [wired as unknown as TransportDefinition];
+export const transportDefinitions = [cellular, wired, ble] as unknown as TransportDefinition[];
 
 export function configSections(): SectionSchemas {
   const transports: Record<string, z.ZodType> = {};

@@ -23,6 +23,8 @@ export const MasterConfig = z.object({
     /** how long an event id is remembered for dedupe */
     dedupeTtlMs: z.number().int().positive().default(7 * 24 * 3600 * 1000),
     telemetryHistory: z.number().int().positive().default(120),
+    /** events older than this (by their ts) are deleted in the hourly clean-up */
+    eventRetentionMs: z.number().int().positive().default(90 * 24 * 3600 * 1000),
   }).prefault({}),
 });
 export type MasterConfig = z.infer<typeof MasterConfig>;

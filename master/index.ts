@@ -5,4 +5,5 @@ export { boxRules, canPublish, canSubscribe, mosquittoAcl, type Principal } from
 export { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 export { createFleetRegistry, type BoxInfo, type FleetRegistry } from './fleet/registry.js';
 export { createCommandApi, type CommandApi } from './commands/command-api.js';
+export { createDesiredConfigApi, type DesiredConfigApi } from './commands/desired-config-api.js';
 export { createMasterClient, type MasterClient } from './http/master-client.js';

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createRootStore, type RootStore } from '../daemon/store.js';
 import { silentLogger } from '../daemon/logger.js';
-import { ConfigError } from '../protocol/errors.js';
+import { timeBox } from '../daemon/time-box.js';
+import { CommandError, ConfigError } from '../protocol/errors.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
+import { createDesiredConfigApi } from './commands/desired-config-api.js';
 import { parseMasterConfig, type MasterConfig, type MasterConfigInput } from './config.js';
 import { createCredentialStore, ensureBoxCredential, ensureServiceCredential } from './credentials/credential-store.js';
 import { generatePassword } from './credentials/password-hash.js';
@@ -36,6 +38,8 @@ export const HTTP_TOKEN_FILE = 'http.token';
 export const SERVICE_SECRET_FILE = 'service.secret';
 
 const PRUNE_EVERY_MS = 3600_000;
+const STOP_STEP_MS = 5000;
+const KNOWN_SYNC_MS = 10_000;
 
 const show = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
 
@@ -46,17 +50,24 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   const registry = createFleetRegistry();
   const telemetry = createTelemetryStore({ historyLength: config.ingest.telemetryHistory });
   const ingestStats = createIngestStats();
-  const broker: EmbeddedBroker | null = config.external ? null : createEmbeddedBroker({ config: config.broker, credentials, log: log.child({ name: 'master:broker' }) });
+  const broker: EmbeddedBroker | null = config.external ? null : createEmbeddedBroker({ config: config.broker, credentials, log: log.child({ module: 'master:broker' }) });
   let link: MasterLink | null = null;
   let root: RootStore | null = null;
   let events: EventStore | null = null;
   let ingestor: Ingestor | null = null;
   let http: HttpServer | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
+  let knownTimer: NodeJS.Timeout | null = null;
   let started: Promise<MasterUrls> | null = null;
   const urls: Partial<MasterUrls> = {};
 
-  const commands = createCommandApi({ client: () => link!.client, registry, log: log.child({ name: 'master:commands' }), defaultTimeoutMs: config.commands.defaultTimeoutMs });
+  const client = () => {
+    if (!link) throw new CommandError('MASTER_NOT_STARTED', 'the master is not started');
+    return link.client;
+  };
+  const commands = createCommandApi({ client, registry, log: log.child({ module: 'master:commands' }), defaultTimeoutMs: config.commands.defaultTimeoutMs });
+
+  const desiredConfig = createDesiredConfigApi({ client, registry, log: log.child({ module: 'master:config' }) });
 
   const stats = () => ({
     ingest: ingestStats.snapshot(),
@@ -71,7 +82,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       const ext = config.external;
       const password = await readSecret(ext.passwordFile ?? join(config.dataDir, SERVICE_SECRET_FILE));
       const ca = ext.caFile ? Buffer.from(await readSecret(ext.caFile)) : undefined;
-      return createMasterLink({ url: ext.url, username: ext.username, password, ca, clientId: `${ext.username}-${ext.workerId}`, protocolVersion: ext.sharedSubscriptions ? 5 : 4 }, log.child({ name: 'master:link' }));
+      return createMasterLink({ url: ext.url, username: ext.username, password, ca, clientId: `${ext.username}-${ext.workerId}`, protocolVersion: ext.sharedSubscriptions ? 5 : 4 }, log.child({ module: 'master:link' }));
     }
     if (!config.broker.tcp) throw new ConfigError(['broker.tcp: the master reaches its embedded broker over TCP; bind it to 127.0.0.1 for a TLS-only deployment']);
     const password = await ensureServiceCredential(credentials, join(config.dataDir, SERVICE_SECRET_FILE), config.serviceUser);
@@ -80,7 +91,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     if (addrs.ws) urls.ws = `ws://${show(addrs.ws.host)}:${addrs.ws.port}${addrs.ws.path}`;
     if (addrs.tls) urls.mqtts = `mqtts://${show(addrs.tls.host)}:${addrs.tls.port}`;
     const host = addrs.tcp!.host === '0.0.0.0' || addrs.tcp!.host === '::' ? '127.0.0.1' : addrs.tcp!.host;
-    return createMasterLink({ url: `mqtt://${host}:${addrs.tcp!.port}`, username: config.serviceUser, password, clientId: `${config.serviceUser}-main` }, log.child({ name: 'master:link' }));
+    return createMasterLink({ url: `mqtt://${host}:${addrs.tcp!.port}`, username: config.serviceUser, password, clientId: `${config.serviceUser}-main` }, log.child({ module: 'master:link' }));
   }
 
   async function doStart(): Promise<MasterUrls> {
@@ -93,20 +104,32 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     link = await connectLink();
     await link.start();
     ingestor = createIngestor({
-      client: () => link!.client, registry, events, telemetry, commands, stats: ingestStats, log: log.child({ name: 'master:ingest' }),
+      client, registry, events, telemetry, commands, stats: ingestStats, log: log.child({ module: 'master:ingest' }),
       maxPayloadBytes: config.ingest.maxPayloadBytes, sharedGroup: config.external?.sharedSubscriptions ? config.external.sharedGroup : null,
       onEvent: (e) => feed.event(e),
     });
     await ingestor.start();
     const token = await ensureSecretFile(config.http.tokenFile ?? join(config.dataDir, HTTP_TOKEN_FILE), generatePassword);
-    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, feed, stats, log: log.child({ name: 'master:http' }) });
+    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, log: log.child({ module: 'master:http' }) });
     urls.http = await http.start();
     urls.dashboard = `${urls.http}/`;
     feed.start();
-    const prune = () => events?.pruneDedupe().catch((err: Error) => log.warn({ err: err.message }, 'dedupe prune failed'));
+    const prune = async () => {
+      try {
+        await events?.pruneDedupe();
+        await events?.pruneEvents(registry.list().map((b) => b.id), Date.now() - config.ingest.eventRetentionMs);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'event store clean-up failed');
+      }
+    };
     void prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
+    // boxes added with `kefu master box add` while running show up on the dashboard before they first connect
+    knownTimer = setInterval(() => {
+      credentials.listBoxes().then((list) => { for (const b of list) registry.ensureKnown(b.id, b.region); }, () => undefined);
+    }, KNOWN_SYNC_MS);
+    knownTimer.unref();
     await writeFile(join(config.dataDir, RUNTIME_FILE), `${JSON.stringify({ pid: process.pid, ...urls })}\n`);
     log.info({ urls }, 'master started');
     return urls as MasterUrls;
@@ -114,10 +137,12 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
 
   async function doStop(): Promise<void> {
     const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
-      try { await fn(); } catch (err) { log.warn({ err: (err as Error).message }, `stopping ${what} failed`); }
+      try { await timeBox(`stopping ${what}`, STOP_STEP_MS, fn); } catch (err) { log.warn({ err: (err as Error).message }, `stopping ${what} failed`); }
     };
     if (pruneTimer) clearInterval(pruneTimer);
+    if (knownTimer) clearInterval(knownTimer);
     pruneTimer = null;
+    knownTimer = null;
     feed.stop();
     commands.stop();
     await step('http', () => http?.stop());
@@ -136,6 +161,8 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     credentials,
     registry,
     commands,
+    /** desired config per box (retained `cfg`) */
+    desiredConfig,
     telemetry,
     /** the event store (available after start) */
     get events(): EventStore {

@@ -24,6 +24,14 @@ function port(value: string): number {
   return n;
 }
 
+function parseArgs(argsJson: string | undefined): unknown {
+  try {
+    return argsJson === undefined ? undefined : JSON.parse(argsJson);
+  } catch (err) {
+    throw new KefuError('ARGS_INVALID', `argsJson is not JSON: ${(err as Error).message}`);
+  }
+}
+
 function ago(ts: number | null): string {
   if (ts === null) return 'never';
   const s = Math.max(0, Math.round((Date.now() - ts) / 1000));
@@ -88,14 +96,19 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'how long to wait for the result', (v) => Number(v), 30_000)
     .action(action(async (box: string, name: string, argsJson: string | undefined, opts: ConnOpts & { timeout: number }, cmd: Command) => {
       const out = cmd.optsWithGlobals<OutputOptions>();
-      let args: unknown;
-      try {
-        args = argsJson === undefined ? undefined : JSON.parse(argsJson);
-      } catch (err) {
-        throw new KefuError('ARGS_INVALID', `argsJson is not JSON: ${(err as Error).message}`);
-      }
+      const args = parseArgs(argsJson);
       const res = await (await client(opts)).send(box, name, args, opts.timeout);
       print(out, res, () => JSON.stringify(res.result, null, 2) ?? 'ok');
+    }));
+
+  connOptions(master.command('broadcast <command> [argsJson]').description('send a command to every box (of a region) and gather the results'))
+    .option('--region <region>', 'only the boxes of this region')
+    .option('--timeout <ms>', 'how long to gather results', (v) => Number(v), 10_000)
+    .action(action(async (name: string, argsJson: string | undefined, opts: ConnOpts & { region?: string; timeout: number }, cmd: Command) => {
+      const out = cmd.optsWithGlobals<OutputOptions>();
+      const args = parseArgs(argsJson);
+      const res = await (await client(opts)).broadcast(name, args, { region: opts.region, timeoutMs: opts.timeout });
+      print(out, res, () => table(res.results.map((r) => ({ box: r.box, ok: r.ok, result: r.ok ? r.result : `${r.error?.code}: ${r.error?.message}` }))));
     }));
 
   const box = master.command('box').description('box credentials for the broker');

@@ -14,8 +14,15 @@ import { untilSignal } from '../signals.js';
 
 interface UpOptions { data: string; box: string; region: string; mqttPort: string; masterHttpPort: string; httpPort: string; logLevel: string }
 
-/** Demo settings per plugin (each plugin's schema fills in the rest). */
-const demoPluginConfig: Record<string, unknown> = {};
+const DEMO_AGENT = { id: 'agent01', password: 'kefu-demo' };
+
+/** Demo settings per plugin (each plugin's schema fills in the rest): one agent who serves every queue. */
+function demoPluginConfig(data: string): Record<string, unknown> {
+  const skills = ['invoice', 'registration', 'declaration', 'refund', 'certificate', 'iit', 'social_insurance', 'property', 'e_tax', 'general', 'complaint'];
+  return {
+    chat: { agents: [{ id: DEMO_AGENT.id, name: '演示坐席 Demo agent', skills, capacity: 3, role: 'supervisor', passwordFile: join(data, 'agent01.secret') }] },
+  };
+}
 
 export function register(program: Command): void {
   program.command('up')
@@ -41,6 +48,8 @@ export function register(program: Command): void {
 
       const boxFile = join(data, 'box.yaml');
       await mkdir(data, { recursive: true });
+      await writeFile(join(data, 'agent01.secret'), `${DEMO_AGENT.password}\n`, { mode: 0o600 });
+      const demo = demoPluginConfig(data);
       await writeFile(boxFile, `# written by \`kefu up\`: the demo box\n${stringify({
         box: { id: o.box, region: o.region },
         master: { url: cred.url, username: cred.username, passwordFile: cred.passwordFile },
@@ -48,7 +57,7 @@ export function register(program: Command): void {
         log: { level: o.logLevel },
         http: { host: '127.0.0.1', port: await portOrAny(Number(o.httpPort)) },
         transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
-        plugins: Object.fromEntries(pluginDefinitions.map((d) => [d.name, demoPluginConfig[d.name] ?? {}])),
+        plugins: Object.fromEntries(pluginDefinitions.map((d) => [d.name, demo[d.name] ?? {}])),
       })}`);
       const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ name: 'box' }));
       try {
@@ -60,13 +69,14 @@ export function register(program: Command): void {
       const token = master.config.http.tokenFile ?? join(master.config.dataDir, 'http.token');
       const box = daemon.httpUrl;
       const apps = daemon.status().apps.map((a) => ({ ...a, url: `${box}${a.url}` }));
-      const out = { master: { dashboard: urls.dashboard, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps } };
+      const out = { master: { dashboard: urls.dashboard, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps }, demoAgent: { id: DEMO_AGENT.id, passwordFile: join(data, 'agent01.secret') } };
       print({ json }, out, () => [
         'kefu-edge is up:',
         `  master dashboard   ${urls.dashboard}   (API token in ${token})`,
         `  broker             ${urls.mqtt}`,
         `  box ${o.region}/${o.box}   ${box}/`,
         ...apps.map((a) => `    ${a.key.padEnd(22)} ${a.url}`),
+        `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}`,
         '',
         `try: kefu master boxes   ·   kefu master send ${o.box} system.info   ·   kefu status -c ${boxFile}`,
         'Ctrl-C stops everything.',

@@ -171,6 +171,16 @@ export function createCommandRouter(opts: CommandRouterOptions) {
       await Promise.race([Promise.allSettled([...active]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     },
 
+    /** The `commands` a plugin gets: it may only register names under its own prefix (`{plugin}.{verb}`). */
+    scoped(plugin: string): PluginCommands {
+      return {
+        handle(name, schema, handler) {
+          if (!name.startsWith(`${plugin}.`)) throw new KefuError('COMMAND_NAME_INVALID', `plugin ${plugin} may only register ${plugin}.* commands, not ${name}`);
+          router.handle(name, schema, handler);
+        },
+      };
+    },
+
     stats() { return { ...counters, rejected: { ...rejected.counts }, running: running.size }; },
     pruneNow: () => ledger.prune(),
   };

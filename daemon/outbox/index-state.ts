@@ -19,6 +19,8 @@ export interface Segment {
   /** entries not yet acked or evicted */
   live: number;
   persisted: boolean;
+  /** payloads dropped from memory (they are on disk); loaded again before its entries are sent */
+  cold: boolean;
 }
 
 export type ClassCounts = Record<OutboxClass, number>;
@@ -29,6 +31,7 @@ class Fifo<T> {
   private items: T[] = [];
   private head = 0;
   push(x: T): void { this.items.push(x); }
+  peek(): T | undefined { return this.items[this.head]; }
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const x = this.items[this.head++];
@@ -45,7 +48,8 @@ export interface IndexChanges {
   trimmed: Segment[];
 }
 
-export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: number }) {
+export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: number; memoryBytes?: number }) {
+  const memoryBytes = opts.memoryBytes ?? Infinity;
   const segments = new Map<OutboxClass, Map<string, Segment>>(OUTBOX_CLASSES.map((c) => [c, new Map()]));
   const queues = new Map<OutboxClass, Fifo<OutboxEntry>>(OUTBOX_CLASSES.map((c) => [c, new Fifo()]));
   const open = new Map<OutboxClass, Segment>(); // the segment currently filling, per class
@@ -53,19 +57,23 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
   const inflight = new Map<number, OutboxEntry>();
   const live = zeroCounts();
   let bytes = 0;
+  let resident = 0; // payload bytes held in memory
+  const wanted = new Set<Segment>(); // cold segments at the head of a class queue
 
   function newSegment(cls: OutboxClass, firstSeq: number, persisted: boolean): Segment {
-    const seg: Segment = { key: segmentKey(cls, firstSeq), cls, entries: [], live: 0, persisted };
+    const seg: Segment = { key: segmentKey(cls, firstSeq), cls, entries: [], live: 0, persisted, cold: false };
     segments.get(cls)!.set(seg.key, seg);
     return seg;
   }
 
-  function addEntry(seg: Segment, e: EncodedEvent, state: EntryState): OutboxEntry {
-    const entry: OutboxEntry = { ...e, cls: seg.cls, bytes: eventBytes(e), state, segment: seg };
+  function addEntry(seg: Segment, e: EncodedEvent, state: EntryState, size?: number): OutboxEntry {
+    // one literal shape for every entry keeps the hot path monomorphic
+    const entry: OutboxEntry = { seq: e.seq, id: e.id, topic: e.topic, retain: e.retain, payload: e.payload, cls: seg.cls, bytes: size ?? eventBytes(e), state, segment: seg };
     seg.entries.push(entry);
     seg.live++;
     live[seg.cls]++;
     bytes += entry.bytes;
+    resident += entry.bytes;
     if (state === 'queued') queues.get(seg.cls)!.push(entry);
     return entry;
   }
@@ -79,6 +87,7 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     seg.live--;
     live[seg.cls]--;
     bytes -= entry.bytes;
+    if (!seg.cold) resident -= entry.bytes;
     if (seg.live === 0) {
       segments.get(seg.cls)!.delete(seg.key);
       if (open.get(seg.cls) === seg) open.delete(seg.cls);
@@ -101,14 +110,14 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     },
 
     /** Adds a new, not yet persisted event to the class's filling segment. */
-    add(cls: OutboxClass, e: EncodedEvent): OutboxEntry {
+    add(cls: OutboxClass, e: EncodedEvent, size?: number): OutboxEntry {
       let seg = open.get(cls);
       if (!seg || seg.persisted || seg.entries.length >= opts.maxSegmentEntries) {
         seg = newSegment(cls, e.seq, false);
         open.set(cls, seg);
         unpersisted.push(seg);
       }
-      return addEntry(seg, e, 'pending');
+      return addEntry(seg, e, 'pending', size);
     },
 
     /** Segments filled since the last commit: they go into the next batch. Closes them for new entries. */
@@ -129,7 +138,7 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     /** After a failed commit: the entries never existed. */
     dropUnpersisted(seg: Segment): void {
       for (const e of seg.entries) {
-        if (e.state !== 'done') { e.state = 'done'; seg.live--; live[seg.cls]--; bytes -= e.bytes; }
+        if (e.state !== 'done') { e.state = 'done'; seg.live--; live[seg.cls]--; bytes -= e.bytes; resident -= e.bytes; }
       }
       segments.get(seg.cls)!.delete(seg.key);
     },
@@ -165,8 +174,11 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
         if (allowed && !allowed.has(cls)) continue;
         const q = queues.get(cls)!;
         while (out.length < max) {
-          const e = q.shift();
-          if (!e) break;
+          const head = q.peek();
+          if (!head) break;
+          // a cold segment blocks its class (order within a class is kept) until its payloads are loaded
+          if (head.state === 'queued' && head.segment.cold) { wanted.add(head.segment); break; }
+          const e = q.shift()!;
           if (e.state !== 'queued') continue;
           e.state = 'inflight';
           inflight.set(e.seq, e);
@@ -203,6 +215,49 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
         queues.get(cls)!.reset(items);
       }
       return n;
+    },
+
+    get residentBytes() { return resident; },
+
+    /** Cold segments that take() stopped at; the caller loads them (loadSegment) and pumps again. */
+    takeWanted(): Segment[] {
+      const out = [...wanted];
+      wanted.clear();
+      return out;
+    },
+
+    /** Payloads of a cold segment, read back from disk. Returns entries whose payload was missing (corrupt). */
+    fill(seg: Segment, events: EncodedEvent[], changes: IndexChanges): OutboxEntry[] {
+      if (!seg.cold) return [];
+      const bySeq = new Map(events.map((e) => [e.seq, e.payload]));
+      seg.cold = false;
+      const missing: OutboxEntry[] = [];
+      for (const e of seg.entries) {
+        if (e.state === 'done') continue;
+        const p = bySeq.get(e.seq);
+        if (p === undefined) { missing.push(e); continue; }
+        e.payload = p;
+        resident += e.bytes;
+      }
+      for (const e of missing) { resident += e.bytes; retire(e, changes, true); }
+      return missing;
+    },
+
+    /**
+     * Drops payloads from memory until at most `memoryBytes` are resident: newest segments of the lowest class
+     * first (sent last), never a segment that is unpersisted or has an entry in flight.
+     */
+    spill(): void {
+      if (resident <= memoryBytes) return;
+      for (let rank = OUTBOX_CLASSES.length - 1; rank >= 0; rank--) {
+        const segs = [...segments.get(OUTBOX_CLASSES[rank])!.values()].reverse();
+        for (const seg of segs) {
+          if (resident <= memoryBytes * 0.75) return;
+          if (seg.cold || !seg.persisted || seg.entries.some((e) => e.state === 'inflight')) continue;
+          for (const e of seg.entries) if (e.state !== 'done') { resident -= e.bytes; e.payload = ''; }
+          seg.cold = true;
+        }
+      }
     },
 
     /** Live entries of every class in replay order, for inspection and tests. */

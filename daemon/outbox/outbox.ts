@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/schemas.js';
 import type { Store } from '../store.js';
-import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, isEncodableTopic, parseSegmentKey } from './codec.js';
+import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, eventBytes, isEncodableTopic, parseSegmentKey } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
 
 export class OutboxError extends KefuError {}
@@ -20,6 +20,8 @@ export interface OutboxOptions {
   groupCommitMs?: number;
   /** events per level record; bigger means fewer writes, smaller means less re-sent after a crash */
   maxSegmentEntries?: number;
+  /** payload bytes kept in RAM; beyond it, the last-to-be-sent events stay only on disk until their turn */
+  memoryBytes?: number;
   now?: () => number;
   newId?: () => string;
 }
@@ -34,6 +36,8 @@ export interface OutboxStats {
   pending: ClassCounts;
   bytes: number;
   maxBytes: number;
+  /** payload bytes currently held in RAM */
+  residentBytes: number;
   inflight: number;
   losses: ClassCounts;
   lastSeq: number;
@@ -48,7 +52,8 @@ export function createOutbox(opts: OutboxOptions) {
   const groupCommitMs = opts.groupCommitMs ?? 2;
   const now = opts.now ?? Date.now;
   const newId = opts.newId ?? randomUUID;
-  const index = createOutboxIndex({ maxBytes, maxSegmentEntries: opts.maxSegmentEntries ?? 4096 });
+  const index = createOutboxIndex({ maxBytes, maxSegmentEntries: opts.maxSegmentEntries ?? 4096, memoryBytes: opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024) });
+  const loading = new Map<Segment, Promise<void>>();
   const losses = zeroCounts();
   const readyListeners = new Set<() => void>();
 
@@ -69,8 +74,8 @@ export function createOutbox(opts: OutboxOptions) {
 
   function schedule(urgent: boolean): void {
     if (writing || timer) return;
-    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
     // acks alone need no hurry: let them ride along with the next synced batch when one comes soon
+    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
   }
 
   async function flush(): Promise<void> {
@@ -87,7 +92,9 @@ export function createOutbox(opts: OutboxOptions) {
     if (fresh.length === 0 && dels.length === 0 && rewrites.length === 0 && !writeLosses && batchWaiters.length === 0) return;
 
     const ops: Array<{ type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string }> = [];
-    for (const seg of [...fresh, ...rewrites]) {
+    const written = new Map<Segment, number>();
+    for (const seg of fresh) {
+      written.set(seg, seg.live);
       ops.push({ type: 'put', key: seg.key, value: encodeSegment(seg.entries.filter((e) => e.state !== 'done')), valueEncoding: 'utf8' });
     }
     for (const seg of dels) ops.push({ type: 'del', key: seg.key });
@@ -98,8 +105,15 @@ export function createOutbox(opts: OutboxOptions) {
     const sync = fresh.length > 0 || rewrites.length > 0;
     writing = (async () => {
       try {
+        for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
         if (ops.length > 0) await store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
-        for (const seg of fresh) index.markPersisted(seg);
+        for (const seg of fresh) {
+          index.markPersisted(seg);
+          // evicted while the write was under way: the disk copy still holds those events
+          if (seg.live === 0) toDelete.add(seg);
+          else if (seg.live < written.get(seg)!) toRewrite.add(seg);
+        }
+        index.spill();
         for (const w of batchWaiters) w.resolve();
       } catch (err) {
         log.error({ err, ops: ops.length }, 'outbox commit failed');
@@ -117,6 +131,33 @@ export function createOutbox(opts: OutboxOptions) {
     // enqueues that arrived during the write have already waited long enough
     if (waiters.length > 0) void flush();
     else if (toDelete.size > 0 || toRewrite.size > 0 || lossesDirty) schedule(false);
+  }
+
+  /** A segment without its evicted entries; a cold one is read back from disk for that. */
+  async function trimmedValue(seg: Segment): Promise<string> {
+    const liveSeqs = new Set(seg.entries.filter((e) => e.state !== 'done').map((e) => e.seq));
+    if (!seg.cold) return encodeSegment(seg.entries.filter((e) => e.state !== 'done'));
+    const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
+    return encodeSegment(decodeSegment(value ?? '').filter((e) => liveSeqs.has(e.seq)));
+  }
+
+  /** Reads the payloads of a cold segment back, then lets the sender continue. */
+  function loadCold(seg: Segment): void {
+    if (loading.has(seg)) return;
+    const done = (async () => {
+      const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
+      const changes: IndexChanges = { deleted: [], trimmed: [] };
+      const missing = index.fill(seg, decodeSegment(value ?? ''), changes);
+      for (const e of missing) countLoss(e.cls);
+      if (missing.length > 0) log.error({ key: seg.key, missing: missing.length }, 'outbox: events missing on disk; dropped and counted');
+      apply(changes);
+    })()
+      .catch((err) => log.error({ err, key: seg.key }, 'outbox: reading a segment back failed'))
+      .finally(() => {
+        loading.delete(seg);
+        for (const l of [...readyListeners]) l();
+      });
+    loading.set(seg, done);
   }
 
   function countLoss(cls: OutboxClass, n = 1): void {
@@ -139,6 +180,7 @@ export function createOutbox(opts: OutboxOptions) {
         const events = decodeSegment(value, () => bad++);
         for (const e of events) if (e.seq > lastSeq) lastSeq = e.seq;
         index.load(parsed.cls, parsed.firstSeq, events);
+        index.spill();
       }
       if (bad > 0) log.warn({ bad }, 'outbox: skipped unreadable records');
       state = 'open';
@@ -152,6 +194,7 @@ export function createOutbox(opts: OutboxOptions) {
       state = 'closing';
       if (timer) { clearTimeout(timer); timer = null; }
       while (writing) await writing;
+      await Promise.allSettled([...loading.values()]);
       await flush();
       while (writing) await writing;
       state = 'closed';
@@ -174,7 +217,7 @@ export function createOutbox(opts: OutboxOptions) {
         return Promise.reject(new OutboxError('OUTBOX_NOT_SERIALISABLE', `payload is not JSON-serialisable: ${(err as Error).message}`));
       }
       const event = { seq, id, topic: input.topic, retain: input.retain ?? false, payload };
-      const need = Buffer.byteLength(payload) + Buffer.byteLength(input.topic) + id.length + 24;
+      const need = eventBytes(event);
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const evicted = need > maxBytes ? null : index.makeRoom(need, cls, changes);
       if (evicted === null) {
@@ -185,7 +228,7 @@ export function createOutbox(opts: OutboxOptions) {
       for (const e of evicted) countLoss(e.cls);
       if (evicted.length > 0) log.warn({ evicted: evicted.length, for: cls }, 'outbox full: evicted lower-class events');
       apply(changes);
-      index.add(cls, event);
+      index.add(cls, event, need);
       return new Promise((resolve, reject) => {
         waiters.push({ resolve: () => resolve({ id, seq }), reject });
         schedule(true);
@@ -194,7 +237,10 @@ export function createOutbox(opts: OutboxOptions) {
 
     /** Next entries to send (highest class first, seq order within a class), marked in flight. */
     take(allowed: ReadonlySet<OutboxClass> | undefined, max: number): OutboxEntry[] {
-      return state === 'open' || state === 'closing' ? index.take(allowed, max) : [];
+      if (state !== 'open' && state !== 'closing') return [];
+      const out = index.take(allowed, max);
+      for (const seg of index.takeWanted()) loadCold(seg);
+      return out;
     },
 
     /** The broker's PUBACK for `seq`: the event is deleted (asynchronously, batched). */
@@ -223,7 +269,7 @@ export function createOutbox(opts: OutboxOptions) {
     },
 
     stats(): OutboxStats {
-      return { pending: index.counts(), bytes: index.bytes, maxBytes, inflight: index.inflightCount, losses: { ...losses }, lastSeq };
+      return { pending: index.counts(), bytes: index.bytes, maxBytes, residentBytes: index.residentBytes, inflight: index.inflightCount, losses: { ...losses }, lastSeq };
     },
 
     /** Live entries in replay order (inspection, CLI, tests). */

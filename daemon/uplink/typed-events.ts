@@ -3,15 +3,18 @@ export type Listener<T> = (payload: T) => void;
 
 export function createTypedEvents<M extends Record<string, unknown>>(onListenerError: (event: string, err: unknown) => void) {
   const listeners = new Map<keyof M, Set<Listener<never>>>();
+  function on<K extends keyof M>(event: K, fn: Listener<M[K]>): () => void {
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    set.add(fn as Listener<never>);
+    return () => { set!.delete(fn as Listener<never>); };
+  }
   return {
-    on<K extends keyof M>(event: K, fn: Listener<M[K]>): () => void {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(fn as Listener<never>);
-      return () => { set!.delete(fn as Listener<never>); };
-    },
+    on,
     emit<K extends keyof M>(event: K, payload: M[K]): void {
-      for (const fn of [...(listeners.get(event) ?? [])]) {
+      const set = listeners.get(event);
+      if (!set || set.size === 0) return; // the hot path (one `acked` per event) usually has no listener
+      for (const fn of [...set]) {
         try { (fn as Listener<M[K]>)(payload); } catch (err) { onListenerError(String(event), err); }
       }
     },
@@ -19,7 +22,7 @@ export function createTypedEvents<M extends Record<string, unknown>>(onListenerE
     once<K extends keyof M>(event: K, timeoutMs: number): Promise<M[K]> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for ${String(event)}`)); }, timeoutMs);
-        const off = this.on(event, (p) => { clearTimeout(timer); off(); resolve(p); });
+        const off = on(event, (p) => { clearTimeout(timer); off(); resolve(p); });
       });
     },
     clear(): void { listeners.clear(); },

@@ -103,8 +103,10 @@ export function createUplink(opts: UplinkOptions) {
     if (!client?.connected || stopping) return;
     const allowed = opts.allowedClasses?.();
     const set = allowed ? new Set(allowed) : undefined;
-    while (inflight < window) {
-      const batch = outbox.take(set, window - inflight);
+    // an MQTT 5 broker may announce a smaller receive maximum than our window
+    const limit = Math.min(window, client.serverProperties?.receiveMaximum ?? window);
+    while (inflight < limit) {
+      const batch = outbox.take(set, limit - inflight);
       if (batch.length === 0) break;
       for (const e of batch) send(e);
     }
@@ -164,6 +166,8 @@ export function createUplink(opts: UplinkOptions) {
   const uplink = {
     start(): void {
       if (client) return;
+      // mqtt.js would fail every attempt silently (a stream error without a code): refuse loudly instead
+      if (opts.password !== undefined && !opts.username) throw new KefuError('UPLINK_CONFIG_INVALID', 'master.username is required when a password is set');
       stopping = false;
       const will = { topic: topics.state(box), payload: Buffer.from(''), qos: 1 as const, retain: true };
       const options: IClientOptions = {
@@ -175,10 +179,14 @@ export function createUplink(opts: UplinkOptions) {
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         protocolVersion: opts.protocolVersion ?? 4,
         clean: opts.clean ?? false,
+        // a refused CONNACK (auth backend down, broker busy) must not end an unattended box's link for good
+        reconnectOnConnackError: true,
         queueQoSZero: false,
         resubscribe: false,
         outgoingStore: store,
         will,
+        // mqtt.js calls its debug logger several times per packet; that costs measurable CPU even when disabled
+        ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
       };
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
@@ -213,9 +221,10 @@ export function createUplink(opts: UplinkOptions) {
       }
       await box(new Promise<void>((resolve) => c.end(false, {}, () => resolve())));
       if (!c.disconnected) c.end(true);
+      // a link still being opened must not come up after stop(): destroying the proxy closes it on arrival
+      (c as unknown as { stream?: Duplex }).stream?.destroy();
       client = null;
       onClose();
-      events.clear();
     },
 
     get connected(): boolean { return client?.connected ?? false; },
@@ -266,7 +275,7 @@ export function createUplink(opts: UplinkOptions) {
     /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
     kick(): void { schedulePump(); },
 
-    stats() { return { connected: uplink.connected, inflight, ...counters }; },
+    stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
   };
   return uplink;
 }

@@ -23,8 +23,8 @@ export function createVolatileStore(): VolatileStore {
       const id = packet.messageId!;
       const p = packets.get(id);
       packets.delete(id);
-      if (p) cb(undefined, p);
-      else cb(new Error('missing packet'));
+      // mqtt.js hands a del error to the publish callback: a PUBACK must never read as a failure because of us
+      cb(undefined, p ?? ({ cmd: 'publish', messageId: id } as Packet));
       return store;
     },
     get(packet, cb: (err?: Error, packet?: Packet) => void) {

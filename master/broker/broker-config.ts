@@ -14,7 +14,7 @@ export const EmbeddedBrokerConfig = z.object({
   /** how often running sessions are checked against the credentials store (revoked boxes are closed) */
   revalidateMs: z.number().int().positive().default(5_000),
   connectTimeoutMs: z.number().int().positive().default(10_000),
-  connectRate: z.object({ perWindow: z.number().int().positive().default(30), windowMs: z.number().int().positive().default(10_000) }).prefault({}),
+  connectRate: z.object({ perWindow: z.number().int().positive().default(60), windowMs: z.number().int().positive().default(10_000) }).prefault({}),
 });
 export type EmbeddedBrokerConfig = z.infer<typeof EmbeddedBrokerConfig>;
 export type EmbeddedBrokerConfigInput = z.input<typeof EmbeddedBrokerConfig>;

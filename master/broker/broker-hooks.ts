@@ -3,7 +3,7 @@
 import type { AedesOptions, AuthenticateError, Client, ConnectPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { CredentialStore } from '../credentials/credential-store.js';
-import { canPublish, canSubscribe, type Principal } from './policy.js';
+import { canPublish, canSubscribe, clientIdOwner, sessionKind, type Principal } from './policy.js';
 import type { ConnectLimiter } from './connect-limiter.js';
 
 export interface BrokerCounters {
@@ -41,10 +41,16 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
       const packet = connectPackets.get(client);
       (async () => {
         if (!username || !password) return authError(4, 'username and password required');
-        const who = await credentials.verify(username, password);
+        let who = await credentials.verify(username, password);
         if (!who) return authError(4, 'bad username or password');
-        // the box's side sessions (link probes, doctor) use `{username}-{purpose}` so they never kick the main session
-        if (who.role === 'box' && client.id !== who.username && !client.id.startsWith(`${who.username}-`)) return authError(2, 'a box must connect with clientId = its username (or {username}-{purpose})');
+        if (who.role === 'box') {
+          // side sessions of a box (link probes, `kefu doctor`) use `{username}-{purpose}`: they never kick the
+          // main session, and they may only connect and ping
+          const kind = sessionKind(who.username, client.id);
+          if (!kind) return authError(2, 'a box must connect with clientId = its username (or {username}-{purpose})');
+          if (clientIdOwner(client.id, await credentials.principals()) !== who.username) return authError(2, `client id ${client.id} belongs to another user`);
+          if (kind === 'side') who = { ...who, side: true };
+        }
         // aedes only checks a will when it fires; refusing it here tells the box at once instead of losing its LWT
         if (packet?.will && !canPublish(who, packet.will.topic)) {
           counters.deniedWill++;

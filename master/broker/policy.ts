@@ -4,7 +4,33 @@ import { boxRoot, boxSubscriptions, ID_PATTERN, type BoxRef } from '../../protoc
 
 export type Principal =
   | { role: 'service'; username: string }
-  | { role: 'box'; username: string; box: string; region: string };
+  | { role: 'box'; username: string; box: string; region: string; /** a side session: connect and ping only */ side?: boolean };
+
+/**
+ * The box's own session uses clientId = box id. Its side sessions use `{box}-{purpose}`: one per link for the
+ * TransportManager's ping probes (`{box}-probe-{link}`), and `kefu doctor` (`{box}-doctor`). They authenticate as
+ * the box but may not publish, subscribe or leave a will.
+ */
+export function sessionKind(username: string, clientId: string): 'main' | 'side' | null {
+  if (clientId === username) return 'main';
+  if (clientId.startsWith(`${username}-`) && /^[A-Za-z0-9_-]{1,40}$/.test(clientId.slice(username.length + 1))) return 'side';
+  return null;
+}
+
+/**
+ * Whose client id this is. Connecting with a client id that is already in use closes the older session, so a box
+ * must never be able to claim another principal's id: box "hall" must not take `hall-01` (box hall-01's session)
+ * or `hall-01-doctor`, and no box may take `kefu-master-…`. The owner is the service user the id starts with,
+ * else the longest username that equals the id or prefixes it at a `-`.
+ */
+export function clientIdOwner(clientId: string, principals: Principal[]): string | null {
+  const claims = (p: Principal) => clientId === p.username || clientId.startsWith(`${p.username}-`);
+  const service = principals.find((p) => p.role === 'service' && claims(p));
+  if (service) return service.username;
+  let owner: string | null = null;
+  for (const p of principals) if (claims(p) && (!owner || p.username.length > owner.length)) owner = p.username;
+  return owner;
+}
 
 export interface TopicRules { publish: string[]; subscribe: string[] }
 
@@ -51,13 +77,14 @@ const hasWildcard = (topic: string) => topic.includes('+') || topic.includes('#'
 export function canPublish(who: Principal, topic: string): boolean {
   if (topic.length === 0 || hasWildcard(topic) || topic.startsWith('$')) return false;
   if (who.role === 'service') return true;
+  if (who.side) return false;
   return boxRules(who).publish.some((p) => topicMatches(p, topic));
 }
 
 export function canSubscribe(who: Principal, filter: string): boolean {
   if (filter.length === 0) return false;
   if (who.role === 'service') return true;
-  if (filter.startsWith('$')) return false;
+  if (filter.startsWith('$') || who.side) return false;
   return boxRules(who).subscribe.some((p) => filterWithin(filter, p));
 }
 

@@ -1,6 +1,7 @@
 // Broker users of one master: boxes (id → region + password hashes) and the master's own service user.
 // Kept as a JSON file in the master's data dir. The file is re-read when it changes on disk, so
 // `kefu master box add` works against a running master without a restart.
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -55,6 +56,7 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       throw err;
     }
     if (cache && cache.ino === st.ino && cache.mtimeMs === st.mtimeMs && cache.size === st.size) return cache.users;
+    verified.clear();
     const parsed = StoreFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
     if (!parsed.success) throw new KefuError('CREDENTIALS_INVALID', `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     cache = { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, users: parsed.data.users };
@@ -74,6 +76,11 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
     return run;
   }
 
+  // Successful checks are remembered (keyed by an HMAC with a per-process key, never the password) until the
+  // file changes: a reconnect storm after a master restart then costs one scrypt per box, not one per connect.
+  const verified = new Map<string, Principal>();
+  const hmacKey = randomBytes(32);
+  const verifiedKey = (username: string, password: Buffer | string) => createHmac('sha256', hmacKey).update(username).update('\0').update(password).digest('base64');
   let dummy: Promise<string> | null = null;
   const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
 
@@ -87,6 +94,8 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       if (!ID_PATTERN.test(region)) return Promise.reject(new KefuError('REGION_INVALID', `region "${region}" must match ${ID_PATTERN}`));
       return update(async (users) => {
         if (users[id]) throw new KefuError('BOX_EXISTS', `box ${id} already exists (remove it first to rotate its password)`);
+        const service = Object.entries(users).find(([name, u]) => u.role === 'service' && id.startsWith(`${name}-`));
+        if (service) throw new KefuError('BOX_ID_INVALID', `box id "${id}" would collide with the client ids of service user ${service[0]}`);
         const password = generatePassword();
         users[id] = { role: 'box', region, scrypt: await hashPassword(password), mosquitto: await mosquittoHash(password), createdAt: Date.now() };
         return { password };
@@ -113,13 +122,21 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       });
     },
     async verify(username, password) {
-      const u = (await load())[username];
+      const users = await load();
+      const key = verifiedKey(username, password);
+      const known = verified.get(key);
+      if (known) return known;
+      const u = users[username];
       if (!u) {
         // same cost as a real check, so response time does not reveal which usernames exist
         await verifyPassword(await dummyHash(), password);
         return null;
       }
-      return (await verifyPassword(u.scrypt, password)) ? toPrincipal(username, u) : null;
+      if (!(await verifyPassword(u.scrypt, password))) return null;
+      const who = toPrincipal(username, u);
+      if (verified.size >= 10_000) verified.clear();
+      verified.set(key, who);
+      return who;
     },
     async principals() {
       return Object.entries(await load()).map(([name, u]) => toPrincipal(name, u));

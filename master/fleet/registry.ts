@@ -55,8 +55,9 @@ export function createFleetRegistry(): FleetRegistry {
       if (msg.transport !== undefined) b.transport = msg.transport;
       if (msg.plugins !== undefined) b.plugins = msg.plugins;
       if (msg.online) {
-        // a birth: the session began when the box said so; a repeated birth keeps the session start
-        if (!wasOnline || b.connectedSince === null) b.connectedSince = Math.min(msg.ts, now);
+        // a birth: a live one began now (box clocks may be off); a retained one when the box said, at the latest now.
+        // A repeated birth (the box republishes state on a link switch) keeps the session start.
+        if (!wasOnline || b.connectedSince === null) b.connectedSince = opts.retained ? Math.min(msg.ts, now) : now;
         b.lastSeen = Math.max(b.lastSeen ?? 0, opts.retained ? Math.min(msg.ts, now) : now);
       } else {
         // the LWT is sent by the broker, not the box: it says the box went silent, not that we heard it

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { KefuError } from '../../protocol/errors.js';
 import type { CommandApi } from '../commands/command-api.js';
+import type { DesiredConfigApi } from '../commands/desired-config-api.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { EventStore } from '../ingest/event-store.js';
 import type { TelemetryStore } from '../ingest/telemetry-store.js';
@@ -24,6 +26,7 @@ export interface HttpServerDeps {
   events: EventStore;
   telemetry: TelemetryStore;
   commands: CommandApi;
+  desiredConfig: DesiredConfigApi;
   feed: FeedHub;
   stats: () => unknown;
   log: Logger;
@@ -35,13 +38,14 @@ const UPLOT_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 const CommandBody = z.object({ name: z.string().min(1), args: z.unknown().optional(), timeoutMs: z.number().int().positive().max(600_000).optional() });
 const BroadcastBody = CommandBody.extend({ region: z.string().optional() });
+const ConfigBody = z.object({ config: z.record(z.string(), z.unknown()), waitMs: z.number().int().positive().max(600_000).optional() });
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** HTTP status for a command failure code. */
 function statusFor(code: string): number {
   if (code === 'BOX_UNKNOWN') return 404;
-  if (code === 'COMMAND_TIMEOUT') return 504;
+  if (code === 'COMMAND_TIMEOUT' || code === 'CFG_TIMEOUT') return 504;
   if (code === 'COMMAND_NAME_INVALID' || code === 'REQUEST_INVALID') return 400;
   if (code === 'MASTER_STOPPING' || code === 'COMMAND_SEND_FAILED') return 503;
   return 502; // the box answered with an error
@@ -67,7 +71,9 @@ export function createHttpServer(deps: HttpServerDeps) {
   }
 
   async function build(): Promise<FastifyInstance> {
-    const f = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    const tls = deps.config.tls;
+    const https = tls ? { cert: await readFile(tls.cert), key: await readFile(tls.key) } : null;
+    const f = (https ? Fastify({ logger: false, bodyLimit: 1024 * 1024, https }) : Fastify({ logger: false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
     await f.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
     f.addHook('onRequest', async (req, reply) => {
       if (req.url.startsWith('/api/') && !authorized(req)) {
@@ -99,6 +105,15 @@ export function createHttpServer(deps: HttpServerDeps) {
         return fail(reply, err);
       }
     });
+    f.put<{ Params: { id: string } }>('/api/boxes/:id/config', async (req, reply) => {
+      const body = ConfigBody.safeParse(req.body);
+      if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      try {
+        return { ok: true, ...(await deps.desiredConfig.set(req.params.id, body.data.config, { waitMs: body.data.waitMs })) };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    });
     f.post('/api/broadcast', async (req, reply) => {
       const body = BroadcastBody.safeParse(req.body);
       if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
@@ -122,7 +137,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       await f.listen({ host: deps.config.host, port: deps.config.port });
       const addr = f.server.address() as AddressInfo;
       const host = deps.config.host === '0.0.0.0' || deps.config.host === '::' ? '127.0.0.1' : deps.config.host;
-      url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+      url = `${deps.config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
       deps.log.info({ url }, 'master HTTP API listening');
       return url;
     },

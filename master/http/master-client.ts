@@ -50,6 +50,8 @@ export function createMasterClient(endpoint: MasterEndpoint) {
     stats: () => call<Record<string, unknown>>('GET', '/api/stats'),
     send: (id: string, name: string, args: unknown, timeoutMs?: number) =>
       call<{ id: string; ok: true; result: unknown; progress: unknown[] }>('POST', `/api/boxes/${encodeURIComponent(id)}/commands`, { name, args, timeoutMs }, (timeoutMs ?? 30_000) + 5_000),
+    broadcast: (name: string, args: unknown, opts: { region?: string; timeoutMs?: number } = {}) =>
+      call<{ id: string; results: Array<{ box: string; ok: boolean; result?: unknown; error?: { code: string; message: string } }> }>('POST', '/api/broadcast', { name, args, ...opts }, (opts.timeoutMs ?? 30_000) + 5_000),
   };
 }
 export type MasterClient = ReturnType<typeof createMasterClient>;

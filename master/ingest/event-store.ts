@@ -17,6 +17,8 @@ export interface EventStore {
   list(box: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** Drops dedupe entries older than the window; returns how many. */
   pruneDedupe(now?: number): Promise<number>;
+  /** Drops the events of these boxes whose ts is older than `cutoffTs`. */
+  pruneEvents(boxes: string[], cutoffTs: number): Promise<void>;
 }
 
 const pad = (n: number, width: number) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
@@ -55,6 +57,9 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number })
         out.push(value as StoredEvent);
       }
       return out;
+    },
+    async pruneEvents(boxes, cutoffTs) {
+      for (const box of boxes) await events.clear({ gt: `${box}!`, lt: `${box}!${pad(cutoffTs, 15)}` });
     },
     async pruneDedupe(now = Date.now()) {
       const cutoff = `${pad(now - opts.dedupeTtlMs, 15)}!`;

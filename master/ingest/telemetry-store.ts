@@ -9,6 +9,9 @@ export interface TelemetryStore {
   history(box: string, name: string): TelemetrySample[];
 }
 
+/** A box sends a handful of series; a cap keeps a misbehaving one from growing the master's memory. */
+const MAX_SERIES_PER_BOX = 64;
+
 export function createTelemetryStore(opts: { historyLength: number }): TelemetryStore {
   const series = new Map<string, Map<string, TelemetrySample[]>>();
   return {
@@ -16,7 +19,10 @@ export function createTelemetryStore(opts: { historyLength: number }): Telemetry
       let byName = series.get(box);
       if (!byName) series.set(box, (byName = new Map()));
       let ring = byName.get(name);
-      if (!ring) byName.set(name, (ring = []));
+      if (!ring) {
+        if (byName.size >= MAX_SERIES_PER_BOX) return;
+        byName.set(name, (ring = []));
+      }
       ring.push(sample);
       if (ring.length > opts.historyLength) ring.splice(0, ring.length - opts.historyLength);
     },

@@ -1,26 +1,7 @@
 // Master dashboard: the fleet table and the events/s chart, live over /api/feed. Read-only.
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
+import { zh, en, ago, pluginName, token, el } from '/common.js';
 
-const zh = {
-  title: '主控中心', connecting: '连接中…', live: '实时', offline: '已断开', tokenPrompt: '请输入访问令牌（数据目录中的 http.token）', open: '打开',
-  kpiOnline: '在线网点', kpiRate: '事件 / 秒（近 10 秒）', kpiEvents: '已接收事件', kpiRejected: '拒收 / 重复',
-  chartTitle: '事件速率（近 2 分钟）', boxesTitle: '网点服务器', eventsTitle: '最新事件',
-  colId: '编号', colRegion: '区域', colVersion: '版本', colLink: '当前链路', colPlugins: '插件', colSeen: '最后通信',
-  empty: '还没有网点。用 kefu master box add 添加。', never: '从未', secondsAgo: '{n} 秒前', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
-  online: '在线', offlineBox: '离线', noLink: '无', nr5g: '5G', lte: '4G', wired: '有线', ble: '蓝牙', eventsPerSecond: '事件/秒',
-  running: '运行', failed: '故障', stopped: '停止', starting: '启动中', stopping: '停止中',
-  'plugin.chat': '对话', 'plugin.video': '视频', 'plugin.faceauth': '人脸认证', 'plugin.archive': '档案', 'plugin.handling': '业务办理', 'plugin.monitoring': '监控',
-};
-const en = {
-  title: 'Master center', connecting: 'Connecting…', live: 'Live', offline: 'Disconnected', tokenPrompt: 'Enter the access token (http.token in the data dir)', open: 'Open',
-  kpiOnline: 'Boxes online', kpiRate: 'Events / s (last 10 s)', kpiEvents: 'Events received', kpiRejected: 'Rejected / duplicates',
-  chartTitle: 'Event rate (last 2 min)', boxesTitle: 'Hall boxes', eventsTitle: 'Latest events',
-  colId: 'ID', colRegion: 'Region', colVersion: 'Version', colLink: 'Active link', colPlugins: 'Plugins', colSeen: 'Last seen',
-  empty: 'No boxes yet. Add one with kefu master box add.', never: 'never', secondsAgo: '{n} s ago', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} d ago',
-  online: 'online', offlineBox: 'offline', noLink: 'none', nr5g: '5G', lte: '4G', wired: 'Wired', ble: 'Bluetooth', eventsPerSecond: 'events/s',
-  running: 'running', failed: 'failed', stopped: 'stopped', starting: 'starting', stopping: 'stopping',
-  'plugin.chat': 'Chat', 'plugin.video': 'Video', 'plugin.faceauth': 'Face auth', 'plugin.archive': 'Archive', 'plugin.handling': 'Handling', 'plugin.monitoring': 'Monitoring',
-};
 initI18n({ zh, en });
 
 const $ = (sel) => document.querySelector(sel);
@@ -28,34 +9,6 @@ const boxes = new Map();
 const events = [];
 let stats = null;
 let chart = null;
-
-function token() {
-  const m = location.hash.match(/token=([^&]+)/);
-  if (m) { sessionStorage.setItem('kefu.master.token', decodeURIComponent(m[1])); history.replaceState(null, '', location.pathname + location.search); }
-  return sessionStorage.getItem('kefu.master.token');
-}
-
-export function ago(ts, now = Date.now()) {
-  if (ts == null) return t('never');
-  const s = Math.max(0, Math.round((now - ts) / 1000));
-  if (s < 90) return t('secondsAgo', { n: s });
-  if (s < 5400) return t('minutesAgo', { n: Math.round(s / 60) });
-  if (s < 172800) return t('hoursAgo', { n: Math.round(s / 3600) });
-  return t('daysAgo', { n: Math.round(s / 86400) });
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return e;
-}
-
-function pluginName(name) {
-  const key = `plugin.${name}`;
-  const s = t(key);
-  return s === key ? name : s;
-}
 
 const hhmmss = (sec) => new Date(sec * 1000).toLocaleTimeString('en-GB', { hour12: false });
 
@@ -74,7 +27,7 @@ function renderBoxes() {
   const list = [...boxes.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.region.localeCompare(b.region) || a.id.localeCompare(b.id));
   tbody.replaceChildren(...list.map((b) => el('tr', { class: b.online ? 'online' : 'offline', 'data-box': b.id },
     el('td', {}, el('span', { class: `dot ${b.online ? 'ok' : 'bad'}`, title: b.online ? t('online') : t('offlineBox') })),
-    el('td', {}, el('strong', {}, b.id)),
+    el('td', {}, el('a', { href: `/box.html?id=${encodeURIComponent(b.id)}` }, el('strong', {}, b.id))),
     el('td', {}, b.region),
     el('td', { class: 'wide' }, b.version ?? '–'),
     linkCell(b),

@@ -46,10 +46,35 @@ test('failover and fail-back on namespaces lose nothing', { timeout: 180_000 }, 
     await h.restore('silent', '5g');
   });
 
+  await t.test('2 s of added latency on 5G (delay proxy): quality gate moves the stream within 5 s', async () => {
+    const r = await h.cut('latency', '5g');
+    t.diagnostic(`latency-5g: detect ${r.detectMs} ms, failover ${r.failoverMs} ms (${r.reason})`);
+    assert.ok(r.detectMs <= 5000, `detection took ${r.detectMs} ms`);
+    await h.restore('latency', '5g');
+  });
+
   await t.test('every message arrived (after dedupe)', async () => {
     const s = await h.settle();
     t.diagnostic(`published ${s.published}, lost ${s.lost}, wire duplicates ${s.wireDups}`);
     assert.ok(s.published > 100, `only ${s.published} published`);
     assert.equal(s.lost, 0);
   });
+});
+
+test('all IP links cut: the stream fails over to Bluetooth (fake BlueZ + kefu relay ble) and back', { timeout: 180_000 }, async (t) => {
+  const h: FailoverHarness = await createFailoverHarness({ ble: true, tag: `${process.pid}b`, options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 1000 } });
+  t.after(() => h.close());
+  await h.ready('5g', 30_000);
+  h.startPublishing(50);
+  await new Promise((r) => setTimeout(r, 1000));
+  const r = await h.cutMany('hard', ['5g', '4g', 'eth'], 'ble');
+  t.diagnostic(`all-ip-down → ble: detect ${r.detectMs} ms, first PUBACK over BLE ${r.failoverMs} ms (${r.reason})`);
+  assert.ok(r.failoverMs <= 5000, `failover to BLE took ${r.failoverMs} ms`);
+  await new Promise((res) => setTimeout(res, 1500));
+  for (const l of ['eth', '4g', '5g'] as const) h.ns.restore(l);
+  await h.waitFor((l) => l.t === 'switch' && l.to === '5g', 30_000, 'back on 5G');
+  const s = await h.settle();
+  t.diagnostic(`published ${s.published}, lost ${s.lost}, wire duplicates ${s.wireDups}; acks over BLE: ${h.lines.filter((l) => l.t === 'ack' && l.link === 'ble').length}`);
+  assert.equal(s.lost, 0);
+  assert.ok(h.lines.some((l) => l.t === 'ack' && l.link === 'ble'), 'some messages went over BLE');
 });

@@ -2,7 +2,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 
 export interface TestBroker {
@@ -16,7 +16,7 @@ export interface TestBroker {
   readonly sockets: Set<Socket>;
 }
 
-export async function startBroker(opts: { port?: number; start?: boolean } = {}): Promise<TestBroker> {
+export async function startBroker(opts: { port?: number; start?: boolean; authenticate?: AedesOptions['authenticate'] } = {}): Promise<TestBroker> {
   let port = opts.port ?? 0;
   let server: Server | null = null;
   let aedes: Aedes | null = null;
@@ -28,7 +28,7 @@ export async function startBroker(opts: { port?: number; start?: boolean } = {})
     sockets,
     async up() {
       if (server) return;
-      aedes = await Aedes.createBroker({ heartbeatInterval: 60_000 });
+      aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, ...(opts.authenticate ? { authenticate: opts.authenticate } : {}) });
       const a = aedes;
       server = createServer((s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); a.handle(s); });
       for (let attempt = 0; ; attempt++) {

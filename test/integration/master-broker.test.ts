@@ -122,3 +122,30 @@ test('the TLS listener serves boxes with the configured certificate', async (t) 
   // a client that does not trust the certificate gets no session
   await assert.rejects(connectBox(t, m.urls.mqtts!, hall1, p1), /self.signed|certificate|closed/i);
 });
+
+test('a side session of a box (link probe, doctor) connects but may not subscribe, publish or leave a will', async (t) => {
+  const m = await startMaster(t);
+  const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
+  const probe = await connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-probe-wired', will: undefined });
+  const granted = await probe.subscribeAsync(topics.command(hall1, 'x'), { qos: 1 }).then(() => 0, (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0]);
+  assert.equal(granted, 128);
+  probe.publish(topics.state(hall1), JSON.stringify(birth()), { qos: 1 });
+  assert.equal(await closedWithin(probe, 5000), true);
+  await assert.rejects(connectBox(t, m.urls.mqtt!, hall1, p1, { clientId: 'hall-01-doctor' }), refused, 'a side session with a will is refused');
+  assert.equal(m.stats().ingest.received, 0, 'nothing from the probe reached the master');
+});
+
+test('a box cannot take over another session by its client id (hall → hall-01, kefu → kefu-master-main)', async (t) => {
+  const m = await startMaster(t);
+  const pHall = (await m.credentials.addBox('hall', 'dandong')).password;
+  const p1 = (await m.credentials.addBox('hall-01', 'dandong')).password;
+  const pKefu = (await m.credentials.addBox('kefu', 'dandong')).password;
+  const victim = await connectBox(t, m.urls.mqtt!, hall1, p1);
+  const hall = { region: 'dandong', box: 'hall' };
+  await assert.rejects(connectBox(t, m.urls.mqtt!, hall, pHall, { clientId: 'hall-01', will: undefined }), refused);
+  await assert.rejects(connectBox(t, m.urls.mqtt!, { region: 'dandong', box: 'kefu' }, pKefu, { clientId: 'kefu-master-main', will: undefined }), refused);
+  await assert.rejects(m.credentials.addBox('kefu-master-main', 'dandong'), { code: 'BOX_ID_INVALID' });
+  assert.equal(victim.connected, true, 'the victim kept its session');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(m.stats().broker!.connectedClients, 2, 'the master link and the victim are still connected');
+});

@@ -112,3 +112,38 @@ test('the HTTP command API maps results and failures to status codes', async (t)
   assert.equal((await post('hall-01', { args: 1 })).status, 400);
   assert.equal((await post('hall-01', { name: 'echo' }, 'wrong-token')).status, 401);
 });
+
+test('desired config over HTTP: PUT publishes a retained cfg with a rising version and waits for cfg/reported', async (t) => {
+  const m = await startMaster(t);
+  const { readFile } = await import('node:fs/promises');
+  const token = (await readFile(`${m.config.dataDir}/http.token`, 'utf8')).trim();
+  const ref = { region: 'dandong', box: 'hall-01' };
+  const box = await fakeBox(t, m, ref, () => undefined);
+  const seen: Array<{ version: number; config: unknown; retain: boolean }> = [];
+  box.client.on('message', (topic, payload, packet) => {
+    if (topic !== topics.cfg(ref)) return;
+    const cfg = JSON.parse(String(payload));
+    seen.push({ version: cfg.version, config: cfg.config, retain: packet.retain });
+    void box.client.publishAsync(topics.cfgReported(ref), JSON.stringify({ v: 1, version: cfg.version, applied: true, ts: Date.now() }), { qos: 1, retain: true });
+  });
+  const put = async (body: unknown) => {
+    const res = await fetch(`${m.urls.http}/api/boxes/hall-01/config`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { version: number; reported: { applied: boolean; version: number } | null } };
+  };
+  const first = await put({ config: { failover: { order: ['eth'] } }, waitMs: 5000 });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.reported?.version, first.body.version);
+  const second = await put({ config: { failover: { order: ['5g'] } }, waitMs: 5000 });
+  assert.ok(second.body.version > first.body.version);
+  assert.deepEqual(seen.map((s) => s.config), [{ failover: { order: ['eth'] } }, { failover: { order: ['5g'] } }]);
+  assert.equal(m.registry.get('hall-01')?.cfgReported?.version, second.body.version);
+  assert.equal((await put({ config: 'nope' })).status, 400);
+});
+
+test('commands before start() fail with a code, not a crash', async () => {
+  const { createMaster } = await import('../../master/index.js');
+  const m = createMaster({ dataDir: '/nonexistent-never-started' });
+  m.registry.ensureKnown('hall-01', 'dandong');
+  await assert.rejects(m.commands.send('hall-01', 'system.info'), { code: 'MASTER_NOT_STARTED' });
+  await m.stop(); // stop without start is a no-op
+});

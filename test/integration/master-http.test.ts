@@ -87,7 +87,7 @@ test('kefu master boxes --json and kefu master send go through the HTTP API', as
     if (topic.endsWith('/silent')) return;
     void box.publishAsync(topics.result(ref, id), JSON.stringify({ v: 1, id, ok: true, result: { got: args, topic } }), { qos: 1 });
   });
-  await box.subscribeAsync(`kefu/v1/dandong/hall-01/cmd/+`, { qos: 1 });
+  await box.subscribeAsync([`kefu/v1/dandong/hall-01/cmd/+`, 'kefu/v1/dandong/_all/cmd/+'], { qos: 1 });
   const cli = (...args: string[]) => run(process.execPath, [`${ROOT}cli/bin.js`, ...args], { env: { ...process.env, KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '' }, timeout: 60_000 });
   const boxes = JSON.parse((await cli('--json', 'master', 'boxes', '--data', m.config.dataDir)).stdout);
   assert.deepEqual(Object.keys(boxes[0]).sort(), ['id', 'lastSeen', 'online', 'region', 'transport', 'version']);
@@ -97,6 +97,8 @@ test('kefu master boxes --json and kefu master send go through the HTTP API', as
   assert.deepEqual(sent.result.got, { x: 1 });
   const human = (await cli('master', 'boxes', '--url', m.urls.http!, '--token-file', `${m.config.dataDir}/http.token`)).stdout;
   assert.match(human, /hall-01\s+dandong\s+online/);
+  const bc = JSON.parse((await cli('--json', 'master', 'broadcast', 'system.ping', '--region', 'dandong', '--timeout', '5000', '--data', m.config.dataDir)).stdout);
+  assert.deepEqual(bc.results.map((r: { box: string }) => r.box), ['hall-01']);
   await assert.rejects(cli('master', 'send', 'hall-01', 'silent', '--timeout', '300', '--data', m.config.dataDir), /COMMAND_TIMEOUT/);
 });
 
@@ -111,6 +113,7 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   const boxC = await onlineBox(t, m, c, { version: '0.4.1', transport: { id: '4g', kind: 'lte', quality: 0.2 }, plugins: { chat: 'running' } });
   boxC.stream.destroy(); // goes offline by LWT
   await waitForBox(m, c.box, (x) => !x.online, 'sy-hall-01 offline');
+  await boxA.publishAsync(topics.telemetry(a, 'signal'), JSON.stringify({ v: 1, ts: Date.now(), data: { rat: 'NR5G-SA', rsrp_dbm: -92, sinr_db: 14.5, band: 'n78' } }), { qos: 0 });
   let seq = 0;
   const pump = setInterval(() => {
     for (let i = 0; i < 1 + (seq % 7); i++) {
@@ -146,5 +149,30 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   await page.click('button.lang');
   await page.waitForTimeout(300);
   await page.screenshot({ path: `${SHOTS}/master-dashboard-phone.png`, fullPage: true });
+  // the detail page of one box, reached from the table
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('tr[data-box="dd-hall-01"] a');
+  await page.waitForSelector('#events tbody tr td:has-text("chat / message")', { timeout: 15_000 });
+  assert.match((await page.textContent('#f-status'))!, /在线/);
+  assert.match((await page.textContent('#telemetry'))!, /signal\.rsrp_dbm/);
+  await page.screenshot({ path: `${SHOTS}/master-box-zh.png`, fullPage: true });
   assert.deepEqual(errors, []);
+});
+
+test('the API and dashboard can be served over HTTPS', async (t) => {
+  const fixtures = new URL('../fixtures/master/', import.meta.url).pathname;
+  const m = await startMaster(t, { http: { host: '127.0.0.1', port: 0, tls: { cert: `${fixtures}broker.crt`, key: `${fixtures}broker.key` } } });
+  assert.match(m.urls.http!, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const token = await tokenOf(m);
+  const https = await import('node:https');
+  const ca = await readFile(`${fixtures}broker.crt`);
+  const get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    https.get(`${m.urls.http}${path}`, { ca, servername: 'localhost', headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+  assert.equal((await get('/api/boxes')).body, '[]');
+  assert.equal((await get('/')).status, 200);
 });

@@ -69,6 +69,8 @@ test('the dedupe index forgets ids after its window', async (t) => {
   assert.equal(await m.events.pruneDedupe(), 1);
   await box.publishAsync(topics.event(hall1, 'chat', 'message'), env('x', 1), { qos: 1 });
   await waitFor(() => m.stats().ingest.events === 2, 8000, 'accepted again after the window');
+  await m.events.pruneEvents(['hall-01'], Date.now() + 1000);
+  assert.deepEqual(await m.events.list('hall-01'), [], 'events past their retention are deleted');
 });
 
 test('telemetry keeps the latest value and a short history; cfg/reported is stored', async (t) => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canPublish, canSubscribe, filterWithin, mosquittoAcl, topicMatches, type Principal } from '../../master/broker/policy.js';
+import { canPublish, canSubscribe, clientIdOwner, filterWithin, mosquittoAcl, sessionKind, topicMatches, type Principal } from '../../master/broker/policy.js';
 import { createPacketMeter } from '../../master/broker/packet-guard.js';
 import { createConnectLimiter } from '../../master/broker/connect-limiter.js';
 import { createCredentialStore } from '../../master/credentials/credential-store.js';
@@ -105,4 +105,39 @@ test('credentials: scrypt hashes, no plaintext on disk, re-read after an outside
   await assert.rejects(b.addBox('_all', 'dandong'), { code: 'BOX_ID_INVALID' });
   await b.removeBox('hall-01');
   assert.equal(await a.verify('hall-01', password), null, 'the other instance sees the removal');
+});
+
+test('side sessions ({box}-probe-{link}, {box}-doctor) authenticate as the box but may only ping', () => {
+  assert.equal(sessionKind('hall-01', 'hall-01'), 'main');
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-wired'), 'side');
+  assert.equal(sessionKind('hall-01', 'hall-01-doctor'), 'side');
+  assert.equal(sessionKind('hall-01', 'hall-01-'), null);
+  assert.equal(sessionKind('hall-01', 'hall-02'), null);
+  assert.equal(sessionKind('hall-01', 'hall-01-probe-a/b'), null);
+  const probe: Principal = { ...box, side: true } as Principal;
+  assert.equal(canPublish(probe, topics.state(me)), false);
+  assert.equal(canSubscribe(probe, topics.command(me, 'x')), false);
+});
+
+test('a client id belongs to the service user it starts with, else to the longest username prefixing it', () => {
+  const ps: Principal[] = [
+    { role: 'service', username: 'kefu-master' },
+    { role: 'box', username: 'hall', box: 'hall', region: 'r' },
+    { role: 'box', username: 'hall-01', box: 'hall-01', region: 'r' },
+    { role: 'box', username: 'kefu', box: 'kefu', region: 'r' },
+  ];
+  assert.equal(clientIdOwner('hall', ps), 'hall');
+  assert.equal(clientIdOwner('hall-doctor', ps), 'hall');
+  assert.equal(clientIdOwner('hall-01', ps), 'hall-01', 'box "hall" cannot take over hall-01');
+  assert.equal(clientIdOwner('hall-01-probe-5g', ps), 'hall-01');
+  assert.equal(clientIdOwner('kefu-master-main', ps), 'kefu-master', 'box "kefu" cannot take over the master session');
+  assert.equal(clientIdOwner('other', ps), null);
+});
+
+test('master/config.example.yaml is a valid config', async () => {
+  const { loadMasterConfigFile, parseMasterConfig } = await import('../../master/config.js');
+  const cfg = parseMasterConfig(await loadMasterConfigFile(new URL('../../master/config.example.yaml', import.meta.url).pathname));
+  assert.equal(cfg.broker.tls?.port, 8883);
+  assert.equal(cfg.external, null);
+  assert.throws(() => parseMasterConfig({ dataDir: '', http: { port: -1 } }), (err: Error & { issues?: string[] }) => err.issues?.length === 2);
 });

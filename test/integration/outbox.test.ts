@@ -118,3 +118,103 @@ test('enqueue refuses bad input with a code and a closed outbox refuses everythi
   assert.equal(outbox.stats().losses.critical, 1);
   await outbox.close();
 });
+
+test('beyond its memory budget the outbox keeps payloads on disk and still sends everything in order', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  const opts = { log: silentLogger(), maxBytes: 1e7, memoryBytes: 8_000, groupCommitMs: 1, maxSegmentEntries: 10 };
+  let outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  const classes = ['event', 'bulk', 'critical'] as const;
+  const ids: string[] = [];
+  for (let i = 0; i < 300; i++) ids.push((await outbox.enqueue({ topic: 't', class: classes[i % 3], data: { i, pad: 'p'.repeat(100) } })).id);
+  assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, `resident ${outbox.stats().residentBytes} stays near the budget`);
+  assert.ok(outbox.stats().residentBytes < outbox.stats().bytes / 3, 'most payloads are only on disk');
+  await outbox.close();
+  await root.close();
+
+  ({ root, store } = await openStore(t, dir));
+  t.after(() => root.close());
+  outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, 'reopen loads within the budget too');
+  const got: Array<{ id: string; seq: number; cls: string; data: { i: number } }> = [];
+  await new Promise<void>((resolve) => {
+    const drain = () => {
+      for (const e of outbox.take(undefined, 7)) {
+        const env = JSON.parse(e.payload);
+        got.push({ id: env.id, seq: env.seq, cls: e.cls, data: env.data });
+        outbox.ack(e.seq);
+      }
+      if (got.length === 300) resolve();
+      else setImmediate(drain);
+    };
+    drain();
+  });
+  assert.deepEqual(new Set(got.map((g) => g.id)), new Set(ids));
+  for (const cls of classes) {
+    const seqs = got.filter((g) => g.cls === cls).map((g) => g.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  }
+  await outbox.close();
+});
+
+test('evicting from a segment whose payloads are only on disk rewrites it correctly', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  const opts = { log: silentLogger(), maxBytes: 20_000, memoryBytes: 2_000, groupCommitMs: 1, maxSegmentEntries: 50 };
+  let outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  for (let i = 0; i < 60; i++) await outbox.enqueue({ topic: 't', class: 'bulk', data: { i, pad: 'b'.repeat(150) } });
+  for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: 'critical', data: { i, pad: 'c'.repeat(150) } });
+  const s = outbox.stats();
+  assert.ok(s.residentBytes < s.bytes / 2, 'the bulk segments went cold before the eviction');
+  assert.ok(s.losses.bulk > 0, 'bulk evicted for critical');
+  assert.equal(s.pending.critical, 40);
+  await outbox.close();
+  await root.close();
+  ({ root, store } = await openStore(t, dir));
+  t.after(() => root.close());
+  outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  assert.deepEqual(outbox.stats().pending, s.pending, 'the same events after a reopen');
+  const bulk: number[] = [];
+  await new Promise<void>((resolve) => {
+    const drain = () => {
+      for (const e of outbox.take(undefined, 100)) { if (e.cls === 'bulk') bulk.push(JSON.parse(e.payload).data.i); outbox.ack(e.seq); }
+      if (outbox.stats().bytes === 0) resolve(); else setImmediate(drain);
+    };
+    drain();
+  });
+  assert.equal(bulk.length, s.pending.bulk);
+  assert.deepEqual(bulk, Array.from({ length: bulk.length }, (_, k) => 60 - bulk.length + k), 'the newest bulk survived, oldest evicted');
+  await outbox.close();
+});
+
+test('events evicted while their batch is being written do not come back from disk', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const realBatch = store.batch.bind(store);
+  let held = 0;
+  (store as { batch: unknown }).batch = async (ops: unknown[], o: unknown) => { if (held++ === 0) await gate; return realBatch(ops as never, o as never); };
+  const opts = { log: silentLogger(), maxBytes: 3_000, groupCommitMs: 1 };
+  let outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  const bulk = Array.from({ length: 5 }, (_, i) => outbox.enqueue({ topic: 't', class: 'bulk', data: 'b'.repeat(400) + i }));
+  await new Promise((r) => setTimeout(r, 20)); // the bulk batch is now held inside store.batch
+  const crit = Array.from({ length: 5 }, (_, i) => outbox.enqueue({ topic: 't', class: 'critical', data: 'c'.repeat(400) + i }));
+  release();
+  await Promise.all([...bulk, ...crit]);
+  const s = outbox.stats();
+  assert.ok(s.losses.bulk >= 3, `bulk evicted during the write (${s.losses.bulk})`);
+  await outbox.close();
+  await root.close();
+  ({ root, store } = await openStore(t, dir));
+  t.after(() => root.close());
+  outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  assert.deepEqual(outbox.stats().pending, s.pending, 'disk agrees with memory');
+  await outbox.close();
+});

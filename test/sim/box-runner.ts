@@ -6,10 +6,12 @@ import { createInterface } from 'node:readline';
 import { createLogger } from '../../daemon/logger.js';
 import { createTransportManager, deferredStream, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { createWiredTransport } from '../../transports/wired/index.js';
+import { createBleTransport } from '../../transports/ble/index.js';
+import type { Transport } from '../../transports/transport.js';
 
 interface RunnerConfig {
   broker: { host: string; port: number };
-  links: Array<{ id: string; interface?: string; localAddress?: string }>;
+  links: Array<{ id: string; kind?: 'wired' | 'ble'; interface?: string; localAddress?: string; peer?: string; busAddress?: string }>;
   options?: ManagerOptionsInput;
   topic: string;
 }
@@ -18,7 +20,9 @@ const cfg = JSON.parse(process.argv[2]) as RunnerConfig;
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, at: Date.now() })}\n`);
 const log = createLogger({ level: process.env.KEFU_LOG_LEVEL ?? 'warn' });
 const ctx = { log, dataDir: '/tmp', readSecret: async () => '' };
-const transports = cfg.links.map((l) => createWiredTransport(ctx, { kind: 'wired', pollMs: 50, connectTimeoutMs: 2000, ...l }));
+const transports: Transport[] = cfg.links.map(({ kind, ...l }) => (kind === 'ble'
+  ? createBleTransport(ctx, { id: l.id, peer: l.peer as string, busAddress: l.busAddress, reconnectMs: 300, connectTimeoutMs: 5000 })
+  : createWiredTransport(ctx, { kind: 'wired', pollMs: 50, connectTimeoutMs: 2000, ...l })));
 const manager = createTransportManager({ transports, broker: cfg.broker, probeIdentity: { clientId: 'box-e2e' }, options: cfg.options, log });
 manager.onSwitch((e) => out({ t: 'switch', from: e.from, to: e.to, kind: e.kind, reason: e.reason, switchAt: e.at }));
 await manager.start();

@@ -12,23 +12,33 @@ import mqtt from 'mqtt';
 import { BROKER_IP, LINKS, createNetns, type Netns, type NetLink } from './netns.js';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
 import type { ManagerOptionsInput } from '../../transports/manager/index.js';
+import { startPrivateBus, type PrivateBus } from './dbus-bus.js';
+import { startFakeBluez, type FakeBluez } from './fake-bluez.js';
+
+const BLE_PEER = 'AA:BB:CC:DD:EE:01';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // the broker lives alone in a namespace the harness made, so a fixed port cannot collide
 const BROKER_PORT = 1883;
 const TOPIC = 'kefu/e2e/seq';
 
-export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30';
+export type CutKind = 'hard' | 'carrier' | 'silent' | 'loss30' | 'latency';
 export interface RunnerLine { t: string; at: number; [k: string]: unknown }
 
 export interface CutResult { detectMs: number; failoverMs: number; reason: string; to: string }
 
-export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string } = {}) {
+/** `ble`: a fourth link through the fake BlueZ to a `kefu relay ble` process in the master namespace */
+/** `latencyMs`: the delay the `latency` cut adds on 5G (each direction), through a delay proxy in the master namespace */
+export async function createFailoverHarness(o: { options?: ManagerOptionsInput; tag?: string; ble?: boolean; latencyMs?: number } = {}) {
   const ns: Netns = createNetns(o.tag ?? `${process.pid}`);
   const dir = await mkdtemp(join(tmpdir(), 'kefu-failover-'));
   let mosq: Mosquitto | null = null;
   let runner: ChildProcess | null = null;
   let sub: mqtt.MqttClient | null = null;
+  let dbusBus: PrivateBus | null = null;
+  let fake: FakeBluez | null = null;
+  let relay: ChildProcess | null = null;
+  let proxy: ChildProcess | null = null;
   const lines: RunnerLine[] = [];
   const waiters = new Set<() => void>();
   const received = new Map<number, number>();
@@ -42,6 +52,16 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       await exited;
       clearTimeout(t);
     }
+    if (relay && relay.exitCode === null) {
+      const exited = new Promise((r) => relay!.once('exit', r));
+      relay.kill('SIGTERM');
+      const t = setTimeout(() => relay?.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (proxy && proxy.exitCode === null) { proxy.kill('SIGTERM'); await new Promise((r) => proxy!.once('exit', r)); }
+    await fake?.stop().catch(() => {});
+    await dbusBus?.stop().catch(() => {});
     if (sub) await new Promise<void>((r) => sub!.end(true, {}, () => r()));
     await mosq?.stop().catch(() => {});
     ns.teardown();
@@ -55,11 +75,34 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     sub.on('message', (_t, payload) => { const n = Number(payload.toString()); received.set(n, (received.get(n) ?? 0) + 1); });
     await new Promise<void>((res, rej) => { sub!.once('connect', () => sub!.subscribe(TOPIC, { qos: 1 }, (err) => (err ? rej(err) : res()))); sub!.once('error', rej); });
 
+    // 5G always passes a delay proxy in the master namespace (delay 0 until a latency cut), so the cut also
+    // slows the connections that are already open
+    proxy = ns.spawnIn(ns.master, [process.execPath, '--import', 'tsx', join(here, 'delay-proxy.ts'), '0.0.0.0', `${BROKER_IP}:${BROKER_PORT}`, '0']);
+    const proxyPort = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: proxy!.stdout! }).once('line', (l) => resolve(Number(l)));
+      proxy!.once('exit', () => reject(new Error('delay proxy exited')));
+    });
+    ns.exec(ns.master, ['nft', `add table ip kefu_nat; add chain ip kefu_nat pre { type nat hook prerouting priority -100; }; add rule ip kefu_nat pre iifname "${ns.link('5g').masterIf}" tcp dport ${BROKER_PORT} redirect to :${proxyPort}`]);
+    const links: Array<Record<string, unknown>> = LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp }));
+    if (o.ble) {
+      dbusBus = await startPrivateBus(dir);
+      fake = await startFakeBluez({ busAddress: dbusBus.address, firstPeerAddress: BLE_PEER });
+      relay = ns.spawnIn(ns.master, [process.execPath, join(here, '../../cli/bin.js'), 'relay', 'ble', '--broker', `${BROKER_IP}:${BROKER_PORT}`, '--bus', dbusBus.address]);
+      let out = '';
+      relay.stdout?.on('data', (b) => { out += b; });
+      relay.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('BLE relay')) {
+        if (relay.exitCode !== null || Date.now() > deadline) throw new Error(`kefu relay ble did not start: ${out} ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      links.push({ id: 'ble', kind: 'ble', peer: BLE_PEER, busAddress: dbusBus.address });
+    }
     const cfg = {
       broker: { host: BROKER_IP, port: BROKER_PORT }, topic: TOPIC,
-      // every harness link is a wired transport; rank them by id as a box ranks 5G > 4G > Ethernet
-      options: { order: LINKS.map((l) => l.name), ...o.options },
-      links: LINKS.map((l) => ({ id: l.name, interface: l.boxIf, localAddress: l.boxIp })),
+      // the IP links are wired transports; rank them by id as a box ranks 5G > 4G > Ethernet > Bluetooth
+      options: { order: [...LINKS.map((l) => l.name), 'ble'], ...o.options },
+      links,
     };
     runner = ns.spawnIn(ns.box, [process.execPath, '--import', 'tsx', join(here, 'box-runner.ts'), JSON.stringify(cfg)]);
     runner.stderr?.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
@@ -92,8 +135,10 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     if (kind === 'hard') ns.linkDown(link);
     else if (kind === 'carrier') ns.carrierLoss(link);
     else if (kind === 'silent') ns.silentDrop(link);
-    else ns.randomLoss(link, 30);
+    else if (kind === 'loss30') ns.randomLoss(link, 30);
+    else setLatency(o.latencyMs ?? 2000);
   }
+  function setLatency(ms: number): void { proxy?.stdin?.write(`delay ${ms}\n`); }
 
   return {
     ns, lines, received, close,
@@ -109,6 +154,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     },
     startPublishing(intervalMs = 50): void { send({ cmd: 'publish', intervalMs }); },
     forceSwitch(id: string, timeoutMs: number): void { send({ cmd: 'switch', id, timeoutMs }); },
+    fake: () => fake,
     /** Cuts a link and measures detection (cut → switch event) and failover (cut → first PUBACK on the new link). */
     async cut(kind: CutKind, link: NetLink['name'], timeoutMs = 15_000): Promise<CutResult> {
       const from = lines.length;
@@ -118,11 +164,22 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       const ack = await waitFor((l) => l.t === 'ack' && l.link === sw.to && l.at >= t0, timeoutMs, `first PUBACK over ${String(sw.to)}`, from);
       return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: String(sw.to) };
     },
+    /** Cuts several links at once (e.g. every IP link) and measures the switch to `expectTo`. */
+    async cutMany(kind: CutKind, cut: Array<NetLink['name']>, expectTo: string, timeoutMs = 20_000): Promise<CutResult> {
+      const from = lines.length;
+      const t0 = Date.now();
+      for (const l of cut) apply(kind, l);
+      const sw = await waitFor((l) => l.t === 'switch' && l.to === expectTo, timeoutMs, `switch to ${expectTo} after cutting ${cut.join(', ')}`, from);
+      const ack = await waitFor((l) => l.t === 'ack' && l.link === expectTo && l.at >= t0, timeoutMs, `first PUBACK over ${expectTo}`, from);
+      return { detectMs: (sw.switchAt as number) - t0, failoverMs: ack.at - t0, reason: String(sw.reason), to: expectTo };
+    },
     /** Undoes a cut and waits for the fail-back; returns the time from restore to the first PUBACK back on it. */
     async restore(kind: CutKind, link: NetLink['name'], timeoutMs = 30_000): Promise<{ failbackMs: number; heldMs: number }> {
       const from = lines.length;
       const t0 = Date.now();
-      if (kind === 'silent' || kind === 'loss30') ns.clearNft(); else ns.restore(link);
+      if (kind === 'silent' || kind === 'loss30') ns.clearNft();
+      else if (kind === 'latency') setLatency(0);
+      else ns.restore(link);
       const sw = await waitFor((l) => l.t === 'switch' && l.to === link, timeoutMs, `fail-back to ${link}`, from);
       const ack = await waitFor((l) => l.t === 'ack' && l.link === link && l.at >= (sw.switchAt as number), timeoutMs, `PUBACK back over ${link}`, from);
       return { failbackMs: ack.at - t0, heldMs: (sw.switchAt as number) - t0 };

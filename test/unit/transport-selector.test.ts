@@ -98,7 +98,7 @@ test('quality gates: high RTT and weak signal move to a good link; a degraded li
   h.run(6000);
   assert.equal(h.sel.active(), '4g');
   assert.equal(h.events.at(-1)!.kind, 'quality');
-  assert.match(h.events.at(-1)!.reason, /rtt/);
+  assert.match(h.events.at(-1)!.reason, /rtt|late/);
 
   h.sel.transportState('4g', { status: 'up', quality: 0.2, since: h.now, detail: { rat: 'LTE', rsrp_dbm: -130, sinr_db: 3 } }, h.now);
   h.run(500);
@@ -108,6 +108,18 @@ test('quality gates: high RTT and weak signal move to a good link; a degraded li
   h.set('eth', () => ({ ok: false, hard: true }));
   h.run(500);
   assert.ok(['5g', '4g'].includes(h.sel.active() ?? ''), 'an alive link that fails its gates is still used when nothing is good');
+});
+
+test('pings answered only after a retransmission count as lost: a lossy link fails its gate while still alive', () => {
+  const h = harness();
+  h.run(2000);
+  let i = 0;
+  // every other ping needs a TCP retransmission (~200 ms); none times out
+  h.set('5g', () => ({ ok: true, rttMs: ++i % 2 ? 210 : 2 }));
+  h.run(6000);
+  assert.equal(h.sel.active(), '4g');
+  assert.equal(h.events.at(-1)!.kind, 'quality');
+  assert.match(h.events.at(-1)!.reason, /late/);
 });
 
 test('all links down: active becomes null, then the first link back is taken', () => {

@@ -34,9 +34,15 @@ export function createLinkHealth(id: string): LinkHealth {
   return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null };
 }
 
-export function lossOf(h: LinkHealth): number {
+/**
+ * Share of probes lost. TCP hides packet loss from an application probe by retransmitting, so a ping answered only
+ * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too.
+ */
+export function lossOf(h: LinkHealth, lateMs = Infinity): number {
   if (h.window.length === 0) return 0;
-  return h.window.filter((p) => !p.ok).length / h.window.length;
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number);
+  const late = rtts.length ? Math.max(lateMs, 3 * Math.min(...rtts)) : Infinity;
+  return h.window.filter((p) => !p.ok || (p.rttMs !== undefined && p.rttMs >= late)).length / h.window.length;
 }
 
 export function medianRtt(h: LinkHealth): number | null {
@@ -64,8 +70,8 @@ function judge(h: LinkHealth, o: ManagerOptions): { alive: boolean; reason: stri
     return { alive: false, reason: last && !last.ok ? `probe failed: ${last.error ?? 'timeout'}` : 'not verified yet' };
   }
   if (t?.status === 'degraded') return { alive: true, reason: `link degraded${t.reason ? `: ${t.reason}` : ''}` };
-  const loss = lossOf(h);
-  if (h.window.length >= 4 && loss > o.gates.maxLoss) return { alive: true, reason: `probe loss ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
+  const loss = lossOf(h, o.gates.lateMs);
+  if (h.window.length >= 4 && loss > o.gates.maxLoss) return { alive: true, reason: `probes lost or late ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
   const rtt = medianRtt(h);
   if (rtt !== null && rtt > o.gates.maxRttMs) return { alive: true, reason: `probe rtt ${Math.round(rtt)} ms > ${o.gates.maxRttMs} ms` };
   const { rsrp, sinr } = signalOf(t?.detail);

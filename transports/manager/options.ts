@@ -7,6 +7,8 @@ export const DEFAULT_ORDER: readonly string[] = ['nr5g', 'lte', 'wired', 'ble'];
 export const GateOptions = z.object({
   /** share of failed probes in the window above which a link fails its gate */
   maxLoss: z.number().min(0).max(1).default(0.25),
+  /** a ping slower than this (and 3× the window's best) was retransmitted: it counts as lost */
+  lateMs: z.number().positive().default(150),
   /** median probe RTT above which a link fails its gate */
   maxRttMs: z.number().positive().default(1500),
   /** cellular: weakest acceptable signal (from the transport's state.detail) */
@@ -38,7 +40,7 @@ export const ManagerOptions = z.object({
     /** probes a link must answer after being dead before it counts as alive again */
     upAfter: z.number().int().positive().default(3),
   }).default({ intervalMs: 250, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3 }),
-  gates: GateOptions.default({ maxLoss: 0.25, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
+  gates: GateOptions.default({ maxLoss: 0.25, lateMs: 150, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
   /** fail-back waits until the preferred link passed its gates this long; doubled per recent failure */
   holdDownMs: z.number().int().nonnegative().default(60_000),
   maxHoldDownMs: z.number().int().positive().default(3600_000),

@@ -32,6 +32,7 @@ export interface LinkStatus {
 }
 
 const HOUR = 3600_000;
+const secs = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000)));
 
 export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt: number) {
   const health = new Map(links.map((l) => [l.id, createLinkHealth(l.id)]));
@@ -91,7 +92,9 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         // at start, wait briefly for a better-ranked link that has not answered yet
         const unknownBetter = order.slice(0, order.indexOf(target)).some((l) => get(l.id).lastProbeAt === null && get(l.id).transport?.status !== 'down');
         if (unknownBetter && now - startedAt < graceMs) return null;
-        return mk(target.id, forceEnded ? 'force-ended' : 'initial', forceEnded ? 'forced switch ended' : `${target.id} verified`);
+        if (forceEnded) return mk(target.id, 'force-ended', 'forced switch ended');
+        // after an all-down, the first link back is a failover, not a start
+        return switches.length ? mk(target.id, 'failover', `${target.id} is back after all links were down`) : mk(target.id, 'initial', `${target.id} verified`);
       }
       if (!target) return mk(null, 'all-down', `${active}: ${cur.reason}; no other link alive`);
       return mk(target.id, 'failover', `${active}: ${cur.reason}`);
@@ -108,7 +111,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
       const hold = holdDownFor(bestGood.id, now);
       const heldFor = h.goodSince === null ? 0 : now - h.goodSince;
       if (heldFor >= hold && budgetUsed(now) < opts.maxSwitchesPerHour) {
-        return mk(bestGood.id, 'failback', `${bestGood.id} passed its gates for ${Math.round(heldFor / 1000)} s (hold-down ${Math.round(hold / 1000)} s)`);
+        return mk(bestGood.id, 'failback', `${bestGood.id} passed its gates for ${secs(heldFor)} s (hold-down ${secs(hold)} s)`);
       }
     }
     return null;
@@ -141,7 +144,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         const h = get(l.id);
         return {
           id: l.id, kind: l.kind, rank: rank(l), active: l.id === active, alive: h.alive, good: h.good, reason: h.reason,
-          lossPct: Math.round(lossOf(h) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
+          lossPct: Math.round(lossOf(h, opts.gates.lateMs) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
         };
       });
     },

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { TransportError } from '../../protocol/errors.js';
-import { StateCell, defineTransport, type BrokerAddress, type TransportContext } from '../transport.js';
+import { StateCell, defineTransport, type BrokerAddress, type DoctorCheck, type TransportContext } from '../transport.js';
 import { openSocket } from './open-socket.js';
 
 export const WiredConfig = z.object({
@@ -74,8 +74,28 @@ export function createWiredTransport(ctx: TransportContext, config: WiredConfig)
   };
 }
 
+export function wiredDoctor(config: WiredConfig): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  if (config.interface) {
+    const iface = config.interface;
+    checks.push({ name: `interface ${iface} has carrier`, run: async () => {
+      const c = await carrierOf(iface);
+      return c.up ? { ok: true, detail: c.why } : { ok: false, detail: c.why, fix: `plug in the cable or bring the link up (ip link set ${iface} up)` };
+    } });
+  }
+  if (config.localAddress) {
+    const addr = config.localAddress;
+    checks.push({ name: `source address ${addr} is configured`, run: async () => {
+      const owner = Object.entries(networkInterfaces()).find(([, as]) => as?.some((a) => a.address === addr))?.[0];
+      return owner ? { ok: true, detail: `on ${owner}` } : { ok: false, detail: `no interface has ${addr}`, fix: 'assign the address to the wired interface, or remove localAddress from the config' };
+    } });
+  }
+  return checks;
+}
+
 export default defineTransport({
   kind: 'wired',
   config: WiredConfig,
   create: (ctx: TransportContext, config: WiredConfig) => createWiredTransport(ctx, config),
+  doctor: (config: WiredConfig) => wiredDoctor(config),
 });

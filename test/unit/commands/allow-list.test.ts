@@ -16,6 +16,15 @@ test('allow-list globs match whole command names', () => {
   assert.ok(compileAllowList(['*'])('anything.at.all'));
 });
 
+test('a ! pattern denies, and deny wins over allow in any order', () => {
+  const allowed = compileAllowList(['!shell.*', '*', '!modem.at']);
+  assert.ok(allowed('system.info'));
+  assert.ok(allowed('modem.signal'));
+  assert.ok(!allowed('shell.exec'));
+  assert.ok(!allowed('modem.at'));
+  assert.ok(!compileAllowList(['!shell.*'])('system.info'), 'only denies: nothing is allowed');
+});
+
 test('telemetry limiter: at most one per interval per name, latest wins', async () => {
   const sent: Array<[string, number]> = [];
   const lim = createTelemetryLimiter<number>({ intervalMs: 100, send: (n, v) => { sent.push([n, v]); return true; } });

@@ -1,0 +1,161 @@
+// `npm run bench -- outbox [events] [runs] [producers]`: end-to-end persisted-and-acknowledged events/s (outbox → uplink →
+// in-process aedes → counting subscriber, deduped on id) against plain in-memory mqtt.js QoS 1 publishing to the
+// same broker in the same run; enqueue latency p50/p99. Prints one JSON line (per-run figures go to stderr).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, fdatasyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { createRootStore, sublevel } from '../daemon/store.js';
+import { createOutbox } from '../daemon/outbox/index.js';
+import { createUplink } from '../daemon/uplink/index.js';
+import { silentLogger } from '../daemon/logger.js';
+import { topics } from '../protocol/topics.js';
+import { startBroker, subscriber, tcpOpenStream, waitFor } from '../test/helpers/aedes-broker.js';
+
+const EVENTS = Number(process.argv[2] ?? 20_000);
+const RUNS = Number(process.argv[3] ?? 3);
+// concurrent producers, each awaiting its own enqueue before the next (a closed loop: with a synced write per
+// commit, throughput ≈ producers / commit latency, so this number matters; plugins on a busy box are many)
+const PRODUCERS = Number(process.argv[4] ?? 256);
+const box = { region: 'bench', box: 'bench-1' };
+const data = { kind: 'chat.message', conversation: 'c-123456', text: '您好，我想咨询一下发票申领的流程。', n: 0 };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function persistedRun(port: number, events = EVENTS) {
+  const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
+  const root = createRootStore(dir);
+  await root.open();
+  const log = silentLogger();
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
+  await outbox.open();
+  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: 512 });
+  const sub = await subscriber(port, topics.event(box, 'bench', '+'), 'bench-sub-p');
+  const ids = new Set<string>();
+  sub.client.removeAllListeners('message');
+  sub.client.on('message', (_t, payload) => { ids.add(JSON.parse(payload.toString()).id); });
+  uplink.start();
+  await uplink.once('connected', 10_000);
+  const latencies: number[] = [];
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
+    while (next < events) {
+      const n = next++;
+      const s = performance.now();
+      await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
+      latencies.push(performance.now() - s);
+    }
+  }));
+  await waitFor(() => ids.size >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  await uplink.stop();
+  await outbox.close();
+  await root.close();
+  await sub.close();
+  await rm(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events };
+}
+
+/** The outbox alone (enqueue → take → ack, no MQTT): what persistence costs when the event loop is not shared. */
+async function outboxOnlyRun(events = EVENTS) {
+  const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
+  const root = createRootStore(dir);
+  await root.open();
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
+  await outbox.open();
+  const drain = outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: PRODUCERS }, async () => {
+    while (next < events) {
+      const n = next++;
+      const s = performance.now();
+      await outbox.enqueue({ topic: topics.event(box, 'bench', 'msg'), class: 'event', data: { ...data, n } });
+      latencies.push(performance.now() - s);
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  drain();
+  await outbox.close();
+  await root.close();
+  await rm(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  return { perS: events / seconds, p99: pct(latencies, 0.99) };
+}
+
+async function inMemoryRun(port: number, events = EVENTS) {
+  const sub = await subscriber(port, topics.event(box, 'bench', '+'), 'bench-sub-m');
+  const ids = new Set<string>();
+  sub.client.removeAllListeners('message');
+  sub.client.on('message', (_t, payload) => { ids.add(JSON.parse(payload.toString()).id); });
+  // same mqtt.js settings as the uplink, minus the outbox
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'bench-mem', clean: true, log: () => {} });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let acked = 0;
+  for (let n = 0; n < events; n++) {
+    const payload = JSON.stringify({ v: 1, id: `m-${n}`, seq: n, ts: Date.now(), class: 'event', data: { ...data, n } });
+    client.publish(topics.event(box, 'bench', 'msg'), payload, { qos: 1 }, () => { acked++; });
+  }
+  await waitFor(() => ids.size >= events && acked >= events, 120_000, 'in-memory events');
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  await client.endAsync();
+  await sub.close();
+  return { perS: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
+}
+
+/** The floor under any synced-write latency: raw fdatasync of 4 KiB on the disk the outbox uses. */
+function fsyncProbe() {
+  const path = join(tmpdir(), `kefu-fsync-${process.pid}`);
+  const fd = openSync(path, 'w');
+  const l: number[] = [];
+  for (let i = 0; i < 200; i++) { const s = performance.now(); writeSync(fd, Buffer.alloc(4096)); fdatasyncSync(fd); l.push(performance.now() - s); }
+  closeSync(fd);
+  unlinkSync(path);
+  l.sort((a, b) => a - b);
+  return { p50: +pct(l, 0.5).toFixed(2), p99: +pct(l, 0.99).toFixed(2) };
+}
+
+const fsync = fsyncProbe();
+const broker = await startBroker();
+// warm-up (JIT, level, aedes), not measured
+await persistedRun(broker.port, Math.min(2000, EVENTS));
+await inMemoryRun(broker.port, Math.min(2000, EVENTS));
+const runs: Array<{ persisted: number; inmemory: number; p50: number; p99: number; cpuP: number; cpuM: number; only: number; onlyP99: number }> = [];
+try {
+  for (let r = 0; r < RUNS; r++) {
+    // alternate the order so neither side always runs on a warmer process
+    const mem1 = r % 2 === 1 ? await inMemoryRun(broker.port) : null;
+    const p = await persistedRun(broker.port);
+    const mem = mem1 ?? await inMemoryRun(broker.port);
+    const only = await outboxOnlyRun();
+    const run = {
+      persisted: Math.round(p.perS), inmemory: Math.round(mem.perS), p50: +p.p50.toFixed(2), p99: +p.p99.toFixed(2),
+      cpuP: Math.round(p.cpuUs), cpuM: Math.round(mem.cpuUs), only: Math.round(only.perS), onlyP99: +only.p99.toFixed(2),
+    };
+    runs.push(run);
+    process.stderr.write(`run ${r + 1}/${RUNS}: ${JSON.stringify(run)}\n`);
+  }
+} finally {
+  await broker.stop();
+}
+const persisted = median(runs.map((r) => r.persisted));
+const inmemory = median(runs.map((r) => r.inmemory));
+process.stdout.write(`${JSON.stringify({
+  bench: 'outbox', events: EVENTS, runs: RUNS,
+  // the ratio is taken per run (both sides measured back to back), then the median
+  persisted_per_s: persisted, inmemory_per_s: inmemory, ratio: +median(runs.map((r) => r.persisted / r.inmemory)).toFixed(2),
+  enqueue_p50_ms: median(runs.map((r) => r.p50)), enqueue_p99_ms: median(runs.map((r) => r.p99)),
+  // CPU per event (box + broker + subscriber, one process) is robust to other load on a shared machine
+  persisted_cpu_us_per_event: median(runs.map((r) => r.cpuP)), inmemory_cpu_us_per_event: median(runs.map((r) => r.cpuM)),
+  outbox_only_per_s: median(runs.map((r) => r.only)), outbox_only_enqueue_p99_ms: median(runs.map((r) => r.onlyP99)),
+  fsync_p50_ms: fsync.p50, fsync_p99_ms: fsync.p99, producers: PRODUCERS, load_avg_1m: +loadavg()[0].toFixed(2),
+})}\n`);

@@ -1,0 +1,181 @@
+// The answering engine: fused BM25 retrieval (char n-grams + jieba words, or the English gloss), a confidence
+// from query coverage and the margin to the runner-up, escalation intents, and business identification.
+import type { KnowledgeBase, KbEntry } from './kb-schema.js';
+import { createBm25, type Bm25Index } from './bm25.js';
+import { createTextTools, type TextTools } from './text.js';
+import { EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { classifyBusiness } from './business.js';
+
+export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
+
+export interface Candidate { id: string; business: string; question: string; score: number; coverage: number }
+
+export interface AskResult {
+  decision: Decision;
+  /** why: 'confident' | 'small_margin' | 'low_coverage' | 'no_match' | 'uncovered_term' | an escalation intent */
+  reason: string;
+  business: string;
+  /** how much the question itself says about the business (0: nothing, the default queue was used) */
+  businessEvidence: number;
+  lang: 'zh' | 'en';
+  confidence: number;
+  margin: number;
+  coverage: number;
+  entry?: { id: string; question: string; answer: string };
+  runnerUp?: Candidate;
+  candidates: Candidate[];
+  /** normalised query, for diagnostics */
+  normalized: string;
+}
+
+export interface EngineThresholds {
+  /** minimum idf-weighted share of the question's words the best entry must cover */
+  minCoverage: number;
+  /** below this relative margin between the top two entries we ask instead of answering */
+  minMargin: number;
+}
+
+export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargin: 0.12 };
+
+/** share of the maximum idf given to a word the KB never uses */
+const OOV_WEIGHT = 0.35;
+/** credit for a word found only in an entry's answer, not its question */
+const ANSWER_ONLY = 0.6;
+
+export interface AnswerEngine {
+  ask(question: string): AskResult;
+  readonly kb: KnowledgeBase;
+}
+
+interface Channel { index: Bm25Index; weight: number; tokens: (q: Prepared) => string[] }
+interface Prepared { text: string; grams: string[]; words: string[]; en: string[]; zh: boolean }
+
+function mergeTables(a: Record<string, string[]>, b?: Record<string, string[]>) {
+  const out: Record<string, string[]> = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) out[k] = [...(out[k] ?? []), ...v];
+  return out;
+}
+
+export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThresholds = DEFAULT_THRESHOLDS): AnswerEngine {
+  const tools: TextTools = createTextTools({ synonyms: mergeTables(TAX_SYNONYMS, kb.synonyms), enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS });
+  const entries = kb.kb;
+  const zhAlt = (e: KbEntry) => [...(e.alternates ?? []), ...(e.keywords ?? [])].filter((s) => tools.isChinese(s));
+  const enAlt = (e: KbEntry) => [...(e.alternates ?? []), ...(e.keywords ?? [])].filter((s) => !tools.isChinese(s));
+  const qText = entries.map((e) => tools.normalize([e.question, ...zhAlt(e)].join('。')));
+  const aText = entries.map((e) => tools.normalize(e.answer));
+  const qEn = entries.map((e) => tools.normalize([e.question_en ?? '', ...enAlt(e)].join('. ')));
+  const aEn = entries.map((e) => tools.normalize(e.answer_en ?? ''));
+  tools.learnVocabulary([...qText, ...aText]);
+
+  const zhChannels: Channel[] = [
+    { index: createBm25(qText.map(tools.charGrams)), weight: 1, tokens: (q) => q.grams },
+    { index: createBm25(qText.map(tools.words)), weight: 1, tokens: (q) => q.words },
+    { index: createBm25(aText.map(tools.charGrams)), weight: 0.35, tokens: (q) => q.grams },
+    { index: createBm25(aText.map(tools.words)), weight: 0.35, tokens: (q) => q.words },
+  ];
+  const enChannels: Channel[] = [
+    { index: createBm25(qEn.map(tools.english)), weight: 1, tokens: (q) => q.en },
+    { index: createBm25(aEn.map(tools.english)), weight: 0.5, tokens: (q) => q.en },
+  ];
+  // per entry: every word and character-bigram it contains, for coverage
+  const zhQVocab = entries.map((_, i) => new Set([...tools.words(qText[i]), ...tools.charGrams(qText[i])]));
+  const zhVocab = entries.map((_, i) => new Set([...zhQVocab[i], ...tools.words(aText[i]), ...tools.charGrams(aText[i])]));
+  const enQVocab = entries.map((_, i) => new Set(tools.english(qEn[i])));
+  const enVocab = entries.map((_, i) => new Set([...enQVocab[i], ...tools.english(aEn[i])]));
+  // topic terms (tax types, other departments' business) each entry names anywhere, question or answer
+  const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
+  const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
+  const zhTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t) || aText[i].includes(t))));
+  const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
+  const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
+  const enIdx = createBm25(enVocab.map((s) => [...s]));
+  const kbTaxTerms = new Set<string>();
+  for (const s of zhVocab) for (const w of s) kbTaxTerms.add(w);
+  const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
+  const domainTerms = new Set([...TAX_WORDS, ...Object.values(kb.business_keywords ?? {}).flat()].filter((w) => w.length >= 2));
+
+  const coverage = (q: Prepared, i: number) => {
+    const terms = q.zh ? new Set(q.words) : new Set(q.en);
+    const vocab = q.zh ? zhVocab[i] : enVocab[i];
+    const qVocab = q.zh ? zhQVocab[i] : enQVocab[i];
+    const has = (set: Set<string>, w: string) => {
+      if (set.has(w)) return true;
+      if (!q.zh || w.length < 2 || !/^[\u3400-\u9fff]+$/.test(w)) return false;
+      const cs = [...w];
+      return cs.slice(1).every((c, k) => set.has(cs[k] + c));
+    };
+    const idx = q.zh ? wordIdx : enIdx;
+    const maxIdf = Math.log(1 + (entries.length + 0.5) / 0.5);
+    let total = 0, hit = 0;
+    for (const w of terms) {
+      // words the KB never uses weigh a third: colloquial filler must not sink a good match
+      const weight = idx.has(w) ? idx.idf(w) : maxIdf * OOV_WEIGHT;
+      total += weight;
+      // what the entry is about (its question) counts fully; a mention somewhere in its answer counts less
+      if (has(qVocab, w)) hit += weight;
+      else if (has(vocab, w)) hit += weight * ANSWER_ONLY;
+    }
+    return total === 0 ? 0 : hit / total;
+  };
+
+  function ask(question: string): AskResult {
+    const plain = tools.basic(question);
+    const norm0 = tools.normalize(question);
+    const zh = tools.isChinese(norm0);
+    const text = zh ? tools.normalize(tools.repairHomophones(norm0)) : norm0;
+    const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text) };
+    const lang = zh ? 'zh' : 'en';
+    const fused = new Float64Array(entries.length);
+    let wsum = 0;
+    for (const ch of zh ? zhChannels : enChannels) {
+      const s = ch.index.score(ch.tokens(q));
+      let max = 0;
+      for (const v of s) if (v > max) max = v;
+      if (max <= 0) continue;
+      wsum += ch.weight;
+      for (let i = 0; i < s.length; i++) fused[i] += (ch.weight * s[i]) / max;
+    }
+    // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
+    const order = [...fused.keys()].sort((a, b) => fused[b] - fused[a]).slice(0, 5).filter((i) => fused[i] > 0);
+    const candidates: Candidate[] = order.map((i) => {
+      const c = coverage(q, i);
+      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0, coverage: c };
+    }).sort((a, b) => b.score - a.score).slice(0, 3);
+    const top = candidates[0];
+    const runnerUp = candidates[1];
+    const margin = top ? (runnerUp ? 1 - runnerUp.score / top.score : 1) : 0;
+    const cov = top?.coverage ?? 0;
+    const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
+    const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
+    // another department's business goes to the general counter, whatever tax words come with it
+    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).some((t) => text.includes(t));
+    const routed = (hint?: string) => {
+      if (!hint && otherDept && 'general' in kb.businesses) return { business: 'general', businessEvidence: 1 };
+      const r = classifyBusiness({ text, hint, candidates: candidates.filter((c) => c.coverage >= thresholds.minCoverage), keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
+      return { business: r.business, businessEvidence: r.evidence };
+    };
+
+    for (const rule of ESCALATION_RULES) {
+      if (rule.patterns.some((p) => p.test(plain))) return { ...base, decision: 'handoff', reason: rule.intent, ...routed(rule.business) };
+    }
+    if (SMALLTALK.test(plain.trim())) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed() };
+    if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
+    // a named tax or term the KB never mentions: the best entry is about something else
+    if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {
+      return { ...base, decision: 'refuse', reason: 'uncovered_term', ...routed() };
+    }
+    if (cov < thresholds.minCoverage) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
+    const e = entries.find((x) => x.id === top.id)!;
+    const ti = entries.indexOf(e);
+    const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
+    // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
+    if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
+    if (margin < thresholds.minMargin && runnerUp && runnerUp.coverage >= thresholds.minCoverage) {
+      return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
+    }
+    return { ...base, decision: 'answer', reason: 'confident', business: e.business, businessEvidence: 1,
+      entry: { id: e.id, question: zh ? e.question : e.question_en ?? e.question, answer: zh ? e.answer : e.answer_en ?? e.answer } };
+  }
+
+  return { ask, kb };
+}

@@ -1,0 +1,139 @@
+// Built-in tax-domain lexicon: synonyms (variant → one canonical form applied to KB and query alike),
+// extra jieba words, escalation intents and business keywords. Operators extend it through the KB file.
+
+/** canonical → variants customers say or type */
+export const TAX_SYNONYMS: Record<string, string[]> = {
+  发票: ['发漂', '发飘', '发标'],
+  个人所得税: ['个税', '个人所得'],
+  个人所得税app: ['个税app', '个税软件', '个税应用'],
+  社保: ['社会保险费', '社会保险', '社保费', '五险'],
+  医保: ['医疗保险', '医保费'],
+  // keep 发票 in the canonical form: folding 开发票 → 开票 would drop the key term
+  开具发票: ['开票', '开发票', '开个票'],
+  红字发票: ['红冲', '冲红', '红票', '红字'],
+  数电发票: ['数电票', '全电发票', '全电票', '全面数字化电子发票', '数字化电子发票'],
+  电子税务局: ['电子税局', '网上税务局', '税务网站', '网上办税', '网厅', 'etax', 'e-tax'],
+  办税服务厅: ['办税大厅', '税务大厅', '服务大厅', '大厅', '服务厅'],
+  自助办税终端: ['自助办税机', '自助终端', '自助机', '自助办税设备'],
+  留抵退税: ['留抵退', '增量留抵', '留抵税额退'],
+  出口退税: ['出口退免税', '退免税'],
+  完税证明: ['税收完税证明', '完税凭证'],
+  法人: ['法定代表人', '法人代表'],
+  车辆购置税: ['购置税', '车购税'],
+  申报: ['报税', '纳税申报'],
+  零申报: ['零报税', '0申报'],
+  登录: ['登陆', '登入', '登不上', '登不进', '进不去'],
+  营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门'],
+  取号: ['排号', '拿号'],
+  代开: ['代开票'],
+  查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪', '是不是假的', '是假的', '假发票'],
+  额度: ['限额', '提额'],
+  专项附加扣除: ['专项扣除', '附加扣除', '专扣'],
+  汇算: ['汇算清缴', '年度汇缴', '汇缴'],
+  灵活就业: ['自由职业', '打零工'],
+  跨区域涉税事项: ['外出经营', '异地经营', '外经证'],
+  无欠税证明: ['没有欠税证明', '未欠税证明', '不欠税证明'],
+  营业执照: ['执照'],
+  // colloquial → the KB's formal wording
+  子女教育: ['孩子上学', '小孩上学', '孩子读书', '子女上学'],
+  住房贷款利息: ['房贷', '房贷利息'],
+  住房租金: ['房租'],
+  赡养老人: ['养老人', '父母养老'],
+  出租房屋: ['房子租出去', '房屋出租', '出租房子', '把房子租'],
+  出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
+  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
+  电话: ['热线', '咨询电话', '服务电话'],
+  变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换'],
+  办税员: ['办税人员', '财务人员', '会计人员'],
+  查询: ['看看', '查一下', '查查', '查看'],
+  缴费: ['交费', '交钱'],
+  缴纳: ['交纳'],
+  手机: ['移动端', '手机上'],
+};
+
+export const EN_SYNONYMS: Record<string, string[]> = {
+  login: ['log in', 'log into', 'logon', 'sign in', 'signin'],
+  'e-tax': ['electronic tax bureau', 'online tax bureau', 'tax website', 'etax', 'e tax'],
+  app: ['application', 'apps'],
+  phone: ['mobile', 'cellphone', 'smartphone'],
+  new: ['just set up', 'newly registered', 'newly established', 'just registered', 'newly', 'brand new'],
+  home: ['apartment', 'flat', 'house'],
+  vehicle: ['car', 'automobile'],
+  deregister: ['close down', 'shut down', 'dissolve', 'close my company', 'wind up'],
+  quota: ['limit', 'ceiling'],
+  refund: ['rebate', 'money back', 'reimburse'],
+  invoice: ['fapiao', 'receipt'],
+  kiosk: ['self-service machine', 'terminal'],
+  iit: ['individual income tax', 'personal income tax', 'income tax'],
+  arrears: ['owe', 'unpaid tax', 'outstanding tax'],
+  hall: ['office', 'service hall', 'tax office'],
+  check: ['verify', 'validate', 'look up', 'lookup'],
+  correct: ['amend', 'modify', 'revise', 'fix'],
+  genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
+};
+
+/** named tax types: a question about one of them is not answered by an entry that never names it */
+export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '消费税', '印花税', '房产税', '契税', '车辆购置税', '车船税', '土地增值税',
+  '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
+/** other departments' business: named in a question, the answering entry must name it too */
+export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
+  '医保报销', '养老金', '低保', '车牌', '违章', '出入境', '港澳通行证', '房产证', '不动产权证'];
+export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
+export const EN_TAX_TYPES = ['vat', 'corporate income tax', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
+
+/** words jieba should keep whole */
+export const TAX_WORDS = [
+  '数电发票', '红字发票', '留抵退税', '出口退税', '完税证明', '无欠税证明', '电子税务局', '个人所得税app', '办税服务厅',
+  '自助办税终端', '专项附加扣除', '零申报', '车辆购置税', '契税', '办税员', '汇算', '跨区域涉税事项', '灵活就业',
+  '开具发票', '代开', '查验', '额度', '社保', '医保', '环保税', '印花税', '土地增值税', '房产税', '消费税', '资源税',
+  '企业所得税', '增值税', '城镇土地使用税', '耕地占用税', '车船税', '加计扣除', '异常凭证', '进项转出', '会计分录',
+];
+
+/**
+ * Intents that always go to a human whatever the KB says: explicit requests, complaints, disputes,
+ * personal calculations, suspected fraud, frustration, accounting advice. Each is a list of regexes.
+ */
+export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
+  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|agent|real person|operator|representative)\b/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
+  { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
+  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
+  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
+  { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
+  { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
+];
+
+/** a whole message that is only a greeting, thanks or "who are you": answered kindly, never from the KB */
+export const SMALLTALK = /^(你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
+
+/** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
+export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
+  invoice: ['发票', '专票', '普票', '开票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣'],
+  registration: ['登记', '注销', '营业执照', '变更', '迁移', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户'],
+  declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '罚款', '处罚', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',
+    '加计扣除', '稽查', '税率', '汇总纳税'],
+  refund: ['退税', '留抵退税', '出口退税', '退还', '多缴'],
+  certificate: ['证明', '完税证明', '打印', '无欠税证明'],
+  iit: ['个人所得税', '汇算', '专项附加扣除', '年终奖', '工资', '劳务报酬', '个人所得税app', '综合所得', '外籍', '183天'],
+  social_insurance: ['社保', '医保', '养老', '灵活就业', '缴费基数'],
+  property: ['房', '契税', '车辆购置税', '车船税', '土地增值税', '房产税', '二手房', '买车', '土地'],
+  e_tax: ['电子税务局', 'app', '办税员', '登录', '密码', '手机', '数字证书', 'ca'],
+  general: ['办税服务厅', '营业时间', '预约', '取号', '停车', '电话', '热线', '自助办税终端', '代办'],
+  complaint: ['投诉', '举报', '态度'],
+};
+
+export const ZH_STOPWORDS = new Set((
+  '的 了 吗 呢 啊 吧 呀 嘛 哦 么 我 我们 你 你们 他 她 它 咱 咱们 怎么 怎么办 怎样 如何 什么 哪 哪里 哪儿 哪个 要 需要 可以 能 能不能 ' +
+  '可不可以 是 是不是 有 有没有 没有 在 去 来 办 弄 搞 一下 一个 那个 这个 那 这 想 请问 请 还 就 都 也 和 与 及 等 把 被 给 让 对 ' +
+  '吧 个 又 再 很 太 会 得 地 着 过 下 上 里 后 前 现在 今天 之前 以后 然后 但是 可是 还是 或者 如果 因为 所以 自己 已经 应该 一直 ' +
+  '时候 怎么样 多少 几 能否 是否 不 没 到 从 向 为 多久 啥 咋 为啥 嗯 呃 那边 这边 就是 的话 一点 帮 帮忙 谢谢 你好 您好 您'
+).split(/\s+/));
+
+export const EN_STOPWORDS = new Set((
+  'a an the i me my we our us you your he she it its they them their is are was were be been being am do does did ' +
+  'doing have has had having to of in on at for from by with about as into through after before than then so and or ' +
+  'but if not no can could would should will shall may might must how what when where which who whom why this that ' +
+  'these those there here just get got any some all also too very up down out over again once please thanks thank hi hello ' +
+  'need want like know tell me let still one'
+).split(/\s+/));

@@ -1,0 +1,149 @@
+// Text normalisation and tokenisers: NFKC + traditional→simplified, synonym folding, pinyin typo repair,
+// character n-grams, jieba words and light English stemming.
+import * as OpenCC from 'opencc-js/t2cn';
+import { Jieba } from '@node-rs/jieba';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pinyin } from 'pinyin-pro';
+import { EN_STOPWORDS, ZH_STOPWORDS } from './tax-lexicon.js';
+
+const CJK = /[\u3400-\u9fff]/;
+const CJK_G = /[\u3400-\u9fff]/g;
+
+export interface TextTools {
+  /** NFKC, traditional→simplified, lower case */
+  basic(text: string): string;
+  /** basic() and synonyms folded to their canonical form */
+  normalize(text: string): string;
+  /** replaces unknown CJK spans whose pinyin equals a known word (发漂 → 发票) */
+  repairHomophones(text: string): string;
+  charGrams(text: string): string[];
+  words(text: string): string[];
+  english(text: string): string[];
+  isChinese(text: string): boolean;
+  /** teaches the tools the KB's vocabulary (call once the KB is folded) */
+  learnVocabulary(texts: string[]): void;
+}
+
+export interface TextToolsOptions { synonyms: Record<string, string[]>; enSynonyms: Record<string, string[]>; userWords: string[] }
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
+  const map = new Map<string, string>();
+  for (const [canon, variants] of Object.entries(table)) {
+    map.set(canon.toLowerCase(), canon.toLowerCase());
+    for (const v of variants) if (!map.has(v.toLowerCase())) map.set(v.toLowerCase(), canon.toLowerCase());
+  }
+  const keys = [...map.keys()].sort((a, b) => b.length - a.length).map(escape);
+  if (keys.length === 0) return (s: string) => s;
+  const re = wordBoundary ? new RegExp(`\\b(?:${keys.join('|')})\\b`, 'g') : new RegExp(keys.join('|'), 'g');
+  return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
+}
+
+/** strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop */
+export function stem(w: string): string {
+  if (w.length <= 3) return w;
+  if ((w.endsWith('ies') || w.endsWith('ied')) && w.length > 4) return `${w.slice(0, -3)}y`;
+  if (w.endsWith('sses')) return w.slice(0, -2);
+  let s = w;
+  if (w.endsWith('ing') && w.length > 5) s = w.slice(0, -3);
+  else if (w.endsWith('ed') && !w.endsWith('eed') && w.length > 3) s = w.slice(0, -2);
+  else if (w.endsWith('es') && /(ss|x|ch|sh|z)es$/.test(w)) return w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) return w.slice(0, -1);
+  if (s === w) return w;
+  if (/([^aeiouslz])\1$/.test(s)) return s.slice(0, -1);
+  if (s.endsWith('u')) return `${s}e`;
+  // short consonant-vowel-consonant stems lost an "e": fil→file, us→use, cod→code
+  if (/^[^aeiou]*[aeiou][^aeiouwxy]$/.test(s)) return `${s}e`;
+  return s;
+}
+
+export function createTextTools(opts: TextToolsOptions): TextTools {
+  const t2s = (OpenCC as unknown as { Converter(o: { from: string; to: string }): (s: string) => string }).Converter({ from: 't', to: 'cn' });
+  // the dictionary is read here, not at import time
+  const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
+  const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))];
+  jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
+  const foldZh = foldingRegex(opts.synonyms, false);
+  const foldEn = foldingRegex(opts.enSynonyms, true);
+  // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
+  const byPinyin = new Map<string, string>();
+  const knownSpans = new Set<string>();
+
+  const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
+
+  const tools: TextTools = {
+    basic(text) {
+      const s = text.normalize('NFKC');
+      return (CJK.test(s) ? t2s(s) : s).toLowerCase();
+    },
+    normalize(text) {
+      return foldEn(foldZh(tools.basic(text)));
+    },
+    repairHomophones(text) {
+      if (byPinyin.size === 0 || !CJK.test(text)) return text;
+      const chars = [...text];
+      const syll = py(text);
+      if (syll.length !== chars.length) return text;
+      // only runs of single characters are candidates: a dictionary word (jieba without HMM) is a real word
+      const single = new Array<boolean>(chars.length).fill(false);
+      let pos = 0;
+      for (const w of jieba.cut(text, false)) {
+        const n = [...w].length;
+        if (n === 1) single[pos] = true;
+        pos += n;
+      }
+      let out = '';
+      for (let i = 0; i < chars.length;) {
+        let replaced = false;
+        for (let n = 4; n >= 2 && !replaced; n--) {
+          if (i + n > chars.length) continue;
+          const span = chars.slice(i, i + n).join('');
+          if (knownSpans.has(span) || !single.slice(i, i + n).every(Boolean) || [...span].some((c) => !CJK.test(c))) continue;
+          const word = byPinyin.get(syll.slice(i, i + n).join(' '));
+          if (word && word !== span) { out += word; i += n; replaced = true; }
+        }
+        if (!replaced) { out += chars[i]; i++; }
+      }
+      return out;
+    },
+    charGrams(text) {
+      const out: string[] = [];
+      for (const run of text.match(/[\u3400-\u9fff]+/g) ?? []) {
+        const cs = [...run];
+        for (let i = 0; i < cs.length; i++) {
+          if (!ZH_STOPWORDS.has(cs[i])) out.push(cs[i]);
+          if (i + 1 < cs.length) out.push(cs[i] + cs[i + 1]);
+        }
+      }
+      for (const w of text.match(/[a-z0-9]+/g) ?? []) out.push(w);
+      return out;
+    },
+    words(text) {
+      return jieba.cutForSearch(text, true).map((w) => w.trim()).filter((w) => w && !ZH_STOPWORDS.has(w) && /[\p{L}\p{N}]/u.test(w));
+    },
+    english(text) {
+      return (text.match(/[a-z0-9][a-z0-9-]*/g) ?? []).filter((w) => !EN_STOPWORDS.has(w)).map(stem);
+    },
+    isChinese(text) {
+      const cjk = (text.match(CJK_G) ?? []).length;
+      const latin = (text.match(/[a-zA-Z]/g) ?? []).length;
+      return cjk > 0 && cjk * 3 >= latin;
+    },
+    learnVocabulary(texts) {
+      for (const t of texts) {
+        for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
+          const cs = [...run];
+          for (let n = 2; n <= 4; n++) for (let i = 0; i + n <= cs.length; i++) knownSpans.add(cs.slice(i, i + n).join(''));
+        }
+        for (const w of jieba.cut(t, false)) {
+          if (w.length < 2 || w.length > 4 || !/^[\u3400-\u9fff]+$/.test(w) || ZH_STOPWORDS.has(w)) continue;
+          const key = py(w).join(' ');
+          if (!byPinyin.has(key)) byPinyin.set(key, w);
+        }
+      }
+    },
+  };
+  return tools;
+}

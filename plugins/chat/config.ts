@@ -1,0 +1,43 @@
+// The chat plugin's configuration section (`plugins.chat` in the box's YAML).
+import { z } from 'zod';
+import { hoursSchema } from './hours.js';
+
+const mode = z.enum(['ai_only', 'ai_first', 'human_only']);
+
+export const chatConfigSchema = z.object({
+  /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload`.
+   *  Default: {dataDir}/chat/kb.json, seeded from the bundled tax-hall sample on first start. */
+  kb: z.string().min(1).optional(),
+  /** per-business mode; businesses not listed use defaultMode (complaints are human_only unless set) */
+  modes: z.record(z.string(), mode).default({}),
+  defaultMode: mode.default('ai_first'),
+  /** a preset name (cn-default, always) or explicit hours; businessHoursBy overrides per business */
+  businessHours: z.union([z.string(), hoursSchema]).default('cn-default'),
+  businessHoursBy: z.record(z.string(), z.union([z.string(), hoursSchema])).default({}),
+  queue: z.object({
+    overflowAfterSec: z.number().positive().default(120),
+    /** skill → related skills allowed to help after the overflow timeout */
+    related: z.record(z.string(), z.array(z.string())).default({}),
+    /** agents with this skill help any queue after the overflow timeout (null: only `related`) */
+    fallbackSkill: z.string().nullable().default('general'),
+    defaultHandleSec: z.number().positive().default(180),
+    tickMs: z.number().int().positive().default(1000),
+  }).prefault({}),
+  limits: z.object({
+    fileBytes: z.number().int().positive().default(512 * 1024),
+    textChars: z.number().int().positive().default(2000),
+    /** messages per terminal per 10 s, beyond which a terminal is told to slow down */
+    messagesPer10s: z.number().int().positive().default(50),
+  }).prefault({}),
+  /** canned answers offered in the agent console */
+  canned: z.array(z.object({ title: z.string(), text: z.string() })).default([]),
+  /** agents provisioned from config; passwords by file reference holding an scrypt hash or the plain password */
+  agents: z.array(z.object({
+    id: z.string().min(1), name: z.string().min(1), skills: z.array(z.string()).min(1),
+    capacity: z.number().int().positive().default(3), role: z.enum(['agent', 'supervisor']).default('agent'),
+    passwordFile: z.string().min(1),
+  })).default([]),
+});
+
+export type ChatConfig = z.infer<typeof chatConfigSchema>;
+export type ChatConfigInput = z.input<typeof chatConfigSchema>;

@@ -1,0 +1,35 @@
+// Business hours: weekly opening windows in a time zone, plus closed dates. Pure: give it a timestamp.
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^\d{2}:\d{2}$/);
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export const hoursSchema = z.object({
+  timeZone: z.string().default('Asia/Shanghai'),
+  week: z.object(Object.fromEntries(DAYS.map((d) => [d, z.array(z.tuple([hhmm, hhmm])).default([])])) as Record<(typeof DAYS)[number], z.ZodDefault<z.ZodArray<z.ZodTuple<[typeof hhmm, typeof hhmm]>>>>),
+  closedDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+});
+export type Hours = z.infer<typeof hoursSchema>;
+
+const weekday: Array<[string, string]> = [['09:00', '12:00'], ['13:30', '17:30']];
+export const HOURS_PRESETS: Record<string, Hours> = {
+  'cn-default': { timeZone: 'Asia/Shanghai', week: { sun: [], mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday, sat: [['09:00', '12:00']] }, closedDates: [] },
+  always: { timeZone: 'UTC', week: Object.fromEntries(DAYS.map((d) => [d, [['00:00', '24:00']]])) as Hours['week'], closedDates: [] },
+};
+
+export function resolveHours(h: string | Hours): Hours {
+  if (typeof h !== 'string') return h;
+  const p = HOURS_PRESETS[h];
+  if (!p) throw new Error(`unknown business-hours preset ${h} (known: ${Object.keys(HOURS_PRESETS).join(', ')})`);
+  return p;
+}
+
+export function isOpen(hours: Hours, ts: number): boolean {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: hours.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23',
+  }).formatToParts(ts).map((p) => [p.type, p.value]));
+  if (hours.closedDates.includes(`${parts.year}-${parts.month}-${parts.day}`)) return false;
+  const day = parts.weekday.toLowerCase().slice(0, 3) as (typeof DAYS)[number];
+  const now = `${parts.hour}:${parts.minute}`;
+  return (hours.week[day] ?? []).some(([from, to]) => now >= from && now < to);
+}

@@ -1,0 +1,309 @@
+// The chat service: conversations, the router, queues and agents wired together. Stateful, but all time comes
+// from `now()` and all I/O goes through the store, the uplink and the bus, so tests drive it directly.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { EventBus } from '../../daemon/event-bus.js';
+import type { PluginUplink } from '../../daemon/plugin-api.js';
+import { CommandError } from '../../protocol/errors.js';
+import type { AnswerEngine } from './ai/engine.js';
+import type { ChatStore } from './chat-store.js';
+import type { ChatConfig } from './config.js';
+import { isOpen, resolveHours } from './hours.js';
+import { BAD_RATING, newConversation, type AgentStatus, type Conversation, type FileRef, type FollowUpTask, type Message } from './model.js';
+import { createQueueEngine } from './queue.js';
+import { route, type BusinessMode } from './router.js';
+import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
+
+export type ServiceEvent =
+  | { type: 'message'; conv: Conversation; message: Message }
+  | { type: 'conv'; conv: Conversation }
+  | { type: 'queue'; convId: string; position: number; etaMs: number }
+  | { type: 'typing'; convId: string; from: 'customer' | 'agent'; agentId?: string }
+  | { type: 'read'; convId: string; seq: number; by: 'customer' | 'agent' }
+  | { type: 'rate_request'; convId: string }
+  | { type: 'task'; task: FollowUpTask }
+  | { type: 'agents' };
+
+export interface ChatServiceDeps {
+  store: ChatStore; uplink: PluginUplink; bus: EventBus; log: Logger; config: ChatConfig;
+  engine: () => AnswerEngine; now?: () => number; readSecret?: (path: string) => Promise<string>;
+}
+
+export type ChatService = ReturnType<typeof createChatService>;
+
+export function createChatService(deps: ChatServiceDeps) {
+  const { store, uplink, bus, log, config } = deps;
+  const now = deps.now ?? Date.now;
+  const convs = new Map<string, Conversation>();
+  type Listener = (e: ServiceEvent) => void;
+  const listeners = new Set<Listener>();
+  // terminals listen to one conversation each: index them so an event costs O(its listeners), not O(terminals)
+  const byConv = new Map<string, Set<Listener>>();
+  const lastQueueInfo = new Map<string, string>();
+  const stats = { messages: 0, aiAnswers: 0, handoffs: 0, ratings: 0, ratingSum: 0 };
+  const queue = createQueueEngine({ now, overflowAfterMs: config.queue.overflowAfterSec * 1000, related: config.queue.related, fallbackSkill: config.queue.fallbackSkill,
+    defaultHandleMs: config.queue.defaultHandleSec * 1000 });
+  const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
+  let timer: NodeJS.Timeout | null = null;
+
+  const convOf = (e: ServiceEvent) => ('conv' in e ? e.conv.id : 'convId' in e ? e.convId : null);
+  const emit = (e: ServiceEvent) => {
+    for (const l of listeners) l(e);
+    const id = convOf(e);
+    const scoped = id ? byConv.get(id) : undefined;
+    if (scoped) for (const l of scoped) l(e);
+  };
+  const publish = (type: string, data: unknown) => {
+    uplink.publish(type, data).catch((err: unknown) => log.warn({ err, type }, 'chat event not accepted by the outbox'));
+  };
+  const record = (c: Conversation, kind: string, data: Record<string, unknown> = {}) =>
+    bus.emit('archive.record', { customerId: c.customerId, kind, channel: 'chat', data: { convId: c.id, ...data }, ts: now() });
+  const modeOf = (business: string): BusinessMode => config.modes[business] ?? (business === 'complaint' ? 'human_only' : config.defaultMode);
+  const humansOpen = (business: string) => isOpen(resolveHours(config.businessHoursBy[business] ?? config.businessHours), now());
+
+  async function save(c: Conversation) {
+    c.updatedAt = now();
+    if (c.status === 'closed') convs.delete(c.id); else convs.set(c.id, c);
+    await store.putConv(c);
+    emit({ type: 'conv', conv: c });
+  }
+
+  async function addMessage(c: Conversation, m: Omit<Message, 'id' | 'convId' | 'seq' | 'ts'>) {
+    const message: Message = { id: randomUUID(), convId: c.id, seq: ++c.lastSeq, ts: now(), ...m };
+    c.updatedAt = message.ts;
+    await store.putMessage(message, c);
+    stats.messages++;
+    emit({ type: 'message', conv: c, message });
+    publish('message', { convId: c.id, terminalId: c.terminalId, customerId: c.customerId, seq: message.seq, from: message.from,
+      kind: message.kind, text: message.text, kbId: message.kbId, agentId: message.agentId, file: message.file ? { name: message.file.name, size: message.file.size } : undefined, ts: message.ts });
+    return message;
+  }
+
+  async function getConv(id: string) {
+    const c = convs.get(id) ?? (await store.getConv(id));
+    if (!c) throw new CommandError('CHAT_NO_CONVERSATION', `no conversation ${id}`);
+    return c;
+  }
+
+  async function refreshQueue() {
+    for (const a of queue.assign()) {
+      const c = convs.get(a.convId);
+      if (!c) { queue.release(a.agentId, null, null); continue; }
+      Object.assign(c, { owner: 'agent', status: 'waiting', agentId: a.agentId, assignedAt: now() });
+      await save(c);
+      log.info({ convId: c.id, agent: a.agentId, overflow: a.overflow }, 'conversation assigned');
+      emit({ type: 'agents' });
+    }
+    const live = new Set<string>();
+    for (const info of queue.snapshot()) {
+      live.add(info.convId);
+      const key = `${info.position}/${Math.round(info.etaMs / 1000)}`;
+      if (lastQueueInfo.get(info.convId) !== key) { lastQueueInfo.set(info.convId, key); emit({ type: 'queue', ...info }); }
+    }
+    for (const id of lastQueueInfo.keys()) if (!live.has(id)) lastQueueInfo.delete(id);
+  }
+
+  async function handoff(c: Conversation, business: string, reason: string) {
+    Object.assign(c, { owner: 'queue', status: 'waiting', queue: business, business, enqueuedAt: now(), handoffReason: reason, agentId: null });
+    queue.enqueue(c.id, business, c.enqueuedAt!);
+    stats.handoffs++;
+    const text = c.lang === 'en' ? 'Connecting you to a human agent…' : '正在为您转接人工客服，请稍候…';
+    await addMessage(c, { from: 'system', kind: 'system', text });
+    await save(c);
+    record(c, 'chat.handoff', { business, reason });
+    publish('handoff', { convId: c.id, business, reason, ts: now() });
+    await refreshQueue();
+  }
+
+  async function endAgentSession(c: Conversation, agentId: string) {
+    const started = c.assignedAt;
+    queue.release(agentId, c.queue, c.status === 'active' && started ? now() - started : null);
+    emit({ type: 'agents' });
+  }
+
+  const service = {
+    queue, agents,
+    /** every event (agent consoles, metrics) */
+    subscribe(fn: Listener) { listeners.add(fn); return () => { listeners.delete(fn); }; },
+    /** the events of one conversation (a terminal) */
+    subscribeConv(convId: string, fn: Listener) {
+      const set = byConv.get(convId) ?? new Set<Listener>();
+      set.add(fn);
+      byConv.set(convId, set);
+      return () => { set.delete(fn); if (set.size === 0 && byConv.get(convId) === set) byConv.delete(convId); };
+    },
+    async start() {
+      if (timer) return;
+      await agents.load();
+      for (const c of await store.openConvs()) {
+        convs.set(c.id, c);
+        if (c.owner === 'queue') queue.enqueue(c.id, c.queue ?? 'general', c.enqueuedAt ?? c.createdAt);
+        // an agent's conversation survives a restart; the agent must log in again to be offered new ones
+        if (c.owner === 'agent' && c.agentId) queue.attach(c.agentId);
+      }
+      timer = setInterval(() => { refreshQueue().catch((err: unknown) => log.error({ err }, 'queue round failed')); }, config.queue.tickMs);
+      timer.unref();
+    },
+    stop() { if (timer) clearInterval(timer); timer = null; listeners.clear(); byConv.clear(); },
+
+    /** a terminal connects: resume its conversation (messages after lastSeq) or start one */
+    async open(o: { terminalId: string; customerId?: string; convId?: string; lastSeq?: number; lang?: 'zh' | 'en' }) {
+      let c = o.convId ? convs.get(o.convId) ?? (await store.getConv(o.convId)) : undefined;
+      if (c && (c.terminalId !== o.terminalId || c.status === 'closed')) c = undefined;
+      let fresh = false;
+      if (!c) {
+        c = newConversation({ id: randomUUID(), terminalId: o.terminalId, customerId: o.customerId ?? `anon:${o.terminalId}`, lang: o.lang ?? 'zh', now: now() });
+        await save(c);
+        record(c, 'chat.start', { terminalId: o.terminalId });
+        const greet = c.lang === 'en' ? 'Hello! I am the smart assistant of the tax service hall. What can I do for you?' : '您好！我是办税服务厅智能客服，请问有什么可以帮您？';
+        await addMessage(c, { from: 'bot', kind: 'text', text: greet });
+        fresh = true;
+      } else if (o.lang && o.lang !== c.lang) { c.lang = o.lang; await save(c); }
+      const messages = await store.messages(c.id, fresh ? 0 : o.lastSeq ?? 0);
+      return { conv: c, messages };
+    },
+
+    async customerMessage(convId: string, m: { text?: string; value?: string; file?: FileRef }) {
+      const c = await getConv(convId);
+      if (c.status === 'closed') throw new CommandError('CHAT_CLOSED', 'conversation is closed');
+      if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
+      if (m.text && m.text.length > config.limits.textChars) throw new CommandError('CHAT_TEXT_TOO_LONG', `text over ${config.limits.textChars} characters`);
+      const label = m.value ? (m.text ?? m.value) : m.text;
+      if (m.file) await addMessage(c, { from: 'customer', kind: m.file.mime.startsWith('image/') ? 'image' : 'file', file: m.file, text: m.text });
+      else if (label) await addMessage(c, { from: 'customer', kind: 'text', text: label });
+      record(c, 'chat.message', { kind: m.file ? 'file' : m.value ? 'button' : 'text' });
+      if (m.file) return;
+      const r = route(c, { text: m.value ? undefined : m.text, value: m.value }, { engine: deps.engine(), businesses: deps.engine().kb.businesses, modeOf, humansOpen });
+      Object.assign(c, r.patch);
+      for (const reply of r.replies) {
+        await addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId });
+        if (reply.kbId) stats.aiAnswers++;
+      }
+      if (r.handoff) await handoff(c, r.handoff.business, r.handoff.reason);
+      else await save(c);
+    },
+
+    async requestHuman(convId: string) { await service.customerMessage(convId, { value: 'human', text: '转人工' }); },
+
+    typing(convId: string, from: 'customer' | 'agent', agentId?: string) { emit({ type: 'typing', convId, from, agentId }); },
+    read(convId: string, seq: number, by: 'customer' | 'agent') { emit({ type: 'read', convId, seq, by }); },
+
+    async rate(convId: string, level: number, comment?: string) {
+      const c = await getConv(convId);
+      if (!c.lastAgentId && !c.agentId) throw new CommandError('CHAT_NOTHING_TO_RATE', 'no human service to rate yet');
+      c.rating = { level, comment, ts: now() };
+      stats.ratings++; stats.ratingSum += level;
+      await save(c);
+      record(c, 'chat.rating', { level, agentId: c.lastAgentId });
+      publish('rating', { convId: c.id, agentId: c.lastAgentId, business: c.business, level, ts: now() });
+      if (level <= BAD_RATING) {
+        const task: FollowUpTask = { id: randomUUID(), convId: c.id, agentId: c.lastAgentId, customerId: c.customerId, business: c.business,
+          level, comment, createdAt: now(), status: 'open' };
+        await store.putTask(task);
+        emit({ type: 'task', task });
+        publish('followup', task);
+      }
+    },
+
+    async end(convId: string) {
+      const c = await getConv(convId);
+      if (c.status === 'closed') return;
+      if (c.owner === 'agent' && c.agentId) await endAgentSession(c, c.agentId);
+      if (c.owner === 'queue') queue.remove(c.id);
+      Object.assign(c, { status: 'closed', closedAt: now() });
+      await save(c);
+      record(c, 'chat.end', { by: 'customer' });
+      publish('closed', { convId: c.id, business: c.business, ts: now() });
+    },
+
+    async accept(agentId: string, convId: string) {
+      const c = await getConv(convId);
+      if (c.agentId !== agentId || c.owner !== 'agent') throw new CommandError('CHAT_NOT_OFFERED', 'conversation is not offered to you');
+      if (c.status === 'active') return;
+      const a = agents.get(agentId);
+      Object.assign(c, { status: 'active', assignedAt: now(), lastAgentId: agentId });
+      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? `Agent ${a?.name ?? agentId} is serving you.` : `客服 ${a?.name ?? agentId} 为您服务。` });
+      await save(c);
+      record(c, 'chat.agent', { agentId });
+    },
+
+    async agentMessage(agentId: string, convId: string, m: { text?: string; file?: FileRef }) {
+      const c = await getConv(convId);
+      if (c.agentId !== agentId || c.status !== 'active') throw new CommandError('CHAT_NOT_YOURS', 'accept the conversation first');
+      if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
+      await addMessage(c, { from: 'agent', agentId, kind: m.file ? (m.file.mime.startsWith('image/') ? 'image' : 'file') : 'text', text: m.text, file: m.file });
+    },
+
+    /** the agent ends the human part: the conversation returns to the bot and the customer is asked to rate */
+    async close(agentId: string, convId: string) {
+      const c = await getConv(convId);
+      if (c.agentId !== agentId) throw new CommandError('CHAT_NOT_YOURS', 'not your conversation');
+      await endAgentSession(c, agentId);
+      Object.assign(c, { owner: 'bot', status: 'open', agentId: null, lastAgentId: agentId, misses: 0, queue: c.queue });
+      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? 'The agent has ended the session. The assistant is back if you need anything.' : '人工服务已结束，如还有问题可继续咨询智能客服。' });
+      await save(c);
+      emit({ type: 'rate_request', convId });
+      record(c, 'chat.agent_closed', { agentId });
+      await refreshQueue();
+    },
+
+    async transfer(agentId: string, convId: string, to: { toAgent?: string; toQueue?: string }) {
+      const c = await getConv(convId);
+      if (c.agentId !== agentId) throw new CommandError('CHAT_NOT_YOURS', 'not your conversation');
+      const target = to.toAgent ? queue.agent(to.toAgent) : undefined;
+      if (to.toAgent && (!target || target.status === 'offline' || target.load >= target.capacity)) throw new CommandError('CHAT_AGENT_UNAVAILABLE', `agent ${to.toAgent} cannot take it now`);
+      await endAgentSession(c, agentId);
+      if (target) {
+        queue.attach(target.id);
+        Object.assign(c, { owner: 'agent', status: 'waiting', agentId: target.id, assignedAt: now() });
+        await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? 'Transferring you to another agent…' : '正在为您转接其他客服…' });
+        await save(c);
+        emit({ type: 'agents' });
+      } else {
+        await handoff(c, to.toQueue ?? c.queue ?? 'general', 'transfer');
+      }
+    },
+
+    async setAgentStatus(agentId: string, status: AgentStatus) {
+      queue.setStatus(agentId, status);
+      if (status === 'offline') {
+        // offers nobody accepted go back to the queue, keeping their place
+        for (const c of [...convs.values()].filter((x) => x.agentId === agentId && x.status === 'waiting')) {
+          queue.release(agentId, null, null);
+          Object.assign(c, { owner: 'queue', agentId: null });
+          queue.enqueue(c.id, c.queue ?? 'general', c.enqueuedAt ?? now());
+          await save(c);
+        }
+      }
+      emit({ type: 'agents' });
+      await refreshQueue();
+    },
+
+    async completeTask(agentId: string, taskId: string) {
+      if (agents.get(agentId)?.role !== 'supervisor') throw new CommandError('CHAT_FORBIDDEN', 'only supervisors close follow-up tasks');
+      const task = (await store.tasks()).find((t) => t.id === taskId);
+      if (!task) throw new CommandError('CHAT_NO_TASK', `no task ${taskId}`);
+      Object.assign(task, { status: 'done', doneBy: agentId, doneAt: now() });
+      await store.putTask(task);
+      emit({ type: 'task', task });
+    },
+
+    conversation: getConv,
+    history: (convId: string, afterSeq = 0) => store.messages(convId, afterSeq),
+    openConversations: () => [...convs.values()],
+    async customerContext(convId: string) {
+      const c = await getConv(convId);
+      const previous = (await store.customerConvs(c.customerId)).filter((id) => id !== convId).length;
+      return { customerId: c.customerId, terminalId: c.terminalId, business: c.business, handoffReason: c.handoffReason, lastKbId: c.lastKbId, previousConversations: previous };
+    },
+    tasks: () => store.tasks(),
+    stats() {
+      const list = [...convs.values()];
+      return { ...stats, avgRating: stats.ratings ? stats.ratingSum / stats.ratings : null, open: list.length,
+        waiting: queue.waiting().length, withAgent: list.filter((c) => c.owner === 'agent').length,
+        agentsOnline: queue.agents().filter((a) => a.status === 'online').length };
+    },
+    refreshQueue,
+  };
+  return service;
+}

@@ -1,0 +1,180 @@
+// The agent console: login, status, queue, my conversations, chat with canned answers, transfer, context, tasks.
+import { initI18n, t, currentLang, onLangChange } from '/_common/i18n.js';
+import { connect, el, fmtTime } from './ws-client.js';
+
+initI18n({
+  zh: { title: '坐席工作台', login: '坐席登录', agentId: '工号', password: '密码', signIn: '登录', online: '在线', busy: '忙碌', away: '离开', offline: '离线',
+    mine: '我的会话', queue: '排队中', agents: '坐席状态', pick: '从左侧选择一个会话', typing: '客户正在输入…', close: '结束服务', reply: '输入回复，Enter 发送',
+    send: '发送', context: '客户信息', today: '服务概况', tasks: '差评回访', accept: '接入', offered: '待接入', serving: '服务中', none: '暂无', transferTo: '转接给…',
+    toAgent: '坐席', toQueue: '队列', customer: '客户', terminal: '终端', business: '业务', reason: '转人工原因', previous: '历史会话', lastAnswer: 'AI 最后回答',
+    canned: '常用回复…', waited: '已等 {n}', done: '已回访', level: '评分 {n}', messages: '消息', aiAnswers: 'AI 解答', handoffs: '转人工', avgRating: '平均评分',
+    waiting: '排队', online_n: '在线坐席', loginFailed: '工号或密码错误', bot: '智能客服', system: '系统',
+    human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况' },
+  en: { title: 'Agent console', login: 'Agent sign-in', agentId: 'Agent ID', password: 'Password', signIn: 'Sign in', online: 'Online', busy: 'Busy', away: 'Away', offline: 'Offline',
+    mine: 'My conversations', queue: 'Waiting', agents: 'Agents', pick: 'Pick a conversation on the left', typing: 'Customer is typing…', close: 'End service', reply: 'Type a reply, Enter to send',
+    send: 'Send', context: 'Customer', today: 'Overview', tasks: 'Follow-ups (bad ratings)', accept: 'Accept', offered: 'offered', serving: 'in service', none: 'none', transferTo: 'Transfer to…',
+    toAgent: 'Agent', toQueue: 'Queue', customer: 'Customer', terminal: 'Terminal', business: 'Business', reason: 'Handoff reason', previous: 'Earlier chats', lastAnswer: 'Last AI answer',
+    canned: 'Canned replies…', waited: 'waited {n}', done: 'Done', level: 'rating {n}', messages: 'Messages', aiAnswers: 'AI answers', handoffs: 'Handoffs', avgRating: 'Avg rating',
+    waiting: 'Waiting', online_n: 'Agents online', loginFailed: 'Wrong agent ID or password', bot: 'Assistant', system: 'System',
+    human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case' },
+});
+
+const $ = (id) => document.getElementById(id);
+let creds = null, me = null, state = null, selected = null, canned = [], businesses = {};
+const histories = new Map();
+const contexts = new Map();
+let typingTimer = null;
+
+const sock = connect('/p/chat/ws/agent', {
+  onOpen: () => { if (creds) sock.send({ t: 'login', ...creds }); },
+  onMessage: handle,
+});
+
+const bizLabel = (id) => {
+  const label = businesses[id];
+  if (!label) return id ?? '-';
+  const m = label.match(/^([^a-zA-Z]+)\s+(.+)$/);
+  return m ? (currentLang() === 'zh' ? m[1].trim() : m[2].trim()) : label;
+};
+const ago = (ts) => { const s = Math.max(0, Math.round((Date.now() - ts) / 1000)); return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`; };
+
+function handle(m) {
+  switch (m.t) {
+    case 'hello':
+      me = m.agent; canned = m.canned; businesses = m.businesses ?? {};
+      $('login').hidden = true; $('desk').hidden = false; $('status').hidden = false; $('status').value = me.status;
+      $('me').textContent = `${me.name} (${me.id})`;
+      renderCanned(); break;
+    case 'state': state = m; renderLists(); break;
+    case 'history':
+      histories.set(m.convId, m.messages); contexts.set(m.convId, m.context);
+      if (m.convId === selected) {
+        renderChat();
+        const last = m.messages.filter((x) => x.from === 'customer').at(-1);
+        if (last && state?.mine.some((c) => c.id === selected && c.status === 'active')) sock.send({ t: 'read', convId: selected, seq: last.seq });
+      }
+      break;
+    case 'msg': {
+      const list = histories.get(m.convId) ?? [];
+      if (!list.some((x) => x.seq === m.m.seq)) list.push(m.m);
+      histories.set(m.convId, list);
+      if (m.convId === selected) { renderChat(); if (m.m.from === 'customer') sock.send({ t: 'read', convId: selected, seq: m.m.seq }); }
+      break;
+    }
+    case 'typing':
+      if (m.convId === selected) { $('chat-typing').hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { $('chat-typing').hidden = true; }, 3000); }
+      break;
+    case 'error':
+      if (m.code === 'CHAT_LOGIN_FAILED') { creds = null; $('login-error').hidden = false; $('login-error').textContent = t('loginFailed'); }
+      else console.warn(m);
+      break;
+    default: break;
+  }
+}
+
+function li(children, opts = {}) { return el('li', opts, children); }
+
+function renderLists() {
+  const { queue, mine, agents, tasks, stats } = state;
+  $('mine-count').textContent = String(mine.length);
+  $('mine').replaceChildren(...(mine.length ? mine.map((c) => li([
+    el('span', { class: `dot ${c.status === 'active' ? 'ok' : 'warn'}` }),
+    el('span', { class: 'grow' }, `${bizLabel(c.business)} · ${c.customerId}`),
+    c.status === 'waiting' ? el('button', { type: 'button', onclick: (e) => { e.stopPropagation(); sock.send({ t: 'accept', convId: c.id }); select(c.id); } }, t('accept')) : null,
+  ], { class: c.id === selected ? 'active' : '', onclick: () => select(c.id), dataset: { conv: c.id } })) : [li(t('none'), { class: 'empty-row' })]));
+  $('queue-count').textContent = String(queue.length);
+  $('queue').replaceChildren(...(queue.length ? queue.map((w) => li([
+    el('span', { class: 'badge' }, `#${w.position}`), el('span', { class: 'grow', title: w.reason ? t(w.reason) : '' }, `${bizLabel(w.skill)} · ${w.customerId ?? ''}${w.reason ? ` · ${t(w.reason)}` : ''}`),
+    el('span', { class: 'muted' }, t('waited', { n: ago(w.since) })),
+  ], { class: '' })) : [li(t('none'), { class: 'empty-row' })]));
+  $('agents').replaceChildren(...agents.map((a) => li([
+    el('span', { class: `dot ${a.status === 'online' ? 'ok' : a.status === 'offline' ? '' : 'warn'}` }),
+    el('span', { class: 'grow' }, `${a.name} · ${a.skills.map(bizLabel).join('/')}`), el('span', { class: 'muted' }, `${a.load}/${a.capacity}`),
+  ])));
+  $('task-count').textContent = String(tasks.length);
+  $('task-count').hidden = tasks.length === 0;
+  $('tasks').replaceChildren(...(tasks.length ? tasks.map((k) => li([
+    el('span', { class: 'badge bad' }, t('level', { n: k.level })), el('span', { class: 'grow', title: k.comment ?? '' }, `${k.customerId} · ${k.agentId ?? ''} ${k.comment ? `“${k.comment}”` : ''}`),
+    me?.role === 'supervisor' ? el('button', { type: 'button', class: 'secondary', onclick: () => sock.send({ t: 'task_done', taskId: k.id }) }, t('done')) : null,
+  ])) : [li(t('none'), { class: 'empty-row' })]));
+  const kpi = (v, label) => el('div', {}, el('div', { class: 'kpi' }, v), el('div', { class: 'label' }, t(label)));
+  $('stats').replaceChildren(kpi(stats.waiting, 'waiting'), kpi(stats.agentsOnline, 'online_n'), kpi(stats.aiAnswers, 'aiAnswers'), kpi(stats.handoffs, 'handoffs'),
+    kpi(stats.avgRating ? stats.avgRating.toFixed(1) : '-', 'avgRating'), kpi(stats.messages, 'messages'));
+  renderTransfer();
+  if (selected && !mine.some((c) => c.id === selected)) { selected = null; renderChat(); }
+  else renderChatHead();
+}
+
+function renderTransfer() {
+  const opts = [el('option', { value: '' }, t('transferTo'))];
+  for (const a of state?.agents ?? []) if (a.id !== me?.id && a.status === 'online') opts.push(el('option', { value: `agent:${a.id}` }, `${t('toAgent')}: ${a.name}`));
+  for (const b of Object.keys(businesses)) opts.push(el('option', { value: `queue:${b}` }, `${t('toQueue')}: ${bizLabel(b)}`));
+  $('transfer').replaceChildren(...opts);
+}
+
+function renderCanned() {
+  $('canned').replaceChildren(el('option', { value: '' }, t('canned')), ...canned.map((c, i) => el('option', { value: String(i) }, c.title)));
+}
+
+function select(convId) {
+  selected = convId;
+  sock.send({ t: 'history', convId });
+  renderLists();
+  renderChat();
+}
+
+function renderChatHead() {
+  const c = state?.mine.find((x) => x.id === selected);
+  $('chat-title').textContent = c ? `${bizLabel(c.business)} · ${c.customerId} · ${t(c.status === 'active' ? 'serving' : 'offered')}` : '';
+  const active = c?.status === 'active';
+  for (const id of ['send', 'close', 'transfer', 'text', 'canned']) $(id).disabled = !active;
+}
+
+function renderChat() {
+  $('chat').hidden = !selected; $('chat-empty').hidden = Boolean(selected);
+  if (!selected) { $('context').replaceChildren(); $('chat-typing').hidden = true; return; }
+  renderChatHead();
+  const msgs = histories.get(selected) ?? [];
+  $('messages').replaceChildren(...msgs.map((m) => {
+    const who = m.from === 'customer' ? t('customer') : m.from === 'agent' ? (state?.agents.find((a) => a.id === m.agentId)?.name ?? m.agentId ?? '') : t(m.from);
+    const body = [];
+    if (m.file && m.kind === 'image') body.push(el('img', { src: m.file.url, alt: m.file.name }));
+    else if (m.file) body.push(el('a', { href: m.file.url, download: m.file.name }, `📄 ${m.file.name}`));
+    if (m.text) body.push(el('div', {}, m.text));
+    if (m.buttons) body.push(el('div', { class: 'muted' }, m.buttons.map((b) => `[${b.label}]`).join(' ')));
+    return el('div', { class: `msg ${m.from}` }, m.from === 'system' ? null : el('span', { class: 'who' }, `${who} · ${fmtTime(m.ts)}`), body);
+  }));
+  $('messages').scrollTop = $('messages').scrollHeight;
+  const ctx = contexts.get(selected);
+  const row = (k, v) => [el('dt', {}, t(k)), el('dd', {}, v ?? '-')];
+  $('context').replaceChildren(...(ctx ? [...row('customer', ctx.customerId), ...row('terminal', ctx.terminalId), ...row('business', bizLabel(ctx.business)),
+    ...row('reason', ctx.handoffReason ? t(ctx.handoffReason) : '-'), ...row('lastAnswer', ctx.lastKbId), ...row('previous', String(ctx.previousConversations))] : []));
+}
+
+function sendReply() {
+  const text = $('text').value.trim();
+  if (!text || !selected) return;
+  if (sock.send({ t: 'msg', convId: selected, text })) $('text').value = '';
+}
+
+$('login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  creds = { agentId: $('agent-id').value.trim(), password: $('password').value };
+  $('login-error').hidden = true;
+  sock.send({ t: 'login', ...creds });
+});
+$('status').addEventListener('change', () => sock.send({ t: 'status', status: $('status').value }));
+$('send').addEventListener('click', sendReply);
+$('text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); sendReply(); } });
+$('text').addEventListener('input', () => selected && sock.send({ t: 'typing', convId: selected }));
+$('close').addEventListener('click', () => selected && sock.send({ t: 'close', convId: selected }));
+$('canned').addEventListener('change', () => { const c = canned[Number($('canned').value)]; if (c) { $('text').value = c.text; $('text').focus(); } $('canned').value = ''; });
+$('transfer').addEventListener('change', () => {
+  const v = $('transfer').value;
+  if (!v || !selected) return;
+  const [kind, id] = v.split(':');
+  sock.send({ t: 'transfer', convId: selected, ...(kind === 'agent' ? { toAgent: id } : { toQueue: id }) });
+  $('transfer').value = '';
+});
+onLangChange(() => { if (state) renderLists(); renderCanned(); renderChat(); });
+setInterval(() => { if (state) renderLists(); }, 5000);

@@ -1,0 +1,139 @@
+// The hall terminal's chat: bot first, "转人工" always in reach, queue position, rating at the end.
+import { initI18n, t, currentLang, onLangChange } from '/_common/i18n.js';
+import { connect, el, face, fmtTime, readFileAsDataUrl } from './ws-client.js';
+
+initI18n({
+  zh: { title: '办税服务厅 · 智能客服', send: '发送', human: '转人工', end: '结束咨询', placeholder: '请输入您的问题，例如：发票怎么查验真伪',
+    agentTyping: '客服正在输入…', attach: '发送图片或文件', rateTitle: '请为本次人工服务评价', rateComment: '意见或建议（可选）', skip: '跳过',
+    bot: '智能客服', agent: '人工客服', me: '我', withBot: '智能客服为您服务', inQueue: '正在排队', withAgent: '人工客服为您服务',
+    position: '您排在第 {n} 位，预计等待 {eta}', positionNow: '即将为您接通', minutes: '{n} 分钟', lessMinute: '不到 1 分钟', thanks: '感谢您的评价！',
+    tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。', read: '已读' },
+  en: { title: 'Tax Service Hall · Assistant', send: 'Send', human: 'Human agent', end: 'End chat', placeholder: 'Type your question, e.g. how to check an invoice',
+    agentTyping: 'The agent is typing…', attach: 'Send an image or file', rateTitle: 'Please rate the agent’s service', rateComment: 'Comments (optional)', skip: 'Skip',
+    bot: 'Assistant', agent: 'Agent', me: 'Me', withBot: 'The assistant is serving you', inQueue: 'Waiting in line', withAgent: 'An agent is serving you',
+    position: 'You are number {n} in line, about {eta}', positionNow: 'Connecting you now', minutes: '{n} min', lessMinute: 'under 1 min', thanks: 'Thank you for your rating!',
+    tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.', read: 'read' },
+});
+
+const LEVELS = { 5: ['非常满意', 'Very satisfied'], 4: ['满意', 'Satisfied'], 3: ['一般', 'Neutral'], 2: ['不满意', 'Dissatisfied'], 1: ['非常不满意', 'Very dissatisfied'] };
+const MAX_FILE = 512 * 1024;
+const params = new URLSearchParams(location.search);
+const terminalId = params.get('terminal') ?? localStorage.getItem('kefu.chat.terminal') ?? `t-${crypto.randomUUID().slice(0, 8)}`;
+localStorage.setItem('kefu.chat.terminal', terminalId);
+const $ = (id) => document.getElementById(id);
+const log = $('log');
+let conv = null;
+let lastSeq = 0;
+let queue = null;
+let typingTimer = null;
+
+const saved = JSON.parse(localStorage.getItem(`kefu.chat.${terminalId}`) ?? 'null');
+if (saved) { lastSeq = saved.lastSeq; }
+
+const sock = connect('/p/chat/ws/terminal', {
+  onOpen: () => sock.send({ t: 'hello', terminalId, customerId: params.get('customer') ?? undefined, convId: conv?.id ?? saved?.convId, lastSeq, lang: currentLang() }),
+  onState: (s) => { $('link').className = `dot ${s === 'up' ? 'ok' : 'bad'}`; $('link').title = s === 'up' ? '' : t('offline'); },
+  onMessage: handle,
+});
+
+function remember() { localStorage.setItem(`kefu.chat.${terminalId}`, JSON.stringify({ convId: conv?.id, lastSeq })); }
+
+function handle(m) {
+  switch (m.t) {
+    case 'welcome':
+      if ((conv?.id ?? saved?.convId) !== m.conv.id) { log.replaceChildren(); shown.length = 0; lastSeq = 0; }
+      conv = m.conv; m.messages.forEach(render); renderStatus(); remember(); break;
+    case 'msg': render(m.m); if (m.m.from !== 'customer') sock.send({ t: 'read', seq: m.m.seq }); break;
+    case 'conv': conv = m.conv; if (conv.owner !== 'queue') queue = null; renderStatus(); break;
+    case 'queue': queue = m; renderStatus(); break;
+    case 'typing': $('typing').hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { $('typing').hidden = true; }, 3000); break;
+    case 'read': markRead(m.seq); break;
+    case 'rate_request': openRating(); break;
+    case 'rated': render({ seq: -1, from: 'system', kind: 'system', text: t('thanks'), ts: Date.now() }); break;
+    case 'error': console.warn(m); if (m.code === 'CHAT_CLOSED') restart(); break;
+    default: break;
+  }
+}
+
+const shown = [];
+
+function render(msg, replay = false) {
+  if (!replay && msg.seq > 0 && msg.seq <= lastSeq && log.querySelector(`[data-seq="${msg.seq}"]`)) return;
+  if (!replay) shown.push(msg);
+  if (msg.seq > lastSeq) { lastSeq = msg.seq; remember(); }
+  if (msg.from === 'agent') $('typing').hidden = true;
+  const who = msg.from === 'system' ? null : el('span', { class: 'who' }, `${t(msg.from === 'customer' ? 'me' : msg.from)} · ${fmtTime(msg.ts)}`);
+  const body = [];
+  if (msg.file && msg.kind === 'image') body.push(el('img', { src: msg.file.url, alt: msg.file.name }));
+  else if (msg.file) body.push(el('a', { href: msg.file.url, download: msg.file.name }, `📄 ${msg.file.name}`));
+  if (msg.text) body.push(el('div', {}, msg.text));
+  if (msg.buttons) {
+    const box = el('div', { class: 'quick' });
+    for (const b of msg.buttons) {
+      box.append(el('button', { type: 'button', class: b.value === 'human' ? 'hot' : '', onclick: () => { box.classList.add('used'); sock.send({ t: 'msg', value: b.value, text: b.label }); } }, b.label));
+    }
+    body.push(box);
+  }
+  log.append(el('div', { class: `bubble from-${msg.from}`, dataset: { seq: String(msg.seq) } }, who, body));
+  log.scrollTop = log.scrollHeight;
+}
+
+function markRead(seq) {
+  for (const b of log.querySelectorAll('.bubble.from-customer:not(.read)')) {
+    if (Number(b.dataset.seq) <= seq) { b.classList.add('read'); b.querySelector('.who')?.append(el('span', { class: 'tick' }, ` · ${t('read')}`)); }
+  }
+}
+
+function renderStatus() {
+  const box = $('status');
+  if (!conv) { box.hidden = true; return; }
+  box.hidden = false;
+  box.classList.toggle('agent', conv.owner === 'agent');
+  $('owner-label').textContent = t(conv.owner === 'bot' ? 'withBot' : conv.owner === 'queue' ? 'inQueue' : 'withAgent');
+  let info = '';
+  if (conv.owner === 'queue' && queue) {
+    const eta = queue.etaSec < 60 ? t('lessMinute') : t('minutes', { n: Math.round(queue.etaSec / 60) });
+    info = queue.position <= 1 && queue.etaSec === 0 ? t('positionNow') : t('position', { n: queue.position, eta });
+  }
+  $('queue-info').textContent = info;
+  $('human').disabled = conv.owner !== 'bot';
+  log.dataset.owner = conv.owner;
+}
+
+function openRating() {
+  const box = $('rate-buttons');
+  box.replaceChildren(...[5, 4, 3, 2, 1].map((level) => el('button', { type: 'button', dataset: { level: String(level) }, onclick: () => {
+    sock.send({ t: 'rate', level, comment: $('rate-comment').value || undefined });
+    $('rate').close();
+  } }, el('span', { class: 'face' }, face(level)), LEVELS[level][currentLang() === 'en' ? 1 : 0])));
+  if (!$('rate').open) $('rate').showModal();
+}
+
+function restart() { localStorage.removeItem(`kefu.chat.${terminalId}`); location.reload(); }
+
+$('composer').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('text').value.trim();
+  if (!text) return;
+  if (sock.send({ t: 'msg', text })) $('text').value = '';
+});
+$('text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('composer').requestSubmit(); } });
+$('text').addEventListener('input', () => sock.send({ t: 'typing' }));
+$('human').addEventListener('click', () => sock.send({ t: 'human' }));
+$('end').addEventListener('click', () => { sock.send({ t: 'end' }); render({ seq: -1, from: 'system', kind: 'system', text: t('ended'), ts: Date.now() }); setTimeout(restart, 1500); });
+$('rate-skip').addEventListener('click', () => $('rate').close());
+$('file').addEventListener('change', async () => {
+  const f = $('file').files[0];
+  $('file').value = '';
+  if (!f) return;
+  if (f.size > MAX_FILE) { render({ seq: -1, from: 'system', kind: 'system', text: t('tooBig', { n: MAX_FILE / 1024 }), ts: Date.now() }); return; }
+  sock.send({ t: 'msg', file: { name: f.name, mime: f.type || 'application/octet-stream', size: f.size, url: await readFileAsDataUrl(f) } });
+});
+onLangChange((lang) => {
+  renderStatus();
+  if ($('rate').open) openRating();
+  log.replaceChildren();
+  for (const m of shown) render(m, true);
+  // the server answers in the conversation's language from now on
+  if (conv) sock.send({ t: 'hello', terminalId, convId: conv.id, lastSeq, lang });
+});

@@ -1,0 +1,72 @@
+// The terminal's WebSocket: hello (resume with the last seen seq) → welcome; messages both ways; queue info.
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { toErrorBody } from '../../protocol/errors.js';
+import type { Conversation } from './model.js';
+import { terminalInSchema } from './model.js';
+import type { ChatService, ServiceEvent } from './service.js';
+
+/** what a terminal may see of a conversation */
+export const terminalView = (c: Conversation) => ({ id: c.id, owner: c.owner, status: c.status, business: c.business, lang: c.lang, lastSeq: c.lastSeq, rated: Boolean(c.rating) });
+
+export function handleTerminal(socket: WebSocket, deps: { service: ChatService; log: Logger; messagesPer10s: number }): void {
+  const { service, log } = deps;
+  let convId: string | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let window = { start: Date.now(), n: 0 };
+  const send = (m: unknown) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m)); };
+
+  const onEvent = (e: ServiceEvent) => {
+    switch (e.type) {
+      case 'message': if (e.conv.id === convId) send({ t: 'msg', m: e.message }); break;
+      case 'conv': if (e.conv.id === convId) send({ t: 'conv', conv: terminalView(e.conv) }); break;
+      case 'queue': if (e.convId === convId) send({ t: 'queue', position: e.position, etaSec: Math.round(e.etaMs / 1000) }); break;
+      case 'typing': if (e.convId === convId && e.from === 'agent') send({ t: 'typing' }); break;
+      case 'read': if (e.convId === convId && e.by === 'agent') send({ t: 'read', seq: e.seq }); break;
+      case 'rate_request': if (e.convId === convId) send({ t: 'rate_request' }); break;
+      default: break;
+    }
+  };
+
+  socket.on('message', (raw) => {
+    let msg;
+    try {
+      msg = terminalInSchema.parse(JSON.parse(String(raw)));
+    } catch {
+      send({ t: 'error', code: 'CHAT_BAD_MESSAGE', message: 'malformed message' });
+      return;
+    }
+    if (msg.t === 'ping') { send({ t: 'pong', id: msg.id }); return; }
+    const now = Date.now();
+    if (now - window.start > 10_000) window = { start: now, n: 0 };
+    if (++window.n > deps.messagesPer10s) { send({ t: 'error', code: 'CHAT_RATE_LIMITED', message: 'too many messages' }); return; }
+    const run = async () => {
+      if (msg.t === 'hello') {
+        const { conv, messages } = await service.open(msg);
+        convId = conv.id;
+        unsubscribe?.();
+        unsubscribe = service.subscribeConv(conv.id, onEvent);
+        send({ t: 'welcome', conv: terminalView(conv), messages });
+        if (conv.owner === 'queue') {
+          send({ t: 'queue', position: service.queue.position(conv.id), etaSec: Math.round(service.queue.etaMs(conv.id) / 1000) });
+        }
+        return;
+      }
+      if (!convId) { send({ t: 'error', code: 'CHAT_NO_HELLO', message: 'send hello first' }); return; }
+      switch (msg.t) {
+        case 'msg': await service.customerMessage(convId, msg); break;
+        case 'human': await service.requestHuman(convId); break;
+        case 'typing': service.typing(convId, 'customer'); break;
+        case 'read': service.read(convId, msg.seq, 'customer'); break;
+        case 'rate': await service.rate(convId, msg.level, msg.comment); send({ t: 'rated', level: msg.level }); break;
+        case 'end': await service.end(convId); break;
+        default: break;
+      }
+    };
+    run().catch((err: unknown) => {
+      log.debug({ err }, 'terminal request failed');
+      send({ t: 'error', ...toErrorBody(err) });
+    });
+  });
+  socket.on('close', () => { unsubscribe?.(); unsubscribe = null; });
+}

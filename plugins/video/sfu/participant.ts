@@ -1,0 +1,104 @@
+// One participant's media state in a room: what it publishes (inbound streams and who is fed from them)
+// and what it receives (slots on its subscriber peer, each bound to one other participant).
+import { createKeyframeLimiter, createVideoDownTrack, type VideoDownTrack } from './down-track.js';
+import type { SubscriberView } from './layer-policy.js';
+import type { InboundStream, OutboundTrack, PublisherPeer, SubscriberPeer } from './werift-peer.js';
+import { LAYERS, type Layer } from './types.js';
+
+export interface Slot {
+  readonly index: number;
+  readonly video: VideoDownTrack;
+  readonly audio: OutboundTrack;
+  publisherId: string | null;
+  audioPackets: number;
+}
+
+export interface Publication {
+  readonly peer: PublisherPeer;
+  readonly video: Map<Layer, InboundStream>;
+  audio: InboundStream | null;
+  /** packets received per layer (and audio), cumulative */
+  readonly rx: Record<Layer | 'audio', number>;
+  /** tick number at which each layer last carried packets */
+  readonly seenTick: Record<Layer, number>;
+  activeLayers: Layer[];
+}
+
+export interface Subscription {
+  readonly peer: SubscriberPeer;
+  readonly slots: Slot[];
+  negotiating: boolean;
+  renegotiate: boolean;
+  connected: boolean;
+  /** forwarded video bytes at the last tick, for the send rate */
+  lastBytes: number;
+}
+
+export interface Participant {
+  readonly id: string;
+  name: string;
+  role: string;
+  readonly joinedAt: number;
+  muted: { audio: boolean; video: boolean };
+  view: SubscriberView;
+  /** in the last-N set: its audio is forwarded */
+  audible: boolean;
+  away: boolean;
+  pub: Publication | null;
+  sub: Subscription | null;
+  /** down-tracks (in other participants' slots) fed from this participant's video */
+  readonly videoSinks: Set<VideoDownTrack>;
+  /** audio tracks (in other participants' slots) fed from this participant's audio */
+  readonly audioSinks: Set<Slot>;
+  readonly keyframes: ReturnType<typeof createKeyframeLimiter>;
+  /** RFC 6464 levels go to the room's speaker tracker */
+  onLevel: ((level: number) => void) | null;
+}
+
+export function createParticipant(info: { id: string; name: string; role: string }, keyframeGapMs: number): Participant {
+  const p: Participant = {
+    ...info, joinedAt: Date.now(), muted: { audio: false, video: false }, view: {}, audible: false, away: false,
+    pub: null, sub: null, videoSinks: new Set(), audioSinks: new Set(), onLevel: null,
+    keyframes: createKeyframeLimiter(keyframeGapMs, (rid) => p.pub?.video.get(rid)?.requestKeyframe()),
+  };
+  return p;
+}
+
+/** Wires a publisher peer's inbound streams to this participant's sinks. This closure is the hot path. */
+export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: () => number): Publication {
+  const pub: Publication = {
+    peer, video: new Map(), audio: null,
+    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS],
+  };
+  peer.onStream((s) => {
+    if (s.kind === 'audio') {
+      pub.audio = s;
+      s.onRtp((pkt, level) => {
+        pub.rx.audio++;
+        if (level !== undefined) p.onLevel?.(level);
+        if (!p.audible || p.muted.audio) return;
+        for (const slot of p.audioSinks) { slot.audioPackets++; slot.audio.send(pkt); }
+      });
+      return;
+    }
+    // a browser without simulcast sends one unnamed stream: treat it as the full layer
+    const rid = (LAYERS as readonly string[]).includes(s.rid ?? '') ? (s.rid as Layer) : 'f';
+    pub.video.set(rid, s);
+    s.onRtp((pkt) => {
+      pub.rx[rid]++;
+      pub.seenTick[rid] = tickNow();
+      if (p.muted.video) return;
+      for (const dt of p.videoSinks) dt.push(rid, pkt);
+    });
+  });
+  return pub;
+}
+
+export function createSlot(index: number, video: OutboundTrack, audio: OutboundTrack, pubOf: (s: Slot) => Participant | undefined): Slot {
+  const slot: Slot = {
+    index, audio, publisherId: null, audioPackets: 0,
+    video: createVideoDownTrack(video, (rid) => { pubOf(slot)?.keyframes.request(rid); }),
+  };
+  audio.onKeyframeRequest(() => undefined);
+  return slot;
+}

@@ -1,0 +1,255 @@
+// A room: participants, their publisher/subscriber peers, slot assignment, speaker tracking and the periodic
+// layer decisions. Messages to clients go out through `emit`; the signalling layer owns the sockets.
+import { KefuError } from '../../../protocol/errors.js';
+import { chooseLayers, neededLayers, type SubscriberView, type Want } from './layer-policy.js';
+import { attachPublication, createParticipant, createSlot, type Participant, type Slot } from './participant.js';
+import { createSpeakerTracker } from './speaker.js';
+import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
+import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
+
+export interface RoomOptions {
+  id: string;
+  maxParticipants: number;
+  lastN: number;
+  net: PeerNetConfig;
+  keyframeGapMs?: number;
+  emit(participantId: string, msg: Record<string, unknown>): void;
+  onError?(err: unknown, where: string): void;
+}
+
+export type Room = ReturnType<typeof createRoom>;
+
+const SLOT_CHUNK = 4;
+
+export function createRoom(opts: RoomOptions) {
+  const participants = new Map<string, Participant>();
+  const speaker = createSpeakerTracker({ lastN: opts.lastN });
+  let tickNo = 0;
+  let now = Date.now();
+  const emitAll = (msg: Record<string, unknown>, except?: string) => {
+    for (const id of participants.keys()) if (id !== except) opts.emit(id, msg);
+  };
+  const fail = (err: unknown, where: string) => opts.onError?.(err, where);
+  const roster = () => [...participants.values()].map((p) => ({ id: p.id, name: p.name, role: p.role, muted: p.muted, away: p.away }));
+
+  function slotsMessage(p: Participant) {
+    return { t: 'slots', slots: (p.sub?.slots ?? []).map((s) => ({ index: s.index, videoMid: s.video.out.mid(), audioMid: s.audio.mid(), participant: s.publisherId })) };
+  }
+
+  function bindSlot(slot: Slot, pub: Participant | null) {
+    const old = slot.publisherId ? participants.get(slot.publisherId) : undefined;
+    old?.videoSinks.delete(slot.video);
+    old?.audioSinks.delete(slot);
+    slot.video.setTarget('off');
+    slot.publisherId = pub?.id ?? null;
+    if (pub) { pub.videoSinks.add(slot.video); pub.audioSinks.add(slot); }
+  }
+
+  /** Gives every other participant a slot in p's subscriber peer; grows the peer (renegotiation) when full. */
+  function assignSlots(p: Participant) {
+    const sub = p.sub;
+    if (!sub) return;
+    const shown = new Set(sub.slots.map((s) => s.publisherId).filter(Boolean));
+    const missing = [...participants.values()].filter((o) => o.id !== p.id && !shown.has(o.id));
+    let grew = false;
+    for (const o of missing) {
+      let slot = sub.slots.find((s) => s.publisherId === null);
+      if (!slot) {
+        const room = opts.maxParticipants - 1 - sub.slots.length;
+        for (let i = 0; i < Math.min(SLOT_CHUNK, room); i++) {
+          sub.slots.push(createSlot(sub.slots.length, sub.peer.addTrack('video'), sub.peer.addTrack('audio'), (s) => participants.get(s.publisherId ?? '')));
+        }
+        grew = true;
+        slot = sub.slots.find((s) => s.publisherId === null);
+        if (!slot) break;
+      }
+      bindSlot(slot, o);
+    }
+    if (grew) void negotiate(p);
+    else opts.emit(p.id, slotsMessage(p));
+  }
+
+  async function negotiate(p: Participant) {
+    const sub = p.sub;
+    if (!sub) return;
+    if (sub.negotiating) { sub.renegotiate = true; return; }
+    sub.negotiating = true;
+    sub.renegotiate = false;
+    try {
+      const sdp = await sub.peer.createOffer();
+      if (p.sub !== sub) return;
+      opts.emit(p.id, { t: 'offer', sdp, slots: slotsMessage(p).slots });
+    } catch (err) {
+      sub.negotiating = false;
+      fail(err, 'offer');
+      opts.emit(p.id, { t: 'error', code: 'NEGOTIATION_FAILED', message: 'could not create an offer' });
+    }
+  }
+
+  function openSubscription(p: Participant) {
+    const peer = createSubscriberPeer(opts.net);
+    p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0 };
+    const sub = p.sub;
+    peer.onState((s) => { sub.connected = s === 'connected'; });
+    peer.onData((msg) => {
+      // the data channel carries small room messages (chat lines, reactions) to everyone else
+      if (msg.length > 4096) return;
+      for (const o of participants.values()) if (o.id !== p.id) o.sub?.peer.sendData(JSON.stringify({ from: p.id, data: msg }));
+    });
+    const others = participants.size - 1;
+    for (let i = 0; i < Math.max(1, Math.min(opts.maxParticipants - 1, others)); i++) {
+      sub.slots.push(createSlot(i, peer.addTrack('video'), peer.addTrack('audio'), (s) => participants.get(s.publisherId ?? '')));
+    }
+    for (const o of participants.values()) if (o.id !== p.id) bindSlot(sub.slots.find((s) => s.publisherId === null)!, o);
+    void negotiate(p);
+  }
+
+  function closePeers(p: Participant) {
+    const { pub, sub } = p;
+    p.pub = null; p.sub = null;
+    if (sub) for (const s of sub.slots) bindSlot(s, null);
+    void pub?.peer.close();
+    void sub?.peer.close();
+  }
+
+  return {
+    id: opts.id,
+    get size() { return participants.size; },
+    participants: () => [...participants.values()],
+    get(id: string) { return participants.get(id); },
+    get activeSpeaker() { return speaker.active; },
+
+    /** Adds a participant, or re-attaches one that already exists (rejoin after a network blip). */
+    join(info: { id: string; name: string; role: string; subscribe?: boolean }): { participant: Participant; rejoined: boolean } {
+      const existing = participants.get(info.id);
+      if (existing) {
+        closePeers(existing);
+        existing.away = false;
+        for (const dt of existing.videoSinks) dt.resync();
+        if (info.subscribe !== false) openSubscription(existing);
+        emitAll({ t: 'participant', event: 'rejoined', participant: { id: existing.id, name: existing.name, role: existing.role } }, existing.id);
+        return { participant: existing, rejoined: true };
+      }
+      if (participants.size >= opts.maxParticipants) {
+        throw new KefuError('ROOM_FULL', `room ${opts.id} is full (${opts.maxParticipants} participants)`);
+      }
+      const p = createParticipant({ id: info.id, name: info.name, role: info.role }, opts.keyframeGapMs ?? 300);
+      p.onLevel = (level) => speaker.observe(p.id, level, now);
+      participants.set(p.id, p);
+      emitAll({ t: 'participant', event: 'joined', participant: { id: p.id, name: p.name, role: p.role } }, p.id);
+      for (const o of participants.values()) if (o.id !== p.id) assignSlots(o);
+      if (info.subscribe !== false) openSubscription(p);
+      return { participant: p, rejoined: false };
+    },
+
+    async publish(id: string, offerSdp: string): Promise<string> {
+      const p = participants.get(id);
+      if (!p) throw new KefuError('NOT_JOINED', 'join first');
+      if (p.pub) throw new KefuError('ALREADY_PUBLISHING', 'already publishing; rejoin to publish again');
+      const peer = createPublisherPeer(opts.net);
+      p.pub = attachPublication(p, peer, () => tickNo);
+      try {
+        return await peer.answer(offerSdp);
+      } catch (err) {
+        p.pub = null;
+        void peer.close();
+        throw new KefuError('NEGOTIATION_FAILED', `bad offer: ${(err as Error).message}`);
+      }
+    },
+
+    async answer(id: string, sdp: string) {
+      const p = participants.get(id);
+      const sub = p?.sub;
+      if (!p || !sub) throw new KefuError('NOT_JOINED', 'join first');
+      if (!sub.negotiating) throw new KefuError('UNEXPECTED', 'no offer is pending');
+      try {
+        await sub.peer.applyAnswer(sdp);
+      } catch (err) {
+        throw new KefuError('NEGOTIATION_FAILED', `bad answer: ${(err as Error).message}`);
+      } finally {
+        sub.negotiating = false;
+      }
+      if (sub.renegotiate) void negotiate(p);
+    },
+
+    leave(id: string) {
+      const p = participants.get(id);
+      if (!p) return;
+      closePeers(p);
+      for (const o of participants.values()) {
+        for (const s of o.sub?.slots ?? []) if (s.publisherId === id) bindSlot(s, null);
+      }
+      participants.delete(id);
+      speaker.remove(id);
+      emitAll({ t: 'participant', event: 'left', participant: { id } });
+      for (const o of participants.values()) opts.emit(o.id, slotsMessage(o));
+    },
+
+    setAway(id: string, away: boolean) { const p = participants.get(id); if (p) p.away = away; },
+    setView(id: string, view: SubscriberView) { const p = participants.get(id); if (p) p.view = view; },
+    setMuted(id: string, kind: 'audio' | 'video', muted: boolean) {
+      const p = participants.get(id);
+      if (!p) return;
+      p.muted[kind] = muted;
+      emitAll({ t: 'participant', event: 'muted', participant: { id, muted: p.muted } });
+    },
+    roster,
+    slotsMessage(id: string) { const p = participants.get(id); return p ? slotsMessage(p) : null; },
+
+    /** Periodic: speakers, liveness of layers, per-subscriber layer choice, publisher layer requests. */
+    tick() {
+      tickNo++;
+      now = Date.now();
+      if (speaker.tick(now)) {
+        for (const p of participants.values()) p.audible = speaker.audible.has(p.id);
+        emitAll({ t: 'speaker', active: speaker.active, audible: [...speaker.audible] });
+      }
+      const wanted = new Map<string, Want[]>();
+      for (const p of participants.values()) {
+        const sub = p.sub;
+        if (!sub) continue;
+        const bound = sub.slots.filter((s) => s.publisherId);
+        // REMB follows what it receives, so it cannot tell us to go up; it only caps us when it falls clearly
+        // below what we send (congestion). Upgrades are optimistic and backed off by the next REMB.
+        const remb = Math.max(0, ...sub.slots.map((s) => s.video.out.estimateBps()));
+        const bytes = sub.slots.reduce((n, s) => n + s.video.counters.bytes, 0);
+        const sentBps = ((bytes - sub.lastBytes) * 8) / 0.5;
+        sub.lastBytes = bytes;
+        const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
+        const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
+        for (const s of bound) {
+          const pubP = participants.get(s.publisherId!);
+          const want = wants.get(s.publisherId!) ?? 'q';
+          (wanted.get(s.publisherId!) ?? wanted.set(s.publisherId!, []).get(s.publisherId!)!).push(want);
+          const eff = liveLayerAtMost(pubP, want, tickNo);
+          s.video.setTarget(eff);
+          // a switch that has not landed yet: ask again (the limiter keeps this to one PLI per gap)
+          if (eff !== 'off' && s.video.layer !== eff) pubP?.keyframes.request(eff);
+        }
+      }
+      for (const p of participants.values()) {
+        if (!p.pub) continue;
+        const need = neededLayers(wanted.get(p.id) ?? []);
+        if (need.join() !== p.pub.activeLayers.join()) {
+          p.pub.activeLayers = need;
+          opts.emit(p.id, { t: 'layers', active: need });
+        }
+      }
+    },
+
+    async close() {
+      for (const p of participants.values()) closePeers(p);
+      participants.clear();
+    },
+  };
+}
+
+/** The best layer at most `want` that carried packets recently; a paused or missing layer falls back lower. */
+function liveLayerAtMost(p: Participant | undefined, want: Want, tickNo: number): Want {
+  if (want === 'off' || !p?.pub) return want === 'off' ? 'off' : 'q';
+  const live = (l: Layer) => tickNo - p.pub!.seenTick[l] <= 6;
+  const idx = LAYERS.indexOf(want);
+  for (let i = idx; i >= 0; i--) if (live(LAYERS[i]!)) return LAYERS[i]!;
+  // nothing live yet: aim for the lowest, it arrives first
+  return 'q';
+}

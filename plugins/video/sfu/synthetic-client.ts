@@ -1,0 +1,243 @@
+// A synthetic call participant on werift, for tests and the benchmark: it speaks our signalling over a
+// WebSocket, publishes simulcast VP8-shaped RTP (three rids, key frame every second) plus Opus-shaped audio
+// with RFC 6464 levels, and receives what the SFU forwards. Each video payload carries its send time, so the
+// receiver measures the latency the SFU adds; sequence gaps per received stream count as loss.
+import { WebSocket } from 'ws';
+import {
+  RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, useNACK, usePLI, useREMB, useSdesMid, useSdesRTPStreamId,
+  useAudioLevelIndication, useAbsSendTime, type RTCRtpTransceiver,
+} from 'werift';
+import { LAYERS, type Layer } from './types.js';
+import { isVp8KeyframeStart } from './vp8.js';
+
+/** per layer: packets per frame, payload bytes, frames per second (≈150 kbps / 500 kbps / 1.2 Mbps) */
+const SHAPE: Record<Layer, { ppf: number; bytes: number; fps: number }> = {
+  q: { ppf: 2, bytes: 620, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
+};
+const MAGIC = 0x6b656675; // "kefu"
+
+export interface SyntheticOptions {
+  url: string; room: string; participant: string; name?: string;
+  /** layers to publish (default all three); [] = receive only */
+  layers?: Layer[];
+  audio?: boolean;
+  /** RFC 6464 level this participant "speaks" at (0 loud … 127 silent) */
+  audioLevel?: number;
+  /** count received packets per kind and measure latency/loss */
+  receive?: boolean;
+  /** keep the forwarded video packets (from the first key frame on), to replay real VP8 elsewhere */
+  record?: boolean;
+  /** publish this recorded VP8 as the `q` layer instead of synthetic payloads (loops at a key frame) */
+  replay?: RecordedPacket[];
+  /** join without a subscriber peer (publish only) */
+  subscribe?: boolean;
+}
+
+export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
+
+export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; latenciesMs: number[]; txPackets: number }
+
+const codecs = () => ({
+  audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useNACK()] })],
+  video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+});
+
+export function createSyntheticClient(opts: SyntheticOptions) {
+  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, latenciesMs: [], txPackets: 0 };
+  const timers: NodeJS.Timeout[] = [];
+  let ws: WebSocket | null = null;
+  let pub: RTCPeerConnection | null = null;
+  let sub: RTCPeerConnection | null = null;
+  const errors: string[] = [];
+  const lastSeq = new Map<number, number>();
+  const recording: RecordedPacket[] = [];
+  let recordSsrc: number | null = null;
+
+  function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
+    if (kind === 'video') stats.rxVideo++; else stats.rxAudio++;
+    const prev = lastSeq.get(ssrc);
+    if (prev !== undefined) {
+      const gap = (seq - prev + 65536) % 65536;
+      if (gap > 1 && gap < 1000) stats.lost += gap - 1;
+    }
+    if (prev === undefined || ((seq - prev + 65536) % 65536) < 32768) lastSeq.set(ssrc, seq);
+    if (kind === 'video' && payload.length >= 14 && payload.readUInt32BE(2) === MAGIC) {
+      const sent = payload.readDoubleBE(6);
+      if (stats.latenciesMs.length < 200_000) stats.latenciesMs.push(performance.timeOrigin + performance.now() - sent);
+    }
+  }
+
+  async function answerOffer(sdp: string) {
+    if (!sub) {
+      sub = new RTCPeerConnection({ codecs: codecs(), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] } });
+      sub.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
+        if (!opts.receive) return;
+        tr.onTrack.subscribe((track) => {
+          track.onReceiveRtp.subscribe((rtp) => {
+            onForwarded(tr.kind === 'audio' ? 'audio' : 'video', rtp.header.ssrc, rtp.header.sequenceNumber, rtp.payload);
+            // record one stream only (the first to show a key frame)
+            if (opts.record && tr.kind === 'video' && recording.length < 5000 && (recordSsrc === null || recordSsrc === rtp.header.ssrc)) {
+              if (recording.length === 0 && !isKeyStart(rtp.payload)) { tr.receiver.sendRtcpPLI(rtp.header.ssrc).catch(() => undefined); return; }
+              recordSsrc = rtp.header.ssrc;
+              recording.push({ timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: Buffer.from(rtp.payload) });
+            }
+          });
+        });
+      });
+    }
+    await sub.setRemoteDescription({ type: 'offer', sdp });
+    await sub.setLocalDescription(await sub.createAnswer());
+    ws?.send(JSON.stringify({ t: 'answer', sdp: sub.localDescription!.sdp }));
+  }
+
+  async function publish() {
+    const layers = opts.layers ?? [...LAYERS];
+    if (!layers.length && !opts.audio) return;
+    pub = new RTCPeerConnection({
+      codecs: codecs(),
+      headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid(), useSdesRTPStreamId()] },
+    });
+    const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
+    const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;
+    await pub.setLocalDescription(await pub.createOffer());
+    const answer = await request('publish', { sdp: pub.localDescription!.sdp });
+    await pub.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
+    await waitConnected(pub);
+    // the ids the SFU parses are those of its answer (werift answers with its own numbering)
+    const ext: Record<string, number> = {};
+    for (const m of String(answer.sdp).matchAll(/^a=extmap:(\d+)(?:\/\w+)? (\S+)/gm)) ext[m[2]!] = Number(m[1]);
+    const midId = ext['urn:ietf:params:rtp-hdrext:sdes:mid']; const ridId = ext['urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'];
+    const lvlId = ext['urn:ietf:params:rtp-hdrext:ssrc-audio-level'];
+    if (vt && opts.replay) startReplay(vt, opts.replay, midId, ridId);
+    else if (vt) startVideo(vt, layers, midId, ridId);
+    if (at) startAudio(at, midId, lvlId);
+  }
+
+  function startVideo(tr: RTCRtpTransceiver, layers: Layer[], midId: number | undefined, ridId: number | undefined) {
+    const dtls = tr.sender.dtlsTransport;
+    const pt = tr.codecs[0]?.payloadType ?? 96;
+    for (const rid of layers) {
+      const shape = SHAPE[rid];
+      const ssrc = (Math.random() * 0xffffffff) >>> 0;
+      let seq = Math.floor(Math.random() * 60000); let ts = Math.floor(Math.random() * 1e9); let frame = 0;
+      const ext = [
+        ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
+        ...(ridId ? [{ id: ridId, payload: Buffer.from(rid) }] : []),
+      ];
+      timers.push(setInterval(() => {
+        const key = frame++ % shape.fps === 0;
+        ts = (ts + 90000 / shape.fps) >>> 0;
+        const now = performance.timeOrigin + performance.now();
+        for (let i = 0; i < shape.ppf; i++) {
+          const payload = Buffer.alloc(shape.bytes);
+          payload[0] = i === 0 ? 0x10 : 0x00; // S bit on the first packet of a frame, PID 0
+          payload[1] = key ? 0x00 : 0x01; // VP8 P bit: 0 = key frame
+          payload.writeUInt32BE(MAGIC, 2); payload.writeDoubleBE(now, 6);
+          const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: i === shape.ppf - 1, extensions: ext });
+          seq = (seq + 1) & 0xffff;
+          stats.txPackets++;
+          void dtls.sendRtp(payload, header);
+        }
+      }, 1000 / shape.fps));
+    }
+  }
+
+  function startReplay(tr: RTCRtpTransceiver, rec: RecordedPacket[], midId: number | undefined, ridId: number | undefined) {
+    // frames = runs of packets sharing a timestamp; the loop ends on the last complete frame
+    const frames: RecordedPacket[][] = [];
+    for (const p of rec) {
+      const cur = frames[frames.length - 1];
+      if (cur && cur[0]!.timestamp === p.timestamp) cur.push(p); else frames.push([p]);
+    }
+    while (frames.length && !frames[frames.length - 1]!.some((p) => p.marker)) frames.pop();
+    if (!frames.length) throw new Error('recording holds no complete frame');
+    const dtls = tr.sender.dtlsTransport;
+    const pt = tr.codecs[0]?.payloadType ?? 96;
+    const ssrc = (Math.random() * 0xffffffff) >>> 0;
+    const ext = [
+      ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
+      ...(ridId ? [{ id: ridId, payload: Buffer.from('q') }] : []),
+    ];
+    let seq = 1; let ts = 0; let i = 0;
+    timers.push(setInterval(() => {
+      const frame = frames[i]!;
+      i = (i + 1) % frames.length;
+      ts = (ts + 6000) >>> 0; // 15 fps
+      for (const p of frame) {
+        const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: p.marker, extensions: ext });
+        seq = (seq + 1) & 0xffff;
+        stats.txPackets++;
+        void dtls.sendRtp(p.payload, header);
+      }
+    }, 1000 / 15));
+  }
+
+  function startAudio(tr: RTCRtpTransceiver, midId: number | undefined, lvlId: number | undefined) {
+    const dtls = tr.sender.dtlsTransport;
+    const pt = tr.codecs[0]?.payloadType ?? 111;
+    const ssrc = tr.sender.ssrc; // werift routes non-simulcast RTP by the ssrc announced in the offer
+    let seq = 1; let ts = 0;
+    const level = opts.audioLevel ?? 90;
+    timers.push(setInterval(() => {
+      ts = (ts + 960) >>> 0;
+      const ext = [
+        ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '1') }] : []),
+        ...(lvlId ? [{ id: lvlId, payload: Buffer.from([0x80 | level]) }] : []),
+      ];
+      const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: false, extensions: ext });
+      seq = (seq + 1) & 0xffff;
+      stats.txPackets++;
+      void dtls.sendRtp(Buffer.alloc(80, 0xf8), header);
+    }, 20));
+  }
+
+  const pending = new Map<string, { resolve(m: Record<string, unknown>): void; reject(e: Error): void }>();
+  let refNo = 0;
+  function request(t: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ref = `${t}-${++refNo}`;
+    return new Promise((resolve, reject) => {
+      pending.set(ref, { resolve, reject });
+      ws!.send(JSON.stringify({ t, ...body, ref }));
+    });
+  }
+
+  return {
+    stats, errors, recording,
+    async start(): Promise<void> {
+      ws = new WebSocket(opts.url);
+      await new Promise<void>((res, rej) => { ws!.once('open', () => res()); ws!.once('error', rej); });
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString()) as Record<string, unknown>;
+        const ref = m.ref as string | undefined;
+        if (ref && pending.has(ref)) {
+          const p = pending.get(ref)!; pending.delete(ref);
+          if (m.t === 'error') p.reject(new Error(`${String(m.code)}: ${String(m.message)}`)); else p.resolve(m);
+          return;
+        }
+        if (m.t === 'offer') answerOffer(m.sdp as string).catch((e) => errors.push(String(e)));
+        if (m.t === 'error') errors.push(`${String(m.code)}: ${String(m.message)}`);
+      });
+      await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
+      await publish();
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      timers.length = 0;
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'leave' }));
+      ws?.close();
+      await Promise.all([pub?.close(), sub?.close()].map((p) => p?.catch(() => undefined)));
+    },
+  };
+}
+
+function isKeyStart(payload: Buffer): boolean {
+  return isVp8KeyframeStart(payload);
+}
+
+function waitConnected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<void> {
+  if (pc.connectionState === 'connected') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('synthetic publisher: no connection')), timeoutMs);
+    pc.connectionStateChange.subscribe((s) => { if (s === 'connected') { clearTimeout(timer); resolve(); } });
+  });
+}

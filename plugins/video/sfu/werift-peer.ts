@@ -1,0 +1,193 @@
+// The only place that touches werift: publisher and subscriber peer connections behind a small interface,
+// so an upgrade (or a different WebRTC stack) stays in this folder.
+import {
+  RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, RtpHeader, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
+  useSdesMid, useSdesRTPStreamId, useAbsSendTime, useAudioLevelIndication,
+  type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
+} from 'werift';
+import type { PeerNetConfig, RtpLike } from './types.js';
+
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
+// Bandwidth estimation is REMB both ways. Towards publishers we send REMB ourselves: werift's transport-cc
+// feedback left Chrome's send estimate stuck at its 300 kbps start value (measured), so the browser never
+// enabled its upper simulcast layers. Our REMB carries the LAN budget (net.publishBps); Chrome still lowers
+// its rate on loss from our receiver reports. From subscribers we read REMB per sender for layer decisions.
+function peerConfig(net: PeerNetConfig, _role: 'publish' | 'subscribe') {
+  const bwe = [useREMB()];
+  return {
+    codecs: {
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useNACK()] })],
+      video: [new RTCRtpCodecParameters({
+        mimeType: 'video/VP8', clockRate: 90000,
+        rtcpFeedback: [useNACK(), usePLI(), useFIR(), ...bwe],
+      })],
+    },
+    headerExtensions: {
+      audio: [useSdesMid(), useAudioLevelIndication(), useAbsSendTime()],
+      video: _role === 'publish' ? [useSdesMid(), useSdesRTPStreamId(), useAbsSendTime()] : [useSdesMid(), useAbsSendTime()],
+    },
+    iceServers: net.turn ? [{ urls: net.turn.urls, username: net.turn.username, credential: net.turn.credential }] : [],
+    ...(net.portRange ? { icePortRange: net.portRange as [number, number] } : {}),
+    ...(net.additionalHosts?.length ? { iceAdditionalHostAddresses: net.additionalHosts } : {}),
+    iceUseIpv6: false,
+  };
+}
+
+export type ConnState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/** One inbound RTP stream: an audio track or one simulcast layer of a video track. */
+export interface InboundStream {
+  readonly kind: 'audio' | 'video';
+  readonly rid: string | undefined;
+  ssrc(): number | undefined;
+  /** fn gets the packet and (audio) the RFC 6464 level in -dBov (0 loud … 127 silent) */
+  onRtp(fn: (pkt: RtpLike, audioLevel: number | undefined) => void): void;
+  requestKeyframe(): void;
+}
+
+export interface PublisherPeer {
+  answer(offerSdp: string): Promise<string>;
+  onStream(fn: (s: InboundStream) => void): void;
+  onState(fn: (s: ConnState) => void): void;
+  close(): Promise<void>;
+}
+
+/** A sending track on a subscriber peer; `send` copies the packet (werift mutates and caches what it sends). */
+export interface OutboundTrack {
+  readonly kind: 'audio' | 'video';
+  readonly mid: () => string | null;
+  send(pkt: RtpLike): void;
+  /** Call when the source changes (another layer or publisher) so sequence numbers and timestamps continue. */
+  sourceChanged(pkt: RtpLike): void;
+  onKeyframeRequest(fn: () => void): void;
+  onNack(fn: (lost: number) => void): void;
+  /** REMB from the receiving browser, bits/s (0 when none yet). */
+  estimateBps(): number;
+}
+
+export interface SubscriberPeer {
+  addTrack(kind: 'audio' | 'video'): OutboundTrack;
+  createOffer(): Promise<string>;
+  applyAnswer(sdp: string): Promise<void>;
+  onState(fn: (s: ConnState) => void): void;
+  onData(fn: (msg: string) => void): void;
+  sendData(msg: string): boolean;
+  close(): Promise<void>;
+}
+
+export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
+  const pc = new RTCPeerConnection(peerConfig(net, 'publish'));
+  const streamListeners: Array<(s: InboundStream) => void> = [];
+  const videoSsrcs = new Set<number>();
+  let videoTr: RTCRtpTransceiver | null = null;
+  pc.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
+    if (tr.kind === 'video') videoTr = tr;
+    tr.onTrack.subscribe((track: MediaStreamTrack) => {
+      const s = wrapInbound(tr, track);
+      if (s.kind === 'video') s.onRtp((pkt) => { if (!videoSsrcs.has(pkt.header.ssrc)) videoSsrcs.add(pkt.header.ssrc); });
+      for (const fn of streamListeners) fn(s);
+    });
+  });
+  const rembTimer = setInterval(() => {
+    const tr = videoTr;
+    if (!tr || videoSsrcs.size === 0 || pc.connectionState !== 'connected') return;
+    tr.receiver.dtlsTransport.sendRtcp([rembPacket(tr.receiver.rtcpSsrc, net.publishBps ?? 2_000_000, [...videoSsrcs])]).catch(() => undefined);
+  }, 1000);
+  rembTimer.unref();
+  return {
+    async answer(offerSdp) {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      return pc.localDescription!.sdp;
+    },
+    onStream(fn) { streamListeners.push(fn); },
+    onState(fn) { pc.connectionStateChange.subscribe((s) => fn(s)); },
+    async close() { clearInterval(rembTimer); await pc.close().catch(() => undefined); },
+  };
+}
+
+function rembPacket(senderSsrc: number, bps: number, ssrcs: number[]) {
+  let exp = 0;
+  let mantissa = Math.floor(bps);
+  while (mantissa >= 1 << 18) { mantissa = Math.floor(mantissa / 2); exp++; }
+  const remb = new ReceiverEstimatedMaxBitrate({
+    senderSsrc, mediaSsrc: 0, ssrcNum: ssrcs.length, brExp: exp, brMantissa: mantissa, bitrate: BigInt(mantissa) << BigInt(exp), ssrcFeedbacks: ssrcs,
+  });
+  return new RtcpPayloadSpecificFeedback({ feedback: remb });
+}
+
+function wrapInbound(tr: RTCRtpTransceiver, track: MediaStreamTrack): InboundStream {
+  const kind = track.kind === 'audio' ? 'audio' : 'video';
+  let lastSsrc: number | undefined = track.ssrc;
+  return {
+    kind, rid: track.rid || undefined,
+    ssrc: () => lastSsrc,
+    onRtp(fn) {
+      track.onReceiveRtp.subscribe((rtp, ext) => {
+        lastSsrc = rtp.header.ssrc;
+        const lvl = ext ? (ext[AUDIO_LEVEL_URI] as { level: number } | undefined) : undefined;
+        fn(rtp as unknown as RtpLike, lvl ? lvl.level : undefined);
+      });
+    },
+    requestKeyframe() {
+      if (lastSsrc !== undefined) tr.receiver.sendRtcpPLI(lastSsrc).catch(() => undefined);
+    },
+  };
+}
+
+export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
+  const pc = new RTCPeerConnection(peerConfig(net, 'subscribe'));
+  const dataListeners: Array<(m: string) => void> = [];
+  const dc: RTCDataChannel = pc.createDataChannel('kefu');
+  dc.onMessage.subscribe((m) => { for (const fn of dataListeners) fn(typeof m === 'string' ? m : m.toString()); });
+  return {
+    addTrack(kind) {
+      const tr = pc.addTransceiver(kind, { direction: 'sendonly' });
+      return wrapOutbound(kind, tr);
+    },
+    async createOffer() {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      return pc.localDescription!.sdp;
+    },
+    async applyAnswer(sdp) { await pc.setRemoteDescription({ type: 'answer', sdp }); },
+    onState(fn) { pc.connectionStateChange.subscribe((s) => fn(s)); },
+    onData(fn) { dataListeners.push(fn); },
+    sendData(msg) {
+      if (dc.readyState !== 'open') return false;
+      dc.send(msg);
+      return true;
+    },
+    async close() { await pc.close().catch(() => undefined); },
+  };
+}
+
+function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundTrack {
+  const sender: RTCRtpSender = tr.sender;
+  return {
+    kind,
+    mid: () => tr.mid,
+    send(pkt) {
+      // A fresh header per sender: werift rewrites ssrc/seq/extensions in place and keeps the packet for NACKs.
+      const h = pkt.header;
+      const header = new RtpHeader({
+        marker: h.marker, payloadType: h.payloadType, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp,
+        ssrc: h.ssrc, padding: false, extension: false, extensions: [],
+      });
+      sender.sendRtp(new RtpPacket(header, pkt.payload)).catch(() => undefined);
+    },
+    sourceChanged(pkt) { sender.replaceRTP(pkt.header); },
+    onKeyframeRequest(fn) {
+      sender.onPictureLossIndication.subscribe(() => fn());
+      sender.onRtcp.subscribe((p) => {
+        // FIR (RFC 5104, PSFB FMT 4) is not surfaced by werift as an event
+        const fb = (p as { type?: number; feedback?: { count?: number } });
+        if (fb.type === 206 && fb.feedback?.count === 4) fn();
+      });
+    },
+    onNack(fn) { sender.onGenericNack.subscribe((n) => fn(n.lost.length)); },
+    estimateBps: () => Number(sender.receiverEstimatedMaxBitrate ?? 0n),
+  };
+}

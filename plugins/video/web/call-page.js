@@ -1,0 +1,43 @@
+// /p/video/call.html?room=…&role=…&name=…[&call=…][&pid=…]: the full-page call UI.
+import { initI18n, t, onLangChange } from '/_common/i18n.js';
+import { STRINGS } from './strings.js';
+import { mountCall } from './video-call.js';
+import { createQosPanel } from './qos-panel.js';
+
+initI18n(STRINGS);
+const q = new URLSearchParams(location.search);
+const role = q.get('role') || 'customer';
+const call = mountCall(document.getElementById('grid'), {
+  room: q.get('room') || 'lobby', role, name: q.get('name') || (role === 'agent' ? '坐席' : '客户'),
+  participant: q.get('pid') || undefined,
+  ...(q.get('res') === '360' ? { width: 640, height: 360 } : {}), callId: q.get('call') || undefined,
+  wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/p/video/ws`,
+});
+window.kefuCall = call; // for the console and tests
+
+const status = document.getElementById('status');
+let people = 1; let statusKey = 'connecting';
+const showStatus = () => { status.textContent = t(statusKey, { n: people }); };
+onLangChange(showStatus);
+const roster = new Map();
+const panel = createQosPanel(document.getElementById('panel'), (id) => roster.get(id)?.name ?? id);
+call.on((ev) => {
+  if (ev.type === 'joined') { for (const p of ev.msg.roster) roster.set(p.id, p); people = ev.msg.roster.length; statusKey = 'connected'; }
+  if (ev.type === 'reconnecting') statusKey = 'reconnecting';
+  if (ev.type === 'hangup') statusKey = 'ended';
+  if (ev.type === 'qos') { people = ev.tiles.length + 1; panel.update(ev.tiles); }
+  if (ev.type === 'error') { status.textContent = t('error', { code: ev.code }); return; }
+  showStatus();
+});
+
+const toggle = (btn, kind, onKey, offKey) => {
+  let off = false;
+  btn.addEventListener('click', () => {
+    off = !off; call.setMuted(kind, off);
+    btn.dataset.i18n = off ? offKey : onKey; btn.textContent = t(btn.dataset.i18n); btn.classList.toggle('off', off);
+  });
+};
+toggle(document.getElementById('mic'), 'audio', 'mic.on', 'mic.off');
+toggle(document.getElementById('cam'), 'video', 'cam.on', 'cam.off');
+document.getElementById('qos').addEventListener('click', () => panel.toggle());
+document.getElementById('hangup').addEventListener('click', () => { call.hangup(); statusKey = 'ended'; showStatus(); });

@@ -1,0 +1,19 @@
+// Page text, Chinese first.
+export const STRINGS = {
+  zh: {
+    title: '视频通话', connecting: '正在连接…', connected: '已连接 · {n} 人', reconnecting: '网络波动，正在重连…', ended: '通话已结束',
+    'mic.on': '静音', 'mic.off': '取消静音', 'cam.on': '关闭摄像头', 'cam.off': '打开摄像头', 'qos.show': '质量面板', hangup: '挂断',
+    me: '我', 'qos.title': '通话质量', participant: '参会人', pick: '点选一行查看曲线',
+    'm.videoBitrate': '视频码率', 'm.blur': '清晰度', 'm.freeze': '视频卡顿', 'm.stutter': '音频卡顿', 'm.audioBitrate': '音频码率',
+    'lvl.ok': '良好', 'lvl.warn': '一般', 'lvl.bad': '差', 'lvl.idle': '无数据',
+    'chart.rate': '码率 (kbps)', 'chart.q': '清晰度 / 音频卡顿 (%)', layer: '层', error: '错误：{code}',
+  },
+  en: {
+    title: 'Video call', connecting: 'Connecting…', connected: 'Connected · {n} people', reconnecting: 'Network blip, reconnecting…', ended: 'Call ended',
+    'mic.on': 'Mute', 'mic.off': 'Unmute', 'cam.on': 'Camera off', 'cam.off': 'Camera on', 'qos.show': 'Quality panel', hangup: 'Hang up',
+    me: 'me', 'qos.title': 'Call quality', participant: 'Participant', pick: 'Click a row for its charts',
+    'm.videoBitrate': 'Video bitrate', 'm.blur': 'Sharpness', 'm.freeze': 'Video freeze', 'm.stutter': 'Audio stutter', 'm.audioBitrate': 'Audio bitrate',
+    'lvl.ok': 'good', 'lvl.warn': 'fair', 'lvl.bad': 'poor', 'lvl.idle': 'no data',
+    'chart.rate': 'Bitrate (kbps)', 'chart.q': 'Sharpness / audio stutter (%)', layer: 'layer', error: 'Error: {code}',
+  },
+};

@@ -1,0 +1,93 @@
+// Full scenario in headless Chromium: customer asks, bot answers, customer asks for a human, agent accepts,
+// they chat, the agent closes, the customer rates. Screenshots land in $KEFU_SHOTS (or a temp dir).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import chat from '../../plugins/chat/index.js';
+import { createPluginHarness } from '../helpers/plugin-harness.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('terminal and agent console: ask, bot, human, accept, chat, close, rate', { timeout: 120_000 }, async (t) => {
+  const shots = process.env.KEFU_SHOTS ?? (await tempDir(t, 'kefu-shots-'));
+  await mkdir(shots, { recursive: true });
+  const h = await createPluginHarness(t, chat, { kb: new URL('../fixtures/faq/kb.json', import.meta.url).pathname, businessHours: 'always', queue: { tickMs: 200 } });
+  await h.command('chat.agent.set', { id: 'a1', name: '王晓', skills: ['invoice', 'general'], password: 'agent-pass-1', role: 'supervisor' });
+  await h.command('chat.agent.set', { id: 'a2', name: '李娜', skills: ['iit'], password: 'agent-pass-2' });
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const terminal = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+  const console_: string[] = [];
+  terminal.on('pageerror', (e) => console_.push(`terminal: ${e.message}`));
+  await terminal.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-web&customer=cust-web`);
+  await terminal.locator('.bubble.from-bot').first().waitFor();
+  assert.match(await terminal.locator('.bubble.from-bot').first().innerText(), /智能客服/);
+  assert.ok(await terminal.locator('#human').isVisible(), '转人工 always visible');
+
+  await terminal.fill('#text', '收到的发票怎么查验真伪？');
+  await terminal.click('#send');
+  await terminal.locator('.bubble.from-bot', { hasText: '全国增值税发票查验平台' }).waitFor();
+  await terminal.locator('.quick button', { hasText: '转人工' }).last().waitFor();
+  await terminal.screenshot({ path: `${shots}/terminal-bot.png` });
+
+  await terminal.click('#human');
+  await terminal.locator('#owner-label', { hasText: '正在排队' }).waitFor();
+  await terminal.locator('#queue-info', { hasText: /您排在第 1 位|即将/ }).waitFor();
+  await terminal.screenshot({ path: `${shots}/terminal-queue.png` });
+
+  const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  agent.on('pageerror', (e) => console_.push(`agent: ${e.message}`));
+  await agent.goto(`${h.baseUrl}/p/chat/agent.html`);
+  await agent.screenshot({ path: `${shots}/agent-login.png` });
+  await agent.fill('#agent-id', 'a1');
+  await agent.fill('#password', 'agent-pass-1');
+  await agent.click('#login-form button[type=submit]');
+  await agent.locator('#mine li button', { hasText: '接入' }).click();
+  await agent.locator('#messages .msg.bot', { hasText: '全国增值税发票查验平台' }).waitFor();
+  await terminal.locator('#owner-label', { hasText: '人工客服为您服务' }).waitFor();
+
+  await agent.fill('#text', '您好，我是王晓，请问是哪张发票需要查验？');
+  await agent.click('#send');
+  await terminal.locator('.bubble.from-agent', { hasText: '我是王晓' }).waitFor();
+  await terminal.fill('#text', '是一张增值税专用发票，谢谢');
+  await terminal.click('#send');
+  await agent.locator('#messages .msg.customer', { hasText: '增值税专用发票' }).waitFor();
+  await agent.locator('#context dd', { hasText: 'cust-web' }).waitFor();
+  await terminal.locator('.bubble.from-customer.read', { hasText: '增值税专用发票' }).waitFor();
+  await agent.screenshot({ path: `${shots}/agent-chat.png` });
+  await terminal.screenshot({ path: `${shots}/terminal-agent.png` });
+
+  await agent.click('#close');
+  await terminal.locator('dialog#rate[open]').waitFor();
+  await terminal.screenshot({ path: `${shots}/terminal-rating.png` });
+  await terminal.locator('.rate-buttons button[data-level="4"]').click();
+  await terminal.locator('.bubble.from-system', { hasText: '感谢您的评价' }).waitFor();
+  await terminal.locator('#owner-label', { hasText: '智能客服为您服务' }).waitFor();
+
+  // the English switch relabels the terminal
+  await terminal.click('button.lang');
+  await terminal.locator('#human', { hasText: 'Human agent' }).waitFor();
+  await terminal.screenshot({ path: `${shots}/terminal-en.png` });
+  await terminal.setViewportSize({ width: 420, height: 860 });
+  await terminal.screenshot({ path: `${shots}/terminal-phone.png` });
+  const agentNarrow = await agent.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(agentNarrow, 'agent console has no horizontal overflow');
+  await agent.screenshot({ path: `${shots}/agent-after.png` });
+
+  // a busy hall: the agent steps away, another customer waits; the console shows the queue
+  await agent.selectOption('#status', 'away');
+  const second = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+  await second.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-2&customer=cust-2`);
+  await second.locator('.bubble.from-bot').first().waitFor();
+  await second.fill('#text', '个人所得税汇算要补税，我不服，想申请复议');
+  await second.click('#send');
+  await second.locator('#owner-label', { hasText: '正在排队' }).waitFor();
+  await agent.locator('#queue li', { hasText: 'cust-2' }).waitFor();
+  await agent.screenshot({ path: `${shots}/agent-queue.png` });
+  await second.close();
+
+  const rated = h.published.find((p) => p.type === 'rating');
+  assert.equal((rated?.data as { level: number }).level, 4);
+  assert.deepEqual(console_, []);
+});

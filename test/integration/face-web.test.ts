@@ -1,0 +1,70 @@
+// The terminal pages in headless Chromium with a fake camera fed from face images (Y4M clips):
+// enrollment with live guidance, then login with password, face and a head-turn challenge.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../helpers/browser.js';
+import { faceRig, IDENTITIES } from '../helpers/face-rig.js';
+import { y4m } from '../helpers/face-frames.js';
+
+const P = fileURLToPath(new URL('../fixtures/faces/persons/', import.meta.url));
+const img = (p: string) => new Uint8Array(readFileSync(P + p));
+const shots = process.env.KEFU_SCREENSHOTS;
+
+test('enroll page captures good frames from the camera and registers the face', async (t) => {
+  const r = await faceRig(t);
+  const clip = join(r.dir, 'still.y4m');
+  await writeFile(clip, await y4m([img('stuart/stuart1.png')], 5));
+  const browser = await launchBrowser({ fakeVideo: clip });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+  await page.goto(`${r.url}/p/faceauth/enroll.html`);
+  assert.equal(await page.textContent('h1'), '人脸采集 · 注册认证');
+  await page.fill('input[name=account]', 'alice');
+  await page.fill('input[name=idNumber]', IDENTITIES[0].idNumber);
+  await page.fill('input[name=password]', 'secret-77');
+  await page.click('#start');
+  await page.waitForSelector('#result.ok', { timeout: 60_000 });
+  assert.match(await page.textContent('#result') ?? '', /采集完成/);
+  if (shots) await page.screenshot({ path: join(shots, 'face-enroll.png') });
+  assert.deepEqual(await r.commands.get('faceauth.accounts')!({}), { accounts: ['alice'] });
+  await page.click('button.lang');
+  assert.equal(await page.textContent('h1'), 'Face capture · registration');
+});
+
+test('login page: password, then a real head turn passes; a still camera image fails the challenge', async (t) => {
+  const r = await faceRig(t, { liveness: { required: true, challenges: ['turn-right'] } });
+  const frames = ['stuart/stuart1.png', 'stuart/stuart2.png', 'stuart/stuart4.png'].map((p) => readFileSync(P + p).toString('base64'));
+  assert.equal((await r.post('/api/enroll', { account: 'alice', idNumber: IDENTITIES[0].idNumber, password: 'secret-77', frames })).status, 200);
+
+  const login = async (clipFrames: Uint8Array[], fps: number, name: string) => {
+    const clip = join(r.dir, `${name}.y4m`);
+    await writeFile(clip, await y4m(clipFrames, fps));
+    const browser = await launchBrowser({ fakeVideo: clip });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await page.goto(`${r.url}/p/faceauth/login.html`);
+    await page.fill('#account', 'alice');
+    await page.fill('input[name=password]', 'secret-77');
+    await page.click('#go');
+    // the challenge shows its direction on the camera stage
+    await page.waitForSelector('#arrowRight:visible', { timeout: 30_000 });
+    assert.equal(await page.textContent('#guide'), '请慢慢向右转头');
+    if (shots) await page.screenshot({ path: join(shots, `face-login-${name}-challenge.png`) });
+    await page.waitForSelector('body[data-outcome]', { timeout: 60_000 });
+    if (shots) await page.screenshot({ path: join(shots, `face-login-${name}.png`) });
+    return { outcome: await page.getAttribute('body', 'data-outcome'), reason: await page.getAttribute('body', 'data-reason'), text: await page.textContent('#result') };
+  };
+  // a 4 s loop at 2 fps: frontal 1.5 s, turning, turned 2 s — any 3.5 s capture window sees the turn
+  const s = ['stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart3.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart5.png'].map(img);
+  const turned = await login(s, 2, 'turn');
+  assert.equal(turned.outcome, 'ok', `${turned.reason} ${turned.text}`);
+  assert.match(turned.text ?? '', /登录成功/);
+  const still = await login([img('stuart/stuart1.png')], 5, 'still');
+  assert.equal(still.outcome, 'fail');
+  assert.equal(still.reason, 'LIVENESS_FAILED');
+  assert.match(still.text ?? '', /活体检测未通过/);
+});

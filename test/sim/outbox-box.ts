@@ -1,0 +1,40 @@
+// A box process for the durability test: outbox + uplink on a level store, broker address from argv.
+//   node --import tsx test/sim/outbox-box.ts <dataDir> <brokerPort> <count>
+// count > 0: enqueue that many events (classes in turn) and print {"persisted":[ids]} once all resolved.
+// count = 0: only deliver what the outbox holds; prints {"drained":true} when it is empty.
+import { createUplink } from '../../daemon/uplink/index.js';
+import { createOutbox } from '../../daemon/outbox/index.js';
+import { createRootStore, sublevel } from '../../daemon/store.js';
+import { createLogger } from '../../daemon/logger.js';
+import { topics } from '../../protocol/topics.js';
+import { OUTBOX_CLASSES } from '../../protocol/schemas.js';
+import { tcpOpenStream } from '../helpers/aedes-broker.js';
+
+const [dir, portArg, countArg] = process.argv.slice(2);
+const port = Number(portArg);
+const count = Number(countArg);
+const box = { region: 'testregion', box: 'durable-1' };
+const log = createLogger({ level: 'warn', name: 'sim-box' });
+const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+const root = createRootStore(dir);
+await root.open();
+const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 64 * 1024 * 1024, groupCommitMs: 2 });
+await outbox.open();
+const uplink = createUplink({ box, log, outbox, version: 'sim', openStream: tcpOpenStream(() => port), keepaliveSec: 2, reconnectPeriodMs: 200, connectTimeoutMs: 3000 });
+uplink.start();
+say({ started: true, pending: outbox.stats().pending });
+
+if (count > 0) {
+  const ids = await Promise.all(Array.from({ length: count }, (_, i) => {
+    const cls = OUTBOX_CLASSES[i % OUTBOX_CLASSES.length];
+    return outbox.enqueue({ topic: topics.event(box, 'sim', cls), class: cls, data: { i } }).then((r) => r.id);
+  }));
+  say({ persisted: ids });
+} else {
+  const timer = setInterval(() => {
+    const s = outbox.stats();
+    if (s.bytes === 0) { clearInterval(timer); say({ drained: true }); }
+  }, 50);
+}
+process.on('SIGTERM', async () => { await uplink.stop(); await outbox.close(); await root.close(); process.exit(0); });

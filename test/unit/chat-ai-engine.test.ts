@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
+import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
+import { wilson } from '../../plugins/chat/ai/evaluate.js';
+import { ConfigError } from '../../protocol/errors.js';
+
+const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
+const engine = createAnswerEngine(kb);
+
+test('answers a plain question with the right entry', () => {
+  const r = engine.ask('收到的发票怎么查验真伪？');
+  assert.equal(r.decision, 'answer');
+  assert.equal(r.entry?.id, 'INV-05');
+  assert.equal(r.business, 'invoice');
+  assert.ok(r.confidence > 0.5);
+});
+
+test('traditional characters and full-width forms are normalised', () => {
+  const r = engine.ask('發票開錯了，怎麼開紅字發票？');
+  assert.equal(r.entry?.id, 'INV-02');
+});
+
+test('a homophone typo is repaired through pinyin (发漂 → 发票)', () => {
+  assert.equal(engine.ask('红字发漂怎么开').entry?.id, 'INV-02');
+});
+
+test('English questions match through the English gloss and answer in English', () => {
+  const r = engine.ask('How do I check whether an invoice is genuine?');
+  assert.equal(r.lang, 'en');
+  assert.equal(r.entry?.id, 'INV-05');
+  assert.match(r.entry!.answer, /[a-z]/);
+});
+
+test('转人工 and "human" always win, complaints route to the complaint queue', () => {
+  for (const q of ['转人工', '发票怎么查验，算了转人工吧', 'I want a human agent']) assert.equal(engine.ask(q).decision, 'handoff', q);
+  const c = engine.ask('我要投诉窗口工作人员');
+  assert.equal(c.decision, 'handoff');
+  assert.equal(c.business, 'complaint');
+});
+
+test('out-of-scope questions are not answered; a tax the KB never mentions is not answered', () => {
+  for (const q of ['你好', '今天股票会涨吗', '消费税的税率是多少']) assert.notEqual(engine.ask(q).decision, 'answer', q);
+});
+
+test('operator alternates and synonyms extend retrieval', () => {
+  const custom = parseKb({
+    businesses: { general: 'g', invoice: 'i' },
+    kb: [
+      { id: 'A', business: 'general', question: '大厅几点开门？', answer: '九点。' },
+      { id: 'B', business: 'invoice', question: '怎么领发票？', answer: '网上申领。', alternates: ['票本用完了去哪拿新的'] },
+    ],
+    synonyms: { 发票: ['小票子'] },
+  });
+  const e = createAnswerEngine(custom);
+  assert.equal(e.ask('票本用完了去哪拿').entry?.id, 'B');
+  assert.equal(e.ask('小票子怎么领').entry?.id, 'B');
+});
+
+test('an invalid KB lists every problem as path: message', () => {
+  assert.throws(() => parseKb({ businesses: { a: 'a' }, kb: [{ id: 'X', business: 'zz', question: 'q', answer: 'a' }, { id: 'X', business: 'a', question: 'q', answer: 'a' }] }),
+    (err: unknown) => err instanceof ConfigError && err.issues.some((i) => i.startsWith('kb.0.business')) && err.issues.some((i) => i.startsWith('kb.1.id')));
+});
+
+test('wilson interval brackets the rate', () => {
+  const w = wilson(38, 40);
+  assert.ok(w.lo < 0.95 && w.hi > 0.95 && w.lo > 0.8);
+  assert.deepEqual(wilson(0, 0).n, 0);
+});
+
+test('light English stemming joins inflections', async () => {
+  const { stem } = await import('../../plugins/chat/ai/text.js');
+  for (const [a, b] of [['filing', 'file'], ['filed', 'file'], ['invoices', 'invoice'], ['applied', 'apply'], ['issued', 'issue'], ['taxes', 'tax'], ['stopped', 'stop']]) assert.equal(stem(a), stem(b), `${a}/${b}`);
+  assert.equal(engine.ask('Is there a penalty for late filing?').entry?.id, 'DEC-03');
+});
+
+test('small talk is never answered from the KB; English escalations hand off', () => {
+  for (const q of ['你好', '谢谢！', 'hello', '你是机器人吗']) {
+    const r = engine.ask(q);
+    assert.deepEqual([r.decision, r.reason], ['refuse', 'smalltalk'], q);
+  }
+  assert.equal(engine.ask('I got a text asking for my verification code for a tax refund, is this a scam?').decision, 'handoff');
+  assert.equal(engine.ask('I want to complain about the staff at window 3').business, 'complaint');
+});
+
+test('a named tax type or another department the entry never mentions is not an answer', () => {
+  const r = engine.ask('企业所得税汇算清缴要准备什么资料');
+  assert.notEqual(r.decision, 'answer');
+  assert.equal(engine.ask('护照丢了去哪里补办').decision === 'answer', false);
+  // the same words about the tax the entry covers still answer
+  assert.equal(engine.ask('个人所得税年度汇算怎么办').entry?.id, 'IIT-02');
+});
+
+test('routing: Latin keywords match whole words only; other departments go to the general counter', () => {
+  assert.equal(engine.ask('Can you tell me the exchange rate for US dollars today?').business, 'general');
+  assert.equal(engine.ask('公积金贷款额度怎么算').business, 'general');
+});

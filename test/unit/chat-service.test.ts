@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createEventBus } from '../../daemon/event-bus.js';
+import { createRootStore, sublevel } from '../../daemon/store.js';
+import { silentLogger } from '../../daemon/logger.js';
+import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
+import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
+import { createChatStore } from '../../plugins/chat/chat-store.js';
+import { chatConfigSchema, type ChatConfigInput } from '../../plugins/chat/config.js';
+import { createChatService, type ServiceEvent } from '../../plugins/chat/service.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const engine = createAnswerEngine(parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8'))));
+
+async function setup(t: { after(fn: () => unknown): void }, cfg: Partial<ChatConfigInput> = {}) {
+  const dir = await tempDir(t);
+  const root = createRootStore(`${dir}/db`);
+  await root.open();
+  t.after(() => root.close());
+  let clock = Date.UTC(2026, 0, 5, 2, 0); // a Monday, 10:00 in Shanghai
+  const published: Array<{ type: string; data: unknown }> = [];
+  const archive: Array<{ kind: string }> = [];
+  const bus = createEventBus(() => {});
+  bus.on('archive.record', 'test', (p) => { archive.push(p); });
+  const config = chatConfigSchema.parse({ kb: 'unused', ...cfg });
+  const make = () => createChatService({
+    store: createChatStore(sublevel(root, 'chat')), bus, log: silentLogger(), config, engine: () => engine, now: () => clock,
+    uplink: { async publish(type, data) { published.push({ type, data }); return { id: String(published.length), seq: published.length }; }, telemetry() {} },
+  });
+  const svc = make();
+  await svc.start();
+  t.after(() => svc.stop());
+  const events: ServiceEvent[] = [];
+  svc.subscribe((e) => events.push(e));
+  return { svc, make, events, published, archive, advance: (ms: number) => { clock += ms; } };
+}
+
+test('bot answers, 转人工 queues, agent accepts, closes, bot is back, bad rating opens a task', async (t) => {
+  const { svc, events, published, archive, advance } = await setup(t);
+  await svc.agents.set({ id: 'a1', name: '小王', skills: ['invoice'], password: 'correct horse', role: 'agent' });
+  await svc.agents.set({ id: 'boss', name: '主管', skills: ['general'], password: 'correct horse', role: 'supervisor' });
+  const { conv } = await svc.open({ terminalId: 'kiosk-1', customerId: 'c-1' });
+  await svc.customerMessage(conv.id, { text: '发票开错了怎么开红字发票' });
+  const answer = events.filter((e) => e.type === 'message').map((e) => (e as { message: { kbId?: string } }).message).find((m) => m.kbId);
+  assert.equal(answer?.kbId, 'INV-02');
+  await svc.customerMessage(conv.id, { text: '我要转人工' });
+  const c1 = await svc.conversation(conv.id);
+  assert.deepEqual([c1.owner, c1.status, c1.queue], ['queue', 'waiting', 'invoice']);
+  assert.equal(svc.queue.position(conv.id), 1);
+  // bot silent after handoff
+  const before = events.filter((e) => e.type === 'message').length;
+  await svc.customerMessage(conv.id, { text: '发票怎么查验真伪' });
+  assert.equal(events.filter((e) => e.type === 'message').length, before + 1);
+  await assert.rejects(svc.agents.login('a1', 'wrong password'), /wrong agent id or password/);
+  await svc.agents.login('a1', 'correct horse');
+  await svc.setAgentStatus('a1', 'online');
+  const c2 = await svc.conversation(conv.id);
+  assert.deepEqual([c2.owner, c2.status, c2.agentId], ['agent', 'waiting', 'a1']);
+  await svc.accept('a1', conv.id);
+  advance(90_000);
+  await svc.agentMessage('a1', conv.id, { text: '您好，请问开错的是哪张发票？' });
+  await svc.close('a1', conv.id);
+  const c3 = await svc.conversation(conv.id);
+  assert.deepEqual([c3.owner, c3.status, c3.agentId, c3.lastAgentId], ['bot', 'open', null, 'a1']);
+  assert.ok(events.some((e) => e.type === 'rate_request'));
+  assert.equal(svc.queue.agent('a1')?.load, 0);
+  await svc.rate(conv.id, 1, '没解决');
+  const tasks = await svc.tasks();
+  assert.equal(tasks.length, 1);
+  assert.equal(tasks[0].agentId, 'a1');
+  await assert.rejects(svc.completeTask('a1', tasks[0].id), /supervisors/);
+  await svc.completeTask('boss', tasks[0].id);
+  assert.equal((await svc.tasks())[0].status, 'done');
+  for (const type of ['message', 'handoff', 'rating', 'followup']) assert.ok(published.some((p) => p.type === type), type);
+  for (const kind of ['chat.start', 'chat.message', 'chat.handoff', 'chat.rating']) assert.ok(archive.some((a) => a.kind === kind), kind);
+});
+
+test('reconnect with the last seen seq returns exactly the missed messages; state survives a restart', async (t) => {
+  const { svc, make } = await setup(t);
+  const { conv, messages } = await svc.open({ terminalId: 'k2' });
+  assert.equal(messages.length, 1);
+  await svc.customerMessage(conv.id, { text: '办税服务厅几点上班' });
+  await svc.customerMessage(conv.id, { value: 'human', text: '转人工' });
+  const last = messages[0].seq;
+  svc.stop();
+  const again = make();
+  await again.start();
+  t.after(() => again.stop());
+  const resumed = await again.open({ terminalId: 'k2', convId: conv.id, lastSeq: last });
+  assert.equal(resumed.conv.id, conv.id);
+  assert.deepEqual(resumed.messages.map((m) => m.seq), Array.from({ length: resumed.conv.lastSeq - last }, (_, i) => last + 1 + i));
+  assert.equal(again.queue.position(conv.id), 1);
+  // another terminal cannot take the conversation over
+  assert.notEqual((await again.open({ terminalId: 'intruder', convId: conv.id })).conv.id, conv.id);
+});
+
+test('per-business modes and hours: human_only hands off at once; outside hours the bot explains', async (t) => {
+  const { svc, advance } = await setup(t, { modes: { property: 'human_only' } });
+  const { conv } = await svc.open({ terminalId: 'k3' });
+  await svc.customerMessage(conv.id, { text: '首套房契税多少' });
+  assert.equal((await svc.conversation(conv.id)).owner, 'queue');
+  advance(12 * 3600_000); // 22:00 Shanghai
+  const b = await svc.open({ terminalId: 'k4' });
+  await svc.customerMessage(b.conv.id, { text: '转人工' });
+  const c = await svc.conversation(b.conv.id);
+  assert.equal(c.owner, 'bot');
+  assert.match((await svc.history(b.conv.id)).at(-1)!.text!, /人工服务时间/);
+});
+
+test('refusal shows the business menu; a second miss hands off to the identified business', async (t) => {
+  const { svc } = await setup(t);
+  const { conv } = await svc.open({ terminalId: 'k5' });
+  await svc.customerMessage(conv.id, { text: '我们单位有燃煤锅炉，环保税到底要不要交' });
+  const menu = (await svc.history(conv.id)).at(-1)!;
+  assert.equal(menu.kind, 'buttons');
+  assert.ok(menu.buttons!.some((b) => b.value === 'human'));
+  await svc.customerMessage(conv.id, { value: menu.buttons![0].value, text: menu.buttons![0].label });
+  assert.equal((await svc.conversation(conv.id)).owner, 'queue');
+});
+
+test('transfer to another agent and to another queue; files over the limit are refused', async (t) => {
+  const { svc } = await setup(t, { limits: { fileBytes: 1000 } });
+  for (const id of ['x', 'y']) { await svc.agents.set({ id, name: id, skills: ['general'], password: 'password-1' }); await svc.setAgentStatus(id, 'online'); }
+  const { conv } = await svc.open({ terminalId: 'k6' });
+  await svc.customerMessage(conv.id, { value: 'human', text: '转人工' });
+  const first = (await svc.conversation(conv.id)).agentId!;
+  const other = first === 'x' ? 'y' : 'x';
+  await svc.accept(first, conv.id);
+  await assert.rejects(svc.customerMessage(conv.id, { file: { name: 'a.png', mime: 'image/png', size: 5000, url: 'data:,' } }), /file over/);
+  await svc.transfer(first, conv.id, { toAgent: other });
+  assert.equal((await svc.conversation(conv.id)).agentId, other);
+  await svc.accept(other, conv.id);
+  await svc.transfer(other, conv.id, { toQueue: 'iit' });
+  const c = await svc.conversation(conv.id);
+  assert.deepEqual([c.owner, c.queue], ['queue', 'iit']);
+  assert.deepEqual(svc.queue.agents().map((a) => a.load), [0, 0]);
+});

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { createRootStore, sublevel } from '../../../daemon/store.js';
+import { silentLogger } from '../../../daemon/logger.js';
+import { createCommandRouter } from '../../../daemon/commands/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+test('a plugin registers commands only under its own prefix, and a name only once', async (t) => {
+  const root = createRootStore(await tempDir(t));
+  await root.open();
+  t.after(() => root.close());
+  const router = createCommandRouter({
+    box: { region: 'r', box: 'b' }, log: silentLogger(), allow: ['*'], store: sublevel(root, 'commands'),
+    link: { subscribe() {}, on: () => () => {} },
+    outbox: { enqueue: async () => ({ id: 'x', seq: 1 }) },
+  });
+  const chat = router.scoped('chat');
+  chat.handle('chat.kb.reload', z.object({}), () => 'ok');
+  assert.throws(() => chat.handle('system.reboot', z.object({}), () => 'no'), { code: 'COMMAND_NAME_INVALID' });
+  assert.throws(() => chat.handle('chat.kb.reload', z.object({}), () => 'again'), { code: 'COMMAND_DUPLICATE' });
+});
