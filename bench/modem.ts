@@ -91,7 +91,15 @@ async function main(): Promise<void> {
       backMs.push(await up);
     }
     out({ bench: 'modem.loss_urc_to_down', n: lossMs.length, median_ms: Math.round(median(lossMs) * 10) / 10, max_ms: Math.round(Math.max(...lossMs) * 10) / 10,
-      return_urc_to_up_median_ms: Math.round(median(backMs)) });
+      return_urc_to_up_median_ms: Math.round(median(backMs)), note: `includes the ${cfg.timing.lossGraceMs} ms inter-RAT grace` });
+    const pdpMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const down = waitState(tr, (s) => s.status === 'down', 5000);
+      await sim.deactivatePdp();
+      pdpMs.push(await down);
+      await waitState(tr, isUp, 30_000);
+    }
+    out({ bench: 'modem.pdp_deact_urc_to_down', n: pdpMs.length, median_ms: Math.round(median(pdpMs) * 10) / 10, max_ms: Math.round(Math.max(...pdpMs) * 10) / 10 });
 
     const t0 = performance.now();
     sim.hang('hard-reset');
@@ -101,6 +109,9 @@ async function main(): Promise<void> {
     const recovered = performance.now() - t0;
     out({ bench: 'modem.hang_to_recovered', detect_ms: Math.round(detect), recovered_ms: Math.round(recovered),
       rungs: sim.commands.filter((c) => /^AT\+CFUN/.test(c)), timing: { commandTimeoutMs: cfg.timing.commandTimeoutMs, keepaliveMs: cfg.timing.keepaliveMs, simRebootMs: 1000 } });
+    const gone = waitState(tr, (s) => s.status === 'down', 5000);
+    await sim.vanish();
+    out({ bench: 'modem.port_close_to_down', ms: Math.round((await gone) * 10) / 10 });
     ac.abort();
     await tr.stop();
   } finally {

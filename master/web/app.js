@@ -9,6 +9,7 @@ const boxes = new Map();
 const events = [];
 let stats = null;
 let chart = null;
+let region = new URLSearchParams(location.search).get('region');
 
 const hhmmss = (sec) => new Date(sec * 1000).toLocaleTimeString('en-GB', { hour12: false });
 
@@ -22,11 +23,29 @@ function linkCell(b) {
   return el('td', {}, label, bar, el('span', { class: 'muted pct' }, q === null ? '' : ` ${Math.round(q * 100)}%`));
 }
 
+// what needs a person first: offline boxes, then boxes with a failed plugin, then the rest
+const trouble = (b) => (!b.online ? 2 : Object.values(b.plugins ?? {}).includes('failed') ? 1 : 0);
+
+function renderRegions(all) {
+  const regions = new Map();
+  for (const b of all) {
+    const r = regions.get(b.region) ?? { online: 0, total: 0 };
+    r.total++; if (b.online) r.online++;
+    regions.set(b.region, r);
+  }
+  if (region && !regions.has(region)) region = null;
+  const chip = (key, label, r) => el('button', { class: `chip ${region === key ? 'on' : ''} ${r && r.online < r.total ? 'warn' : ''}`, 'data-region': key ?? '' }, label, r ? el('small', {}, ` ${r.online}/${r.total}`) : '');
+  $('#regions').replaceChildren(chip(null, t('allRegions')), ...[...regions.keys()].sort().map((k) => chip(k, k, regions.get(k))));
+}
+
 function renderBoxes() {
   const tbody = $('#boxes tbody');
-  const list = [...boxes.values()].sort((a, b) => Number(b.online) - Number(a.online) || a.region.localeCompare(b.region) || a.id.localeCompare(b.id));
+  const all = [...boxes.values()];
+  renderRegions(all);
+  const list = all.filter((b) => !region || b.region === region)
+    .sort((a, b) => trouble(b) - trouble(a) || a.region.localeCompare(b.region) || a.id.localeCompare(b.id));
   tbody.replaceChildren(...list.map((b) => el('tr', { class: b.online ? 'online' : 'offline', 'data-box': b.id },
-    el('td', {}, el('span', { class: `dot ${b.online ? 'ok' : 'bad'}`, title: b.online ? t('online') : t('offlineBox') })),
+    el('td', {}, el('span', { class: `dot ${b.online ? (trouble(b) ? 'warn' : 'ok') : 'bad'}`, title: b.online ? t('online') : t('offlineBox') })),
     el('td', {}, el('a', { href: `/box.html?id=${encodeURIComponent(b.id)}` }, el('strong', {}, b.id))),
     el('td', {}, b.region),
     el('td', { class: 'wide' }, b.version ?? '–'),
@@ -34,9 +53,9 @@ function renderBoxes() {
     el('td', { class: 'plugins wide' }, ...Object.entries(b.plugins ?? {}).map(([name, st]) => el('span', { class: `badge ${st === 'running' ? 'ok' : st === 'failed' ? 'bad' : 'warn'}`, title: `${name}: ${t(st)}` }, pluginName(name)))),
     el('td', { class: 'seen', 'data-ts': b.lastSeen ?? '' }, ago(b.lastSeen)),
   )));
-  $('#empty').hidden = list.length > 0;
-  $('#k-online').textContent = list.filter((b) => b.online).length;
-  $('#k-total').textContent = list.length;
+  $('#empty').hidden = all.length > 0;
+  $('#k-online').textContent = all.filter((b) => b.online).length;
+  $('#k-total').textContent = all.length;
 }
 
 function renderStats() {
@@ -105,6 +124,13 @@ function showLogin() {
 // "3 s ago" keeps counting between messages
 setInterval(() => { for (const td of document.querySelectorAll('td.seen')) td.textContent = ago(td.dataset.ts ? Number(td.dataset.ts) : null); }, 1000);
 onLangChange(() => { renderBoxes(); renderEvents(); });
+$('#regions').addEventListener('click', (e) => {
+  const chip = e.target.closest('button.chip');
+  if (!chip) return;
+  region = chip.dataset.region || null;
+  history.replaceState(null, '', region ? `?region=${encodeURIComponent(region)}` : location.pathname);
+  renderBoxes();
+});
 
 async function main() {
   const tok = token();

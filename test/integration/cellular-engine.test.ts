@@ -103,3 +103,17 @@ test('vanish closes the port and fails the in-flight command; a glob finds the r
   t.after(() => e2.dispose());
   assert.equal((await e2.send('AT')).final, 'OK');
 });
+
+test('the simulator replays recorded transcripts: dev vector 1 through the engine parses with the RM520N units', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { parseReply } = await import('../../transports/cellular/at/registry.js');
+  const { loadProfiles } = await import('../../transports/cellular/profiles.js');
+  const { vectors } = JSON.parse(readFileSync(new URL('../fixtures/at/vectors-dev.json', import.meta.url), 'utf8')) as { vectors: { id: number; command: string; response: string }[] };
+  const v1 = vectors.find((v) => v.id === 1)!;
+  const { engine } = await setup(t, { recorded: { [v1.command]: v1.response } });
+  const r = await engine.send(v1.command);
+  assert.equal(r.lines[0], v1.response.split('\n')[0]);
+  const profile = (await loadProfiles()).find((p) => p.name === 'quectel-rm5xx')!;
+  const parsed = parseReply(r.lines.join('\n'), { command: v1.command, units: profile.units });
+  assert.ok(parsed.ok && parsed.record.sinr_db === 8 && parsed.record.rsrp_dbm === -96);
+});

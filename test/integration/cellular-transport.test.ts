@@ -163,3 +163,18 @@ test('a modem that ignores even CFUN=1,1 is recovered by the power-cycle hook co
   await waitFor(tr, isUp, 30_000, 'recovered by power cycle');
   assert.ok(sim.commands.includes('AT+CFUN=1,1'), 'hard reset tried first');
 });
+
+test('a move from NR SA to LTE (+C5GREG: 0 then +CEREG: 1) is not a loss of service', async (t) => {
+  const { tr, sim } = await setup(t, { rat: 'NR5G-SA' });
+  const s = await waitFor(tr, isUp, 15_000, 'up');
+  assert.equal(s.detail?.rat, 'NR5G-SA');
+  const states: string[] = [];
+  tr.onState((x) => states.push(x.status));
+  await sim.sendUrc('+C5GREG: 0');
+  await new Promise((r) => setTimeout(r, 100));
+  sim.state.rat = 'LTE';
+  await sim.sendUrc('+CEREG: 1,"2D66","1CA74B01",7');
+  await new Promise((r) => setTimeout(r, 800));
+  assert.ok(!states.includes('down'), `states: ${states.join(',')}`);
+  await waitFor(tr, (x) => x.detail?.rat === 'LTE', 5000, 'LTE reported');
+});

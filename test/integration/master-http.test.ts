@@ -138,6 +138,11 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   assert.match((await page.textContent('tr[data-box="dd-hall-01"] td.seen'))!, /秒前/);
   assert.equal(await page.getAttribute('tr[data-box="sy-hall-01"] .dot', 'class'), 'dot bad');
   assert.ok(await page.$('#chart canvas'), 'the uPlot chart is drawn');
+  // problems first: the offline box, then the one with a failed plugin
+  assert.deepEqual(await page.$$eval('#boxes tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.box)), ['sy-hall-01', 'dd-hall-02', 'dd-hall-01']);
+  await page.click('button.chip[data-region="shenyang"]');
+  assert.deepEqual(await page.$$eval('#boxes tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.box)), ['sy-hall-01']);
+  await page.click('button.chip[data-region=""]');
   await page.waitForTimeout(2500);
   await mkdir(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/master-dashboard-zh.png`, fullPage: true });

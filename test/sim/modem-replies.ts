@@ -33,7 +33,9 @@ const leHex = (ip: string) => ip.split('.').map((x) => Number(x).toString(16).pa
 
 function regLine(prefix: string, s: SimState, withN: boolean): string {
   const act = s.rat === 'NR5G-SA' && prefix === '+C5GREG' ? 11 : 7;
-  const stat = prefix === '+C5GREG' && s.rat !== 'NR5G-SA' ? 0 : s.stat;
+  // each RAT's registration only reports the RAT the modem is on (in SA, EPS is not registered)
+  const nr = prefix === '+C5GREG';
+  const stat = nr !== (s.rat === 'NR5G-SA') ? 0 : s.stat;
   const n = withN ? '2,' : '';
   if (stat !== 1 && stat !== 5) return `${prefix}: ${n}${stat}`;
   return `${prefix}: ${n}${stat},"2D66","1CA74B01",${act}`;
@@ -41,7 +43,7 @@ function regLine(prefix: string, s: SimState, withN: boolean): string {
 
 export function registrationUrc(s: SimState): string[] {
   const own = s.profile === 'quectel-rm5xx' || s.profile === 'simcom-sim8200';
-  return [regLine('+CEREG', s, false), ...(own && s.rat === 'NR5G-SA' ? [regLine('+C5GREG', s, false)] : [])];
+  return s.rat === 'NR5G-SA' && own ? [regLine('+C5GREG', s, false)] : [regLine('+CEREG', s, false)];
 }
 
 function signalReply(cmd: string, s: SimState): string[] | null {

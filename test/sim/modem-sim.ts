@@ -27,6 +27,8 @@ export interface ModemSimOptions {
    * connects and down when it drops (PDP deactivation, loss of registration, reset, vanish).
    */
   link?: { up(): void | Promise<void>; down(): void | Promise<void> };
+  /** recorded replies by exact command (e.g. from test/fixtures/at/vectors-dev.json), answered before the defaults */
+  recorded?: Record<string, string>;
 }
 
 export type HangRecovery = 'hard-reset' | 'power-cycle' | 'never';
@@ -57,6 +59,12 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     stat: 1, rat: opts.rat ?? 'LTE', signal: { rsrp: -90, rsrq: -10, sinr: 12, rssi: -60 }, pdpActive: false, ipv4: '10.76.51.180', apn: null,
   };
   let linkName = opts.linkName ?? 'ttyModem';
+  const recorded = new Map(Object.entries(opts.recorded ?? {}).map(([c, text]) => {
+    const lines = text.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l !== '');
+    const last = lines.at(-1) ?? '';
+    const final = /^(OK|ERROR|\+CME ERROR:.*|\+CMS ERROR:.*)$/.test(last) ? lines.pop()! : 'OK';
+    return [c.toUpperCase(), { lines, final }] as const;
+  }));
   let pty: PtyPair | null = null;
   let port: AtPort | null = null;
   let hung: HangRecovery | null = null;
@@ -103,7 +111,8 @@ export function createModemSim(opts: ModemSimOptions): ModemSim {
     if (up === 'AT+CFUN=1,1') { if (port) await port.write(`${echo}\r\nOK\r\n`).catch(() => undefined); await reboot(); return; }
     if (up === 'AT+CFUN=0') { state.cfun = 0; state.stat = 0; state.pdpActive = false; }
     if (up === 'AT+CFUN=1') { state.cfun = 1; later(50, () => { state.stat = 1; void write(registrationUrc(state)); }); }
-    const r = up.startsWith('AT+CFUN=') ? { lines: [], final: 'OK' } : replyTo(cmd, state);
+    const rec = recorded.get(up);
+    const r = rec ?? (up.startsWith('AT+CFUN=') ? { lines: [], final: 'OK' } : replyTo(cmd, state));
     await syncLink();
     const body = r ? [...r.lines, r.final] : ['ERROR'];
     const send = () => port?.write(`${echo}${body.map((l) => `\r\n${l}\r\n`).join('')}`).catch(() => undefined);

@@ -155,3 +155,10 @@ test('EC2x LTE SINR is whole dB per its profile (negative values occur); RM520N 
   const r = parseReply(line, { units: ec.units });
   assert.ok(r.ok && r.record.sinr_db === -3 && r.record.sinr_raw === -3 && r.record.srxlev === 21 && r.record.tx_power === 0);
 });
+
+test('QENG neighbour variants: NR rows with or without ARFCN, either power order; Unisoc LTE rows with RSRP first', () => {
+  const r = parse('+QENG: "neighbourcell","NR5G",633984,123,-95,-11,15\r\n+QENG: "neighbourcell","NR5G",300,-88,-9,20\r\n+QENG: "neighbourcell","NR5G-NSA",631000,200,-9,-90,15\r\n+QENG: "neighbourcell intra","LTE",1300,100,-95,-12,30,8,-,-,-');
+  const n = r.neighbours as Record<string, unknown>[];
+  assert.deepEqual(n.map((x) => ['arfcn' in x ? x.arfcn : x.earfcn, x.pci, x.rsrp_dbm, x.rsrq_db]), [[633984, 123, -95, -11], [null, 300, -88, -9], [631000, 200, -90, -9], [1300, 100, -95, -12]]);
+  assert.equal(r.unparsed_rows, undefined);
+});

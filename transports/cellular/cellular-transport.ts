@@ -80,7 +80,14 @@ export function createCellularTransport(ctx: TransportContext, cfg: CellularConf
 
   function noteRegistration(rec: AtRecord): void {
     regs.set(String(rec.command ?? 'CEREG'), rec);
-    if (up && !registered()) raise({ kind: 'lost', reason: `registration lost (${String(rec.registration)})` });
+    if (up && !registered()) {
+      // An inter-RAT move (SA → LTE) reports "+C5GREG: 0" just before "+CEREG: 1": give the other RAT a moment.
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (up && !registered()) raise({ kind: 'lost', reason: `registration lost (${String(rec.registration)})` });
+      }, T.lossGraceMs);
+      timers.add(t);
+    }
     wakeSupervisor?.();
   }
 

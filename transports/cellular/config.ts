@@ -35,6 +35,8 @@ export const CellularConfigSchema = z.object({
     portWaitMs: z.number().int().positive().default(30_000),
     retryMs: z.number().int().positive().default(5000),
     hardResetMinIntervalMs: z.number().int().nonnegative().default(600_000),
+    /** how long a loss of registration on one RAT waits for another RAT's registration before the link goes down */
+    lossGraceMs: z.number().int().nonnegative().max(900).default(300),
     /** overrides the profile's signal polling interval (tests, `kefu modem signal --watch`) */
     signalIntervalMs: z.number().int().positive().optional(),
   }).strict().prefault({}),

@@ -99,21 +99,37 @@ function neighbourRow(f: string[]): AtRecord | string {
   const rat = f[1];
   const r = f.slice(2);
   if (rat === 'LTE') {
-    // intra: earfcn,PCID,RSRQ,RSRP,RSSI,SINR,srxlev,cell_resel_priority,s_non_intra_search,thresh_serving_low,s_intra_search
-    // inter: earfcn,PCID,RSRQ,RSRP,RSSI,SINR,srxlev,cell_resel_priority,threshX_low,threshX_high
-    if (r.length < 7 || r.length > 11) return `LTE neighbour row has ${f.length} fields`;
-    const rec: AtRecord = { type, rat: 'LTE', earfcn: qint(r[0]), pci: qint(r[1]), rsrq_db: qint(r[2]), rsrp_dbm: qint(r[3]),
+    // Qualcomm-based firmware (EC2x, RM5xxQ, RM520N):
+    //   intra: earfcn,PCID,RSRQ,RSRP,RSSI,SINR,srxlev,cell_resel_priority,s_non_intra_search,thresh_serving_low,s_intra_search
+    //   inter: earfcn,PCID,RSRQ,RSRP,RSSI,SINR,srxlev,cell_resel_priority,threshX_low,threshX_high
+    // Unisoc-based (RM500U) put RSRP before RSRQ with a different tail: told apart by physics (RSRP < RSRQ).
+    if (r.length < 4 || r.length > 11) return `LTE neighbour row has ${f.length} fields`;
+    const a = qint(r[2]);
+    const b = qint(r[3]);
+    if (a !== null && b !== null && a < b && a <= -44) {
+      const rec: AtRecord = { type, rat: 'LTE', earfcn: qint(r[0]), pci: qint(r[1]), rsrp_dbm: a, rsrq_db: b };
+      return plausible.rsrq(b) ? rec : `LTE neighbour values out of range: ${f.join(',')}`;
+    }
+    if (r.length < 7) return `LTE neighbour row has ${f.length} fields`;
+    const rec: AtRecord = { type, rat: 'LTE', earfcn: qint(r[0]), pci: qint(r[1]), rsrq_db: a, rsrp_dbm: b,
       rssi_dbm: qint(r[4]), sinr: qint(r[5]), sinr_raw: qint(r[5]), srxlev: qint(r[6]), cell_resel_priority: qint(r[7]) };
     if (/intra/i.test(type) && r.length === 11) Object.assign(rec, { s_non_intra_search: qint(r[8]), thresh_serving_low: qint(r[9]), s_intra_search: qint(r[10]) });
     if (/inter/i.test(type) && r.length === 10) Object.assign(rec, { threshx_low: qint(r[8]), threshx_high: qint(r[9]) });
     if (!plausible.rsrp(rec.rsrp_dbm as number | null) || !plausible.rsrq(rec.rsrq_db as number | null)) return `LTE neighbour values out of range: ${f.join(',')}`;
     return rec;
   }
-  if (rat === 'NR' || rat === 'NR5G') {
-    // arfcn,PCID,RSRP,RSRQ[,SINR…]: physics checks guard the order (RSRP ≤ -30, RSRQ ≥ -45).
+  if (/^NR/.test(rat)) {
+    // <arfcn>,<PCID>,<RSRP>,<RSRQ>[,<SINR>…] — some firmware omits the ARFCN (then the second value is already a
+    // power, i.e. negative), and the two power columns come in either order: the lower one is RSRP.
     if (r.length < 4) return `NR neighbour row has ${f.length} fields`;
-    const rec: AtRecord = { type, rat: 'NR', arfcn: qint(r[0]), pci: qint(r[1]), rsrp_dbm: qint(r[2]), rsrq_db: qint(r[3]), sinr_db: r.length >= 5 ? qint(r[4]) : null };
-    if (!plausible.rsrp(rec.rsrp_dbm as number | null) || !plausible.rsrq(rec.rsrq_db as number | null)) return `NR neighbour values out of range: ${f.join(',')}`;
+    const noArfcn = (qint(r[1]) ?? 0) < 0;
+    const o = noArfcn ? -1 : 0;
+    const a = qint(r[o + 2]);
+    const b = qint(r[o + 3]);
+    const [rsrp, rsrq] = a !== null && b !== null ? [Math.min(a, b), Math.max(a, b)] : [a, b];
+    const rec: AtRecord = { type, rat: 'NR', arfcn: noArfcn ? null : qint(r[0]), pci: qint(r[o + 1]), rsrp_dbm: rsrp, rsrq_db: rsrq,
+      sinr_db: r.length > o + 4 ? qint(r[o + 4]) : null };
+    if (!plausible.rsrp(rsrp) || !plausible.rsrq(rsrq)) return `NR neighbour values out of range: ${f.join(',')}`;
     return rec;
   }
   if (rat === 'WCDMA') {
