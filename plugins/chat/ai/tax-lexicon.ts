@@ -44,11 +44,28 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
   电话: ['热线', '咨询电话', '服务电话'],
   变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换'],
-  办税员: ['办税人员', '财务人员', '会计人员'],
+  办税员: ['办税人员', '财务人员', '会计人员', '会计', '出纳', '报税员', '办税的人', '报税的人'],
   查询: ['看看', '查一下', '查查', '查看'],
   缴费: ['交费', '交钱'],
   缴纳: ['交纳'],
   手机: ['移动端', '手机上'],
+  // concept classes of hall-counter Chinese: how customers say what the KB says formally
+  // canonical forms with a space fold to two words (新办 + 公司), not one new word the KB never uses
+  '新办 公司': ['新公司', '新开的公司', '刚开的公司', '刚成立的公司', '新成立的公司', '刚注册的公司', '新注册的公司', '新设立的公司', '刚办的公司',
+    '新开公司', '新成立公司', '新注册公司'],
+  '新办 企业': ['新企业', '新开的店', '新开的厂'],
+  新办: ['刚成立', '新成立', '刚注册', '新注册', '刚开业', '新开业', '新设立', '刚设立', '刚开张', '新开张'],
+  领用发票: ['领票', '领发票', '拿发票', '买发票', '购票', '购买发票', '领取发票', '申领发票'],
+  劳务: ['干活', '兼职', '接私活', '做活', '工钱', '劳务费', '帮工'],
+  个人: ['自然人', '私人'],
+  添加: ['绑定', '关联', '加到', '加进', '新增'],
+  更正: ['修改', '纠正', '改一下', '改过来'],
+  作废: ['撤销', '废掉', '取消掉', '退回重开'],
+  代办: ['替别人', '替他人', '替人', '替公司', '替单位', '帮别人', '帮他人', '帮人家', '代别人', '代他人', '委托他人', '委托别人'],
+  位置: ['什么位置', '哪个位置', '具体位置', '什么地方', '地点', '怎么过去', '怎么去', '怎么走', '地址在哪'],
+  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录', '缴纳记录'],
+  申报表: ['申报记录', '报税记录', '申报信息', '申报数据', '报过的'],
+  真伪: ['真假', '辨别', '鉴别', '分辨', '辨真伪', '假票'],
 };
 
 export const EN_SYNONYMS: Record<string, string[]> = {
@@ -68,8 +85,10 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   arrears: ['owe', 'unpaid tax', 'outstanding tax'],
   hall: ['office', 'service hall', 'tax office'],
   check: ['verify', 'validate', 'look up', 'lookup'],
-  correct: ['amend', 'modify', 'revise', 'fix'],
+  correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
+  void: ['cancel', 'revoke', 'invalidate', 'scrap'],
+  location: ['address', 'directions', 'located', 'how do i get there', 'get there'],
 };
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
@@ -87,6 +106,7 @@ export const TAX_WORDS = [
   '自助办税终端', '专项附加扣除', '零申报', '车辆购置税', '契税', '办税员', '汇算', '跨区域涉税事项', '灵活就业',
   '开具发票', '代开', '查验', '额度', '社保', '医保', '环保税', '印花税', '土地增值税', '房产税', '消费税', '资源税',
   '企业所得税', '增值税', '城镇土地使用税', '耕地占用税', '车船税', '加计扣除', '异常凭证', '进项转出', '会计分录',
+  '新办', '新办企业', '领用发票', '劳务', '缴费记录', '申报表', '位置', '真伪', '更正', '作废', '代办',
 ];
 
 /**

@@ -63,7 +63,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const t2s = (OpenCC as unknown as { Converter(o: { from: string; to: string }): (s: string) => string }).Converter({ from: 't', to: 'cn' });
   // the dictionary is read here, not at import time
   const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
-  const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))];
+  const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
   const foldZh = foldingRegex(opts.synonyms, false);
   const foldEn = foldingRegex(opts.enSynonyms, true);
@@ -84,8 +84,6 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     repairHomophones(text) {
       if (byPinyin.size === 0 || !CJK.test(text)) return text;
       const chars = [...text];
-      const syll = py(text);
-      if (syll.length !== chars.length) return text;
       // only runs of single characters are candidates: a dictionary word (jieba without HMM) is a real word
       const single = new Array<boolean>(chars.length).fill(false);
       let pos = 0;
@@ -94,6 +92,16 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
         if (n === 1) single[pos] = true;
         pos += n;
       }
+      // pinyin is the costly step (most of an answer's CPU): only when some unknown span of singles exists
+      const open = (i: number, n: number) => {
+        for (let k = i; k < i + n; k++) if (!single[k] || !CJK.test(chars[k])) return false;
+        return !knownSpans.has(chars.slice(i, i + n).join(''));
+      };
+      let candidate = false;
+      for (let i = 0; i + 1 < chars.length && !candidate; i++) for (let n = 2; n <= 4 && i + n <= chars.length && !candidate; n++) candidate = open(i, n);
+      if (!candidate) return text;
+      const syll = py(text);
+      if (syll.length !== chars.length) return text;
       let out = '';
       for (let i = 0; i < chars.length;) {
         let replaced = false;
