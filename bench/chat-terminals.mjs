@@ -65,8 +65,11 @@ async function phase(kind, secs) {
   }
   const sendWindowS = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
+  // drain: the server's figures cover every message it was sent, including a backlog when it falls behind
+  const drainEnd = performance.now() + 15_000;
+  while (socks.some((s) => s.pending) && performance.now() < drainEnd) await new Promise((r) => setTimeout(r, 50));
   process.send({ mark: `${kind}_end` });
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 200));
   loop.disable();
   for (const s of socks) s.pending = null;
   return { rate, sent, skipped, received: rtt.length, rtt, send_window_s: Math.round(sendWindowS * 10) / 10,

@@ -70,7 +70,7 @@ const round = (x: number, d = 100) => Math.round(x * d) / d;
 type Phase = { rate: number; sent: number; skipped: number; received: number; rtt: number[]; generator_cpu_pct: number; generator_loop_delay_p99_ms: number; send_window_s: number };
 type GenResult = { connected: number; connectS: number; failed: number; ping: Phase; msg: Phase; generator_cpu_s: number };
 
-/** runs the generator process against url; the server (this process) is observed during the message phase only */
+/** runs the generator process against url; the server (this process) is observed from the message phase's first send until its last reply */
 async function drive(url: string) {
   const child = fork(new URL('./chat-terminals.mjs', import.meta.url), [JSON.stringify({ url, terminals, rate: Number(args.rate), seconds: Number(args.seconds), questions })],
     { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -115,7 +115,7 @@ for (let run = 1; run <= Number(args.repeat); run++) {
   const common = { run, loadavg_1m: round(loadavg()[0], 10), terminals_target: terminals };
   const peerP99 = pct(p.result.msg.rtt, 99);
   out({ figure: 'ws_peer_echo', peer: true, ...common, connected: p.result.connected, rate_per_s: p.result.msg.rate, sent: p.result.msg.sent, received: p.result.msg.received,
-    p50_ms: pct(p.result.msg.rtt, 50), p99_ms: peerP99, server: p.server, server_cpu_ms_per_msg: p.result.msg.sent ? round(p.server.cpu_ms / p.result.msg.sent, 1000) : null, generator_cpu_pct: p.result.msg.generator_cpu_pct, generator_loop_delay_p99_ms: p.result.msg.generator_loop_delay_p99_ms });
+    p50_ms: pct(p.result.msg.rtt, 50), p99_ms: peerP99, server: p.server, server_cpu_ms_per_msg: p.result.msg.received ? round(p.server.cpu_ms / p.result.msg.received, 1000) : null, generator_cpu_pct: p.result.msg.generator_cpu_pct, generator_loop_delay_p99_ms: p.result.msg.generator_loop_delay_p99_ms });
 
   writeMs = [];
   const publishedBefore = h.published.length;
@@ -130,7 +130,7 @@ for (let run = 1; run <= Number(args.repeat); run++) {
     p99_ratio_vs_peer: msgP99 && peerP99 ? round(msgP99 / peerP99, 10) : null,
     server_messages: h.published.slice(publishedBefore).filter((x) => x.type === 'message').length, server: c.server,
     // CPU per customer message (its echo, the AI answer, the writes): the figure neighbours on a shared machine disturb least
-    server_cpu_ms_per_msg: c.result.msg.sent ? round(c.server.cpu_ms / c.result.msg.sent, 1000) : null,
+    server_cpu_ms_per_msg: c.result.msg.received ? round(c.server.cpu_ms / c.result.msg.received, 1000) : null,
     generator_cpu_pct: c.result.msg.generator_cpu_pct, generator_loop_delay_p99_ms: c.result.msg.generator_loop_delay_p99_ms, generator_cpu_s_total: c.result.generator_cpu_s,
     store_write_p50_ms: pct(writeMs, 50), store_write_p99_ms: pct(writeMs, 99), store_write_max_ms: pct(writeMs, 100), store_batches: writeMs.length });
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pinyin } from 'pinyin-pro';
 import { EN_STOPWORDS, ZH_STOPWORDS } from './tax-lexicon.js';
+import { pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;
 const CJK_G = /[\u3400-\u9fff]/g;
@@ -17,6 +18,8 @@ export interface TextTools {
   normalize(text: string): string;
   /** replaces unknown CJK spans whose pinyin equals a known word (发漂 → 发票) */
   repairHomophones(text: string): string;
+  /** the KB words a Latin-only query spells in pinyin ("fa piao" → 发票), or null when it is not pinyin */
+  fromPinyin(text: string): string | null;
   charGrams(text: string): string[];
   words(text: string): string[];
   english(text: string): string[];
@@ -70,6 +73,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
   const byPinyin = new Map<string, string>();
   const knownSpans = new Set<string>();
+  const syllables = new Set<string>();
 
   const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
 
@@ -116,6 +120,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       }
       return out;
     },
+    fromPinyin(text) {
+      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin) : null;
+    },
     charGrams(text) {
       const out: string[] = [];
       for (const run of text.match(/[\u3400-\u9fff]+/g) ?? []) {
@@ -142,10 +149,13 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     learnVocabulary(texts) {
       for (const t of texts) {
         for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
+          for (const y of py(run)) syllables.add(y);
           const cs = [...run];
           for (let n = 2; n <= 4; n++) for (let i = 0; i + n <= cs.length; i++) knownSpans.add(cs.slice(i, i + n).join(''));
         }
-        for (const w of jieba.cut(t, false)) {
+        // a short lexicon entry is a word even when jieba would split it (个税 → 个 税)
+        const whole = /^[\u3400-\u9fff]{2,4}$/.test(t) ? [t] : [];
+        for (const w of [...whole, ...jieba.cut(t, false)]) {
           if (w.length < 2 || w.length > 4 || !/^[\u3400-\u9fff]+$/.test(w) || ZH_STOPWORDS.has(w)) continue;
           const key = py(w).join(' ');
           if (!byPinyin.has(key)) byPinyin.set(key, w);
