@@ -14,6 +14,8 @@ const floors = {
   'extra-cases.json': { in_scope_accuracy: 0.95, answer_precision: 0.93, false_answer_rate_oos: 0.1, handoff_recall_oos: 0.9, routing_accuracy: 0.9 },
   'holdout2-cases.json': { in_scope_accuracy: 0.92, answer_precision: 0.91, false_answer_rate_oos: 0.2, handoff_recall_oos: 0.8, routing_accuracy: 0.9 },
   'holdout3-cases.json': { in_scope_accuracy: 0.92, answer_precision: 0.95, false_answer_rate_oos: 0.08, handoff_recall_oos: 0.92, routing_accuracy: 0.92 },
+  'holdout4-cases.json': { in_scope_accuracy: 0.88, answer_precision: 0.93, false_answer_rate_oos: 0.1, handoff_recall_oos: 0.9, routing_accuracy: 0.9 },
+  'holdout5-cases.json': { in_scope_accuracy: 0.86, answer_precision: 0.93, false_answer_rate_oos: 0.05, handoff_recall_oos: 0.95, routing_accuracy: 0.84 },
   'holdout-cases.json': { in_scope_accuracy: 0.95, answer_precision: 0.91, false_answer_rate_oos: 0.14, handoff_recall_oos: 0.86, routing_accuracy: 0.92 },
 };
 
