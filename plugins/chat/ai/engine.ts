@@ -39,6 +39,8 @@ export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargi
 
 /** share of the maximum idf given to a word the KB never uses */
 const OOV_WEIGHT = 0.35;
+/** share of the best possible fused score added for each word only one entry uses */
+const UNIQUE_WORD_BONUS = 0.1;
 /** coverage needed when the question's named tax appears only in the entry's answer */
 const PASSING_MENTION_COVERAGE = 0.5;
 /** credit for a word found only in an entry's answer, not its question */
@@ -108,6 +110,12 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
   const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
   const enIdx = createBm25(enVocab.map((s) => [...s]));
+  // words exactly one entry uses (question or answer): a customer who names one points at that entry
+  const wordDocs = new Map<string, number[]>();
+  entries.forEach((_, i) => {
+    for (const w of new Set([...tools.words(qText[i]), ...tools.words(aText[i])])) if ([...w].length >= 2) wordDocs.set(w, [...(wordDocs.get(w) ?? []), i]);
+  });
+  const uniqueWord = new Map([...wordDocs].filter(([, d]) => d.length === 1).map(([w, d]) => [w, d[0]]));
   const kbTaxTerms = new Set<string>();
   for (const s of zhVocab) for (const w of s) kbTaxTerms.add(w);
   const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
@@ -159,6 +167,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       wsum += ch.weight;
       for (let i = 0; i < s.length; i++) fused[i] += (ch.weight * s[i]) / max;
     }
+    if (zh && wsum) for (const w of q.words) { const i = uniqueWord.get(w); if (i !== undefined) fused[i] += UNIQUE_WORD_BONUS * wsum; }
     // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
     const order = topK(fused, 5);
     const candidates: Candidate[] = order.map((i) => {
