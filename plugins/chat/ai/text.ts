@@ -104,8 +104,18 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       let candidate = false;
       for (let i = 0; i + 1 < chars.length && !candidate; i++) for (let n = 2; n <= 4 && i + n <= chars.length && !candidate; n++) candidate = open(i, n);
       if (!candidate) return text;
-      const syll = py(text);
-      if (syll.length !== chars.length) return text;
+      // pinyin of the runs of single characters only, not of the whole question
+      const syll: Array<string | undefined> = new Array(chars.length);
+      for (let a = 0; a < chars.length;) {
+        if (!single[a] || !CJK.test(chars[a])) { a++; continue; }
+        let b = a;
+        while (b < chars.length && single[b] && CJK.test(chars[b])) b++;
+        if (b - a >= 2) {
+          const ys = py(chars.slice(a, b).join(''));
+          if (ys.length === b - a) ys.forEach((y, k) => { syll[a + k] = y; });
+        }
+        a = b;
+      }
       let out = '';
       for (let i = 0; i < chars.length;) {
         let replaced = false;
@@ -113,7 +123,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
           if (i + n > chars.length) continue;
           const span = chars.slice(i, i + n).join('');
           if (knownSpans.has(span) || !single.slice(i, i + n).every(Boolean) || [...span].some((c) => !CJK.test(c))) continue;
-          const word = byPinyin.get(syll.slice(i, i + n).join(' '));
+          const ys = syll.slice(i, i + n);
+          if (ys.some((y) => y === undefined)) continue;
+          const word = byPinyin.get(ys.join(' '));
           if (word && word !== span) { out += word; i += n; replaced = true; }
         }
         if (!replaced) { out += chars[i]; i++; }
