@@ -50,6 +50,8 @@ export const ManagerOptions = z.object({
   flapWindowMs: z.number().int().positive().default(6 * 3600_000),
   /** optional (fail-back) switches are deferred while this many switches happened in the last hour */
   maxSwitchesPerHour: z.number().int().positive().default(2),
+  /** the window `maxSwitchesPerHour` counts over: one hour; shorter only to compress time in tests and benches */
+  budgetWindowMs: z.number().int().positive().default(3600_000),
   /** make-before-break: how long to wait for the new link's stream before giving up on it */
   switchOpenTimeoutMs: z.number().int().positive().default(3000),
   links: z.record(z.string(), LinkPolicy).default({}),
