@@ -20,6 +20,7 @@ test(`all links down for ${OUTAGE_MS / 1000} s: persisted, quiet, then drained i
   assert.ok(r.pending_at_restore >= r.enqueued_during_outage, `outbox held ${r.pending_at_restore} at the restore`);
   // a reconnect loop without backoff shows up as a busy core; idle-with-publishing stays within a few per cent
   assert.ok(r.cpu_outage_pct <= Math.max(10, 2 * r.cpu_connected_pct), `box CPU ${r.cpu_outage_pct} % during the outage (connected: ${r.cpu_connected_pct} %)`);
+  assert.ok(r.cpu_outage_quiet_pct <= 10, `box CPU ${r.cpu_outage_quiet_pct} % during the outage with the publisher paused`);
   assert.ok(r.rss_mb_outage_end - r.rss_mb_outage_start <= 40, `RSS grew from ${r.rss_mb_outage_start} to ${r.rss_mb_outage_end} MB`);
   // bounded backoff: the link is used within seconds of coming back, however long the outage lasted
   assert.ok(r.first_ack_ms <= 5000, `first PUBACK ${r.first_ack_ms} ms after the links came back`);

@@ -26,6 +26,8 @@ export interface AllDownResult {
   /** the box runner's CPU while connected and publishing (the peer) and while every link is down */
   cpu_connected_pct: number;
   cpu_outage_pct: number;
+  /** the end of the outage with the publisher paused: reconnect and probe loops only */
+  cpu_outage_quiet_pct: number;
   rss_mb_outage_start: number;
   rss_mb_outage_end: number;
   /** events the outbox persisted while no link was up (the publisher kept going) */
@@ -69,8 +71,16 @@ export async function runAllDown(h: FailoverHarness, o: { outageMs: number; publ
   const c1 = cpuSeconds(pid, hz); const w1 = Date.now();
   const confirmedAtCut = h.confirmed().length;
   const receivedAtCut = h.received.size;
-  await sleep(Math.max(0, o.outageMs - (Date.now() - tCut)));
+  // the last stretch of the outage without publishing: what the reconnect and probe loops alone cost
+  const quietMs = Math.min(15_000, o.outageMs / 4);
+  await sleep(Math.max(0, o.outageMs - quietMs - (Date.now() - tCut)));
   const cpuOutage = (cpuSeconds(pid, hz) - c1) / ((Date.now() - w1) / 1000);
+  h.pausePublishing();
+  await sleep(200);
+  const c2 = cpuSeconds(pid, hz); const w2 = Date.now();
+  await sleep(Math.max(0, o.outageMs - (Date.now() - tCut)));
+  const cpuQuiet = (cpuSeconds(pid, hz) - c2) / ((Date.now() - w2) / 1000);
+  h.startPublishing(o.publishMs ?? 20);
   const rss1 = rssMb(pid);
   const status = await h.status();
   const pending = Object.values((status.outbox as { pending?: Record<string, number> }).pending ?? {}).reduce((a, b) => a + b, 0);
@@ -91,7 +101,7 @@ export async function runAllDown(h: FailoverHarness, o: { outageMs: number; publ
   let max = -Infinity;
   for (const n of h.arrivals().slice(arrivalsBefore)) { if (n < max) outOfOrder++; else max = n; }
   return {
-    outage_ms: tBack - tCut, cpu_connected_pct: Math.round(cpuConnected * 1000) / 10, cpu_outage_pct: Math.round(cpuOutage * 1000) / 10,
+    outage_ms: tBack - tCut, cpu_connected_pct: Math.round(cpuConnected * 1000) / 10, cpu_outage_pct: Math.round(cpuOutage * 1000) / 10, cpu_outage_quiet_pct: Math.round(cpuQuiet * 1000) / 10,
     rss_mb_outage_start: rss0, rss_mb_outage_end: rss1,
     enqueued_during_outage: owed.length - confirmedAtCut, delivered_during_outage: deliveredDuring, pending_at_restore: pending, backlog,
     first_ack_ms: ack.at - tBack, drain_ms: drainMs, drain_events_per_s: Math.round(backlog / (drainMs / 1000)),

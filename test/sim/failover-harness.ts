@@ -214,6 +214,8 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       return waitFor((l) => l.t === 'status', 5000, 'status', from);
     },
     startPublishing(intervalMs = 50): void { send({ cmd: 'publish', intervalMs }); },
+    /** stops the publisher without waiting for delivery (settle() waits) */
+    pausePublishing(): void { send({ cmd: 'pause' }); },
     forceSwitch(id: string, timeoutMs: number): void { send({ cmd: 'switch', id, timeoutMs }); },
     fake: () => fake,
     confirmed,
