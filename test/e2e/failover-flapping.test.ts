@@ -18,6 +18,8 @@ test('a link flapping faster than the hold-down does not make the manager oscill
   t.diagnostic(JSON.stringify(r));
   assert.ok(r.switches >= 1, 'the schedule never made the manager leave 5G: the test exercised nothing');
   assert.ok(r.lures >= 2, `only ${r.lures} lures in the schedule`);
+  // a manager that never fails back would pass the limits trivially
+  assert.ok((r.switch_kinds.failback ?? 0) >= 1, `never failed back to 5G: ${JSON.stringify(r.switch_kinds)}`);
   // the hour that opens with the first failure may hold failover + first fail-back + the next failure (the
   // issue's 60 s fail-back makes that third switch unavoidable); every later hour keeps to 2
   assert.ok(r.max_switches_in_any_hour <= 3, `${r.max_switches_in_any_hour} switches inside one simulated hour`);
