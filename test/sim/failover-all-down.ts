@@ -23,10 +23,11 @@ function rssMb(pid: number): number {
 
 export interface AllDownResult {
   outage_ms: number;
-  /** the box runner's CPU while connected and publishing (the peer) and while every link is down */
+  /** the box runner's CPU (% of one core) while connected and publishing (the peer) and while every link is down */
   cpu_connected_pct: number;
+  cpu_connected_quiet_pct: number;
   cpu_outage_pct: number;
-  /** the end of the outage with the publisher paused: reconnect and probe loops only */
+  /** the end of the outage with the publisher paused: reconnect and probe loops only (peer: connected, idle) */
   cpu_outage_quiet_pct: number;
   rss_mb_outage_start: number;
   rss_mb_outage_end: number;
@@ -54,13 +55,13 @@ export async function runAllDown(h: FailoverHarness, o: { outageMs: number; publ
   const hz = ticksPerSecond();
   const before = await h.settle();
   const arrivalsBefore = h.arrivals().length;
+  // the peers: the same process with the links up, first idle, then at the same publish rate
+  const peerMs = Math.min(6000, o.outageMs / 4);
+  const cpuOver = async (ms: number) => { const c = cpuSeconds(pid, hz); const w = Date.now(); await sleep(ms); return (cpuSeconds(pid, hz) - c) / ((Date.now() - w) / 1000); };
+  const cpuConnectedQuiet = await cpuOver(peerMs);
   h.startPublishing(o.publishMs ?? 20);
-  await sleep(1000);
-  // the peer: the same process, same publish rate, links up
-  const peerMs = Math.min(10_000, o.outageMs / 2);
-  const c0 = cpuSeconds(pid, hz); const w0 = Date.now();
-  await sleep(peerMs);
-  const cpuConnected = (cpuSeconds(pid, hz) - c0) / ((Date.now() - w0) / 1000);
+  await sleep(500);
+  const cpuConnected = await cpuOver(peerMs);
 
   const from = h.lines.length;
   const tCut = Date.now();
@@ -101,7 +102,7 @@ export async function runAllDown(h: FailoverHarness, o: { outageMs: number; publ
   let max = -Infinity;
   for (const n of h.arrivals().slice(arrivalsBefore)) { if (n < max) outOfOrder++; else max = n; }
   return {
-    outage_ms: tBack - tCut, cpu_connected_pct: Math.round(cpuConnected * 1000) / 10, cpu_outage_pct: Math.round(cpuOutage * 1000) / 10, cpu_outage_quiet_pct: Math.round(cpuQuiet * 1000) / 10,
+    outage_ms: tBack - tCut, cpu_connected_pct: Math.round(cpuConnected * 1000) / 10, cpu_connected_quiet_pct: Math.round(cpuConnectedQuiet * 1000) / 10, cpu_outage_pct: Math.round(cpuOutage * 1000) / 10, cpu_outage_quiet_pct: Math.round(cpuQuiet * 1000) / 10,
     rss_mb_outage_start: rss0, rss_mb_outage_end: rss1,
     enqueued_during_outage: owed.length - confirmedAtCut, delivered_during_outage: deliveredDuring, pending_at_restore: pending, backlog,
     first_ack_ms: ack.at - tBack, drain_ms: drainMs, drain_events_per_s: Math.round(backlog / (drainMs / 1000)),

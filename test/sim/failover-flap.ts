@@ -32,9 +32,9 @@ function rng(seed: number): () => number {
 /**
  * Phases filling `totalMs`. Downs last 0.4–1.5 s (long enough for the probes to see them), short ups less than
  * the hold-down (but never under 250 ms, one probe), loss bursts 1–3 s at 20–70 %, lures 2–4× the base hold-down
- * plus the 5 s the probe window needs to forget a failure.
+ * plus the 5 s the probe window needs to forget a failure, and now and then a calm longer than the hold-down cap.
  */
-export function flapSchedule(seed: number, totalMs: number, holdDownMs: number): FlapPhase[] {
+export function flapSchedule(seed: number, totalMs: number, holdDownMs: number, maxHoldDownMs: number): FlapPhase[] {
   const r = rng(seed);
   const between = (lo: number, hi: number) => Math.round(lo + r() * (hi - lo));
   const out: FlapPhase[] = [];
@@ -46,7 +46,10 @@ export function flapSchedule(seed: number, totalMs: number, holdDownMs: number):
     if (last !== 'down' && x < 0.4) p = { kind: 'down', ms: between(400, 1500) };
     else if (x < 0.7) p = { kind: 'up', ms: between(250, Math.max(300, holdDownMs * 0.9)) };
     else if (x < 0.85) p = { kind: 'loss', ms: between(1000, 3000), percent: between(20, 70) };
-    else p = { kind: 'lure', ms: between(5000 + 2 * holdDownMs, 5000 + 4 * holdDownMs) };
+    else if (x < 0.96) p = { kind: 'lure', ms: between(5000 + 2 * holdDownMs, 5000 + 4 * holdDownMs) };
+    // a long calm, past even the longest (exponential) hold-down: the manager may fail back, and the budget
+    // must hold when the link drops again right after
+    else p = { kind: 'lure', ms: between(5000 + maxHoldDownMs, 5000 + 1.3 * maxHoldDownMs) };
     p.ms = Math.min(p.ms, totalMs - t);
     if (p.ms <= 0) break;
     out.push(p);
@@ -81,7 +84,7 @@ export interface FlapResult {
 export async function runFlapping(h: FailoverHarness, o: { simHourMs: number; hours: number; seed: number }): Promise<FlapResult> {
   const opts = compressedOptions(o.simHourMs);
   const totalMs = o.simHourMs * o.hours;
-  const phases = flapSchedule(o.seed, totalMs, opts.holdDownMs as number);
+  const phases = flapSchedule(o.seed, totalMs, opts.holdDownMs as number, opts.maxHoldDownMs as number);
   const before = await h.settle();
   h.startPublishing(20);
   const from = h.lines.length;
