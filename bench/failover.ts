@@ -4,7 +4,8 @@
 import { createFailoverHarness, type CutKind, type FailoverHarness } from '../test/sim/failover-harness.js';
 import { createSelector } from '../transports/manager/selector.js';
 import { ManagerOptions } from '../transports/manager/options.js';
-import { compressedOptions, runFlapping } from '../test/sim/failover-flap.js';
+import { compressedOptions, naiveOptions, runFlapping } from '../test/sim/failover-flap.js';
+import type { ManagerOptionsInput } from '../transports/manager/index.js';
 import { runAllDown } from '../test/sim/failover-all-down.js';
 import { createDaemonFailoverRig } from '../test/sim/failover-daemon.js';
 
@@ -14,7 +15,7 @@ const ONLY = process.argv[3]?.split(',');
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
 const HOLD_DOWN_MS = 2000;
 // real-namespace runs of the flapping and all-down scenarios (minutes each; env overrides for quick runs)
-const FLAP_SIM_HOUR_MS = Number(process.env.KEFU_FLAP_SIM_HOUR_MS ?? 60_000);
+const FLAP_SIM_HOUR_MS = Number(process.env.KEFU_FLAP_SIM_HOUR_MS ?? 40_000);
 const FLAP_HOURS = Number(process.env.KEFU_FLAP_HOURS ?? 6);
 const ALL_DOWN_LONG_MS = Number(process.env.KEFU_ALL_DOWN_MS ?? 180_000);
 
@@ -193,20 +194,27 @@ async function modemScenarios(): Promise<void> {
   }
 }
 
-/** The flapping schedule of failover-flap.ts on real namespaces, one simulated hour = FLAP_SIM_HOUR_MS. */
+/** The flapping schedule of failover-flap.ts on real namespaces, one simulated hour = FLAP_SIM_HOUR_MS; then the
+ *  same schedule against the peer, the same manager with its anti-flap off (fixed hold-down, no budget). */
 async function flappingNs(): Promise<void> {
-  const f = await createFailoverHarness({ outbox: true, tag: 'bench-flap', options: compressedOptions(FLAP_SIM_HOUR_MS) });
-  try {
-    await f.ready('5g', 30_000);
-    const r = await runFlapping(f, { simHourMs: FLAP_SIM_HOUR_MS, hours: FLAP_HOURS, seed: Number(process.env.KEFU_FLAP_SEED ?? 7) });
-    emit({
-      scenario: 'flapping-ns', runs: 1, detect_ms_p50: null, detect_ms_p95: null, failover_ms_p50: null, failover_ms_p95: null,
-      switches_per_hour: r.switches_per_hour_mean, ...r, time_compression: 3600_000 / FLAP_SIM_HOUR_MS, peer: 'naive_switches_per_hour: a fixed hold-down without budget fails back on every lure (model)',
-      mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
-    });
-  } finally {
-    await f.close();
-  }
+  const run = async (options: ManagerOptionsInput, tag: string) => {
+    const f = await createFailoverHarness({ outbox: true, tag, options });
+    try {
+      await f.ready('5g', 30_000);
+      return await runFlapping(f, { simHourMs: FLAP_SIM_HOUR_MS, hours: FLAP_HOURS, seed: Number(process.env.KEFU_FLAP_SEED ?? 7) });
+    } finally {
+      await f.close();
+    }
+  };
+  const r = await run(compressedOptions(FLAP_SIM_HOUR_MS), 'bench-flap');
+  const peer = await run(naiveOptions(FLAP_SIM_HOUR_MS), 'bench-flap-peer');
+  emit({
+    scenario: 'flapping-ns', runs: 1, detect_ms_p50: null, detect_ms_p95: null, failover_ms_p50: null, failover_ms_p95: null,
+    switches_per_hour: r.switches_per_hour_mean, ...r, time_compression: 3600_000 / FLAP_SIM_HOUR_MS,
+    peer_fixed_hold_down: { switches_per_hour_mean: peer.switches_per_hour_mean, switches_by_hour: peer.switches_by_hour, max_switches_in_any_hour: peer.max_switches_in_any_hour, lost: peer.lost, effective_dups: peer.effective_dups },
+    ratio_peer_to_kefu: r.switches ? Math.round((peer.switches / r.switches) * 10) / 10 : null,
+    mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+  });
 }
 
 /** Every link down for minutes, the outbox persisting all along; CPU, memory, drain. */

@@ -72,15 +72,19 @@ export interface FlapResult {
   /** the same, leaving out the hour that starts at the first failure (failover + first fail-back + next failure) */
   max_switches_in_any_later_hour: number;
   switch_kinds: Record<string, number>;
-  /** a fixed hold-down with no budget would fail back on every lure and fail over again at its end (model) */
-  naive_switches_per_hour: number;
   events: number;
   lost: number;
   wire_dups: number;
   effective_dups: number;
 }
 
-/** Runs the schedule on 5G of a harness started with `compressedOptions` and `outbox: true`, publishing every 20 ms. */
+/** The peer: the same manager with its anti-flap off (a fixed 60 s hold-down, no budget), as mwan3-style tracking does. */
+export function naiveOptions(simHourMs: number): ManagerOptionsInput {
+  const c = compressedOptions(simHourMs);
+  return { ...c, maxHoldDownMs: c.holdDownMs as number, flapWindowMs: 1, maxSwitchesPerHour: 1_000_000 };
+}
+
+/** Runs the schedule on 5G of a harness started with `compressedOptions` (or the peer's) and `outbox: true`. */
 export async function runFlapping(h: FailoverHarness, o: { simHourMs: number; hours: number; seed: number }): Promise<FlapResult> {
   const opts = compressedOptions(o.simHourMs);
   const totalMs = o.simHourMs * o.hours;
@@ -120,7 +124,6 @@ export async function runFlapping(h: FailoverHarness, o: { simHourMs: number; ho
     max_switches_in_any_hour: Math.max(0, ...times.map((x) => inHourFrom(x.at))),
     max_switches_in_any_later_hour: Math.max(0, ...times.filter((x) => x.at >= firstFailure + o.simHourMs).map((x) => inHourFrom(x.at))),
     switch_kinds: kinds,
-    naive_switches_per_hour: Math.round(((2 * lures) / (realMs / o.simHourMs)) * 100) / 100,
     events: s.published - before.published, lost: s.lost, wire_dups: s.wireDups - before.wireDups, effective_dups: s.effectiveDups - before.effectiveDups,
   };
 }
