@@ -49,7 +49,7 @@ export function flapSchedule(seed: number, totalMs: number, holdDownMs: number, 
     else if (x < 0.96) p = { kind: 'lure', ms: between(5000 + 2 * holdDownMs, 5000 + 4 * holdDownMs) };
     // a long calm, past even the longest (exponential) hold-down: the manager may fail back, and the budget
     // must hold when the link drops again right after
-    else p = { kind: 'lure', ms: between(5000 + maxHoldDownMs, 5000 + 1.3 * maxHoldDownMs) };
+    else p = { kind: 'lure', ms: between(5000 + 1.2 * maxHoldDownMs, 5000 + 1.5 * maxHoldDownMs) };
     p.ms = Math.min(p.ms, totalMs - t);
     if (p.ms <= 0) break;
     out.push(p);
