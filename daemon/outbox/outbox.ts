@@ -1,5 +1,7 @@
-// Durable outbox: an event is in level, synced, before enqueue() resolves; it is deleted after the broker's PUBACK.
-// Writes of a few milliseconds are gathered into one synced batch (group commit) so throughput stays high.
+// Durable outbox: an event is on stable storage before enqueue() resolves; it is deleted after the broker's PUBACK.
+// Two ways to get there: a synced level batch per group commit, or (with `walDir`) an O_DSYNC append to a
+// write-ahead log, whose events reach level only at checkpoints (and usually never: most are acked first).
+// Enqueues that arrive while a commit is under way go together into the next one (group commit).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
@@ -7,6 +9,9 @@ import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/sc
 import type { Store } from '../store.js';
 import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, eventBytes, isEncodableTopic, parseSegmentKey } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
+import { encodeEventRecord, encodeGoneRecord } from './wal-codec.js';
+import { createWalFile } from './wal-file.js';
+import { mergeReplay, type StoredSegment } from './wal-replay.js';
 
 export class OutboxError extends KefuError {}
 
@@ -16,8 +21,12 @@ export interface OutboxOptions {
   log: Logger;
   /** bound on the stored events, in bytes; when full the lowest class is evicted first */
   maxBytes: number;
-  /** how long an enqueue may wait for companions before the synced batch is written */
+  /** how long an enqueue may wait for companions before the synced batch is written (0: the next turn) */
   groupCommitMs?: number;
+  /** a folder of its own for the write-ahead log; without it every commit is a synced level batch */
+  walDir?: string;
+  /** WAL bytes after which its events are checkpointed into level and the log starts over */
+  walMaxBytes?: number;
   /** events per level record; bigger means fewer writes, smaller means less re-sent after a crash */
   maxSegmentEntries?: number;
   /** payload bytes kept in RAM; beyond it, the last-to-be-sent events stay only on disk until their turn */
@@ -52,7 +61,11 @@ export function createOutbox(opts: OutboxOptions) {
   const groupCommitMs = opts.groupCommitMs ?? 2;
   const now = opts.now ?? Date.now;
   const newId = opts.newId ?? randomUUID;
-  const index = createOutboxIndex({ maxBytes, maxSegmentEntries: opts.maxSegmentEntries ?? 4096, memoryBytes: opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024) });
+  const maxSegmentEntries = opts.maxSegmentEntries ?? 4096;
+  const memoryBytes = opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024);
+  const walMaxBytes = opts.walMaxBytes ?? 16 * 1024 * 1024;
+  const index = createOutboxIndex({ maxBytes, maxSegmentEntries, memoryBytes });
+  const wal = opts.walDir ? createWalFile(opts.walDir) : null;
   const loading = new Map<Segment, Promise<void>>();
   const losses = zeroCounts();
   const readyListeners = new Set<() => void>();
@@ -63,7 +76,11 @@ export function createOutbox(opts: OutboxOptions) {
   let waiters: Waiter[] = [];
   const toDelete = new Set<Segment>();
   const toRewrite = new Set<Segment>();
-  let timer: NodeJS.Timeout | null = null;
+  /** seqs acked or evicted since the last log append: the log must not bring them back after a crash */
+  let gone: number[] = [];
+  /** events appended to the log since its last checkpoint */
+  let walEvents = 0;
+  let timer: { urgent: boolean; cancel(): void } | null = null;
   let writing: Promise<void> | null = null;
 
   function apply(changes: IndexChanges): void {
@@ -72,57 +89,149 @@ export function createOutbox(opts: OutboxOptions) {
     if (changes.deleted.length || changes.trimmed.length) schedule(false);
   }
 
-  function schedule(urgent: boolean): void {
-    if (writing || timer) return;
-    // acks alone need no hurry: let them ride along with the next synced batch when one comes soon
-    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
+  function forget(seq: number): void {
+    if (wal) { gone.push(seq); schedule(false); }
   }
 
-  async function flush(): Promise<void> {
+  function schedule(urgent: boolean): void {
     if (writing) return;
-    const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
-    const batchWaiters = waiters;
-    waiters = [];
+    // an enqueue must not sit behind the lazy timer that acks set
+    if (timer && (timer.urgent || !urgent)) return;
+    timer?.cancel();
+    const run = () => { timer = null; void flush(); };
+    if (urgent && groupCommitMs === 0) {
+      const h = setImmediate(run);
+      timer = { urgent, cancel: () => clearImmediate(h) };
+    } else {
+      // acks alone need no hurry: let them ride along with the next commit when one comes soon
+      const h = setTimeout(run, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
+      timer = { urgent, cancel: () => clearTimeout(h) };
+    }
+  }
+
+  type LevelOp = { type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string };
+
+  /** Takes the pending deletes and rewrites (and the loss counters) as level ops; undo() puts them back. */
+  async function bookkeeping(ops: LevelOp[]): Promise<() => void> {
     const dels = [...toDelete];
     const rewrites = [...toRewrite].filter((s) => s.live > 0);
     toDelete.clear();
     toRewrite.clear();
     const writeLosses = lossesDirty;
     lossesDirty = false;
-    if (fresh.length === 0 && dels.length === 0 && rewrites.length === 0 && !writeLosses && batchWaiters.length === 0) return;
+    for (const seg of dels) ops.push({ type: 'del', key: seg.key });
+    if (writeLosses) ops.push({ type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
+    const undo = () => {
+      for (const s of dels) toDelete.add(s);
+      for (const s of rewrites) if (s.live > 0) toRewrite.add(s);
+      if (writeLosses) lossesDirty = true;
+    };
+    try {
+      for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
+    } catch (err) { undo(); throw err; }
+    return undo;
+  }
 
-    const ops: Array<{ type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string }> = [];
+  const batch = (ops: LevelOp[], sync: boolean) => store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
+
+  /** Writes segments into level; afterwards the ones that lost entries meanwhile are deleted or rewritten. */
+  async function storeSegments(segs: Segment[], extra: LevelOp[], sync: boolean): Promise<void> {
     const written = new Map<Segment, number>();
-    for (const seg of fresh) {
+    const ops: LevelOp[] = [];
+    for (const seg of segs) {
       written.set(seg, seg.live);
       ops.push({ type: 'put', key: seg.key, value: encodeSegment(seg.entries.filter((e) => e.state !== 'done')), valueEncoding: 'utf8' });
     }
-    for (const seg of dels) ops.push({ type: 'del', key: seg.key });
-    if (fresh.length > 0) ops.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq });
-    if (writeLosses) ops.push({ type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
+    await batch(ops.concat(extra), sync);
+    for (const seg of segs) {
+      seg.stored = true;
+      // acked or evicted while the write was under way: the disk copy still holds those events
+      if (seg.live === 0) toDelete.add(seg);
+      else if (seg.live < written.get(seg)!) toRewrite.add(seg);
+    }
+  }
 
-    // only new events need the fsync; a lost delete merely re-sends an event the master dedupes
-    const sync = fresh.length > 0 || rewrites.length > 0;
+  /** Level mode: the new segments, the deletes and rewrites in one batch, synced when it holds new events. */
+  async function commitLevel(fresh: Segment[]): Promise<void> {
+    const extra: LevelOp[] = [];
+    const undo = await bookkeeping(extra);
+    const sync = fresh.length > 0 || extra.some((o) => o.type === 'put' && o.key !== META_LOSSES_KEY);
+    if (fresh.length > 0) extra.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq });
+    try {
+      // only new events need the fsync; a lost delete merely re-sends an event the master dedupes
+      if (fresh.length > 0 || extra.length > 0) await storeSegments(fresh, extra, sync);
+    } catch (err) { undo(); throw err; }
+    for (const seg of fresh) index.markPersisted(seg);
+  }
+
+  /** WAL mode: one O_DSYNC append holds the new events and the seqs gone since the last one. */
+  async function commitWal(fresh: Segment[]): Promise<void> {
+    const frames: Buffer[] = [];
+    const goneNow = gone;
+    gone = [];
+    if (goneNow.length > 0) frames.push(encodeGoneRecord(goneNow));
+    let n = 0;
+    for (const seg of fresh) for (const e of seg.entries) if (e.state !== 'done') { frames.push(encodeEventRecord(seg.cls, e)); n++; }
+    try {
+      if (frames.length > 0) await wal!.append(frames);
+    } catch (err) {
+      // frames before a tear may have reached the disk: cancel them in the next append
+      gone = goneNow.concat(gone);
+      for (const seg of fresh) for (const e of seg.entries) gone.push(e.seq);
+      throw err;
+    }
+    walEvents += n;
+    for (const seg of fresh) index.markPersisted(seg, false);
+  }
+
+  /** WAL mode, off the enqueue path: deletes and rewrites need no sync (the log, then a checkpoint, covers them). */
+  async function tidyLevel(): Promise<void> {
+    const ops: LevelOp[] = [];
+    const undo = await bookkeeping(ops);
+    if (ops.length === 0) return;
+    try { await batch(ops, false); } catch (err) { undo(); throw err; }
+  }
+
+  /** WAL mode: the log's live events go into level (synced), then the log starts over. */
+  async function checkpoint(): Promise<void> {
+    const keepFrom = await wal!.rotate();
+    walEvents = 0;
+    const extra: LevelOp[] = [];
+    const undo = await bookkeeping(extra);
+    extra.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq }, { type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
+    try {
+      await storeSegments(index.unstored(), extra, true);
+    } catch (err) { undo(); throw err; }
+    await wal!.removeOlder(keepFrom);
+    index.spill();
+  }
+
+  async function flush(): Promise<void> {
+    if (writing) return;
+    timer?.cancel();
+    timer = null;
+    const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
+    const batchWaiters = waiters;
+    waiters = [];
+    const closing = state === 'closing';
     writing = (async () => {
       try {
-        for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
-        if (ops.length > 0) await store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
-        for (const seg of fresh) {
-          index.markPersisted(seg);
-          // evicted while the write was under way: the disk copy still holds those events
-          if (seg.live === 0) toDelete.add(seg);
-          else if (seg.live < written.get(seg)!) toRewrite.add(seg);
-        }
+        if (wal) await commitWal(fresh);
+        else await commitLevel(fresh);
         index.spill();
         for (const w of batchWaiters) w.resolve();
       } catch (err) {
-        log.error({ err, ops: ops.length }, 'outbox commit failed');
+        log.error({ err, events: fresh.length }, 'outbox commit failed');
         for (const seg of fresh) index.dropUnpersisted(seg);
-        // the deletes and rewrites are retried with the next batch
-        for (const s of dels) toDelete.add(s);
-        for (const s of rewrites) if (s.live > 0) toRewrite.add(s);
         const e = new OutboxError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`);
         for (const w of batchWaiters) w.reject(e);
+      }
+      if (!wal) return;
+      try {
+        if (closing || wal.size > walMaxBytes || (index.residentBytes > memoryBytes && walEvents > 0)) await checkpoint();
+        else await tidyLevel();
+      } catch (err) {
+        log.error({ err }, 'outbox checkpoint failed; the log keeps the events');
       }
     })();
     await writing;
@@ -130,7 +239,7 @@ export function createOutbox(opts: OutboxOptions) {
     if (fresh.length > 0) for (const l of [...readyListeners]) l();
     // enqueues that arrived during the write have already waited long enough
     if (waiters.length > 0) void flush();
-    else if (toDelete.size > 0 || toRewrite.size > 0 || lossesDirty) schedule(false);
+    else if (toDelete.size > 0 || toRewrite.size > 0 || lossesDirty || gone.length > 0) schedule(false);
   }
 
   /** A segment without its evicted entries; a cold one is read back from disk for that. */
@@ -148,7 +257,7 @@ export function createOutbox(opts: OutboxOptions) {
       const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const missing = index.fill(seg, decodeSegment(value ?? ''), changes);
-      for (const e of missing) countLoss(e.cls);
+      for (const e of missing) { countLoss(e.cls); forget(e.seq); }
       if (missing.length > 0) log.error({ key: seg.key, missing: missing.length }, 'outbox: events missing on disk; dropped and counted');
       apply(changes);
     })()
@@ -165,6 +274,34 @@ export function createOutbox(opts: OutboxOptions) {
     lossesDirty = true;
   }
 
+  /** Level segments, then (WAL mode) what the log adds to them; a crash's log is folded into level, synced. */
+  async function readDurable(): Promise<StoredSegment[]> {
+    let bad = 0;
+    let segs: StoredSegment[] = [];
+    for await (const [key, value] of store.iterator({ ...SEGMENT_RANGE, valueEncoding: 'utf8' } as never) as AsyncIterable<[string, string]>) {
+      const parsed = parseSegmentKey(key);
+      if (!parsed) { bad++; continue; }
+      segs.push({ key, ...parsed, events: decodeSegment(value, () => bad++) });
+    }
+    if (bad > 0) log.warn({ bad }, 'outbox: skipped unreadable records');
+    if (!wal) return segs;
+    const replay = await wal.replay();
+    if (replay.tornBytes > 0 || replay.unreadable > 0) log.warn({ tornBytes: replay.tornBytes, unreadable: replay.unreadable }, 'outbox: write-ahead log ends in a torn write (a crash mid-commit); ignored');
+    if (replay.records.length > 0) {
+      const merged = mergeReplay(segs, replay.records, maxSegmentEntries);
+      const ops: LevelOp[] = merged.dels.map((key) => ({ type: 'del', key }));
+      for (const s of merged.puts) ops.push({ type: 'put', key: s.key, value: encodeSegment(s.events), valueEncoding: 'utf8' });
+      ops.push({ type: 'put', key: META_SEQ_KEY, value: Math.max(lastSeq, merged.maxSeq) });
+      await batch(ops, true);
+      log.info({ recovered: merged.recovered, dropped: merged.dropped, files: replay.files }, 'outbox: write-ahead log replayed into level');
+      segs = merged.segments;
+      lastSeq = Math.max(lastSeq, merged.maxSeq);
+    }
+    await wal.removeOlder(await wal.rotate());
+    walEvents = 0;
+    return segs;
+  }
+
   const outbox = {
     async open(): Promise<void> {
       if (state !== 'new' && state !== 'closed') return;
@@ -173,16 +310,11 @@ export function createOutbox(opts: OutboxOptions) {
       lastSeq = typeof seqMeta === 'number' ? seqMeta : 0;
       const lossMeta = (await store.get(META_LOSSES_KEY).catch(() => undefined)) as Partial<ClassCounts> | undefined;
       for (const c of OUTBOX_CLASSES) losses[c] = typeof lossMeta?.[c] === 'number' ? lossMeta[c]! : 0;
-      let bad = 0;
-      for await (const [key, value] of store.iterator({ ...SEGMENT_RANGE, valueEncoding: 'utf8' } as never) as AsyncIterable<[string, string]>) {
-        const parsed = parseSegmentKey(key);
-        if (!parsed) { bad++; continue; }
-        const events = decodeSegment(value, () => bad++);
-        for (const e of events) if (e.seq > lastSeq) lastSeq = e.seq;
-        index.load(parsed.cls, parsed.firstSeq, events);
+      for (const seg of await readDurable()) {
+        for (const e of seg.events) if (e.seq > lastSeq) lastSeq = e.seq;
+        index.load(seg.cls, seg.firstSeq, seg.events);
         index.spill();
       }
-      if (bad > 0) log.warn({ bad }, 'outbox: skipped unreadable records');
       state = 'open';
       log.info({ pending: index.counts(), bytes: index.bytes, lastSeq }, 'outbox opened');
       if (index.bytes > 0) for (const l of [...readyListeners]) l();
@@ -192,11 +324,14 @@ export function createOutbox(opts: OutboxOptions) {
     async close(): Promise<void> {
       if (state !== 'open') return;
       state = 'closing';
-      if (timer) { clearTimeout(timer); timer = null; }
+      timer?.cancel();
+      timer = null;
       while (writing) await writing;
       await Promise.allSettled([...loading.values()]);
+      // in WAL mode this flush also checkpoints, so a clean stop leaves an empty log
       await flush();
       while (writing) await writing;
+      await wal?.close();
       state = 'closed';
     },
 
@@ -225,7 +360,7 @@ export function createOutbox(opts: OutboxOptions) {
         schedule(false);
         return Promise.reject(new OutboxError('OUTBOX_FULL', `outbox full (${index.bytes}/${maxBytes} bytes): ${cls} event dropped`));
       }
-      for (const e of evicted) countLoss(e.cls);
+      for (const e of evicted) { countLoss(e.cls); forget(e.seq); }
       if (evicted.length > 0) log.warn({ evicted: evicted.length, for: cls }, 'outbox full: evicted lower-class events');
       apply(changes);
       index.add(cls, event, need);
@@ -247,6 +382,7 @@ export function createOutbox(opts: OutboxOptions) {
     ack(seq: number): boolean {
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const known = index.ack(seq, changes);
+      if (known) forget(seq);
       apply(changes);
       return known;
     },
@@ -255,7 +391,7 @@ export function createOutbox(opts: OutboxOptions) {
     reject(seq: number): void {
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const e = index.reject(seq, changes);
-      if (e) countLoss(e.cls);
+      if (e) { countLoss(e.cls); forget(seq); }
       apply(changes);
     },
 
