@@ -68,7 +68,7 @@ async function openPipeline(port: number) {
   const root = createRootStore(dir);
   await root.open();
   const log = silentLogger();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2), walDir: process.env.OUTBOX_WAL ? join(dir, 'wal') : undefined });
   await outbox.open();
   const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: 512 });
   uplink.start();
@@ -129,7 +129,7 @@ async function outboxOnlyRun(events = EVENTS) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
   const root = createRootStore(dir);
   await root.open();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2), walDir: process.env.OUTBOX_WAL ? join(dir, 'wal') : undefined });
   await outbox.open();
   const drain = outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
   const t0 = performance.now();

@@ -24,12 +24,38 @@ export function frame(body: Buffer): Buffer {
   return out;
 }
 
+const eventBody = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${encodeLine(e)}`;
+const goneBody = (seqs: readonly number[]) => `${String.fromCharCode(TYPE_GONE)}${seqs.join(',')}`;
+
 export function encodeEventRecord(cls: OutboxClass, e: EncodedEvent): Buffer {
-  return frame(Buffer.from(`${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${encodeLine(e)}`));
+  return frame(Buffer.from(eventBody(cls, e)));
 }
 
 export function encodeGoneRecord(seqs: readonly number[]): Buffer {
-  return frame(Buffer.from(`${String.fromCharCode(TYPE_GONE)}${seqs.join(',')}`));
+  return frame(Buffer.from(goneBody(seqs)));
+}
+
+/**
+ * One group commit's frames in a single buffer (one allocation, one write): the seqs gone since the last commit
+ * first, then the new events.
+ */
+export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cls: OutboxClass; event: EncodedEvent }>): Buffer {
+  const bodies: string[] = [];
+  const lengths: number[] = [];
+  let total = 0;
+  const add = (body: string) => { const n = Buffer.byteLength(body); bodies.push(body); lengths.push(n); total += HEADER + n; };
+  if (gone.length > 0) add(goneBody(gone));
+  for (const { cls, event } of events) add(eventBody(cls, event));
+  const out = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (let i = 0; i < bodies.length; i++) {
+    const n = lengths[i];
+    out.writeUInt32LE(n, off);
+    out.write(bodies[i], off + HEADER, n, 'utf8');
+    out.writeUInt32LE(crc32(out.subarray(off + HEADER, off + HEADER + n)), off + 4);
+    off += HEADER + n;
+  }
+  return out;
 }
 
 /** Splits a log into frame bodies; `good` is the length of the trustworthy prefix. */

@@ -3,7 +3,7 @@
 // thread-pool round trip per group commit instead of write + fdatasync. Each file is read on its own up to its
 // first torn frame, so a tear (a crash mid-write, a failed write) never hides the records of later files.
 import { constants, promises as fsp } from 'node:fs';
-import { close, open, writev } from 'node:fs';
+import { close, open, write } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLog, type WalRecord } from './wal-codec.js';
 
@@ -22,7 +22,7 @@ export interface WalReplay {
 
 const openAsync = (path: string, flags: number) => new Promise<number>((res, rej) => open(path, flags, 0o600, (e, fd) => (e ? rej(e) : res(fd))));
 const closeAsync = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
-const writevAsync = (fd: number, bufs: Buffer[]) => new Promise<number>((res, rej) => writev(fd, bufs, (e, n) => (e ? rej(e) : res(n))));
+const writeAsync = (fd: number, buf: Buffer) => new Promise<number>((res, rej) => write(fd, buf, 0, buf.length, null, (e, n) => (e ? rej(e) : res(n))));
 
 export function createWalFile(dir: string) {
   let fd: number | null = null;
@@ -84,14 +84,14 @@ export function createWalFile(dir: string) {
       for (const g of await gens()) if (g < keepFrom) await fsp.rm(join(dir, fileName(g)), { force: true });
     },
 
-    /** Appends frames; resolves when they are on stable storage (O_DSYNC). */
-    async append(frames: Buffer[]): Promise<void> {
+    /** Appends framed records; resolves when they are on stable storage (O_DSYNC). */
+    async append(frames: Buffer): Promise<void> {
       if (fd === null) throw new Error('the write-ahead log is not open');
       if (broken) await openNext();
-      const total = frames.reduce((n, b) => n + b.length, 0);
+      const total = frames.length;
       let written: number;
       try {
-        written = await writevAsync(fd, frames);
+        written = await writeAsync(fd!, frames);
       } catch (err) {
         broken = true;
         throw err;
