@@ -1,6 +1,8 @@
 // `npm run bench -- outbox [events] [runs] [producers]`: end-to-end persisted-and-acknowledged events/s (outbox → uplink →
 // aedes → counting subscriber, deduped on id; the broker side runs in its own thread) against plain in-memory mqtt.js QoS 1 publishing to the
-// same broker in the same run; enqueue latency p50/p99. Prints one JSON line (per-run figures go to stderr).
+// same broker in the same run; enqueue latency p50/p99. Both durability modes run back to back: `wal` (the write-ahead
+// log, the figures named without a suffix) and `level` (a synced level batch per commit, the `_level` figures).
+// Prints one JSON line (per-run figures go to stderr). Env: UPLINK_WINDOW, GROUP_COMMIT_MS, LEVEL_GROUP_COMMIT_MS.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { closeSync, fdatasyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -62,21 +64,20 @@ async function closedLoop(outbox: { enqueue: ReturnType<typeof createOutbox>['en
   return latencies;
 }
 
-/** The box side: a fresh outbox in a temp store and an uplink connected to the broker. */
-async function openPipeline(port: number) {
+type Mode = 'wal' | 'level';
+const WINDOW = Number(process.env.UPLINK_WINDOW ?? 256);
+
+/** A fresh outbox in a temp store, durable through the write-ahead log or through synced level batches. */
+async function openOutbox(mode: Mode) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
-  const root = createRootStore(dir);
+  const root = createRootStore(join(dir, 'db'));
   await root.open();
-  const log = silentLogger();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2), walDir: process.env.OUTBOX_WAL ? join(dir, 'wal') : undefined });
+  const groupCommitMs = Number(mode === 'wal' ? process.env.GROUP_COMMIT_MS ?? 0 : process.env.LEVEL_GROUP_COMMIT_MS ?? 2);
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs, walDir: mode === 'wal' ? join(dir, 'wal') : undefined });
   await outbox.open();
-  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: 512 });
-  uplink.start();
-  await uplink.once('connected', 10_000);
   return {
     outbox,
     async close() {
-      await uplink.stop();
       await outbox.close();
       await root.close();
       await rm(dir, { recursive: true, force: true });
@@ -84,9 +85,25 @@ async function openPipeline(port: number) {
   };
 }
 
-async function persistedRun(master: MasterSide, events = EVENTS) {
+/** The box side: a fresh outbox and an uplink connected to the broker. */
+async function openPipeline(port: number, mode: Mode) {
+  const log = silentLogger();
+  const { outbox, close: closeOutbox } = await openOutbox(mode);
+  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: WINDOW });
+  uplink.start();
+  await uplink.once('connected', 10_000);
+  return {
+    outbox,
+    async close() {
+      await uplink.stop();
+      await closeOutbox();
+    },
+  };
+}
+
+async function persistedRun(master: MasterSide, mode: Mode, events = EVENTS) {
   await master.reset();
-  const { outbox, close } = await openPipeline(master.port);
+  const { outbox, close } = await openPipeline(master.port, mode);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const latencies = await closedLoop(outbox, events);
@@ -99,9 +116,9 @@ async function persistedRun(master: MasterSide, events = EVENTS) {
 }
 
 /** Open loop: events offered at a fixed rate (a busy hall), uplink running; the latency each producer sees. */
-async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
+async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, seconds = 3) {
   await master.reset();
-  const { outbox, close } = await openPipeline(master.port);
+  const { outbox, close } = await openPipeline(master.port, mode);
   const latencies: number[] = [];
   const pending: Array<Promise<unknown>> = [];
   const total = ratePerS * seconds;
@@ -125,20 +142,14 @@ async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
 }
 
 /** The outbox alone (enqueue → take → ack, no MQTT): what persistence costs when the event loop is not shared. */
-async function outboxOnlyRun(events = EVENTS) {
-  const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
-  const root = createRootStore(dir);
-  await root.open();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2), walDir: process.env.OUTBOX_WAL ? join(dir, 'wal') : undefined });
-  await outbox.open();
+async function outboxOnlyRun(mode: Mode, events = EVENTS) {
+  const { outbox, close } = await openOutbox(mode);
   const drain = outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
   const t0 = performance.now();
   const latencies = await closedLoop(outbox, events);
   const seconds = (performance.now() - t0) / 1000;
   drain();
-  await outbox.close();
-  await root.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
   latencies.sort((a, b) => a - b);
   return { perS: events / seconds, p99: pct(latencies, 0.99) };
 }
@@ -177,46 +188,52 @@ function fsyncProbe() {
 const fsync = fsyncProbe();
 const broker = await startMasterSide();
 // warm-up (JIT, level, aedes), not measured
-await persistedRun(broker, Math.min(2000, EVENTS));
+await persistedRun(broker, 'wal', Math.min(2000, EVENTS));
+await persistedRun(broker, 'level', Math.min(2000, EVENTS));
 await inMemoryRun(broker, Math.min(2000, EVENTS));
-const openLoop: Record<number, { p50: number; p99: number }> = {};
-const runs: Array<{ persisted: number; inmemory: number; p50: number; p99: number; cpuP: number; cpuM: number; only: number; onlyP99: number }> = [];
+type Run = { persisted: number; level: number; inmemory: number; p50: number; p99: number; p50L: number; p99L: number; cpuP: number; cpuL: number; cpuM: number; only: number; onlyL: number };
+const openLoop: Record<string, { wal: { p50: number; p99: number }; level: { p50: number; p99: number }; fsync: { p50: number; p99: number } }> = {};
+const runs: Run[] = [];
 try {
   for (let r = 0; r < RUNS; r++) {
-    // alternate the order so neither side always runs on a warmer process
-    const mem1 = r % 2 === 1 ? await inMemoryRun(broker) : null;
-    const p = await persistedRun(broker);
-    const mem = mem1 ?? await inMemoryRun(broker);
-    const only = await outboxOnlyRun();
-    const run = {
-      persisted: Math.round(p.perS), inmemory: Math.round(mem.perS), p50: +p.p50.toFixed(2), p99: +p.p99.toFixed(2),
-      cpuP: Math.round(p.cpuUs), cpuM: Math.round(mem.cpuUs), only: Math.round(only.perS), onlyP99: +only.p99.toFixed(2),
+    // rotate the order so no side always runs on a warmer (or a quieter) process
+    const order = [['mem', 'wal', 'level'], ['wal', 'level', 'mem'], ['level', 'mem', 'wal']][r % 3];
+    const res: Record<string, any> = {};
+    for (const what of order) res[what] = what === 'mem' ? await inMemoryRun(broker) : await persistedRun(broker, what as Mode);
+    const only = await outboxOnlyRun('wal');
+    const onlyL = await outboxOnlyRun('level');
+    const run: Run = {
+      persisted: Math.round(res.wal.perS), level: Math.round(res.level.perS), inmemory: Math.round(res.mem.perS),
+      p50: +res.wal.p50.toFixed(2), p99: +res.wal.p99.toFixed(2), p50L: +res.level.p50.toFixed(2), p99L: +res.level.p99.toFixed(2),
+      cpuP: Math.round(res.wal.cpuUs), cpuL: Math.round(res.level.cpuUs), cpuM: Math.round(res.mem.cpuUs), only: Math.round(only.perS), onlyL: Math.round(onlyL.perS),
     };
     runs.push(run);
     process.stderr.write(`run ${r + 1}/${RUNS}: ${JSON.stringify(run)}\n`);
   }
-  // latency at offered rates below saturation (the closed loop above measures queueing, by construction)
+  // latency at offered rates below saturation (the closed loop above measures queueing, by construction); the
+  // fsync probe right after each pair is the disk's own floor at that moment (the machine is shared)
   for (const rate of [2000, 5000, 10000]) {
-    const ol = await openLoopRun(broker, rate);
-    openLoop[rate] = ol;
-    process.stderr.write(`open loop ${rate}/s: ${JSON.stringify(ol)}\n`);
+    const wal = await openLoopRun(broker, 'wal', rate);
+    const level = await openLoopRun(broker, 'level', rate);
+    openLoop[rate] = { wal, level, fsync: fsyncProbe() };
+    process.stderr.write(`open loop ${rate}/s: ${JSON.stringify(openLoop[rate])}\n`);
   }
 } finally {
   await broker.stop();
 }
-const persisted = median(runs.map((r) => r.persisted));
-const inmemory = median(runs.map((r) => r.inmemory));
+const med = (f: (r: Run) => number) => median(runs.map(f));
 process.stdout.write(`${JSON.stringify({
-  bench: 'outbox', events: EVENTS, runs: RUNS,
-  // the ratio is taken per run (both sides measured back to back), then the median
-  persisted_per_s: persisted, inmemory_per_s: inmemory, ratio: +median(runs.map((r) => r.persisted / r.inmemory)).toFixed(2),
+  bench: 'outbox', events: EVENTS, runs: RUNS, window: WINDOW,
+  // the ratio is taken per run (all sides measured back to back), then the median
+  persisted_per_s: med((r) => r.persisted), inmemory_per_s: med((r) => r.inmemory), ratio: +med((r) => r.persisted / r.inmemory).toFixed(2),
   ratio_runs: runs.map((r) => +(r.persisted / r.inmemory).toFixed(2)),
+  persisted_level_per_s: med((r) => r.level), ratio_level: +med((r) => r.level / r.inmemory).toFixed(2),
   // the throughput ratio when CPU is the limit (in-memory CPU per event / persisted CPU per event)
-  cpu_ratio: +median(runs.map((r) => r.cpuM / r.cpuP)).toFixed(2),
-  enqueue_p50_ms: median(runs.map((r) => r.p50)), enqueue_p99_ms: median(runs.map((r) => r.p99)),
+  cpu_ratio: +med((r) => r.cpuM / r.cpuP).toFixed(2), cpu_ratio_level: +med((r) => r.cpuM / r.cpuL).toFixed(2),
+  enqueue_p50_ms: med((r) => r.p50), enqueue_p99_ms: med((r) => r.p99), enqueue_level_p50_ms: med((r) => r.p50L), enqueue_level_p99_ms: med((r) => r.p99L),
   // CPU per event of the box's thread (the broker side runs on another thread)
-  persisted_cpu_us_per_event: median(runs.map((r) => r.cpuP)), inmemory_cpu_us_per_event: median(runs.map((r) => r.cpuM)),
-  outbox_only_per_s: median(runs.map((r) => r.only)), outbox_only_enqueue_p99_ms: median(runs.map((r) => r.onlyP99)),
+  persisted_cpu_us_per_event: med((r) => r.cpuP), persisted_level_cpu_us_per_event: med((r) => r.cpuL), inmemory_cpu_us_per_event: med((r) => r.cpuM),
+  outbox_only_per_s: med((r) => r.only), outbox_only_level_per_s: med((r) => r.onlyL),
   open_loop_enqueue_ms: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, l])),
   fsync_p50_ms: fsync.p50, fsync_p99_ms: fsync.p99, producers: PRODUCERS, load_avg_1m: +loadavg()[0].toFixed(2),
 })}\n`);

@@ -7,11 +7,9 @@ import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/schemas.js';
 import type { Store } from '../store.js';
-import { CLASS_RANK, META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, eventBytes, isEncodableTopic, parseSegmentKey } from './codec.js';
+import { CLASS_RANK, META_LOSSES_KEY, META_SEQ_KEY, decodeSegment, eventBytes, isEncodableTopic } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
-import { encodeCommit } from './wal-codec.js';
-import { createWalFile } from './wal-file.js';
-import { mergeReplay, type StoredSegment } from './wal-replay.js';
+import { createDurableWriter } from './durable-writer.js';
 
 export class OutboxError extends KefuError {}
 
@@ -57,42 +55,35 @@ export type { OutboxEntry };
 interface Waiter { resolve(r: { id: string; seq: number }): void; reject(err: Error): void; id: string; seq: number }
 
 export function createOutbox(opts: OutboxOptions) {
-  const { store, log, maxBytes } = opts;
+  const { log, maxBytes } = opts;
   const groupCommitMs = opts.groupCommitMs ?? 2;
   const now = opts.now ?? Date.now;
   const newId = opts.newId ?? randomUUID;
   const maxSegmentEntries = opts.maxSegmentEntries ?? 4096;
   const memoryBytes = opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024);
-  const walMaxBytes = opts.walMaxBytes ?? 16 * 1024 * 1024;
   const index = createOutboxIndex({ maxBytes, maxSegmentEntries, memoryBytes });
-  const wal = opts.walDir ? createWalFile(opts.walDir) : null;
-  const loading = new Map<Segment, Promise<void>>();
   const losses = zeroCounts();
+  let lastSeq = 0;
+  const disk = createDurableWriter({
+    store: opts.store, log, index, walDir: opts.walDir, walMaxBytes: opts.walMaxBytes ?? 16 * 1024 * 1024, memoryBytes, maxSegmentEntries,
+    lastSeq: () => lastSeq, losses,
+  });
+  const loading = new Map<Segment, Promise<void>>();
   const readyListeners = new Set<() => void>();
   /** topics already checked: the same few topics come again and again */
   const goodTopics = new Set<string>();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
-  let lastSeq = 0;
-  let lossesDirty = false;
   let waiters: Waiter[] = [];
-  const toDelete = new Set<Segment>();
-  const toRewrite = new Set<Segment>();
-  /** seqs acked or evicted since the last log append: the log must not bring them back after a crash */
-  let gone: number[] = [];
-  /** events appended to the log since its last checkpoint */
-  let walEvents = 0;
   let timer: { urgent: boolean; cancel(): void } | null = null;
   let writing: Promise<void> | null = null;
 
   function apply(changes: IndexChanges): void {
-    for (const s of changes.deleted) { toDelete.add(s); toRewrite.delete(s); }
-    for (const s of changes.trimmed) if (s.live > 0) toRewrite.add(s);
-    if (changes.deleted.length || changes.trimmed.length) schedule(false);
+    if (disk.apply(changes)) schedule(false);
   }
 
   function forget(seq: number): void {
-    if (wal) { gone.push(seq); schedule(false); }
+    if (disk.forget(seq)) schedule(false);
   }
 
   function schedule(urgent: boolean): void {
@@ -111,101 +102,6 @@ export function createOutbox(opts: OutboxOptions) {
     }
   }
 
-  type LevelOp = { type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string };
-
-  /** Takes the pending deletes and rewrites (and the loss counters) as level ops; undo() puts them back. */
-  async function bookkeeping(ops: LevelOp[]): Promise<() => void> {
-    const dels = [...toDelete];
-    const rewrites = [...toRewrite].filter((s) => s.live > 0);
-    toDelete.clear();
-    toRewrite.clear();
-    const writeLosses = lossesDirty;
-    lossesDirty = false;
-    for (const seg of dels) ops.push({ type: 'del', key: seg.key });
-    if (writeLosses) ops.push({ type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
-    const undo = () => {
-      for (const s of dels) toDelete.add(s);
-      for (const s of rewrites) if (s.live > 0) toRewrite.add(s);
-      if (writeLosses) lossesDirty = true;
-    };
-    try {
-      for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
-    } catch (err) { undo(); throw err; }
-    return undo;
-  }
-
-  const batch = (ops: LevelOp[], sync: boolean) => store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
-
-  /** Writes segments into level; afterwards the ones that lost entries meanwhile are deleted or rewritten. */
-  async function storeSegments(segs: Segment[], extra: LevelOp[], sync: boolean): Promise<void> {
-    const written = new Map<Segment, number>();
-    const ops: LevelOp[] = [];
-    for (const seg of segs) {
-      written.set(seg, seg.live);
-      ops.push({ type: 'put', key: seg.key, value: encodeSegment(seg.entries.filter((e) => e.state !== 'done')), valueEncoding: 'utf8' });
-    }
-    await batch(ops.concat(extra), sync);
-    for (const seg of segs) {
-      seg.stored = true;
-      // acked or evicted while the write was under way: the disk copy still holds those events
-      if (seg.live === 0) toDelete.add(seg);
-      else if (seg.live < written.get(seg)!) toRewrite.add(seg);
-    }
-  }
-
-  /** Level mode: the new segments, the deletes and rewrites in one batch, synced when it holds new events. */
-  async function commitLevel(fresh: Segment[]): Promise<void> {
-    const extra: LevelOp[] = [];
-    const undo = await bookkeeping(extra);
-    const sync = fresh.length > 0 || extra.some((o) => o.type === 'put' && o.key !== META_LOSSES_KEY);
-    if (fresh.length > 0) extra.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq });
-    try {
-      // only new events need the fsync; a lost delete merely re-sends an event the master dedupes
-      if (fresh.length > 0 || extra.length > 0) await storeSegments(fresh, extra, sync);
-    } catch (err) { undo(); throw err; }
-    for (const seg of fresh) index.markPersisted(seg);
-  }
-
-  /** WAL mode: one O_DSYNC append holds the new events and the seqs gone since the last one. */
-  async function commitWal(fresh: Segment[]): Promise<void> {
-    const goneNow = gone;
-    gone = [];
-    const events: Array<{ cls: OutboxClass; event: OutboxEntry }> = [];
-    for (const seg of fresh) for (const e of seg.entries) if (e.state !== 'done') events.push({ cls: seg.cls, event: e });
-    try {
-      if (goneNow.length > 0 || events.length > 0) await wal!.append(encodeCommit(goneNow, events));
-    } catch (err) {
-      // frames before a tear may have reached the disk: cancel them in the next append
-      gone = goneNow.concat(gone);
-      for (const seg of fresh) for (const e of seg.entries) gone.push(e.seq);
-      throw err;
-    }
-    walEvents += events.length;
-    for (const seg of fresh) index.markPersisted(seg, false);
-  }
-
-  /** WAL mode, off the enqueue path: deletes and rewrites need no sync (the log, then a checkpoint, covers them). */
-  async function tidyLevel(): Promise<void> {
-    const ops: LevelOp[] = [];
-    const undo = await bookkeeping(ops);
-    if (ops.length === 0) return;
-    try { await batch(ops, false); } catch (err) { undo(); throw err; }
-  }
-
-  /** WAL mode: the log's live events go into level (synced), then the log starts over. */
-  async function checkpoint(): Promise<void> {
-    const keepFrom = await wal!.rotate();
-    walEvents = 0;
-    const extra: LevelOp[] = [];
-    const undo = await bookkeeping(extra);
-    extra.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq }, { type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
-    try {
-      await storeSegments(index.unstored(), extra, true);
-    } catch (err) { undo(); throw err; }
-    await wal!.removeOlder(keepFrom);
-    index.spill();
-  }
-
   async function flush(): Promise<void> {
     if (writing) return;
     timer?.cancel();
@@ -213,11 +109,10 @@ export function createOutbox(opts: OutboxOptions) {
     const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
     const batchWaiters = waiters;
     waiters = [];
-    const closing = state === 'closing';
+    const final = state === 'closing';
     writing = (async () => {
       try {
-        if (wal) await commitWal(fresh);
-        else await commitLevel(fresh);
+        await disk.commit(fresh);
         index.spill();
         for (const w of batchWaiters) w.resolve({ id: w.id, seq: w.seq });
       } catch (err) {
@@ -226,35 +121,21 @@ export function createOutbox(opts: OutboxOptions) {
         const e = new OutboxError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`);
         for (const w of batchWaiters) w.reject(e);
       }
-      if (!wal) return;
-      try {
-        if (closing || wal.size > walMaxBytes || (index.residentBytes > memoryBytes && walEvents > 0)) await checkpoint();
-        else await tidyLevel();
-      } catch (err) {
-        log.error({ err }, 'outbox checkpoint failed; the log keeps the events');
-      }
+      await disk.after(final);
     })();
     await writing;
     writing = null;
     if (fresh.length > 0) for (const l of [...readyListeners]) l();
     // enqueues that arrived during the write have already waited long enough
     if (waiters.length > 0) void flush();
-    else if (toDelete.size > 0 || toRewrite.size > 0 || lossesDirty || gone.length > 0) schedule(false);
-  }
-
-  /** A segment without its evicted entries; a cold one is read back from disk for that. */
-  async function trimmedValue(seg: Segment): Promise<string> {
-    const liveSeqs = new Set(seg.entries.filter((e) => e.state !== 'done').map((e) => e.seq));
-    if (!seg.cold) return encodeSegment(seg.entries.filter((e) => e.state !== 'done'));
-    const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
-    return encodeSegment(decodeSegment(value ?? '').filter((e) => liveSeqs.has(e.seq)));
+    else if (disk.pending) schedule(false);
   }
 
   /** Reads the payloads of a cold segment back, then lets the sender continue. */
   function loadCold(seg: Segment): void {
     if (loading.has(seg)) return;
     const done = (async () => {
-      const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
+      const value = await disk.readSegment(seg.key);
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const missing = index.fill(seg, decodeSegment(value ?? ''), changes);
       for (const e of missing) { countLoss(e.cls); forget(e.seq); }
@@ -271,46 +152,19 @@ export function createOutbox(opts: OutboxOptions) {
 
   function countLoss(cls: OutboxClass, n = 1): void {
     losses[cls] += n;
-    lossesDirty = true;
-  }
-
-  /** Level segments, then (WAL mode) what the log adds to them; a crash's log is folded into level, synced. */
-  async function readDurable(): Promise<StoredSegment[]> {
-    let bad = 0;
-    let segs: StoredSegment[] = [];
-    for await (const [key, value] of store.iterator({ ...SEGMENT_RANGE, valueEncoding: 'utf8' } as never) as AsyncIterable<[string, string]>) {
-      const parsed = parseSegmentKey(key);
-      if (!parsed) { bad++; continue; }
-      segs.push({ key, ...parsed, events: decodeSegment(value, () => bad++) });
-    }
-    if (bad > 0) log.warn({ bad }, 'outbox: skipped unreadable records');
-    if (!wal) return segs;
-    const replay = await wal.replay();
-    if (replay.tornBytes > 0 || replay.unreadable > 0) log.warn({ tornBytes: replay.tornBytes, unreadable: replay.unreadable }, 'outbox: write-ahead log ends in a torn write (a crash mid-commit); ignored');
-    if (replay.records.length > 0) {
-      const merged = mergeReplay(segs, replay.records, maxSegmentEntries);
-      const ops: LevelOp[] = merged.dels.map((key) => ({ type: 'del', key }));
-      for (const s of merged.puts) ops.push({ type: 'put', key: s.key, value: encodeSegment(s.events), valueEncoding: 'utf8' });
-      ops.push({ type: 'put', key: META_SEQ_KEY, value: Math.max(lastSeq, merged.maxSeq) });
-      await batch(ops, true);
-      log.info({ recovered: merged.recovered, dropped: merged.dropped, files: replay.files }, 'outbox: write-ahead log replayed into level');
-      segs = merged.segments;
-      lastSeq = Math.max(lastSeq, merged.maxSeq);
-    }
-    await wal.removeOlder(await wal.rotate());
-    walEvents = 0;
-    return segs;
+    disk.lossChanged();
   }
 
   const outbox = {
     async open(): Promise<void> {
       if (state !== 'new' && state !== 'closed') return;
       state = 'opening';
-      const seqMeta = await store.get(META_SEQ_KEY).catch(() => undefined);
-      lastSeq = typeof seqMeta === 'number' ? seqMeta : 0;
-      const lossMeta = (await store.get(META_LOSSES_KEY).catch(() => undefined)) as Partial<ClassCounts> | undefined;
+      const seqMeta = await opts.store.get(META_SEQ_KEY).catch(() => undefined);
+      const lossMeta = (await opts.store.get(META_LOSSES_KEY).catch(() => undefined)) as Partial<ClassCounts> | undefined;
       for (const c of OUTBOX_CLASSES) losses[c] = typeof lossMeta?.[c] === 'number' ? lossMeta[c]! : 0;
-      for (const seg of await readDurable()) {
+      const durable = await disk.read(typeof seqMeta === 'number' ? seqMeta : 0);
+      lastSeq = durable.lastSeq;
+      for (const seg of durable.segments) {
         for (const e of seg.events) if (e.seq > lastSeq) lastSeq = e.seq;
         index.load(seg.cls, seg.firstSeq, seg.events);
         index.spill();
@@ -331,7 +185,7 @@ export function createOutbox(opts: OutboxOptions) {
       // in WAL mode this flush also checkpoints, so a clean stop leaves an empty log
       await flush();
       while (writing) await writing;
-      await wal?.close();
+      await disk.close();
       state = 'closed';
     },
 
