@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { createRootStore, sublevel } from '../../daemon/store.js';
 import { createOutbox, type Outbox } from '../../daemon/outbox/index.js';
 import { decodeLog, encodeEventRecord } from '../../daemon/outbox/wal-codec.js';
@@ -163,4 +165,31 @@ test('a clean close checkpoints: the next start finds an empty log', async (t) =
   await first.crash();
   const second = await open(t, dir);
   assert.equal(second.outbox.stats().pending.event, 10);
+});
+
+test('a failed or short log write rejects its enqueues; nothing of it comes back, later commits go to a new file', async (t) => {
+  const dir = await tempDir(t);
+  const first = await open(t, dir);
+  const kept = await first.outbox.enqueue({ topic: 't', class: 'event', data: 'kept' });
+  // the next append writes only its first frame (a whole event record) and then reports a short write
+  const realWrite = fs.write;
+  let armed = true;
+  (fs as { write: unknown }).write = (fd: number, buf: Buffer, off: number, len: number, pos: null, cb: (e: Error | null, n: number) => void) => {
+    if (!armed) return realWrite(fd, buf, off, len, pos, cb);
+    armed = false;
+    const firstFrame = 8 + buf.readUInt32LE(0);
+    return realWrite(fd, buf, off, firstFrame, pos, (e, n) => cb(e, n));
+  };
+  syncBuiltinESMExports();
+  t.after(() => { (fs as { write: unknown }).write = realWrite; syncBuiltinESMExports(); });
+  const failed = await Promise.allSettled([1, 2].map((i) => first.outbox.enqueue({ topic: 't', class: 'event', data: `lost-${i}` })));
+  assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+  assert.equal((failed[0] as PromiseRejectedResult).reason.code, 'OUTBOX_WRITE_FAILED');
+  const after = await first.outbox.enqueue({ topic: 't', class: 'event', data: 'after' });
+  assert.ok(after.seq > kept.seq);
+  assert.equal((await walRecords(dir)).files.length, 2, 'the torn file is left behind; appends continue in a new one');
+  await first.crash();
+
+  const second = await open(t, dir);
+  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['kept', 'after'], 'the whole record of a rejected enqueue is cancelled, not replayed');
 });
