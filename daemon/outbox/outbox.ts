@@ -19,7 +19,7 @@ export interface OutboxOptions {
   log: Logger;
   /** bound on the stored events, in bytes; when full the lowest class is evicted first */
   maxBytes: number;
-  /** how long an enqueue may wait for companions before the synced batch is written (0: the next turn) */
+  /** how long an enqueue may wait for companions before its commit starts (default 0: the next turn) */
   groupCommitMs?: number;
   /** a folder of its own for the write-ahead log; without it every commit is a synced level batch */
   walDir?: string;
@@ -56,7 +56,7 @@ interface Waiter { resolve(r: { id: string; seq: number }): void; reject(err: Er
 
 export function createOutbox(opts: OutboxOptions) {
   const { log, maxBytes } = opts;
-  const groupCommitMs = opts.groupCommitMs ?? 2;
+  const groupCommitMs = opts.groupCommitMs ?? 0;
   const now = opts.now ?? Date.now;
   const newId = opts.newId ?? randomUUID;
   const maxSegmentEntries = opts.maxSegmentEntries ?? 4096;
