@@ -6,6 +6,7 @@ import { silentLogger } from '../../daemon/logger.js';
 import { EventEnvelope } from '../../protocol/schemas.js';
 import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
+import { setTimeout as realSetTimeout } from 'node:timers';
 
 async function openStore(t: { after(fn: () => unknown): void }, dir: string) {
   const root = createRootStore(dir);
@@ -242,6 +243,24 @@ for (const mode of MODES) {
     });
     assert.equal(bulk.length, s.pending.bulk);
     assert.deepEqual(bulk, Array.from({ length: bulk.length }, (_, k) => 60 - bulk.length + k), 'the newest bulk survived, oldest evicted');
+    await outbox.close();
+  });
+
+  test(`${mode.name}: an enqueue does not wait behind the lazy timer that acks set (it once added up to 20 ms)`, async (t) => {
+    const dir = await tempDir(t);
+    const { root, store } = await openStore(t, dir);
+    t.after(() => root.close());
+    const outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 0 });
+    await outbox.open();
+    await outbox.enqueue({ topic: 't', class: 'event', data: 'first' });
+    await new Promise((r) => setImmediate(r)); // the first commit has wound down: nothing is being written
+    // from here on timeouts never fire on their own: only setImmediate and the disk move the outbox
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    for (const e of outbox.take(undefined, 10)) outbox.ack(e.seq); // acks schedule the lazy timer
+    const next = outbox.enqueue({ topic: 't', class: 'event', data: 'second' });
+    const won = await Promise.race([next.then(() => 'committed'), new Promise((r) => setImmediate(() => realSetTimeout(() => r('stuck'), 5_000)))]);
+    assert.equal(won, 'committed');
+    t.mock.timers.reset();
     await outbox.close();
   });
 }
