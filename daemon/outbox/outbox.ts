@@ -80,7 +80,11 @@ export function createOutbox(opts: OutboxOptions) {
 
   function apply(changes: IndexChanges): void {
     if (disk.apply(changes)) schedule(false);
+    changes.deleted.length = 0;
+    changes.trimmed.length = 0;
   }
+  /** reused by enqueue and ack (one per event each): apply() hands its contents on and empties it */
+  const scratch: IndexChanges = { deleted: [], trimmed: [] };
 
   function forget(seq: number): void {
     if (disk.forget(seq)) schedule(false);
@@ -211,7 +215,7 @@ export function createOutbox(opts: OutboxOptions) {
       }
       const event = { seq, id, topic: input.topic, retain: input.retain ?? false, payload };
       const need = eventBytes(event);
-      const changes: IndexChanges = { deleted: [], trimmed: [] };
+      const changes = scratch;
       const evicted = need > maxBytes ? null : index.makeRoom(need, cls, changes);
       if (evicted === null) {
         countLoss(cls);
@@ -237,7 +241,7 @@ export function createOutbox(opts: OutboxOptions) {
 
     /** The broker's PUBACK for `seq`: the event is deleted (asynchronously, batched). */
     ack(seq: number): boolean {
-      const changes: IndexChanges = { deleted: [], trimmed: [] };
+      const changes = scratch;
       const known = index.ack(seq, changes);
       if (known) forget(seq);
       apply(changes);
