@@ -225,6 +225,12 @@ export function createChatService(deps: ChatServiceDeps) {
       await addMessage(c, { from: 'agent', agentId, kind: m.file ? (m.file.mime.startsWith('image/') ? 'image' : 'file') : 'text', text: m.text, file: m.file });
     },
 
+    /** a line from the system into the conversation, in the customer's language (a video call began or ended) */
+    async note(convId: string, text: { zh: string; en: string }) {
+      const c = await getConv(convId);
+      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? text.en : text.zh });
+    },
+
     /** the agent ends the human part: the conversation returns to the bot and the customer is asked to rate */
     async close(agentId: string, convId: string) {
       const c = await getConv(convId);
