@@ -45,6 +45,13 @@ function runBox(t: import('node:test').TestContext, dir: string, port: number, c
 }
 
 const killed = (child: ChildProcess) => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGKILL'); });
+/** A clean stop, awaited: the box checkpoints its log on the way out, so the temp dir must not go before it is done. */
+const stopped = (child: ChildProcess) => new Promise<void>((r) => {
+  if (child.exitCode !== null || child.signalCode !== null) return r();
+  const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  child.once('exit', () => { clearTimeout(force); r(); });
+  child.kill('SIGTERM');
+});
 
 for (const mode of ['level', 'wal'] as const) {
   test(`${mode}: events acknowledged as persisted survive kill -9 and are all delivered after restart`, async (t) => {
@@ -87,7 +94,7 @@ for (const mode of ['level', 'wal'] as const) {
     }
     const seqs = new Set(firsts.map((e) => e.seq));
     assert.equal(seqs.size, N, 'seq never reused');
-    second.child.kill('SIGTERM');
+    await stopped(second.child);
   });
 }
 
@@ -128,6 +135,6 @@ for (const [mode, brokerUp] of [['level', false], ['wal', false], ['wal', true]]
       assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in order`);
     }
     assert.equal(new Set(firsts.map((e) => e.seq)).size, firsts.length, 'seq never reused');
-    second.child.kill('SIGTERM');
+    await stopped(second.child);
   });
 }
