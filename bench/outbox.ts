@@ -139,22 +139,27 @@ async function persistedRun(master: MasterSide, mode: Mode, events = EVENTS) {
 
 /**
  * The floor under any durable enqueue on this thread at this moment: a 256-byte O_DSYNC write through the thread
- * pool, issued every 5 ms beside the run, timed from the call to its callback (disk + thread pool + event loop).
+ * pool, offered open-loop every 2 ms beside the run (like the events: a stall delays every probe offered during it),
+ * timed like the enqueues, from the call to its callback (disk + thread pool + event loop).
  */
 function startFloorProbe() {
   const path = join(tmpdir(), `kefu-floor-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
   const buf = Buffer.alloc(256, 1);
   const l: number[] = [];
-  let busy = false;
+  const t0 = performance.now();
+  let sent = 0;
+  let outstanding = 0;
   const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    const s = performance.now();
-    write(fd, buf, () => { l.push(performance.now() - s); busy = false; });
-  }, 5);
-  return () => {
+    for (const due = Math.floor((performance.now() - t0) / 2); sent < due; sent++) {
+      const s = performance.now();
+      outstanding++;
+      write(fd, buf, () => { l.push(performance.now() - s); outstanding--; });
+    }
+  }, 1);
+  return async () => {
     clearInterval(timer);
+    while (outstanding > 0) await new Promise((r) => setTimeout(r, 1));
     closeSync(fd);
     unlinkSync(path);
     l.sort((a, b) => a - b);
@@ -187,7 +192,7 @@ async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, wit
     }, 1);
   });
   await Promise.all(pending);
-  const floorMs = floor();
+  const floorMs = await floor();
   loop.disable();
   await waitFor(() => (!withUplink || master.count() >= total) && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
   drain?.();
