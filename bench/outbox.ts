@@ -1,8 +1,11 @@
 // `npm run bench -- outbox [events] [runs] [producers]`: end-to-end persisted-and-acknowledged events/s (outbox → uplink →
 // aedes → counting subscriber, deduped on id; the broker side runs in its own thread) against plain in-memory mqtt.js QoS 1 publishing to the
-// same broker in the same run; enqueue latency p50/p99. Prints one JSON line (per-run figures go to stderr).
+// same broker in the same run; enqueue latency p50/p99. Both durability modes run back to back: `wal` (the write-ahead
+// log, the figures named without a suffix) and `level` (a synced level batch per commit, the `_level` figures).
+// Prints one JSON line (per-run figures go to stderr). Env: UPLINK_WINDOW, GROUP_COMMIT_MS, LEVEL_GROUP_COMMIT_MS.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { closeSync, fdatasyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, openSync, readdirSync, readFileSync, unlinkSync, write, writeSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -22,11 +25,23 @@ const PRODUCERS = Number(process.argv[4] ?? 256);
 const box = { region: 'bench', box: 'bench-1' };
 const data = { kind: 'chat.message', conversation: 'c-123456', text: '您好，我想咨询一下发票申领的流程。', n: 0 };
 
+/**
+ * CPU time of this thread alone (the box's event loop), in µs, from /proc: process.cpuUsage() also counts the broker's
+ * thread and the thread pool. Clock ticks are 10 ms, fine over runs of seconds.
+ */
+function threadCpuUs(tid: number | string = process.pid): number {
+  const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14, 15 of stat)
+}
+const boxThreadCpuUs = () => threadCpuUs();
+const threadIds = () => new Set(readdirSync('/proc/self/task'));
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 /** The master side (broker + counting subscriber) on its own thread, as on a real deployment. */
 async function startMasterSide() {
+  const before = threadIds();
   const worker = new Worker(new URL('./outbox-master.mjs', import.meta.url));
   let count = 0;
   let resetAck: (() => void) | null = null;
@@ -38,8 +53,13 @@ async function startMasterSide() {
       if (m.reset) resetAck?.();
     });
   });
+  // the one thread that appeared with the worker is the master side's event loop
+  const fresh = [...threadIds()].filter((t) => !before.has(t));
+  const tid = fresh.length === 1 ? fresh[0] : null;
   return {
     port,
+    /** CPU µs of the master side's thread so far (NaN when it could not be told apart) */
+    cpuUs: () => (tid ? threadCpuUs(tid) : NaN),
     count: () => count,
     reset: () => new Promise<void>((r) => { resetAck = r; count = 0; worker.postMessage('reset'); }),
     stop: async () => { worker.postMessage('stop'); await new Promise((r) => worker.once('exit', r)); },
@@ -62,21 +82,20 @@ async function closedLoop(outbox: { enqueue: ReturnType<typeof createOutbox>['en
   return latencies;
 }
 
-/** The box side: a fresh outbox in a temp store and an uplink connected to the broker. */
-async function openPipeline(port: number) {
+type Mode = 'wal' | 'level';
+const WINDOW = Number(process.env.UPLINK_WINDOW ?? 256);
+
+/** A fresh outbox in a temp store, durable through the write-ahead log or through synced level batches. */
+async function openOutbox(mode: Mode) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
-  const root = createRootStore(dir);
+  const root = createRootStore(join(dir, 'db'));
   await root.open();
-  const log = silentLogger();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
+  const groupCommitMs = Number(mode === 'wal' ? process.env.GROUP_COMMIT_MS ?? 0 : process.env.LEVEL_GROUP_COMMIT_MS ?? 2);
+  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs, walDir: mode === 'wal' ? join(dir, 'wal') : undefined });
   await outbox.open();
-  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: 512 });
-  uplink.start();
-  await uplink.once('connected', 10_000);
   return {
     outbox,
     async close() {
-      await uplink.stop();
       await outbox.close();
       await root.close();
       await rm(dir, { recursive: true, force: true });
@@ -84,24 +103,79 @@ async function openPipeline(port: number) {
   };
 }
 
-async function persistedRun(master: MasterSide, events = EVENTS) {
+/** The box side: a fresh outbox and an uplink connected to the broker. */
+async function openPipeline(port: number, mode: Mode) {
+  const log = silentLogger();
+  const { outbox, close: closeOutbox } = await openOutbox(mode);
+  const uplink = createUplink({ box, log, outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow: WINDOW });
+  uplink.start();
+  await uplink.once('connected', 10_000);
+  return {
+    outbox,
+    async close() {
+      await uplink.stop();
+      await closeOutbox();
+    },
+  };
+}
+
+async function persistedRun(master: MasterSide, mode: Mode, events = EVENTS) {
   await master.reset();
-  const { outbox, close } = await openPipeline(master.port);
+  const { outbox, close } = await openPipeline(master.port, mode);
   const c0 = process.cpuUsage();
+  const b0 = boxThreadCpuUs();
+  const m0 = master.cpuUs();
   const t0 = performance.now();
   const latencies = await closedLoop(outbox, events);
   await waitFor(() => master.count() >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
+  const boxCpu = (boxThreadCpuUs() - b0) / events;
+  const masterCpu = (master.cpuUs() - m0) / events;
   await close();
   latencies.sort((a, b) => a - b);
-  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events };
+  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events, boxUs: boxCpu, masterUs: masterCpu };
+}
+
+/**
+ * The floor under any durable enqueue on this thread at this moment: a 256-byte O_DSYNC write through the thread
+ * pool, offered open-loop every 2 ms beside the run (like the events: a stall delays every probe offered during it),
+ * timed like the enqueues, from the call to its callback (disk + thread pool + event loop).
+ */
+function startFloorProbe() {
+  const path = join(tmpdir(), `kefu-floor-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+  const buf = Buffer.alloc(256, 1);
+  const l: number[] = [];
+  const t0 = performance.now();
+  let sent = 0;
+  let outstanding = 0;
+  const timer = setInterval(() => {
+    for (const due = Math.floor((performance.now() - t0) / 2); sent < due; sent++) {
+      const s = performance.now();
+      outstanding++;
+      write(fd, buf, () => { l.push(performance.now() - s); outstanding--; });
+    }
+  }, 1);
+  return async () => {
+    clearInterval(timer);
+    while (outstanding > 0) await new Promise((r) => setTimeout(r, 1));
+    closeSync(fd);
+    unlinkSync(path);
+    l.sort((a, b) => a - b);
+    return { p50: +pct(l, 0.5).toFixed(2), p99: +pct(l, 0.99).toFixed(2) };
+  };
 }
 
 /** Open loop: events offered at a fixed rate (a busy hall), uplink running; the latency each producer sees. */
-async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
+async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, withUplink = true, seconds = 3) {
   await master.reset();
-  const { outbox, close } = await openPipeline(master.port);
+  // without the uplink the outbox is drained in place (take + ack): what the disk path alone costs on this thread
+  const { outbox, close } = withUplink ? await openPipeline(master.port, mode) : await openOutbox(mode);
+  const drain = withUplink ? null : outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
+  const floor = startFloorProbe();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const latencies: number[] = [];
   const pending: Array<Promise<unknown>> = [];
   const total = ratePerS * seconds;
@@ -118,27 +192,25 @@ async function openLoopRun(master: MasterSide, ratePerS: number, seconds = 3) {
     }, 1);
   });
   await Promise.all(pending);
-  await waitFor(() => master.count() >= total && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
+  const floorMs = await floor();
+  loop.disable();
+  await waitFor(() => (!withUplink || master.count() >= total) && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
+  drain?.();
   await close();
   latencies.sort((a, b) => a - b);
-  return { p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2) };
+  // how late the event loop ran timers meanwhile: a stalled (or starved) loop delays every enqueue's resolution
+  return { p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2), floor: floorMs, loop_delay_p99: +(loop.percentile(99) / 1e6).toFixed(2) };
 }
 
 /** The outbox alone (enqueue → take → ack, no MQTT): what persistence costs when the event loop is not shared. */
-async function outboxOnlyRun(events = EVENTS) {
-  const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-'));
-  const root = createRootStore(dir);
-  await root.open();
-  const outbox = createOutbox({ store: sublevel(root, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, groupCommitMs: Number(process.env.GROUP_COMMIT_MS ?? 2) });
-  await outbox.open();
+async function outboxOnlyRun(mode: Mode, events = EVENTS) {
+  const { outbox, close } = await openOutbox(mode);
   const drain = outbox.onReady(() => { for (const e of outbox.take(undefined, 1e9)) outbox.ack(e.seq); });
   const t0 = performance.now();
   const latencies = await closedLoop(outbox, events);
   const seconds = (performance.now() - t0) / 1000;
   drain();
-  await outbox.close();
-  await root.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
   latencies.sort((a, b) => a - b);
   return { perS: events / seconds, p99: pct(latencies, 0.99) };
 }
@@ -149,6 +221,8 @@ async function inMemoryRun(master: MasterSide, events = EVENTS) {
   // same mqtt.js settings as the uplink, minus the outbox
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'bench-mem', clean: true, log: () => {} });
   const c0 = process.cpuUsage();
+  const b0 = boxThreadCpuUs();
+  const m0 = master.cpuUs();
   const t0 = performance.now();
   let acked = 0;
   for (let n = 0; n < events; n++) {
@@ -158,8 +232,10 @@ async function inMemoryRun(master: MasterSide, events = EVENTS) {
   await waitFor(() => master.count() >= events && acked >= events, 120_000, 'in-memory events');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
+  const boxCpu = (boxThreadCpuUs() - b0) / events;
+  const masterCpu = (master.cpuUs() - m0) / events;
   await client.endAsync();
-  return { perS: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
+  return { perS: events / seconds, cpuUs: (cpu.user + cpu.system) / events, boxUs: boxCpu, masterUs: masterCpu };
 }
 
 /** The floor under any synced-write latency: raw fdatasync of 4 KiB on the disk the outbox uses. */
@@ -177,46 +253,64 @@ function fsyncProbe() {
 const fsync = fsyncProbe();
 const broker = await startMasterSide();
 // warm-up (JIT, level, aedes), not measured
-await persistedRun(broker, Math.min(2000, EVENTS));
+await persistedRun(broker, 'wal', Math.min(2000, EVENTS));
+await persistedRun(broker, 'level', Math.min(2000, EVENTS));
 await inMemoryRun(broker, Math.min(2000, EVENTS));
-const openLoop: Record<number, { p50: number; p99: number }> = {};
-const runs: Array<{ persisted: number; inmemory: number; p50: number; p99: number; cpuP: number; cpuM: number; only: number; onlyP99: number }> = [];
+type Run = { persisted: number; level: number; inmemory: number; p50: number; p99: number; p50L: number; p99L: number; cpuP: number; cpuL: number; cpuM: number; boxP: number; boxL: number; boxM: number; masterP: number; masterM: number; only: number; onlyL: number };
+type Lat = { p50: number; p99: number };
+type OpenLoop = Lat & { floor: Lat; loop_delay_p99: number };
+const openLoop: Record<string, { wal: OpenLoop; level: OpenLoop; wal_no_mqtt: OpenLoop }> = {};
+const runs: Run[] = [];
 try {
   for (let r = 0; r < RUNS; r++) {
-    // alternate the order so neither side always runs on a warmer process
-    const mem1 = r % 2 === 1 ? await inMemoryRun(broker) : null;
-    const p = await persistedRun(broker);
-    const mem = mem1 ?? await inMemoryRun(broker);
-    const only = await outboxOnlyRun();
-    const run = {
-      persisted: Math.round(p.perS), inmemory: Math.round(mem.perS), p50: +p.p50.toFixed(2), p99: +p.p99.toFixed(2),
-      cpuP: Math.round(p.cpuUs), cpuM: Math.round(mem.cpuUs), only: Math.round(only.perS), onlyP99: +only.p99.toFixed(2),
+    // rotate the order so no side always runs on a warmer (or a quieter) process
+    const order = [['mem', 'wal', 'level'], ['wal', 'level', 'mem'], ['level', 'mem', 'wal']][r % 3];
+    const res: Record<string, any> = {};
+    for (const what of order) res[what] = what === 'mem' ? await inMemoryRun(broker) : await persistedRun(broker, what as Mode);
+    const only = await outboxOnlyRun('wal');
+    const onlyL = await outboxOnlyRun('level');
+    const run: Run = {
+      persisted: Math.round(res.wal.perS), level: Math.round(res.level.perS), inmemory: Math.round(res.mem.perS),
+      p50: +res.wal.p50.toFixed(2), p99: +res.wal.p99.toFixed(2), p50L: +res.level.p50.toFixed(2), p99L: +res.level.p99.toFixed(2),
+      cpuP: Math.round(res.wal.cpuUs), cpuL: Math.round(res.level.cpuUs), cpuM: Math.round(res.mem.cpuUs),
+      boxP: Math.round(res.wal.boxUs), boxL: Math.round(res.level.boxUs), boxM: Math.round(res.mem.boxUs),
+      masterP: Math.round(res.wal.masterUs), masterM: Math.round(res.mem.masterUs), only: Math.round(only.perS), onlyL: Math.round(onlyL.perS),
     };
     runs.push(run);
     process.stderr.write(`run ${r + 1}/${RUNS}: ${JSON.stringify(run)}\n`);
   }
-  // latency at offered rates below saturation (the closed loop above measures queueing, by construction)
+  // latency at offered rates below saturation (the closed loop above measures queueing, by construction); each
+  // run carries its own floor probe, the disk and event loop of that moment (the machine is shared)
   for (const rate of [2000, 5000, 10000]) {
-    const ol = await openLoopRun(broker, rate);
-    openLoop[rate] = ol;
-    process.stderr.write(`open loop ${rate}/s: ${JSON.stringify(ol)}\n`);
+    const wal = await openLoopRun(broker, 'wal', rate);
+    const level = await openLoopRun(broker, 'level', rate);
+    const walNoMqtt = await openLoopRun(broker, 'wal', rate, false);
+    openLoop[rate] = { wal, level, wal_no_mqtt: walNoMqtt };
+    process.stderr.write(`open loop ${rate}/s: ${JSON.stringify(openLoop[rate])}\n`);
   }
 } finally {
   await broker.stop();
 }
-const persisted = median(runs.map((r) => r.persisted));
-const inmemory = median(runs.map((r) => r.inmemory));
+const med = (f: (r: Run) => number) => median(runs.map(f));
 process.stdout.write(`${JSON.stringify({
-  bench: 'outbox', events: EVENTS, runs: RUNS,
-  // the ratio is taken per run (both sides measured back to back), then the median
-  persisted_per_s: persisted, inmemory_per_s: inmemory, ratio: +median(runs.map((r) => r.persisted / r.inmemory)).toFixed(2),
+  bench: 'outbox', events: EVENTS, runs: RUNS, window: WINDOW,
+  // the ratio is taken per run (all sides measured back to back), then the median
+  persisted_per_s: med((r) => r.persisted), inmemory_per_s: med((r) => r.inmemory), ratio: +med((r) => r.persisted / r.inmemory).toFixed(2),
   ratio_runs: runs.map((r) => +(r.persisted / r.inmemory).toFixed(2)),
+  persisted_level_per_s: med((r) => r.level), ratio_level: +med((r) => r.level / r.inmemory).toFixed(2),
   // the throughput ratio when CPU is the limit (in-memory CPU per event / persisted CPU per event)
-  cpu_ratio: +median(runs.map((r) => r.cpuM / r.cpuP)).toFixed(2),
-  enqueue_p50_ms: median(runs.map((r) => r.p50)), enqueue_p99_ms: median(runs.map((r) => r.p99)),
-  // CPU per event of the box's thread (the broker side runs on another thread)
-  persisted_cpu_us_per_event: median(runs.map((r) => r.cpuP)), inmemory_cpu_us_per_event: median(runs.map((r) => r.cpuM)),
-  outbox_only_per_s: median(runs.map((r) => r.only)), outbox_only_enqueue_p99_ms: median(runs.map((r) => r.onlyP99)),
+  cpu_ratio: +med((r) => r.cpuM / r.cpuP).toFixed(2), cpu_ratio_level: +med((r) => r.cpuM / r.cpuL).toFixed(2),
+  enqueue_p50_ms: med((r) => r.p50), enqueue_p99_ms: med((r) => r.p99), enqueue_level_p50_ms: med((r) => r.p50L), enqueue_level_p99_ms: med((r) => r.p99L),
+  // CPU per event of the whole process (box thread, broker thread, thread pool, LevelDB's own thread)
+  persisted_cpu_us_per_event: med((r) => r.cpuP), persisted_level_cpu_us_per_event: med((r) => r.cpuL), inmemory_cpu_us_per_event: med((r) => r.cpuM),
+  // CPU per event of the box's event-loop thread alone, and the throughput ratio it implies when that thread is the limit
+  box_thread_cpu_us_per_event: { wal: med((r) => r.boxP), level: med((r) => r.boxL), inmemory: med((r) => r.boxM) },
+  box_thread_cpu_ratio: { wal: +med((r) => r.boxM / r.boxP).toFixed(2), level: +med((r) => r.boxM / r.boxL).toFixed(2) },
+  // CPU per event of the master side's thread (aedes + the counting subscriber): the other half of a 2-core machine
+  master_thread_cpu_us_per_event: { wal: med((r) => r.masterP), inmemory: med((r) => r.masterM) },
+  outbox_only_per_s: med((r) => r.only), outbox_only_level_per_s: med((r) => r.onlyL),
   open_loop_enqueue_ms: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, l])),
+  // enqueue p99 over the floor probe's p99 in the same run: 1 means the outbox adds nothing to a bare durable write
+  open_loop_p99_over_floor: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, { wal: +(l.wal.p99 / l.wal.floor.p99).toFixed(2), level: +(l.level.p99 / l.level.floor.p99).toFixed(2) }])),
   fsync_p50_ms: fsync.p50, fsync_p99_ms: fsync.p99, producers: PRODUCERS, load_avg_1m: +loadavg()[0].toFixed(2),
 })}\n`);

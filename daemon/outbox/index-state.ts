@@ -18,7 +18,10 @@ export interface Segment {
   readonly entries: OutboxEntry[];
   /** entries not yet acked or evicted */
   live: number;
+  /** durable (in level, or in the write-ahead log): its entries may be sent */
   persisted: boolean;
+  /** has a record in level: deletes, rewrites and spilling apply to it */
+  stored: boolean;
   /** payloads dropped from memory (they are on disk); loaded again before its entries are sent */
   cold: boolean;
 }
@@ -61,7 +64,7 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
   const wanted = new Set<Segment>(); // cold segments at the head of a class queue
 
   function newSegment(cls: OutboxClass, firstSeq: number, persisted: boolean): Segment {
-    const seg: Segment = { key: segmentKey(cls, firstSeq), cls, entries: [], live: 0, persisted, cold: false };
+    const seg: Segment = { key: segmentKey(cls, firstSeq), cls, entries: [], live: 0, persisted, stored: persisted, cold: false };
     segments.get(cls)!.set(seg.key, seg);
     return seg;
   }
@@ -91,8 +94,8 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     if (seg.live === 0) {
       segments.get(seg.cls)!.delete(seg.key);
       if (open.get(seg.cls) === seg) open.delete(seg.cls);
-      if (seg.persisted) changes.deleted.push(seg);
-    } else if (evicted && seg.persisted) {
+      if (seg.stored) changes.deleted.push(seg);
+    } else if (evicted && seg.stored) {
       changes.trimmed.push(seg);
     }
   }
@@ -129,8 +132,9 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
     },
 
     /** After a successful commit: the segment's surviving entries become sendable, in seq order. */
-    markPersisted(seg: Segment): void {
+    markPersisted(seg: Segment, stored = true): void {
       seg.persisted = true;
+      if (stored) seg.stored = true;
       const q = queues.get(seg.cls)!;
       for (const e of seg.entries) if (e.state === 'pending') { e.state = 'queued'; q.push(e); }
     },
@@ -253,11 +257,18 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
         const segs = [...segments.get(OUTBOX_CLASSES[rank])!.values()].reverse();
         for (const seg of segs) {
           if (resident <= memoryBytes * 0.75) return;
-          if (seg.cold || !seg.persisted || seg.entries.some((e) => e.state === 'inflight')) continue;
+          if (seg.cold || !seg.stored || seg.entries.some((e) => e.state === 'inflight')) continue;
           for (const e of seg.entries) if (e.state !== 'done') { resident -= e.bytes; e.payload = ''; }
           seg.cold = true;
         }
       }
+    },
+
+    /** Durable segments with live entries but no level record yet (they live only in the write-ahead log). */
+    unstored(): Segment[] {
+      const out: Segment[] = [];
+      for (const cls of OUTBOX_CLASSES) for (const seg of segments.get(cls)!.values()) if (seg.persisted && !seg.stored && seg.live > 0) out.push(seg);
+      return out;
     },
 
     /** Live entries of every class in replay order, for inspection and tests. */

@@ -1,12 +1,15 @@
-// Durable outbox: an event is in level, synced, before enqueue() resolves; it is deleted after the broker's PUBACK.
-// Writes of a few milliseconds are gathered into one synced batch (group commit) so throughput stays high.
+// Durable outbox: an event is on stable storage before enqueue() resolves; it is deleted after the broker's PUBACK.
+// Two ways to get there: a synced level batch per group commit, or (with `walDir`) an O_DSYNC append to a
+// write-ahead log, whose events reach level only at checkpoints (and usually never: most are acked first).
+// Enqueues that arrive while a commit is under way go together into the next one (group commit).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/schemas.js';
 import type { Store } from '../store.js';
-import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, eventBytes, isEncodableTopic, parseSegmentKey } from './codec.js';
+import { CLASS_RANK, META_LOSSES_KEY, META_SEQ_KEY, decodeSegment, eventBytes, isEncodableTopic } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
+import { createDurableWriter } from './durable-writer.js';
 
 export class OutboxError extends KefuError {}
 
@@ -16,8 +19,12 @@ export interface OutboxOptions {
   log: Logger;
   /** bound on the stored events, in bytes; when full the lowest class is evicted first */
   maxBytes: number;
-  /** how long an enqueue may wait for companions before the synced batch is written */
+  /** how long an enqueue may wait for companions before its commit starts (default 0: the next turn) */
   groupCommitMs?: number;
+  /** a folder of its own for the write-ahead log; without it every commit is a synced level batch */
+  walDir?: string;
+  /** WAL bytes after which its events are checkpointed into level and the log starts over */
+  walMaxBytes?: number;
   /** events per level record; bigger means fewer writes, smaller means less re-sent after a crash */
   maxSegmentEntries?: number;
   /** payload bytes kept in RAM; beyond it, the last-to-be-sent events stay only on disk until their turn */
@@ -45,110 +52,97 @@ export interface OutboxStats {
 
 export type { OutboxEntry };
 
-interface Waiter { resolve(): void; reject(err: Error): void }
+interface Waiter { resolve(r: { id: string; seq: number }): void; reject(err: Error): void; id: string; seq: number }
 
 export function createOutbox(opts: OutboxOptions) {
-  const { store, log, maxBytes } = opts;
-  const groupCommitMs = opts.groupCommitMs ?? 2;
+  const { log, maxBytes } = opts;
+  const groupCommitMs = opts.groupCommitMs ?? 0;
   const now = opts.now ?? Date.now;
   const newId = opts.newId ?? randomUUID;
-  const index = createOutboxIndex({ maxBytes, maxSegmentEntries: opts.maxSegmentEntries ?? 4096, memoryBytes: opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024) });
-  const loading = new Map<Segment, Promise<void>>();
+  const maxSegmentEntries = opts.maxSegmentEntries ?? 4096;
+  const memoryBytes = opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024);
+  const index = createOutboxIndex({ maxBytes, maxSegmentEntries, memoryBytes });
   const losses = zeroCounts();
+  let lastSeq = 0;
+  const disk = createDurableWriter({
+    store: opts.store, log, index, walDir: opts.walDir, walMaxBytes: opts.walMaxBytes ?? 16 * 1024 * 1024, memoryBytes, maxSegmentEntries,
+    lastSeq: () => lastSeq, losses,
+  });
+  const loading = new Map<Segment, Promise<void>>();
   const readyListeners = new Set<() => void>();
+  /** topics already checked: the same few topics come again and again */
+  const goodTopics = new Set<string>();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
-  let lastSeq = 0;
-  let lossesDirty = false;
   let waiters: Waiter[] = [];
-  const toDelete = new Set<Segment>();
-  const toRewrite = new Set<Segment>();
-  let timer: NodeJS.Timeout | null = null;
+  let timer: { urgent: boolean; cancel(): void } | null = null;
   let writing: Promise<void> | null = null;
 
   function apply(changes: IndexChanges): void {
-    for (const s of changes.deleted) { toDelete.add(s); toRewrite.delete(s); }
-    for (const s of changes.trimmed) if (s.live > 0) toRewrite.add(s);
-    if (changes.deleted.length || changes.trimmed.length) schedule(false);
+    if (disk.apply(changes)) schedule(false);
+    changes.deleted.length = 0;
+    changes.trimmed.length = 0;
+  }
+  /** reused by enqueue and ack (one per event each): apply() hands its contents on and empties it */
+  const scratch: IndexChanges = { deleted: [], trimmed: [] };
+
+  function forget(seq: number): void {
+    if (disk.forget(seq)) schedule(false);
   }
 
   function schedule(urgent: boolean): void {
-    if (writing || timer) return;
-    // acks alone need no hurry: let them ride along with the next synced batch when one comes soon
-    timer = setTimeout(() => { timer = null; void flush(); }, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
+    if (writing) return;
+    // an enqueue must not sit behind the lazy timer that acks set
+    if (timer && (timer.urgent || !urgent)) return;
+    timer?.cancel();
+    const run = () => { timer = null; void flush(); };
+    if (urgent && groupCommitMs === 0) {
+      const h = setImmediate(run);
+      timer = { urgent, cancel: () => clearImmediate(h) };
+    } else {
+      // acks alone need no hurry: let them ride along with the next commit when one comes soon
+      const h = setTimeout(run, urgent ? groupCommitMs : Math.max(groupCommitMs, 20));
+      timer = { urgent, cancel: () => clearTimeout(h) };
+    }
   }
 
   async function flush(): Promise<void> {
     if (writing) return;
+    timer?.cancel();
+    timer = null;
     const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
     const batchWaiters = waiters;
     waiters = [];
-    const dels = [...toDelete];
-    const rewrites = [...toRewrite].filter((s) => s.live > 0);
-    toDelete.clear();
-    toRewrite.clear();
-    const writeLosses = lossesDirty;
-    lossesDirty = false;
-    if (fresh.length === 0 && dels.length === 0 && rewrites.length === 0 && !writeLosses && batchWaiters.length === 0) return;
-
-    const ops: Array<{ type: 'put'; key: string; value: unknown; valueEncoding?: string } | { type: 'del'; key: string }> = [];
-    const written = new Map<Segment, number>();
-    for (const seg of fresh) {
-      written.set(seg, seg.live);
-      ops.push({ type: 'put', key: seg.key, value: encodeSegment(seg.entries.filter((e) => e.state !== 'done')), valueEncoding: 'utf8' });
-    }
-    for (const seg of dels) ops.push({ type: 'del', key: seg.key });
-    if (fresh.length > 0) ops.push({ type: 'put', key: META_SEQ_KEY, value: lastSeq });
-    if (writeLosses) ops.push({ type: 'put', key: META_LOSSES_KEY, value: { ...losses } });
-
-    // only new events need the fsync; a lost delete merely re-sends an event the master dedupes
-    const sync = fresh.length > 0 || rewrites.length > 0;
+    const final = state === 'closing';
     writing = (async () => {
       try {
-        for (const seg of rewrites) ops.push({ type: 'put', key: seg.key, value: await trimmedValue(seg), valueEncoding: 'utf8' });
-        if (ops.length > 0) await store.batch(ops as never, { sync } as never); // classic-level honours `sync`; the abstract type omits it
-        for (const seg of fresh) {
-          index.markPersisted(seg);
-          // evicted while the write was under way: the disk copy still holds those events
-          if (seg.live === 0) toDelete.add(seg);
-          else if (seg.live < written.get(seg)!) toRewrite.add(seg);
-        }
+        await disk.commit(fresh);
         index.spill();
-        for (const w of batchWaiters) w.resolve();
+        for (const w of batchWaiters) w.resolve({ id: w.id, seq: w.seq });
       } catch (err) {
-        log.error({ err, ops: ops.length }, 'outbox commit failed');
+        log.error({ err, events: fresh.length }, 'outbox commit failed');
         for (const seg of fresh) index.dropUnpersisted(seg);
-        // the deletes and rewrites are retried with the next batch
-        for (const s of dels) toDelete.add(s);
-        for (const s of rewrites) if (s.live > 0) toRewrite.add(s);
         const e = new OutboxError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`);
         for (const w of batchWaiters) w.reject(e);
       }
+      await disk.after(final);
     })();
     await writing;
     writing = null;
     if (fresh.length > 0) for (const l of [...readyListeners]) l();
     // enqueues that arrived during the write have already waited long enough
     if (waiters.length > 0) void flush();
-    else if (toDelete.size > 0 || toRewrite.size > 0 || lossesDirty) schedule(false);
-  }
-
-  /** A segment without its evicted entries; a cold one is read back from disk for that. */
-  async function trimmedValue(seg: Segment): Promise<string> {
-    const liveSeqs = new Set(seg.entries.filter((e) => e.state !== 'done').map((e) => e.seq));
-    if (!seg.cold) return encodeSegment(seg.entries.filter((e) => e.state !== 'done'));
-    const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
-    return encodeSegment(decodeSegment(value ?? '').filter((e) => liveSeqs.has(e.seq)));
+    else if (disk.pending) schedule(false);
   }
 
   /** Reads the payloads of a cold segment back, then lets the sender continue. */
   function loadCold(seg: Segment): void {
     if (loading.has(seg)) return;
     const done = (async () => {
-      const value = (await store.get(seg.key, { valueEncoding: 'utf8' } as never)) as string | undefined;
+      const value = await disk.readSegment(seg.key);
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const missing = index.fill(seg, decodeSegment(value ?? ''), changes);
-      for (const e of missing) countLoss(e.cls);
+      for (const e of missing) { countLoss(e.cls); forget(e.seq); }
       if (missing.length > 0) log.error({ key: seg.key, missing: missing.length }, 'outbox: events missing on disk; dropped and counted');
       apply(changes);
     })()
@@ -162,27 +156,23 @@ export function createOutbox(opts: OutboxOptions) {
 
   function countLoss(cls: OutboxClass, n = 1): void {
     losses[cls] += n;
-    lossesDirty = true;
+    disk.lossChanged();
   }
 
   const outbox = {
     async open(): Promise<void> {
       if (state !== 'new' && state !== 'closed') return;
       state = 'opening';
-      const seqMeta = await store.get(META_SEQ_KEY).catch(() => undefined);
-      lastSeq = typeof seqMeta === 'number' ? seqMeta : 0;
-      const lossMeta = (await store.get(META_LOSSES_KEY).catch(() => undefined)) as Partial<ClassCounts> | undefined;
+      const seqMeta = await opts.store.get(META_SEQ_KEY).catch(() => undefined);
+      const lossMeta = (await opts.store.get(META_LOSSES_KEY).catch(() => undefined)) as Partial<ClassCounts> | undefined;
       for (const c of OUTBOX_CLASSES) losses[c] = typeof lossMeta?.[c] === 'number' ? lossMeta[c]! : 0;
-      let bad = 0;
-      for await (const [key, value] of store.iterator({ ...SEGMENT_RANGE, valueEncoding: 'utf8' } as never) as AsyncIterable<[string, string]>) {
-        const parsed = parseSegmentKey(key);
-        if (!parsed) { bad++; continue; }
-        const events = decodeSegment(value, () => bad++);
-        for (const e of events) if (e.seq > lastSeq) lastSeq = e.seq;
-        index.load(parsed.cls, parsed.firstSeq, events);
+      const durable = await disk.read(typeof seqMeta === 'number' ? seqMeta : 0);
+      lastSeq = durable.lastSeq;
+      for (const seg of durable.segments) {
+        for (const e of seg.events) if (e.seq > lastSeq) lastSeq = e.seq;
+        index.load(seg.cls, seg.firstSeq, seg.events);
         index.spill();
       }
-      if (bad > 0) log.warn({ bad }, 'outbox: skipped unreadable records');
       state = 'open';
       log.info({ pending: index.counts(), bytes: index.bytes, lastSeq }, 'outbox opened');
       if (index.bytes > 0) for (const l of [...readyListeners]) l();
@@ -192,11 +182,14 @@ export function createOutbox(opts: OutboxOptions) {
     async close(): Promise<void> {
       if (state !== 'open') return;
       state = 'closing';
-      if (timer) { clearTimeout(timer); timer = null; }
+      timer?.cancel();
+      timer = null;
       while (writing) await writing;
       await Promise.allSettled([...loading.values()]);
+      // in WAL mode this flush also checkpoints, so a clean stop leaves an empty log
       await flush();
       while (writing) await writing;
+      await disk.close();
       state = 'closed';
     },
 
@@ -204,8 +197,12 @@ export function createOutbox(opts: OutboxOptions) {
     enqueue(input: EnqueueInput): Promise<{ id: string; seq: number }> {
       if (state !== 'open') return Promise.reject(new OutboxError('OUTBOX_CLOSED', 'the outbox is not open'));
       const cls = input.class;
-      if (!OutboxClass.safeParse(cls).success) return Promise.reject(new OutboxError('OUTBOX_BAD_CLASS', `unknown outbox class ${String(cls)}`));
-      if (!isEncodableTopic(input.topic)) return Promise.reject(new OutboxError('OUTBOX_BAD_TOPIC', 'topic must be non-empty, without tabs or newlines'));
+      if (typeof cls !== 'string' || !Object.hasOwn(CLASS_RANK, cls)) return Promise.reject(new OutboxError('OUTBOX_BAD_CLASS', `unknown outbox class ${String(cls)}`));
+      if (!goodTopics.has(input.topic)) {
+        if (!isEncodableTopic(input.topic)) return Promise.reject(new OutboxError('OUTBOX_BAD_TOPIC', 'topic must be non-empty, without tabs or newlines'));
+        if (goodTopics.size >= 4096) goodTopics.clear();
+        goodTopics.add(input.topic);
+      }
       const seq = ++lastSeq;
       const id = newId();
       let payload: string;
@@ -218,21 +215,20 @@ export function createOutbox(opts: OutboxOptions) {
       }
       const event = { seq, id, topic: input.topic, retain: input.retain ?? false, payload };
       const need = eventBytes(event);
-      const changes: IndexChanges = { deleted: [], trimmed: [] };
+      const changes = scratch;
       const evicted = need > maxBytes ? null : index.makeRoom(need, cls, changes);
       if (evicted === null) {
         countLoss(cls);
         schedule(false);
         return Promise.reject(new OutboxError('OUTBOX_FULL', `outbox full (${index.bytes}/${maxBytes} bytes): ${cls} event dropped`));
       }
-      for (const e of evicted) countLoss(e.cls);
+      for (const e of evicted) { countLoss(e.cls); forget(e.seq); }
       if (evicted.length > 0) log.warn({ evicted: evicted.length, for: cls }, 'outbox full: evicted lower-class events');
       apply(changes);
       index.add(cls, event, need);
-      return new Promise((resolve, reject) => {
-        waiters.push({ resolve: () => resolve({ id, seq }), reject });
-        schedule(true);
-      });
+      schedule(true);
+      // one closure per enqueue: under tsx every closure created on this path also costs a __name() call
+      return new Promise((resolve, reject) => { waiters.push({ resolve, reject, id, seq }); });
     },
 
     /** Next entries to send (highest class first, seq order within a class), marked in flight. */
@@ -245,8 +241,9 @@ export function createOutbox(opts: OutboxOptions) {
 
     /** The broker's PUBACK for `seq`: the event is deleted (asynchronously, batched). */
     ack(seq: number): boolean {
-      const changes: IndexChanges = { deleted: [], trimmed: [] };
+      const changes = scratch;
       const known = index.ack(seq, changes);
+      if (known) forget(seq);
       apply(changes);
       return known;
     },
@@ -255,7 +252,7 @@ export function createOutbox(opts: OutboxOptions) {
     reject(seq: number): void {
       const changes: IndexChanges = { deleted: [], trimmed: [] };
       const e = index.reject(seq, changes);
-      if (e) countLoss(e.cls);
+      if (e) { countLoss(e.cls); forget(seq); }
       apply(changes);
     },
 

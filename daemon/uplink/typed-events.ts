@@ -25,6 +25,8 @@ export function createTypedEvents<M extends Record<string, unknown>>(onListenerE
         const off = on(event, (p) => { clearTimeout(timer); off(); resolve(p); });
       });
     },
+    /** Lets a hot path skip building a payload nobody listens to. */
+    has(event: keyof M): boolean { return (listeners.get(event)?.size ?? 0) > 0; },
     clear(): void { listeners.clear(); },
   };
 }

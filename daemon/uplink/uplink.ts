@@ -129,7 +129,7 @@ export function createUplink(opts: UplinkOptions) {
         guard.acked(e.seq);
         outbox.ack(e.seq);
         counters.acked++;
-        events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
+        if (events.has('acked')) events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
       } else if (typeof (err as { code?: unknown }).code === 'number') {
         // an MQTT 5 broker refused this publish for good (e.g. not authorised): retrying would block the class
         guard.acked(e.seq);

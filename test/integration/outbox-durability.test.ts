@@ -14,8 +14,10 @@ const SIM = fileURLToPath(new URL('../sim/outbox-box.ts', import.meta.url));
 const BOX = { region: 'testregion', box: 'durable-1' };
 const N = 3000;
 
-function runBox(t: import('node:test').TestContext, dir: string, port: number, count: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SIM, dir, String(port), String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+type Mode = 'level' | 'wal';
+
+function runBox(t: import('node:test').TestContext, dir: string, port: number, count: number, mode: Mode) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SIM, dir, String(port), String(count)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEFU_OUTBOX_MODE: mode } });
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
@@ -43,83 +45,96 @@ function runBox(t: import('node:test').TestContext, dir: string, port: number, c
 }
 
 const killed = (child: ChildProcess) => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGKILL'); });
+/** A clean stop, awaited: the box checkpoints its log on the way out, so the temp dir must not go before it is done. */
+const stopped = (child: ChildProcess) => new Promise<void>((r) => {
+  if (child.exitCode !== null || child.signalCode !== null) return r();
+  const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  child.once('exit', () => { clearTimeout(force); r(); });
+  child.kill('SIGTERM');
+});
 
-test('events acknowledged as persisted survive kill -9 and are all delivered after restart', async (t) => {
-  const dir = await tempDir(t);
-  let boxMayConnect = false;
-  // the broker exists only to reserve a port; it is down while the box runs the first time
-  const broker = await startBroker({
-    authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect),
+for (const mode of ['level', 'wal'] as const) {
+  test(`${mode}: events acknowledged as persisted survive kill -9 and are all delivered after restart`, async (t) => {
+    const dir = await tempDir(t);
+    let boxMayConnect = false;
+    // the broker exists only to reserve a port; it is down while the box runs the first time
+    const broker = await startBroker({
+      authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect),
+    });
+    t.after(() => broker.stop());
+    await broker.down();
+
+    const t0 = Date.now();
+    const lap = (what: string) => t.diagnostic(`${what} after ${Date.now() - t0} ms`);
+    const first = runBox(t, dir, broker.port, N, mode);
+    const { persisted } = await first.next('persisted', 60_000);
+    assert.equal(persisted.length, N);
+    lap('persisted');
+    await killed(first.child);
+
+    const second = runBox(t, dir, broker.port, 0, mode);
+    const started = await second.next('started', 30_000);
+    assert.equal(Object.values(started.pending as Record<string, number>).reduce((a, b) => a + b, 0), N, 'all N found on disk after kill -9');
+    lap('restarted');
+    await broker.up();
+    const sub = await subscriber(broker.port, topics.event(BOX, 'sim', '+'));
+    t.after(() => sub.close());
+    boxMayConnect = true;
+    await sub.until((m) => new Set(m.map((x) => x.json.id)).size >= N, 60_000, `${N} distinct ids`);
+    lap('received');
+    await second.next('drained', 30_000);
+
+    const seen = new Set<string>();
+    const firsts = sub.messages.map((m) => EventEnvelope.parse(m.json)).filter((e) => !seen.has(e.id) && seen.add(e.id));
+    assert.deepEqual(new Set(firsts.map((e) => e.id)), new Set(persisted), 'exactly the persisted ids');
+    for (const cls of OUTBOX_CLASSES) {
+      const seqs = firsts.filter((e) => e.class === cls).map((e) => e.seq);
+      assert.equal(seqs.length, N / 4);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in order`);
+    }
+    const seqs = new Set(firsts.map((e) => e.seq));
+    assert.equal(seqs.size, N, 'seq never reused');
+    await stopped(second.child);
   });
-  t.after(() => broker.stop());
-  await broker.down();
+}
 
-  const t0 = Date.now();
-  const lap = (what: string) => t.diagnostic(`${what} after ${Date.now() - t0} ms`);
-  const first = runBox(t, dir, broker.port, N);
-  const { persisted } = await first.next('persisted', 60_000);
-  assert.equal(persisted.length, N);
-  lap('persisted');
-  await killed(first.child);
+for (const [mode, brokerUp] of [['level', false], ['wal', false], ['wal', true]] as const) {
+  test(`${mode}: kill -9 in the middle of group commits${brokerUp ? ' (broker up, acks flowing)' : ''}: every event reported as persisted is delivered`, async (t) => {
+    const dir = await tempDir(t);
+    let boxMayConnect = false;
+    const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect) });
+    t.after(() => broker.stop());
+    // broker up: the master's subscriber is there from the start, so acked events reach it before the kill
+    const early = brokerUp ? await subscriber(broker.port, topics.event(BOX, 'sim', '+')) : null;
+    if (early) { t.after(() => early.close()); boxMayConnect = true; } else await broker.down();
 
-  const second = runBox(t, dir, broker.port, 0);
-  const started = await second.next('started', 30_000);
-  assert.equal(Object.values(started.pending as Record<string, number>).reduce((a, b) => a + b, 0), N, 'all N found on disk after kill -9');
-  lap('restarted');
-  await broker.up();
-  const sub = await subscriber(broker.port, topics.event(BOX, 'sim', '+'));
-  t.after(() => sub.close());
-  boxMayConnect = true;
-  await sub.until((m) => new Set(m.map((x) => x.json.id)).size >= N, 60_000, `${N} distinct ids`);
-  lap('received');
-  await second.next('drained', 30_000);
+    const first = runBox(t, dir, broker.port, -1, mode);
+    const deadline = Date.now() + 60_000;
+    while (first.acknowledged.length < 1500) {
+      if (Date.now() > deadline) throw new Error(`only ${first.acknowledged.length} events acknowledged in 60 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await killed(first.child); // mid-stream: some commits are in flight
+    const acknowledged = [...first.acknowledged];
 
-  const seen = new Set<string>();
-  const firsts = sub.messages.map((m) => EventEnvelope.parse(m.json)).filter((e) => !seen.has(e.id) && seen.add(e.id));
-  assert.deepEqual(new Set(firsts.map((e) => e.id)), new Set(persisted), 'exactly the persisted ids');
-  for (const cls of OUTBOX_CLASSES) {
-    const seqs = firsts.filter((e) => e.class === cls).map((e) => e.seq);
-    assert.equal(seqs.length, N / 4);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in order`);
-  }
-  const seqs = new Set(firsts.map((e) => e.seq));
-  assert.equal(seqs.size, N, 'seq never reused');
-  second.child.kill('SIGTERM');
-});
+    const second = runBox(t, dir, broker.port, 0, mode);
+    await second.next('started', 30_000);
+    await broker.up();
+    const sub = early ?? await subscriber(broker.port, topics.event(BOX, 'sim', '+'));
+    if (!early) t.after(() => sub.close());
+    boxMayConnect = true;
+    await second.next('drained', 60_000);
+    await sub.until((m) => { const ids = new Set(m.map((x) => x.json.id)); return acknowledged.every((id) => ids.has(id)); }, 30_000, 'every acknowledged id');
 
-test('kill -9 in the middle of group commits: every event reported as persisted is delivered', async (t) => {
-  const dir = await tempDir(t);
-  let boxMayConnect = false;
-  const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect) });
-  t.after(() => broker.stop());
-  await broker.down();
-
-  const first = runBox(t, dir, broker.port, -1);
-  const deadline = Date.now() + 60_000;
-  while (first.acknowledged.length < 1500) {
-    if (Date.now() > deadline) throw new Error(`only ${first.acknowledged.length} events acknowledged in 60 s`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await killed(first.child); // mid-stream: some commits are in flight
-  const acknowledged = [...first.acknowledged];
-
-  const second = runBox(t, dir, broker.port, 0);
-  await second.next('started', 30_000);
-  await broker.up();
-  const sub = await subscriber(broker.port, topics.event(BOX, 'sim', '+'));
-  t.after(() => sub.close());
-  boxMayConnect = true;
-  await second.next('drained', 60_000);
-  await sub.until((m) => { const ids = new Set(m.map((x) => x.json.id)); return acknowledged.every((id) => ids.has(id)); }, 30_000, 'every acknowledged id');
-
-  const seen = new Set<string>();
-  const firsts = sub.messages.map((m) => EventEnvelope.parse(m.json)).filter((e) => !seen.has(e.id) && seen.add(e.id));
-  t.diagnostic(`${acknowledged.length} acknowledged before the kill, ${firsts.length} delivered (the rest were persisted but not yet reported)`);
-  assert.ok(firsts.length >= acknowledged.length);
-  for (const cls of OUTBOX_CLASSES) {
-    const seqs = firsts.filter((e) => e.class === cls).map((e) => e.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in order`);
-  }
-  assert.equal(new Set(firsts.map((e) => e.seq)).size, firsts.length, 'seq never reused');
-  second.child.kill('SIGTERM');
-});
+    const seen = new Set<string>();
+    const firsts = sub.messages.map((m) => EventEnvelope.parse(m.json)).filter((e) => !seen.has(e.id) && seen.add(e.id));
+    t.diagnostic(`${acknowledged.length} acknowledged before the kill, ${firsts.length} delivered (the rest were persisted but not yet reported)`);
+    assert.ok(firsts.length >= acknowledged.length);
+    for (const cls of OUTBOX_CLASSES) {
+      const seqs = firsts.filter((e) => e.class === cls).map((e) => e.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in order`);
+    }
+    assert.equal(new Set(firsts.map((e) => e.seq)).size, firsts.length, 'seq never reused');
+    await stopped(second.child);
+  });
+}

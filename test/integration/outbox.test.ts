@@ -5,6 +5,8 @@ import { createOutbox } from '../../daemon/outbox/index.js';
 import { silentLogger } from '../../daemon/logger.js';
 import { EventEnvelope } from '../../protocol/schemas.js';
 import { tempDir } from '../helpers/tmp.js';
+import { join } from 'node:path';
+import { setTimeout as realSetTimeout } from 'node:timers';
 
 async function openStore(t: { after(fn: () => unknown): void }, dir: string) {
   const root = createRootStore(dir);
@@ -20,6 +22,12 @@ async function storedSeqs(store: Store): Promise<number[]> {
   }
   return seqs;
 }
+
+/** Both ways to be durable: a synced level batch per commit, or the write-ahead log in front of level. */
+const MODES = [
+  { name: 'level', opts: (_dir: string) => ({}) },
+  { name: 'wal', opts: (dir: string) => ({ walDir: join(dir, 'wal') }) },
+] as const;
 
 test('enqueue resolves only after a synced batch holding the event', async (t) => {
   const dir = await tempDir(t);
@@ -40,154 +48,6 @@ test('enqueue resolves only after a synced batch holding the event', async (t) =
   assert.equal(env.seq, 1);
   assert.equal(env.class, 'event');
   assert.deepEqual(env.data, { i: 0 });
-  await outbox.close();
-});
-
-test('after a reopen: order per class kept, seq never reused, acked events gone', async (t) => {
-  const dir = await tempDir(t);
-  let { root, store } = await openStore(t, dir);
-  let outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 });
-  await outbox.open();
-  const classes = ['bulk', 'event', 'critical', 'telemetry'] as const;
-  for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: classes[i % 4], data: i });
-  const sent = outbox.take(undefined, 15);
-  for (const e of sent.slice(0, 12)) outbox.ack(e.seq); // 10 critical, then 2 events acked; 3 left in flight
-  await outbox.close();
-  await root.close();
-
-  ({ root, store } = await openStore(t, dir));
-  t.after(() => root.close());
-  outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 });
-  await outbox.open();
-  assert.equal(outbox.stats().lastSeq, 40);
-  const rest = outbox.take(undefined, 100);
-  const acked = new Set(sent.slice(0, 12).map((e) => e.seq));
-  assert.ok(rest.every((e) => !acked.has(e.seq)), 'acked events do not come back');
-  assert.equal(rest.length, 28);
-  for (const cls of classes) {
-    const seqs = rest.filter((e) => e.cls === cls).map((e) => e.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in seq order`);
-  }
-  assert.deepEqual([...new Set(rest.map((e) => e.cls))], ['event', 'telemetry', 'bulk'], 'replay by class rank');
-  const next = await outbox.enqueue({ topic: 't', class: 'event', data: 'after' });
-  assert.equal(next.seq, 41, 'the persisted counter continues');
-  await outbox.close();
-});
-
-test('full outbox evicts the lowest class first, counts every loss and keeps the counts across a reopen', async (t) => {
-  const dir = await tempDir(t);
-  let { root, store } = await openStore(t, dir);
-  const payload = 'x'.repeat(400);
-  let outbox = createOutbox({ store, log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
-  await outbox.open();
-  for (let i = 0; i < 10; i++) await outbox.enqueue({ topic: 't/bulk', class: 'bulk', data: payload });
-  for (let i = 0; i < 6; i++) await outbox.enqueue({ topic: 't/tel', class: 'telemetry', data: payload });
-  for (let i = 0; i < 12; i++) await outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
-  const s = outbox.stats();
-  assert.ok(s.bytes <= 10_000);
-  assert.equal(s.pending.bulk, 0, 'bulk went first');
-  assert.equal(s.losses.bulk, 10);
-  assert.ok(s.losses.telemetry > 0 && s.pending.event === 12, 'then telemetry; no event lost');
-  assert.equal(s.losses.event + s.losses.critical, 0);
-  // a class cannot push out a higher one: telemetry is refused once only events are left
-  while (outbox.stats().pending.telemetry > 0) await outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
-  await assert.rejects(outbox.enqueue({ topic: 't/tel', class: 'telemetry', data: payload }), { code: 'OUTBOX_FULL' });
-  const losses = outbox.stats().losses;
-  await outbox.close();
-  await root.close();
-  ({ root, store } = await openStore(t, dir));
-  t.after(() => root.close());
-  outbox = createOutbox({ store, log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
-  await outbox.open();
-  assert.deepEqual(outbox.stats().losses, losses);
-  assert.equal(outbox.stats().pending.bulk + outbox.stats().pending.telemetry, 0, 'evicted events stay evicted on disk');
-  await outbox.close();
-});
-
-test('enqueue refuses bad input with a code and a closed outbox refuses everything', async (t) => {
-  const dir = await tempDir(t);
-  const { root, store } = await openStore(t, dir);
-  t.after(() => root.close());
-  const outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1000, groupCommitMs: 1 });
-  await assert.rejects(outbox.enqueue({ topic: 't', class: 'event', data: 1 }), { code: 'OUTBOX_CLOSED' });
-  await outbox.open();
-  await assert.rejects(outbox.enqueue({ topic: 'a\tb', class: 'event', data: 1 }), { code: 'OUTBOX_BAD_TOPIC' });
-  await assert.rejects(outbox.enqueue({ topic: 't', class: 'nope' as never, data: 1 }), { code: 'OUTBOX_BAD_CLASS' });
-  await assert.rejects(outbox.enqueue({ topic: 't', class: 'event', data: 10n as never }), { code: 'OUTBOX_NOT_SERIALISABLE' });
-  await assert.rejects(outbox.enqueue({ topic: 't', class: 'critical', data: 'x'.repeat(2000) }), { code: 'OUTBOX_FULL' });
-  assert.equal(outbox.stats().losses.critical, 1);
-  await outbox.close();
-});
-
-test('beyond its memory budget the outbox keeps payloads on disk and still sends everything in order', async (t) => {
-  const dir = await tempDir(t);
-  let { root, store } = await openStore(t, dir);
-  const opts = { log: silentLogger(), maxBytes: 1e7, memoryBytes: 8_000, groupCommitMs: 1, maxSegmentEntries: 10 };
-  let outbox = createOutbox({ store, ...opts });
-  await outbox.open();
-  const classes = ['event', 'bulk', 'critical'] as const;
-  const ids: string[] = [];
-  for (let i = 0; i < 300; i++) ids.push((await outbox.enqueue({ topic: 't', class: classes[i % 3], data: { i, pad: 'p'.repeat(100) } })).id);
-  assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, `resident ${outbox.stats().residentBytes} stays near the budget`);
-  assert.ok(outbox.stats().residentBytes < outbox.stats().bytes / 3, 'most payloads are only on disk');
-  await outbox.close();
-  await root.close();
-
-  ({ root, store } = await openStore(t, dir));
-  t.after(() => root.close());
-  outbox = createOutbox({ store, ...opts });
-  await outbox.open();
-  assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, 'reopen loads within the budget too');
-  const got: Array<{ id: string; seq: number; cls: string; data: { i: number } }> = [];
-  await new Promise<void>((resolve) => {
-    const drain = () => {
-      for (const e of outbox.take(undefined, 7)) {
-        const env = JSON.parse(e.payload);
-        got.push({ id: env.id, seq: env.seq, cls: e.cls, data: env.data });
-        outbox.ack(e.seq);
-      }
-      if (got.length === 300) resolve();
-      else setImmediate(drain);
-    };
-    drain();
-  });
-  assert.deepEqual(new Set(got.map((g) => g.id)), new Set(ids));
-  for (const cls of classes) {
-    const seqs = got.filter((g) => g.cls === cls).map((g) => g.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-  }
-  await outbox.close();
-});
-
-test('evicting from a segment whose payloads are only on disk rewrites it correctly', async (t) => {
-  const dir = await tempDir(t);
-  let { root, store } = await openStore(t, dir);
-  const opts = { log: silentLogger(), maxBytes: 20_000, memoryBytes: 2_000, groupCommitMs: 1, maxSegmentEntries: 50 };
-  let outbox = createOutbox({ store, ...opts });
-  await outbox.open();
-  for (let i = 0; i < 60; i++) await outbox.enqueue({ topic: 't', class: 'bulk', data: { i, pad: 'b'.repeat(150) } });
-  for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: 'critical', data: { i, pad: 'c'.repeat(150) } });
-  const s = outbox.stats();
-  assert.ok(s.residentBytes < s.bytes / 2, 'the bulk segments went cold before the eviction');
-  assert.ok(s.losses.bulk > 0, 'bulk evicted for critical');
-  assert.equal(s.pending.critical, 40);
-  await outbox.close();
-  await root.close();
-  ({ root, store } = await openStore(t, dir));
-  t.after(() => root.close());
-  outbox = createOutbox({ store, ...opts });
-  await outbox.open();
-  assert.deepEqual(outbox.stats().pending, s.pending, 'the same events after a reopen');
-  const bulk: number[] = [];
-  await new Promise<void>((resolve) => {
-    const drain = () => {
-      for (const e of outbox.take(undefined, 100)) { if (e.cls === 'bulk') bulk.push(JSON.parse(e.payload).data.i); outbox.ack(e.seq); }
-      if (outbox.stats().bytes === 0) resolve(); else setImmediate(drain);
-    };
-    drain();
-  });
-  assert.equal(bulk.length, s.pending.bulk);
-  assert.deepEqual(bulk, Array.from({ length: bulk.length }, (_, k) => 60 - bulk.length + k), 'the newest bulk survived, oldest evicted');
   await outbox.close();
 });
 
@@ -236,3 +96,171 @@ test('a failed disk write rejects the waiting enqueues with a code and loses not
   assert.deepEqual(outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['kept', 'after']);
   await outbox.close();
 });
+
+for (const mode of MODES) {
+  test(`${mode.name}: after a reopen: order per class kept, seq never reused, acked events gone`, async (t) => {
+    const dir = await tempDir(t);
+    let { root, store } = await openStore(t, dir);
+    let outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 });
+    await outbox.open();
+    const classes = ['bulk', 'event', 'critical', 'telemetry'] as const;
+    for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: classes[i % 4], data: i });
+    const sent = outbox.take(undefined, 15);
+    for (const e of sent.slice(0, 12)) outbox.ack(e.seq); // 10 critical, then 2 events acked; 3 left in flight
+    await outbox.close();
+    await root.close();
+
+    ({ root, store } = await openStore(t, dir));
+    t.after(() => root.close());
+    outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 });
+    await outbox.open();
+    assert.equal(outbox.stats().lastSeq, 40);
+    const rest = outbox.take(undefined, 100);
+    const acked = new Set(sent.slice(0, 12).map((e) => e.seq));
+    assert.ok(rest.every((e) => !acked.has(e.seq)), 'acked events do not come back');
+    assert.equal(rest.length, 28);
+    for (const cls of classes) {
+      const seqs = rest.filter((e) => e.cls === cls).map((e) => e.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${cls} in seq order`);
+    }
+    assert.deepEqual([...new Set(rest.map((e) => e.cls))], ['event', 'telemetry', 'bulk'], 'replay by class rank');
+    const next = await outbox.enqueue({ topic: 't', class: 'event', data: 'after' });
+    assert.equal(next.seq, 41, 'the persisted counter continues');
+    await outbox.close();
+  });
+
+  test(`${mode.name}: full outbox evicts the lowest class first, counts every loss and keeps the counts across a reopen`, async (t) => {
+    const dir = await tempDir(t);
+    let { root, store } = await openStore(t, dir);
+    const payload = 'x'.repeat(400);
+    let outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
+    await outbox.open();
+    for (let i = 0; i < 10; i++) await outbox.enqueue({ topic: 't/bulk', class: 'bulk', data: payload });
+    for (let i = 0; i < 6; i++) await outbox.enqueue({ topic: 't/tel', class: 'telemetry', data: payload });
+    for (let i = 0; i < 12; i++) await outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
+    const s = outbox.stats();
+    assert.ok(s.bytes <= 10_000);
+    assert.equal(s.pending.bulk, 0, 'bulk went first');
+    assert.equal(s.losses.bulk, 10);
+    assert.ok(s.losses.telemetry > 0 && s.pending.event === 12, 'then telemetry; no event lost');
+    assert.equal(s.losses.event + s.losses.critical, 0);
+    // a class cannot push out a higher one: telemetry is refused once only events are left
+    while (outbox.stats().pending.telemetry > 0) await outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
+    await assert.rejects(outbox.enqueue({ topic: 't/tel', class: 'telemetry', data: payload }), { code: 'OUTBOX_FULL' });
+    const losses = outbox.stats().losses;
+    await outbox.close();
+    await root.close();
+    ({ root, store } = await openStore(t, dir));
+    t.after(() => root.close());
+    outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
+    await outbox.open();
+    assert.deepEqual(outbox.stats().losses, losses);
+    assert.equal(outbox.stats().pending.bulk + outbox.stats().pending.telemetry, 0, 'evicted events stay evicted on disk');
+    await outbox.close();
+  });
+
+  test(`${mode.name}: enqueue refuses bad input with a code and a closed outbox refuses everything`, async (t) => {
+    const dir = await tempDir(t);
+    const { root, store } = await openStore(t, dir);
+    t.after(() => root.close());
+    const outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1000, groupCommitMs: 1 });
+    await assert.rejects(outbox.enqueue({ topic: 't', class: 'event', data: 1 }), { code: 'OUTBOX_CLOSED' });
+    await outbox.open();
+    await assert.rejects(outbox.enqueue({ topic: 'a\tb', class: 'event', data: 1 }), { code: 'OUTBOX_BAD_TOPIC' });
+    await assert.rejects(outbox.enqueue({ topic: 't', class: 'nope' as never, data: 1 }), { code: 'OUTBOX_BAD_CLASS' });
+    await assert.rejects(outbox.enqueue({ topic: 't', class: 'event', data: 10n as never }), { code: 'OUTBOX_NOT_SERIALISABLE' });
+    await assert.rejects(outbox.enqueue({ topic: 't', class: 'critical', data: 'x'.repeat(2000) }), { code: 'OUTBOX_FULL' });
+    assert.equal(outbox.stats().losses.critical, 1);
+    await outbox.close();
+  });
+
+  test(`${mode.name}: beyond its memory budget the outbox keeps payloads on disk and still sends everything in order`, async (t) => {
+    const dir = await tempDir(t);
+    let { root, store } = await openStore(t, dir);
+    const opts = { ...mode.opts(dir), log: silentLogger(), maxBytes: 1e7, memoryBytes: 8_000, groupCommitMs: 1, maxSegmentEntries: 10 };
+    let outbox = createOutbox({ store, ...opts });
+    await outbox.open();
+    const classes = ['event', 'bulk', 'critical'] as const;
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push((await outbox.enqueue({ topic: 't', class: classes[i % 3], data: { i, pad: 'p'.repeat(100) } })).id);
+    assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, `resident ${outbox.stats().residentBytes} stays near the budget`);
+    assert.ok(outbox.stats().residentBytes < outbox.stats().bytes / 3, 'most payloads are only on disk');
+    await outbox.close();
+    await root.close();
+
+    ({ root, store } = await openStore(t, dir));
+    t.after(() => root.close());
+    outbox = createOutbox({ store, ...opts });
+    await outbox.open();
+    assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, 'reopen loads within the budget too');
+    const got: Array<{ id: string; seq: number; cls: string; data: { i: number } }> = [];
+    await new Promise<void>((resolve) => {
+      const drain = () => {
+        for (const e of outbox.take(undefined, 7)) {
+          const env = JSON.parse(e.payload);
+          got.push({ id: env.id, seq: env.seq, cls: e.cls, data: env.data });
+          outbox.ack(e.seq);
+        }
+        if (got.length === 300) resolve();
+        else setImmediate(drain);
+      };
+      drain();
+    });
+    assert.deepEqual(new Set(got.map((g) => g.id)), new Set(ids));
+    for (const cls of classes) {
+      const seqs = got.filter((g) => g.cls === cls).map((g) => g.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    }
+    await outbox.close();
+  });
+
+  test(`${mode.name}: evicting from a segment whose payloads are only on disk rewrites it correctly`, async (t) => {
+    const dir = await tempDir(t);
+    let { root, store } = await openStore(t, dir);
+    const opts = { ...mode.opts(dir), log: silentLogger(), maxBytes: 20_000, memoryBytes: 2_000, groupCommitMs: 1, maxSegmentEntries: 50 };
+    let outbox = createOutbox({ store, ...opts });
+    await outbox.open();
+    for (let i = 0; i < 60; i++) await outbox.enqueue({ topic: 't', class: 'bulk', data: { i, pad: 'b'.repeat(150) } });
+    for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: 'critical', data: { i, pad: 'c'.repeat(150) } });
+    const s = outbox.stats();
+    assert.ok(s.residentBytes < s.bytes / 2, 'the bulk segments went cold before the eviction');
+    assert.ok(s.losses.bulk > 0, 'bulk evicted for critical');
+    assert.equal(s.pending.critical, 40);
+    await outbox.close();
+    await root.close();
+    ({ root, store } = await openStore(t, dir));
+    t.after(() => root.close());
+    outbox = createOutbox({ store, ...opts });
+    await outbox.open();
+    assert.deepEqual(outbox.stats().pending, s.pending, 'the same events after a reopen');
+    const bulk: number[] = [];
+    await new Promise<void>((resolve) => {
+      const drain = () => {
+        for (const e of outbox.take(undefined, 100)) { if (e.cls === 'bulk') bulk.push(JSON.parse(e.payload).data.i); outbox.ack(e.seq); }
+        if (outbox.stats().bytes === 0) resolve(); else setImmediate(drain);
+      };
+      drain();
+    });
+    assert.equal(bulk.length, s.pending.bulk);
+    assert.deepEqual(bulk, Array.from({ length: bulk.length }, (_, k) => 60 - bulk.length + k), 'the newest bulk survived, oldest evicted');
+    await outbox.close();
+  });
+
+  test(`${mode.name}: an enqueue does not wait behind the lazy timer that acks set (it once added up to 20 ms)`, async (t) => {
+    const dir = await tempDir(t);
+    const { root, store } = await openStore(t, dir);
+    t.after(() => root.close());
+    const outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 0 });
+    await outbox.open();
+    await outbox.enqueue({ topic: 't', class: 'event', data: 'first' });
+    await new Promise((r) => setImmediate(r)); // the first commit has wound down: nothing is being written
+    // from here on timeouts never fire on their own: only setImmediate and the disk move the outbox
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    for (const e of outbox.take(undefined, 10)) outbox.ack(e.seq); // acks schedule the lazy timer
+    const next = outbox.enqueue({ topic: 't', class: 'event', data: 'second' });
+    const won = await Promise.race([next.then(() => 'committed'), new Promise((r) => setImmediate(() => realSetTimeout(() => r('stuck'), 5_000)))]);
+    assert.equal(won, 'committed');
+    t.mock.timers.reset();
+    await outbox.close();
+  });
+}

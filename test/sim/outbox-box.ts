@@ -4,6 +4,7 @@
 // count = 0: only deliver what the outbox holds; prints {"drained":true} when it is empty.
 // count < 0: enqueue without end (32 producers) and print {"ids":[...]} for every event as soon as it resolved,
 //            so a kill -9 lands in the middle of commits.
+import { join } from 'node:path';
 import { createUplink } from '../../daemon/uplink/index.js';
 import { createOutbox } from '../../daemon/outbox/index.js';
 import { createRootStore, sublevel } from '../../daemon/store.js';
@@ -19,9 +20,11 @@ const box = { region: 'testregion', box: 'durable-1' };
 const log = createLogger({ level: 'warn', name: 'sim-box' });
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
-const root = createRootStore(dir);
+const root = createRootStore(join(dir, 'db'));
 await root.open();
-const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 64 * 1024 * 1024, groupCommitMs: 2 });
+// KEFU_OUTBOX_MODE=wal: durable through the write-ahead log instead of a synced level batch per commit
+const walDir = process.env.KEFU_OUTBOX_MODE === 'wal' ? join(dir, 'wal') : undefined;
+const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 64 * 1024 * 1024, groupCommitMs: walDir ? 0 : 2, walDir });
 await outbox.open();
 const uplink = createUplink({ box, log, outbox, version: 'sim', openStream: tcpOpenStream(() => port), keepaliveSec: 2, reconnectPeriodMs: 200, connectTimeoutMs: 3000 });
 uplink.start();
