@@ -83,7 +83,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
         probeIdentity: { clientId: box.box, username: root.master.username, password },
         options: { ...root.failover, order: root.failover?.order ?? config.transports.map((t) => t.id) },
       });
-      const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: log.child({ module: 'outbox' }), maxBytes: root.outbox.maxBytes, groupCommitMs: root.outbox.groupCommitMs });
+      const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: log.child({ module: 'outbox' }),
+        maxBytes: root.outbox.maxBytes, groupCommitMs: root.outbox.groupCommitMs, memoryBytes: root.outbox.memoryBytes,
+        walDir: root.outbox.wal ? join(root.dataDir, 'outbox-wal') : undefined, walMaxBytes: root.outbox.walMaxBytes });
       await outbox.open();
       let host: PluginHost | undefined;
       const uplink = createUplink({

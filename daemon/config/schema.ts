@@ -1,5 +1,6 @@
 // The root config schema. Transports and plugins own their schemas; the root validates them by kind/name.
 import { z } from 'zod';
+import { OutboxConfig } from '../outbox/config.js';
 import { ID_PATTERN } from '../../protocol/topics.js';
 import { OutboxClass, TransportKind } from '../../protocol/schemas.js';
 import { ManagerOptions } from '../../transports/manager/options.js';
@@ -32,10 +33,8 @@ export const TransportCommon = z.object({
   classes: z.array(OutboxClass).optional(),
 }).passthrough();
 
-export const OutboxSection = z.object({
-  maxBytes: z.number().int().positive().default(256 * 1024 * 1024),
-  groupCommitMs: z.number().min(0).max(100).default(2),
-}).strict();
+/** the outbox's own section (daemon/outbox/config.ts) */
+export const OutboxSection = OutboxConfig;
 
 export const CommandsSection = z.object({
   /** Globs of commands the master may run here (`system.*`). Default: every registered command except `shell.*`. */
@@ -52,7 +51,7 @@ export const RootConfig = z.object({
   transports: z.array(TransportCommon).min(1, 'at least one transport'),
   /** link selection: probes, gates, hold-down, per-link policy; the order defaults to the transports' order */
   failover: ManagerOptions.optional(),
-  outbox: OutboxSection.default({ maxBytes: 256 * 1024 * 1024, groupCommitMs: 2 }),
+  outbox: OutboxSection.prefault({}),
   commands: CommandsSection.default({ allow: ['*'], deny: ['shell.*', 'modem.at'] }),
   plugins: z.record(z.string(), z.unknown()).default({}),
 }).strict();
