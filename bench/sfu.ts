@@ -4,7 +4,10 @@
 // browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
 // One JSON line per room size. CPU is the SFU process's, in % of the whole machine (all cores).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -21,22 +24,40 @@ async function serve() {
   const { default: ws } = await import('@fastify/websocket');
   const { createSignallingHub } = await import('../plugins/video/signalling/hub.js');
   const { silentLogger } = await import('../daemon/logger.js');
+  const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
   const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: {}, rejoinGraceMs: 1000, maxRooms: 4 });
   const app = Fastify();
   await app.register(ws);
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
+  // forwarded packets accumulate per slot object: a subscriber peer that is replaced does not count backwards
+  const seen = new WeakMap<object, number>();
+  let fwd = 0;
   app.get('/stats', async () => {
-    let fwd = 0; let video = 0; let audio = 0;
+    let video = 0; let audio = 0; let pubs = 0; let subs = 0;
     for (const room of hub.rooms.values()) {
       for (const p of room.participants()) {
+        if (p.pub?.state === 'connected') pubs++;
+        if (p.sub?.connected) subs++;
         for (const s of p.sub?.slots ?? []) {
-          fwd += s.video.counters.packets + s.audioPackets;
+          const n = s.video.counters.packets + s.audioPackets;
+          fwd += n - (seen.get(s) ?? 0); seen.set(s, n);
           if (s.video.layer) video++;
         }
         if (p.audible) audio += p.audioSinks.size;
       }
     }
-    return { fwd, videoDownTracks: video, audioDownTracks: audio };
+    const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    delay.reset();
+    return { fwd, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs };
+  });
+  // profile the measured window only (not the joins): `--prof DIR`
+  const session = new Session();
+  app.post('/prof/start', async () => { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start'); return {}; });
+  app.post('/prof/stop', async (req) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync((req.query as { file: string }).file, JSON.stringify(profile));
+    session.disconnect();
+    return {};
   });
   hub.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -82,7 +103,7 @@ function lines(cp: ChildProcess) {
     if (queue.length) done(queue.shift()); else waiters.push(done);
   });
 }
-const node = (extra: string[]) => spawn(process.execPath, ['--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+const node = (extra: string[], nodeArgs: string[] = []) => spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
 
 async function main() {
   const seconds = Number(arg('seconds', '30'));
@@ -90,6 +111,8 @@ async function main() {
   const workers = Number(arg('workers', '2'));
   const ncpu = cpus().length;
   for (const n of sizes) {
+    const prof = arg('prof', '') ? resolve(arg('prof', '')) : '';
+    if (prof) mkdirSync(prof, { recursive: true });
     const sfu = node(['--serve']);
     const sfuNext = lines(sfu);
     const { port, pid } = await sfuNext() as { port: number; pid: number };
@@ -100,12 +123,16 @@ async function main() {
     try {
       await Promise.all(nexts.map((nx) => nx()));
       await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
       await report();
+      if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
+      const k0 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
       const s0 = await stats(); const c0 = cpuSeconds(pid); const t0 = performance.now(); const load0 = loadavg()[0]!;
       await new Promise((r) => setTimeout(r, seconds * 1000));
       const s1 = await stats(); const c1 = cpuSeconds(pid); const dt = (performance.now() - t0) / 1000;
+      const k1 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
+      if (prof) await fetch(`http://127.0.0.1:${port}/prof/stop?file=${encodeURIComponent(`${prof}/sfu-${n}.cpuprofile`)}`, { method: 'POST' });
       const reps = await report();
       const rx = reps.reduce((a, r) => a + Number(r.rx), 0); const lost = reps.reduce((a, r) => a + Number(r.lost), 0);
       const lat = reps.flatMap((r) => r.lat as number[]).sort((a, b) => a - b);
@@ -120,6 +147,8 @@ async function main() {
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
         down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
         us_per_fwd_packet: s1.fwd > s0.fwd ? Number((1e6 * (c1 - c0) / (s1.fwd - s0.fwd)).toFixed(1)) : null,
+        load_gen_cpu_pct: Number((100 * (k1 - k0) / dt / ncpu).toFixed(1)),
+        sfu_loop_lag_ms: s1.lag, connected: { publishers: s1.pubs, subscribers: s1.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } finally {
