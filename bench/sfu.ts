@@ -1,7 +1,9 @@
-// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2]`
+// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2] [--full-receive] [--prof DIR]`
 // The SFU runs in its own process (signalling hub + werift peers); synthetic werift participants run in
 // `--workers` client processes. Every participant publishes simulcast (q/h/f, paused on request like a
 // browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
+// The generators count received packets off the wire and decrypt one in eight (synthetic-light-receiver.ts)
+// so that on a 2-core box they leave the cores to the SFU; --full-receive runs werift's whole receive path.
 // One JSON line per room size. CPU is the SFU process's, in % of the whole machine (all cores).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,17 +71,19 @@ async function clients() {
   const { createSyntheticClient } = await import('../plugins/video/sfu/synthetic-client.js');
   const url = arg('url', ''); const first = Number(arg('first', '0')); const count = Number(arg('count', '1'));
   const list = Array.from({ length: count }, (_, i) => createSyntheticClient({
-    url, room: 'bench', participant: `p${first + i}`, receive: true,
+    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'),
     // two talkers (one loud, one softer), everyone else silent: last-N forwards their audio
     audioLevel: first + i === 0 ? 30 : first + i === 1 ? 45 : 127,
   }));
   await Promise.all(list.map((c) => c.start()));
+  const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
   out({ ready: true });
   const rl = createInterface({ input: process.stdin });
   for await (const line of rl) {
     if (line === 'report') {
       const lat = list.flatMap((c) => c.stats.latenciesMs);
-      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000) });
+      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000), lagP99: delay.percentile(99) / 1e6 });
+      delay.reset();
       for (const c of list) c.stats.latenciesMs.length = 0;
     }
     if (line === 'stop') break;
@@ -118,14 +122,15 @@ async function main() {
     const { port, pid } = await sfuNext() as { port: number; pid: number };
     const url = `ws://127.0.0.1:${port}/ws`;
     const per = Math.ceil(n / workers);
-    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const gen = args.includes('--full-receive') ? [] : ['--light'];
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
       await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
       const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
-      await report();
+      const reps0 = await report();
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
       const k0 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
       const s0 = await stats(); const c0 = cpuSeconds(pid); const t0 = performance.now(); const load0 = loadavg()[0]!;
@@ -134,7 +139,9 @@ async function main() {
       const k1 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/stop?file=${encodeURIComponent(`${prof}/sfu-${n}.cpuprofile`)}`, { method: 'POST' });
       const reps = await report();
-      const rx = reps.reduce((a, r) => a + Number(r.rx), 0); const lost = reps.reduce((a, r) => a + Number(r.lost), 0);
+      // counters are cumulative: the measured window is the difference (the joins' losses stay out)
+      const sum = (rs: Array<Record<string, unknown>>, k: string) => rs.reduce((a, r) => a + Number(r[k]), 0);
+      const rx = sum(reps, 'rx') - sum(reps0, 'rx'); const lost = sum(reps, 'lost') - sum(reps0, 'lost');
       const lat = reps.flatMap((r) => r.lat as number[]).sort((a, b) => a - b);
       const cpuCores = (c1 - c0) / dt;
       const downTracks = s1.videoDownTracks + s1.audioDownTracks;
@@ -147,8 +154,8 @@ async function main() {
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
         down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
         us_per_fwd_packet: s1.fwd > s0.fwd ? Number((1e6 * (c1 - c0) / (s1.fwd - s0.fwd)).toFixed(1)) : null,
-        load_gen_cpu_pct: Number((100 * (k1 - k0) / dt / ncpu).toFixed(1)),
-        sfu_loop_lag_ms: s1.lag, connected: { publishers: s1.pubs, subscribers: s1.subs },
+        load_gen: gen.length ? 'light' : 'full', load_gen_cpu_pct: Number((100 * (k1 - k0) / dt / ncpu).toFixed(1)),
+        sfu_loop_lag_ms: s1.lag, load_gen_loop_lag_ms_p99: reps.map((r) => Math.round(Number(r.lagP99))), connected: { publishers: s1.pubs, subscribers: s1.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } finally {
