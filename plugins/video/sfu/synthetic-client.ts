@@ -84,7 +84,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   async function answerOffer(sdp: string, fresh: boolean) {
     if (fresh && sub) { const old = sub; sub = null; detachLight?.(); detachLight = null; void old.close().catch(() => undefined); }
     if (!sub) {
-      sub = new RTCPeerConnection({ codecs: codecs(opts.light), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] } });
+      sub = new RTCPeerConnection({ codecs: codecs(opts.light), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] }, bundlePolicy: 'max-bundle' });
       sub.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
         if (!opts.receive) return;
         tr.onTrack.subscribe((track) => {
@@ -122,6 +122,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     pub = new RTCPeerConnection({
       codecs: codecs(),
       headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid(), useSdesRTPStreamId()] },
+      // one transport: werift's default leaves the unbundled extras' sockets open after close()
+      bundlePolicy: 'max-bundle',
     });
     const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
     const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;
