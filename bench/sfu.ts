@@ -101,9 +101,15 @@ function lines(cp: ChildProcess) {
   const rl = createInterface({ input: cp.stdout! });
   const queue: unknown[] = []; const waiters: Array<(v: unknown) => void> = [];
   rl.on('line', (l) => { let v: unknown; try { v = JSON.parse(l); } catch { return; } const w = waiters.shift(); if (w) w(v); else queue.push(v); });
+  // a child that dies (a generator whose joins failed) ends the wait at once instead of at the timeout
+  cp.once('exit', (code) => { for (const w of waiters.splice(0)) w({ exited: code }); });
   return (timeoutMs = 180_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
-    const done = (v: unknown) => { clearTimeout(t); resolve(v as Record<string, unknown>); };
+    const done = (v: unknown) => {
+      clearTimeout(t);
+      if (v && typeof v === 'object' && 'exited' in v) reject(new Error(`child exited (${String((v as { exited: unknown }).exited)})`));
+      else resolve(v as Record<string, unknown>);
+    };
     if (queue.length) done(queue.shift()); else waiters.push(done);
   });
 }
@@ -158,6 +164,9 @@ async function main() {
         sfu_loop_lag_ms: s1.lag, load_gen_loop_lag_ms_p99: reps.map((r) => Math.round(Number(r.lagP99))), connected: { publishers: s1.pubs, subscribers: s1.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
+    } catch (err) {
+      // a room size that cannot be set up is a figure too: report it and go on with the next size
+      out({ bench: 'sfu', participants: n, error: (err as Error).message });
     } finally {
       for (const k of kids) { k.stdin!.write('stop\n'); }
       await Promise.all(kids.map((k) => new Promise((r) => { const t = setTimeout(() => { k.kill('SIGKILL'); r(null); }, 8000); k.once('exit', () => { clearTimeout(t); r(null); }); })));

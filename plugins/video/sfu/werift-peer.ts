@@ -1,7 +1,7 @@
-// The only place that touches werift: publisher and subscriber peer connections behind a small interface,
-// so an upgrade (or a different WebRTC stack) stays in this folder.
+// The only place that touches werift (with werift-outbound.ts, its send path): publisher and subscriber peer
+// connections behind a small interface, so an upgrade (or a different WebRTC stack) stays in this folder.
 import {
-  RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, RtpHeader, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
+  RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
   useSdesMid, useSdesRTPStreamId, useAbsSendTime, useAudioLevelIndication,
   type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
 } from 'werift';
