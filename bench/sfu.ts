@@ -113,7 +113,11 @@ function lines(cp: ChildProcess) {
     if (queue.length) done(queue.shift()); else waiters.push(done);
   });
 }
-const node = (extra: string[], nodeArgs: string[] = []) => spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+function node(extra: string[], nodeArgs: string[] = []) {
+  const cp = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  cp.stdin!.on('error', () => undefined); // "stop" to a child that already died
+  return cp;
+}
 
 async function main() {
   const seconds = Number(arg('seconds', '30'));
