@@ -4,7 +4,8 @@
 // browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
 // The generators count received packets off the wire and decrypt one in eight (synthetic-light-receiver.ts)
 // so that on a 2-core box they leave the cores to the SFU; --full-receive runs werift's whole receive path.
-// One JSON line per room size. CPU is the SFU process's, in % of the whole machine (all cores).
+// One JSON line per room size, after the sfu-floor line (the per-packet floor measured in the same run).
+// CPU is the SFU process's, in % of the whole machine (all cores).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -126,6 +127,9 @@ async function main() {
   const sizes = arg('sizes', '4,8,16,32').split(',').map(Number);
   const workers = Number(arg('workers', '2'));
   const ncpu = cpus().length;
+  // the peer figure of this run: what one forwarded packet costs at least in Node on this box (sfu-floor.ts)
+  const floor = spawn(process.execPath, ['--import', 'tsx', self.replace(/sfu\.ts$/, 'sfu-floor.ts')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await new Promise((r) => floor.once('exit', r));
   for (const n of sizes) {
     const prof = arg('prof', '') ? resolve(arg('prof', '')) : '';
     if (prof) mkdirSync(prof, { recursive: true });
