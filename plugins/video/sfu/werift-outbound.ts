@@ -64,7 +64,7 @@ export function createFastSender(tr: RTCRtpTransceiver): FastSender {
         midBuf = tr.mid ? Buffer.from(tr.mid) : null;
         state.cname = sender.cname;
       }
-      const nowMs = performance.timeOrigin + performance.now();
+      const nowMs = Date.now();
       const extensions: Array<{ id: number; payload: Buffer }> = [];
       if (midId && midBuf) extensions.push({ id: midId, payload: midBuf });
       if (absId) extensions.push({ id: absId, payload: absSendTime(nowMs) });
