@@ -1,7 +1,8 @@
 // N participants in one room (KEFU_VIDEO_GRID, default 12): three headless Chromium browsers (fake camera +
-// microphone) and N-3 werift. The SFU does not yet hold 32 on this 2-core box (bench/sfu.ts: 73 % loss at 32,
-// 6 % at 16, none at 8 — see the README): run `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts`
-// to see where it stands; CI runs the size it holds today so a regression below that fails.
+// microphone) and N-3 werift. CI runs 12 (about 100 s with the machine at load 20). 32 does not hold on the shared
+// 2-core box: with the load average at 15-25 the SFU process gets about 0.4 core (bench/sfu.ts: its event loop
+// waits 150-370 ms for the CPU) and the synthetic handshakes alone outlast the test's 180 s; run
+// `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts` on a quiet box to see where it stands.
 // Originally: 32 participants, three browsers and 29 werift
 // publishers replaying real VP8 recorded from the first browser. Media flows, every QoS metric is present
 // and plausible, telemetry and bus events go out, and the 32-tile grid fits one screen (screenshot).
@@ -58,7 +59,8 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
     layers: ['q'], replay: recording, audio: true, audioLevel: 127, subscribe: false,
   }));
   t.after(() => Promise.all(synth.map((s) => s.stop())));
-  await Promise.all(synth.map((s) => s.start()));
+  // four handshakes at a time: 29 at once on a shared 2-core box outlast a publisher's connection timeout
+  for (let i = 0; i < synth.length; i += 4) await Promise.all(synth.slice(i, i + 4).map((s) => s.start()));
 
   step(`${N - 3} synthetic started`);
   // A sees every other participant's tile and decodes it
