@@ -4,12 +4,20 @@
 import { createFailoverHarness, type CutKind, type FailoverHarness } from '../test/sim/failover-harness.js';
 import { createSelector } from '../transports/manager/selector.js';
 import { ManagerOptions } from '../transports/manager/options.js';
+import { compressedOptions, naiveOptions, runFlapping } from '../test/sim/failover-flap.js';
+import type { ManagerOptionsInput } from '../transports/manager/index.js';
+import { runAllDown } from '../test/sim/failover-all-down.js';
+import { createDaemonFailoverRig } from '../test/sim/failover-daemon.js';
 
 const RUNS = Number(process.argv[2] ?? 10);
 /** optional comma list of scenarios to run (default: all) */
 const ONLY = process.argv[3]?.split(',');
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
 const HOLD_DOWN_MS = 2000;
+// real-namespace runs of the flapping and all-down scenarios (minutes each; env overrides for quick runs)
+const FLAP_SIM_HOUR_MS = Number(process.env.KEFU_FLAP_SIM_HOUR_MS ?? 40_000);
+const FLAP_HOURS = Number(process.env.KEFU_FLAP_HOURS ?? 6);
+const ALL_DOWN_LONG_MS = Number(process.env.KEFU_ALL_DOWN_MS ?? 180_000);
 
 // mwan3track defaults (openwrt/packages net/mwan3/files/usr/sbin/mwan3track): interval 10 s, timeout 4 s,
 // down 5, up 5, failure_interval = interval; the packaged /etc/config/mwan3 leaves them unset. A dead path is
@@ -56,6 +64,8 @@ async function cutScenario(h: FailoverHarness, name: string, kind: CutKind, fail
 function flapping(): void {
   const rates: number[] = [];
   let maxInAnyHour = 0;
+  // hours that do not hold the first failure (failover + first fail-back + the next drop may share that one)
+  let maxInLaterHour = 0;
   for (const periodS of [30, 60, 120, 300, 600, 1200, 2400, 3700]) {
     const opts = ManagerOptions.parse({ order: ['5g', '4g', 'eth'] });
     const sel = createSelector([{ id: '5g', kind: 'nr5g' }, { id: '4g', kind: 'lte' }, { id: 'eth', kind: 'wired' }], opts, 0);
@@ -70,12 +80,16 @@ function flapping(): void {
       if (ev) { sel.commit(ev); if (ev.kind !== 'initial') times.push(t); }
     }
     rates.push(times.length / 6);
-    for (const t0 of times) maxInAnyHour = Math.max(maxInAnyHour, times.filter((t) => t >= t0 && t < t0 + 3600_000).length);
+    for (const t0 of times) {
+      const n = times.filter((t) => t >= t0 && t < t0 + 3600_000).length;
+      maxInAnyHour = Math.max(maxInAnyHour, n);
+      if (t0 >= times[0] + 3600_000) maxInLaterHour = Math.max(maxInLaterHour, n);
+    }
   }
   emit({
     scenario: 'flapping', simulated: true, runs: rates.length, hours_per_run: 6, detect_ms_p50: null, detect_ms_p95: null, failover_ms_p50: null, failover_ms_p95: null,
     events: null, lost: null, wire_dups: null, effective_dups: null,
-    switches_per_hour: Math.max(...rates), switches_per_hour_by_period: rates, max_switches_in_any_hour: maxInAnyHour,
+    switches_per_hour: Math.max(...rates), switches_per_hour_by_period: rates, max_switches_in_any_hour: maxInAnyHour, max_switches_in_any_later_hour: maxInLaterHour,
     mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
   });
 }
@@ -180,7 +194,90 @@ async function modemScenarios(): Promise<void> {
   }
 }
 
+/** The flapping schedule of failover-flap.ts on real namespaces, one simulated hour = FLAP_SIM_HOUR_MS; then the
+ *  same schedule against the peer, the same manager with its anti-flap off (fixed hold-down, no budget). */
+async function flappingNs(): Promise<void> {
+  const run = async (options: ManagerOptionsInput, tag: string) => {
+    const f = await createFailoverHarness({ outbox: true, tag, options });
+    try {
+      await f.ready('5g', 30_000);
+      return await runFlapping(f, { simHourMs: FLAP_SIM_HOUR_MS, hours: FLAP_HOURS, seed: Number(process.env.KEFU_FLAP_SEED ?? 7) });
+    } finally {
+      await f.close();
+    }
+  };
+  const r = await run(compressedOptions(FLAP_SIM_HOUR_MS), 'bench-flap');
+  const peer = await run(naiveOptions(FLAP_SIM_HOUR_MS), 'bench-flap-peer');
+  emit({
+    scenario: 'flapping-ns', runs: 1, detect_ms_p50: null, detect_ms_p95: null, failover_ms_p50: null, failover_ms_p95: null,
+    switches_per_hour: r.switches_per_hour_mean, ...r, time_compression: 3600_000 / FLAP_SIM_HOUR_MS,
+    peer_fixed_hold_down: { switches_per_hour_mean: peer.switches_per_hour_mean, switches_by_hour: peer.switches_by_hour, max_switches_in_any_hour: peer.max_switches_in_any_hour, lost: peer.lost, effective_dups: peer.effective_dups },
+    ratio_peer_to_kefu: r.switches ? Math.round((peer.switches / r.switches) * 10) / 10 : null,
+    mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+  });
+}
+
+/** Every link down for minutes, the outbox persisting all along; CPU, memory, drain. */
+async function allDownLong(): Promise<void> {
+  const a = await createFailoverHarness({ outbox: true, tag: 'bench-down', options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 } });
+  try {
+    await a.ready('5g', 30_000);
+    // the same box, the same run: a 10 s outage first (the peer for the first-PUBACK time), then the long one
+    const short = await runAllDown(a, { outageMs: 10_000 });
+    const r = await runAllDown(a, { outageMs: ALL_DOWN_LONG_MS });
+    emit({
+      scenario: 'all-down-long', runs: 1, detect_ms_p50: null, detect_ms_p95: null, failover_ms_p50: r.first_ack_ms, failover_ms_p95: r.first_ack_ms,
+      failover_measures: 'links back → first PUBACK', switches_per_hour: null, ...r, first_ack_ms_after_10s_outage: short.first_ack_ms, drain_ms_after_10s_outage: short.drain_ms,
+      mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+    });
+  } finally {
+    await a.close();
+  }
+}
+
+/** kill -9 of the real `kefu start` at varying points of a 5G failover; restart; fail back. */
+async function kill9Daemon(): Promise<void> {
+  const rig = await createDaemonFailoverRig({ tag: 'bench-k9d', failover: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 100_000 } });
+  const back: number[] = []; const starts: number[] = []; const errors: string[] = []; const killAfter: number[] = [];
+  try {
+    await rig.start();
+    await rig.onLink('5g');
+    await rig.deliveryAbove(0);
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const t0 = Date.now();
+        rig.ns.linkDown('5g');
+        // spread the kill over the failover: before detection, around the switch, after the first PUBACKs
+        await new Promise((r) => setTimeout(r, [0, 50, 100, 200, 400][i % 5]));
+        killAfter.push(Date.now() - t0);
+        await rig.kill9();
+        const last = Math.max(0, ...rig.confirmed().map((c) => c.n));
+        starts.push((await rig.start()).startMs);
+        const d = await rig.deliveryAbove(last);
+        back.push(d.at - t0);
+        rig.ns.restore('5g');
+        await rig.onLink('5g', 30_000);
+      } catch (err) { errors.push((err as Error).message.slice(0, 200)); rig.ns.restore('5g'); }
+    }
+    const s = await rig.settle(60_000);
+    emit({
+      scenario: 'kill9-daemon', runs: back.length, detect_ms_p50: null, detect_ms_p95: null,
+      failover_ms_p50: pct(back, 50), failover_ms_p95: pct(back, 95), failover_measures: 'cut + kill -9 of kefu start → first event of the restarted daemon at the master (includes the process start)',
+      restart_ms_p50: pct(starts, 50), restart_ms_p95: pct(starts, 95), kill_ms_after_cut: killAfter,
+      events: s.confirmed, lost: s.lost, wire_dups: s.wireDups, effective_dups: s.effectiveDups, switches_per_hour: null,
+      mwan3_default_detect_ms: mwan3DetectMs, networkmanager_check_interval_ms: NM_INTERVAL_MS,
+      ...(errors.length ? { errors } : {}),
+    });
+  } finally {
+    await rig.close();
+  }
+}
+
 if (wanted('flapping')) flapping();
+if (wanted('flapping-ns')) await flappingNs();
+if (wanted('all-down-long')) await allDownLong();
+if (wanted('kill9-daemon')) await kill9Daemon();
 if (wanted('kill9')) await kill9Scenario();
 if (wanted('modem-dereg') || wanted('modem-vanish')) await modemScenarios();
 const NAMESPACE_SCENARIOS = ['hard-cut-5g', 'carrier-loss-5g', 'silent-drop-5g', 'latency-5g', 'failback', 'loss30-5g', 'all-down', 'all-ip-down-to-ble'];

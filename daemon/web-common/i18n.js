@@ -24,6 +24,12 @@ export function setLang(next) {
   for (const fn of listeners) fn(lang);
 }
 
+/** Adds a module's strings to the page's (a widget loaded into another plugin's page brings its own). */
+export function extendI18n(dictionaries) {
+  dict = { zh: { ...dict.zh, ...dictionaries.zh }, en: { ...dict.en, ...dictionaries.en } };
+  applyI18n();
+}
+
 /** Registers dictionaries, applies them, and wires every `.lang` button to toggle 中文/English. */
 export function initI18n(dictionaries) {
   dict = { zh: { ...dictionaries.zh }, en: { ...dictionaries.en } };

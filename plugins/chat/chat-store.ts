@@ -32,8 +32,12 @@ function createWriter(store: Store) {
     scheduled = false;
     const group = pending;
     pending = [];
+    // a message and the saves around it rewrite the same conversation record: the last write of a key wins,
+    // so each record is encoded once per flush, not once per call
+    const last = new Map<string, Op>();
+    for (const g of group) for (const op of g.ops) { last.delete(op.key); last.set(op.key, op); }
     try {
-      await store.batch(group.flatMap((g) => g.ops) as AbstractBatchOperation<Store, string, unknown>[]);
+      await store.batch([...last.values()] as AbstractBatchOperation<Store, string, unknown>[]);
       for (const g of group) g.done();
     } catch (err) {
       for (const g of group) g.done(err);
@@ -47,6 +51,8 @@ function createWriter(store: Store) {
 
 export function createChatStore(store: Store): ChatStore {
   const write = createWriter(store);
+  // the customer and open-list index keys change only when a conversation starts or closes
+  const indexed = new Map<string, boolean>();
   const values = async <T>(prefix: string, opts: { gt?: string; limit?: number } = {}) => {
     const out: T[] = [];
     for await (const v of store.values({ gt: opts.gt ?? prefix, lt: `${prefix}\uffff`, limit: opts.limit ?? -1 })) out.push(v as T);
@@ -54,11 +60,13 @@ export function createChatStore(store: Store): ChatStore {
   };
   return {
     async putConv(c) {
-      await write([
-        { type: 'put', key: `c:${c.id}`, value: c },
-        { type: 'put', key: `k:${c.customerId}:${c.id}`, value: c.createdAt },
-        c.status === 'closed' ? { type: 'del', key: `o:${c.id}` } : { type: 'put', key: `o:${c.id}`, value: 1 },
-      ]);
+      const open = c.status !== 'closed';
+      const ops: Op[] = [{ type: 'put', key: `c:${c.id}`, value: c }];
+      if (indexed.get(c.id) !== open) {
+        ops.push({ type: 'put', key: `k:${c.customerId}:${c.id}`, value: c.createdAt }, open ? { type: 'put', key: `o:${c.id}`, value: 1 } : { type: 'del', key: `o:${c.id}` });
+      }
+      await write(ops);
+      if (open) indexed.set(c.id, true); else indexed.delete(c.id);
     },
     async getConv(id) {
       return (await store.get(`c:${id}`)) as Conversation | undefined;

@@ -12,6 +12,7 @@ import { createChatStore } from './chat-store.js';
 import { chatConfigSchema } from './config.js';
 import { registerKbRoutes, type KbHolder } from './kb-routes.js';
 import { createChatService, type ChatService } from './service.js';
+import { createVideoEscalation, type VideoEscalation } from './video-escalation.js';
 import { handleAgent, type AgentSessions } from './ws-agent.js';
 import { handleTerminal } from './ws-terminal.js';
 import './bus-events.js';
@@ -40,6 +41,7 @@ export default definePlugin({
     const cfg = ctx.config;
     let engine: AnswerEngine | null = null;
     let service: ChatService | null = null;
+    let video: VideoEscalation | null = null;
     let started = false;
     let telemetryTimer: NodeJS.Timeout | null = null;
     const sessions: AgentSessions = { tokens: new Map(), sockets: new Map() };
@@ -64,9 +66,9 @@ export default definePlugin({
       handleTerminal(socket, { service, log: ctx.log, messagesPer10s: cfg.limits.messagesPer10s });
     });
     ctx.http.ws('/ws/agent', (socket) => {
-      if (!service) { socket.close(1013, 'starting'); return; }
+      if (!service || !video) { socket.close(1013, 'starting'); return; }
       track(socket);
-      handleAgent(socket, { service, log: ctx.log, sessions, canned: cfg.canned.length ? cfg.canned : DEFAULT_CANNED, businesses: () => currentEngine().kb.businesses });
+      handleAgent(socket, { service, video, log: ctx.log, sessions, canned: cfg.canned.length ? cfg.canned : DEFAULT_CANNED, businesses: () => currentEngine().kb.businesses });
     });
     ctx.http.static(WEB);
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });
@@ -96,6 +98,7 @@ export default definePlugin({
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });
         await service.start();
+        video = createVideoEscalation({ service, bus: ctx.bus, log: ctx.log });
         telemetryTimer = setInterval(() => {
           if (!service) return;
           const stats = service.stats();
@@ -111,6 +114,8 @@ export default definePlugin({
         telemetryTimer = null;
         for (const s of sockets) s.close(1001, 'stopping');
         sockets.clear();
+        video?.stop();
+        video = null;
         service?.stop();
         service = null;
         started = false;

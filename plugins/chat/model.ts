@@ -108,5 +108,6 @@ export const agentInSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('transfer'), convId: z.string(), toAgent: z.string().optional(), toQueue: z.string().optional() }),
   z.object({ t: z.literal('history'), convId: z.string() }),
   z.object({ t: z.literal('task_done'), taskId: z.string() }),
+  z.object({ t: z.literal('video'), convId: z.string() }),
 ]);
 export type AgentIn = z.infer<typeof agentInSchema>;

@@ -160,18 +160,21 @@ export function createChatService(deps: ChatServiceDeps) {
       if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
       if (m.text && m.text.length > config.limits.textChars) throw new CommandError('CHAT_TEXT_TOO_LONG', `text over ${config.limits.textChars} characters`);
       const label = m.value ? (m.text ?? m.value) : m.text;
-      if (m.file) await addMessage(c, { from: 'customer', kind: m.file.mime.startsWith('image/') ? 'image' : 'file', file: m.file, text: m.text });
-      else if (label) await addMessage(c, { from: 'customer', kind: 'text', text: label });
       record(c, 'chat.message', { kind: m.file ? 'file' : m.value ? 'button' : 'text' });
-      if (m.file) return;
+      if (m.file) { await addMessage(c, { from: 'customer', kind: m.file.mime.startsWith('image/') ? 'image' : 'file', file: m.file, text: m.text }); return; }
+      // the customer's line, the bot's answer and the conversation are issued in the same tick, so they reach
+      // the store as one group commit and the terminal gets the echo and the answer together (seq keeps the order)
+      const writes: Array<Promise<unknown>> = [];
+      if (label) writes.push(addMessage(c, { from: 'customer', kind: 'text', text: label }));
       const r = route(c, { text: m.value ? undefined : m.text, value: m.value }, { engine: deps.engine(), businesses: deps.engine().kb.businesses, modeOf, humansOpen });
       Object.assign(c, r.patch);
       for (const reply of r.replies) {
-        await addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId });
+        writes.push(addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId }));
         if (reply.kbId) stats.aiAnswers++;
       }
+      if (!r.handoff) writes.push(save(c));
+      await Promise.all(writes);
       if (r.handoff) await handoff(c, r.handoff.business, r.handoff.reason);
-      else await save(c);
     },
 
     async requestHuman(convId: string) { await service.customerMessage(convId, { value: 'human', text: '转人工' }); },
@@ -223,6 +226,12 @@ export function createChatService(deps: ChatServiceDeps) {
       if (c.agentId !== agentId || c.status !== 'active') throw new CommandError('CHAT_NOT_YOURS', 'accept the conversation first');
       if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
       await addMessage(c, { from: 'agent', agentId, kind: m.file ? (m.file.mime.startsWith('image/') ? 'image' : 'file') : 'text', text: m.text, file: m.file });
+    },
+
+    /** a line from the system into the conversation, in the customer's language (a video call began or ended) */
+    async note(convId: string, text: { zh: string; en: string }) {
+      const c = await getConv(convId);
+      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? text.en : text.zh });
     },
 
     /** the agent ends the human part: the conversation returns to the bot and the customer is asked to rate */

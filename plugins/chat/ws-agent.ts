@@ -5,14 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { CommandError, toErrorBody } from '../../protocol/errors.js';
 import { agentInSchema, RATING_LABELS } from './model.js';
 import type { ChatService, ServiceEvent } from './service.js';
+import type { CallEvent, VideoEscalation } from './video-escalation.js';
 
 export interface AgentSessions { tokens: Map<string, string>; sockets: Map<string, number> }
 
-export function handleAgent(socket: WebSocket, deps: { service: ChatService; log: Logger; sessions: AgentSessions; canned: Array<{ title: string; text: string }>; businesses: () => Record<string, string> }): void {
+export function handleAgent(socket: WebSocket, deps: { service: ChatService; log: Logger; sessions: AgentSessions; canned: Array<{ title: string; text: string }>; businesses: () => Record<string, string>; video: VideoEscalation }): void {
   const { service, log, sessions } = deps;
   let agentId: string | null = null;
   let token: string | null = null;
   let unsubscribe: (() => void) | null = null;
+  let unsubscribeCalls: (() => void) | null = null;
   let pending: NodeJS.Timeout | null = null;
   const send = (m: unknown) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m)); };
 
@@ -38,6 +40,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
     else if (e.type === 'read' && e.by === 'customer' && mineIds().has(e.convId)) send({ t: 'read', convId: e.convId, seq: e.seq });
     if (e.type === 'conv' || e.type === 'agents' || e.type === 'task' || e.type === 'queue') schedule();
   };
+  const onCall = (e: CallEvent) => { if (e.call.agentId === agentId || mineIds().has(e.call.convId)) send({ t: `call${e.type === 'started' ? '' : `_${e.type}`}`, ...e.call }); };
 
   socket.on('message', (raw) => {
     let msg;
@@ -55,6 +58,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
         sessions.tokens.set(token, agent.id);
         sessions.sockets.set(agent.id, (sessions.sockets.get(agent.id) ?? 0) + 1);
         unsubscribe = service.subscribe(onEvent);
+        unsubscribeCalls = deps.video.subscribe(onCall);
         await service.setAgentStatus(agent.id, 'online');
         send({ t: 'hello', agent: service.agents.list().find((a) => a.id === agent.id), token, canned: deps.canned, businesses: deps.businesses(), ratingLabels: RATING_LABELS });
         await pushState();
@@ -71,6 +75,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
         case 'transfer': await service.transfer(agentId, msg.convId, msg); break;
         case 'history': await sendHistory(msg.convId); break;
         case 'task_done': await service.completeTask(agentId, msg.taskId); break;
+        case 'video': send({ t: 'call', ...(await deps.video.request(agentId, msg.convId)) }); break;
         default: break;
       }
     };
@@ -87,6 +92,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
 
   socket.on('close', () => {
     unsubscribe?.();
+    unsubscribeCalls?.();
     if (pending) clearTimeout(pending);
     if (token) sessions.tokens.delete(token);
     if (!agentId) return;

@@ -15,7 +15,15 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
   let unsubscribe: (() => void) | null = null;
   let lastView = '';
   let window = { start: Date.now(), n: 0 };
-  const send = (m: unknown) => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m)); };
+  // frames sent in one tick (the customer's echo and the bot's answer) leave in one write: ws corks each frame
+  // itself, and the cork count makes its uncork a no-op until ours on the next tick
+  const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  const send = (m: unknown) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (tcp && !corked) { corked = true; tcp.cork(); process.nextTick(() => { corked = false; tcp.uncork(); }); }
+    socket.send(JSON.stringify(m));
+  };
 
   const onEvent = (e: ServiceEvent) => {
     switch (e.type) {

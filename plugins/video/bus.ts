@@ -10,7 +10,10 @@ declare module '../../daemon/bus-events.js' {
   interface BusEvents {
     /** another plugin (chat) asks for a call: an agent escalates a conversation to video */
     'video.call.request': { conversationId?: string; agentId?: string; terminals?: string[]; requestId?: string };
+    /** a request that could not become a call (room/call limits, bad arguments) */
+    'video.call.refused': { requestId: string; conversationId?: string; code: string; message: string };
     'video.call.created': { callId: string; room: string; conversationId: string | null; requestId: string | null; joinPath: string; invited: string[] };
+    'video.call.invite': { callId: string; conversationId: string | null; terminal: string; answer: 'accepted' | 'declined' };
     'video.call.ended': { callId: string; room: string; conversationId: string | null; reason: string; durationS: number };
     'video.call.participant': { callId: string | null; room: string; participant: string; role: string; event: 'joined' | 'left' | 'rejoined' };
     'video.qos': { room: string; callId: string | null; rows: VideoQosRow[] };

@@ -5,6 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { definePlugin } from '../../daemon/plugin-api.js';
+import { toErrorBody } from '../../protocol/errors.js';
 import { videoConfig } from './config.js';
 import { createSignallingHub, type SignallingHub } from './signalling/hub.js';
 import { createCallRegistry } from './calls.js';
@@ -74,7 +75,15 @@ export default definePlugin({
           },
           roomOfCall: (id) => calls.roomOf(id),
           onParticipant: (e) => {
-            ctx.bus.emit('video.call.participant', { callId: calls.byRoom(e.room)?.id ?? null, ...e });
+            const call = calls.byRoom(e.room);
+            ctx.bus.emit('video.call.participant', { callId: call?.id ?? null, ...e });
+            // a call ends when its room empties, and an escalated call when its agent leaves (the customer is not
+            // left alone in a call); a dropped socket only counts once the rejoin grace has passed
+            if (call && e.event === 'left') {
+              const left = getHub().rooms.get(e.room)?.participants() ?? [];
+              if (!left.length) calls.end(call.id, 'empty');
+              else if (call.conversationId && e.role === 'agent' && !left.some((p) => p.role === 'agent')) calls.end(call.id, 'agent_left');
+            }
             const all = [...getHub().rooms.values()];
             participantsGauge.set(all.reduce((s, r) => s + r.size, 0)); roomsGauge.set(all.length);
           },
@@ -84,9 +93,17 @@ export default definePlugin({
             ctx.uplink.telemetry('video', { room, callId, participants: rows.length, rows });
           },
           onBroadcastStatus: (id, target, status, reason) => broadcaster.status(id, target, status, reason),
+          onInviteReply: (callId, terminal, answer) => {
+            const call = calls.get(callId);
+            if (call?.invited.includes(terminal)) ctx.bus.emit('video.call.invite', { callId, conversationId: call.conversationId, terminal, answer });
+          },
         });
         ctx.bus.on('video.call.request', 'video', (req) => {
-          try { calls.create({ conversationId: req.conversationId, terminals: req.terminals, requestId: req.requestId }); } catch (err) { ctx.log.warn({ err }, 'call request refused'); }
+          try { calls.create({ conversationId: req.conversationId, terminals: req.terminals, requestId: req.requestId }); } catch (err) {
+            ctx.log.warn({ err }, 'call request refused');
+            const { code, message } = toErrorBody(err);
+            if (req.requestId) ctx.bus.emit('video.call.refused', { requestId: req.requestId, conversationId: req.conversationId, code, message });
+          }
         });
         hub.start();
       },

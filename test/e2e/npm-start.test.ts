@@ -2,37 +2,15 @@
 // dashboard load in headless Chromium, and Ctrl-C leaves no process behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchBrowser } from '../helpers/browser.js';
-import { tempDir } from '../helpers/tmp.js';
-
-const KEFU = join(import.meta.dirname, '..', '..', 'cli', 'bin.js');
-
-function kefu(args: string[]): string {
-  return execFileSync(process.execPath, [KEFU, ...args], { encoding: 'utf8', timeout: 30_000 });
-}
+import { startKefuUp } from '../helpers/kefu-up.js';
 
 test('kefu up: box online at the master, pages load, Ctrl-C stops everything', { timeout: 120_000 }, async (t) => {
-  const dir = await tempDir(t, 'kefu-up-');
-  const data = join(dir, 'kefu');
-  const up = spawn(process.execPath, [KEFU, '--json', 'up', '--data', data, '--mqtt-port', '0', '--master-http-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => { if (up.exitCode === null) up.kill('SIGKILL'); });
-  const firstLine = await Promise.race([
-    once(createInterface({ input: up.stdout! }), 'line').then(([l]) => l as string),
-    once(up, 'exit').then(([code]) => { throw new Error(`kefu up exited early with ${code}`); }),
-    sleep(60_000).then(() => { throw new Error('kefu up printed nothing within 60 s'); }),
-  ]);
-  const urls = JSON.parse(firstLine) as { master: { dashboard: string; tokenFile: string }; box: { url: string; apps: unknown[] } };
-
-  let boxes: Array<{ id: string; region: string; online: boolean; version: string; transport: { id: string } | null; lastSeen: number }> = [];
-  for (let i = 0; i < 40 && !boxes.some((b) => b.online); i++) {
-    boxes = JSON.parse(kefu(['master', 'boxes', '--json', '--data', join(data, 'master')]));
-    if (!boxes.some((b) => b.online)) await sleep(250);
-  }
+  const { proc: up, dir, data, urls, boxes } = await startKefuUp(t);
   const box = boxes.find((b) => b.id === 'hall-01');
   assert.ok(box?.online, `box online at the master: ${JSON.stringify(boxes)}`);
   assert.equal(box.region, 'demo');

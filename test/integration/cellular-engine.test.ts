@@ -104,6 +104,17 @@ test('vanish closes the port and fails the in-flight command; a glob finds the r
   assert.equal((await e2.send('AT')).final, 'OK');
 });
 
+test('a device node that disappears (udev removed it) closes the port even when no hang-up event comes', async (t) => {
+  const { port, sim } = await setup(t);
+  const { unlink } = await import('node:fs/promises');
+  const closed = new Promise<Error | undefined>((r) => port.onClose(r));
+  const started = Date.now();
+  await unlink(sim.modemPath); // the pty itself stays open: only the node is gone
+  const err = await closed;
+  assert.equal((err as { code?: string } | undefined)?.code, 'PORT_VANISHED');
+  assert.ok(Date.now() - started < 1500, `seen after ${Date.now() - started} ms`);
+});
+
 test('the simulator replays recorded transcripts: dev vector 1 through the engine parses with the RM520N units', async (t) => {
   const { readFileSync } = await import('node:fs');
   const { parseReply } = await import('../../transports/cellular/at/registry.js');

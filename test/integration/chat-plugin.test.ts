@@ -134,3 +134,58 @@ test('the web apps and shared assets are served; without a kb setting the sample
     assert.equal(r.status, 200, path);
   }
 });
+
+test('an agent escalates to video over the bus: unavailable, refused, started and rejoined, declined, ended', { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t);
+  await copyFile(new URL('../fixtures/faq/kb.json', import.meta.url), `${dir}/kb.json`);
+  const h = await createPluginHarness(t, chat, { kb: `${dir}/kb.json`, businessHours: 'always', queue: { tickMs: 100 } });
+  const wsBase = h.baseUrl.replace(/^http/, 'ws');
+  await h.command('chat.agent.set', { id: 'a1', name: '小王', skills: ['general', 'invoice'], password: 'agent-pass-1' });
+  const term = client(`${wsBase}/p/chat/ws/terminal`);
+  t.after(() => term.close());
+  await term.opened;
+  term.send({ t: 'hello', terminalId: 'kiosk-9', customerId: 'cust-1' });
+  await term.next((m) => m.t === 'welcome');
+  term.send({ t: 'human' });
+  const agent = client(`${wsBase}/p/chat/ws/agent`);
+  t.after(() => agent.close());
+  await agent.opened;
+  agent.send({ t: 'login', agentId: 'a1', password: 'agent-pass-1' });
+  const convId = (await agent.next((m) => m.t === 'state' && m.mine.length === 1)).mine[0].id;
+  agent.send({ t: 'video', convId });
+  assert.equal((await agent.next((m) => m.t === 'error')).code, 'CHAT_NOT_YOURS', 'not before accepting');
+  agent.send({ t: 'accept', convId });
+  await agent.next((m) => m.t === 'history');
+
+  // no video plugin on the bus yet
+  agent.send({ t: 'video', convId });
+  assert.equal((await agent.next((m) => m.t === 'error', 8000)).code, 'CHAT_VIDEO_UNAVAILABLE');
+
+  // the video side, as the video plugin answers on the bus: first full, then a call
+  const requests: Array<Record<string, unknown>> = [];
+  h.bus.on('video.call.request', 'fake-video', (r) => {
+    requests.push(r as never);
+    if (requests.length === 1) { h.bus.emit('video.call.refused', { requestId: r.requestId!, conversationId: r.conversationId, code: 'TOO_MANY_CALLS', message: 'at most 1 calls at once' }); return; }
+    h.bus.emit('video.call.created', { callId: 'call-1', room: 'call-r', conversationId: r.conversationId ?? null, requestId: r.requestId ?? null,
+      joinPath: '/p/video/call.html?call=call-1&room=call-r&role=agent', invited: r.terminals ?? [] });
+  });
+  agent.send({ t: 'video', convId });
+  assert.equal((await agent.next((m) => m.t === 'error')).code, 'TOO_MANY_CALLS');
+  agent.send({ t: 'video', convId });
+  const call = await agent.next((m) => m.t === 'call');
+  assert.equal(call.callId, 'call-1');
+  assert.match(call.joinPath, /call=call-1/);
+  assert.deepEqual(requests[1]!.terminals, ['kiosk-9']);
+  assert.equal(requests[1]!.agentId, 'a1');
+  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /视频通话/.test(m.m.text));
+  agent.send({ t: 'video', convId });
+  assert.equal((await agent.next((m) => m.t === 'call')).callId, 'call-1', 'asking again rejoins the same call');
+  assert.equal(requests.length, 2);
+
+  h.bus.emit('video.call.invite', { callId: 'call-1', conversationId: convId, terminal: 'kiosk-9', answer: 'declined' });
+  await agent.next((m) => m.t === 'call_declined');
+  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /暂未接听/.test(m.m.text));
+  h.bus.emit('video.call.ended', { callId: 'call-1', room: 'call-r', conversationId: convId, reason: 'agent_left', durationS: 42 });
+  await agent.next((m) => m.t === 'call_ended');
+  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /视频通话已结束（42 秒）/.test(m.m.text));
+});

@@ -132,6 +132,44 @@ test('calls: escalation from the bus, invite to the terminal, rejoin with the sa
   for (const c of [term, again, unknown]) c.ws.close();
 });
 
+test('calls: the invitation is answered or declined; an escalated call ends with its agent; a refused request says why', { timeout: 60_000 }, async (t) => {
+  const srv = await startVideoServer({ dataDir: await tempDir(t), config: { maxRooms: 1 } });
+  closeAfter(t, 'video server', () => srv.close());
+  const seen: Msg[] = [];
+  for (const ev of ['video.call.invite', 'video.call.ended', 'video.call.refused'] as const) srv.bus.on(ev, 'test', (e) => { seen.push({ ev, ...(e as object) }); });
+  const term = await client(srv);
+  term.send({ t: 'hello', terminal: 'kiosk-5' });
+  await term.next((m) => m.t === 'hello');
+  srv.bus.emit('video.call.request', { conversationId: 'conv-7', terminals: ['kiosk-5'], requestId: 'r1' });
+  const inv = await term.next((m) => m.t === 'invite');
+  term.send({ t: 'invite.reply', callId: inv.callId, answer: 'declined' });
+  await waitFor('decline on the bus', async () => seen, (s) => s.some((e) => e.ev === 'video.call.invite'), 5000);
+  assert.deepEqual(seen.find((e) => e.ev === 'video.call.invite'), { ev: 'video.call.invite', callId: inv.callId, conversationId: 'conv-7', terminal: 'kiosk-5', answer: 'declined' });
+  // a terminal that was not invited cannot answer for the call
+  const other = await client(srv);
+  other.send({ t: 'hello', terminal: 'kiosk-x' });
+  await other.next((m) => m.t === 'hello');
+  other.send({ t: 'invite.reply', callId: inv.callId, answer: 'accepted' });
+
+  srv.bus.emit('video.call.request', { conversationId: 'conv-8', terminals: ['kiosk-5'], requestId: 'r2' });
+  await waitFor('refusal on the bus', async () => seen, (s) => s.some((e) => e.ev === 'video.call.refused'), 5000);
+  assert.equal(seen.find((e) => e.ev === 'video.call.refused')!.code, 'TOO_MANY_CALLS');
+  assert.equal(seen.find((e) => e.ev === 'video.call.refused')!.requestId, 'r2');
+
+  const agent = await client(srv);
+  agent.send({ t: 'join', room: 'x', callId: inv.callId, participant: 'agent-1', name: '坐席', role: 'agent' });
+  await agent.next((m) => m.t === 'joined');
+  const customer = await client(srv);
+  customer.send({ t: 'join', room: 'x', callId: inv.callId, participant: 'terminal-kiosk-5', name: '客户', role: 'customer' });
+  await customer.next((m) => m.t === 'joined');
+  agent.send({ t: 'leave' });
+  await customer.next((m) => m.t === 'hangup');
+  const ended = await waitFor('call ended', async () => seen.filter((e) => e.ev === 'video.call.ended'), (e) => e.length === 1, 5000);
+  assert.equal(ended[0]!.reason, 'agent_left');
+  assert.equal(seen.filter((e) => e.ev === 'video.call.invite').length, 1, 'only the invited terminal answers');
+  for (const c of [term, other, agent, customer]) c.ws.close();
+});
+
 test('voice broadcast: espeak-ng announcement to terminals with per-terminal status', { timeout: 60_000 }, async (t) => {
   const srv = await startVideoServer({ dataDir: await tempDir(t), config: { broadcast: { ackTimeoutMs: 1500 } } });
   closeAfter(t, 'video server', () => srv.close());

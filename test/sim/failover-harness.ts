@@ -200,6 +200,10 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     ns, lines, received, close,
     modem: () => modem,
     stderr: () => stderr,
+    /** the box runner's pid (`ip netns exec` execs it in place), for /proc CPU and memory readings */
+    runnerPid: () => runner?.pid,
+    /** outbox mode: first deliveries at the subscriber, in arrival order */
+    arrivals: () => [...received.keys()],
     waitFor,
     async ready(link: NetLink['name'] = '5g', timeoutMs = 20_000): Promise<void> {
       await waitFor((l) => l.t === 'connect' && l.link === link, timeoutMs, `mqtt connected over ${link}`);
@@ -210,6 +214,8 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
       return waitFor((l) => l.t === 'status', 5000, 'status', from);
     },
     startPublishing(intervalMs = 50): void { send({ cmd: 'publish', intervalMs }); },
+    /** stops the publisher without waiting for delivery (settle() waits) */
+    pausePublishing(): void { send({ cmd: 'pause' }); },
     forceSwitch(id: string, timeoutMs: number): void { send({ cmd: 'switch', id, timeoutMs }); },
     fake: () => fake,
     confirmed,

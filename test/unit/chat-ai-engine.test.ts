@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { wilson } from '../../plugins/chat/ai/evaluate.js';
+import { segmentSyllables } from '../../plugins/chat/ai/pinyin-input.js';
 import { ConfigError } from '../../protocol/errors.js';
 
 const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
@@ -95,4 +96,27 @@ test('a named tax type or another department the entry never mentions is not an 
 test('routing: Latin keywords match whole words only; other departments go to the general counter', () => {
   assert.equal(engine.ask('Can you tell me the exchange rate for US dollars today?').business, 'general');
   assert.equal(engine.ask('公积金贷款额度怎么算').business, 'general');
+});
+
+test('pinyin typed without conversion reads as the KB words it spells; English stays English', () => {
+  assert.deepEqual(segmentSyllables('fapiao', new Set(['fa', 'piao', 'pi', 'ao'])), ['fa', 'piao']);
+  assert.equal(segmentSyllables('tax', new Set(['ta', 'a'])), null);
+  assert.equal(engine.ask('fa piao zen me cha yan').entry?.id, 'INV-05');
+  assert.equal(engine.ask('tui shui jin du').entry?.id, 'REF-04');
+  assert.equal(engine.ask('ge shui hui suan').entry?.id, 'IIT-02');
+  const en = engine.ask('How do I check whether an invoice is genuine?');
+  assert.equal(en.lang, 'en');
+  assert.equal(engine.ask('hang zhou').decision === 'answer', false);
+});
+
+test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
+  for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
+    ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {
+    assert.equal(engine.ask(q).entry?.id, id, q);
+  }
+});
+
+test('a named tax that an entry only mentions in its answer does not make that entry the answer', () => {
+  const r = engine.ask('印花税合同怎么贴花');
+  assert.notEqual(r.decision, 'answer');
 });

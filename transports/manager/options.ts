@@ -48,8 +48,11 @@ export const ManagerOptions = z.object({
   maxHoldDownMs: z.number().int().positive().default(3600_000),
   /** failures of a link inside this window double its hold-down each (6 h: a link flapping hourly stays held) */
   flapWindowMs: z.number().int().positive().default(6 * 3600_000),
-  /** optional (fail-back) switches are deferred while this many switches happened in the last hour */
+  /** fail-backs wait while this many switches happened in the last hour; one to a link that failed twice in the
+   *  flap window waits while one fewer did (its next drop forces a failover, which no budget can refuse) */
   maxSwitchesPerHour: z.number().int().positive().default(2),
+  /** the window `maxSwitchesPerHour` counts over: one hour; shorter only to compress time in tests and benches */
+  budgetWindowMs: z.number().int().positive().default(3600_000),
   /** make-before-break: how long to wait for the new link's stream before giving up on it */
   switchOpenTimeoutMs: z.number().int().positive().default(3000),
   links: z.record(z.string(), LinkPolicy).default({}),

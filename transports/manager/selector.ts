@@ -66,7 +66,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
   }
 
   /** switches that cost the session something and count against the hourly budget */
-  const budgetUsed = (now: number) => switches.filter((s) => now - s.at < HOUR && (s.kind === 'failover' || s.kind === 'quality' || s.kind === 'failback')).length;
+  const budgetUsed = (now: number) => switches.filter((s) => now - s.at < opts.budgetWindowMs && (s.kind === 'failover' || s.kind === 'quality' || s.kind === 'failback')).length;
 
   function propose(now: number): SwitchEvent | null {
     for (const h of health.values()) refresh(h, opts, now);
@@ -110,7 +110,10 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
       const h = get(bestGood.id);
       const hold = holdDownFor(bestGood.id, now);
       const heldFor = h.goodSince === null ? 0 : now - h.goodSince;
-      if (heldFor >= hold && budgetUsed(now) < opts.maxSwitchesPerHour) {
+      // a link that failed more than once in the flap window may well drop again right after a fail-back, and
+      // that failover cannot be refused: fail back to it only with room in the budget for both switches
+      const needed = h.failures.length >= 2 ? 2 : 1;
+      if (heldFor >= hold && budgetUsed(now) + needed <= opts.maxSwitchesPerHour) {
         return mk(bestGood.id, 'failback', `${bestGood.id} passed its gates for ${secs(heldFor)} s (hold-down ${secs(hold)} s)`);
       }
     }
@@ -127,7 +130,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
       active = ev.to;
       forceEnded = false;
       switches.push(ev);
-      while (switches.length > 0 && ev.at - switches[0].at > HOUR) switches.shift();
+      while (switches.length > 0 && ev.at - switches[0].at > Math.max(HOUR, opts.budgetWindowMs)) switches.shift();
     },
     /** The proposed link could not open a stream: treat as a hard probe failure. */
     reject(id: string, now: number, error: string): void { recordProbe(get(id), { ok: false, hard: true, at: now, error }, opts); },
@@ -138,7 +141,8 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
     active: () => active,
     forced: () => forced,
     switches: () => [...switches],
-    switchesInLastHour: (now: number) => switches.filter((s) => now - s.at < HOUR).length,
+    /** switches inside the budget window (the last hour unless time is compressed) */
+    switchesInLastHour: (now: number) => switches.filter((s) => now - s.at < opts.budgetWindowMs).length,
     status(now: number): LinkStatus[] {
       return ranked().map((l) => {
         const h = get(l.id);

@@ -39,6 +39,10 @@ export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargi
 
 /** share of the maximum idf given to a word the KB never uses */
 const OOV_WEIGHT = 0.35;
+/** share of the best possible fused score added for each word only one entry uses */
+const UNIQUE_WORD_BONUS = 0.1;
+/** coverage needed when the question's named tax appears only in the entry's answer */
+const PASSING_MENTION_COVERAGE = 0.5;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
 
@@ -78,7 +82,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const aText = entries.map((e) => tools.normalize(e.answer));
   const qEn = entries.map((e) => tools.normalize([e.question_en ?? '', ...enAlt(e)].join('. ')));
   const aEn = entries.map((e) => tools.normalize(e.answer_en ?? ''));
-  tools.learnVocabulary([...qText, ...aText]);
+  const synonyms = mergeTables(TAX_SYNONYMS, kb.synonyms);
+  // the variants too: pinyin input and typo repair should reach 个税 as readily as 个人所得税
+  tools.learnVocabulary([...qText, ...aText, ...Object.values(synonyms).flat().filter((v) => tools.isChinese(v))]);
 
   const zhChannels: Channel[] = [
     { index: createBm25(qText.map(tools.charGrams)), weight: 1, tokens: (q) => q.grams },
@@ -99,9 +105,17 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
   const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
   const zhTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t) || aText[i].includes(t))));
+  const zhQTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t))));
+  const enQTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t))));
   const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
   const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
   const enIdx = createBm25(enVocab.map((s) => [...s]));
+  // words exactly one entry uses (question or answer): a customer who names one points at that entry
+  const wordDocs = new Map<string, number[]>();
+  entries.forEach((_, i) => {
+    for (const w of new Set([...tools.words(qText[i]), ...tools.words(aText[i])])) if ([...w].length >= 2) wordDocs.set(w, [...(wordDocs.get(w) ?? []), i]);
+  });
+  const uniqueWord = new Map([...wordDocs].filter(([, d]) => d.length === 1).map(([w, d]) => [w, d[0]]));
   const kbTaxTerms = new Set<string>();
   for (const s of zhVocab) for (const w of s) kbTaxTerms.add(w);
   const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
@@ -133,7 +147,12 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
 
   function ask(question: string): AskResult {
     const plain = tools.basic(question);
-    const norm0 = tools.normalize(question);
+    let norm0 = tools.normalize(question);
+    if (!tools.isChinese(norm0)) {
+      // pinyin typed without the IME's conversion reads as the KB's words
+      const spelled = tools.fromPinyin(norm0);
+      if (spelled) norm0 = tools.normalize(spelled);
+    }
     const zh = tools.isChinese(norm0);
     const text = zh ? tools.normalize(tools.repairHomophones(norm0)) : norm0;
     const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text) };
@@ -148,6 +167,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       wsum += ch.weight;
       for (let i = 0; i < s.length; i++) fused[i] += (ch.weight * s[i]) / max;
     }
+    if (zh && wsum) for (const w of q.words) { const i = uniqueWord.get(w); if (i !== undefined) fused[i] += UNIQUE_WORD_BONUS * wsum; }
     // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
     const order = topK(fused, 5);
     const candidates: Candidate[] = order.map((i) => {
@@ -183,6 +203,11 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
     // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
     if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
+    // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
+    // when the rest of the question is well covered: 印花税 in the second-hand-home answer is no guide to 贴花
+    if (named.length && !named.some((t) => (zh ? zhQTypes : enQTypes)[ti].has(t)) && cov < PASSING_MENTION_COVERAGE) {
+      return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
+    }
     if (margin < thresholds.minMargin && runnerUp && runnerUp.coverage >= thresholds.minCoverage) {
       return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }

@@ -21,9 +21,9 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   法人: ['法定代表人', '法人代表'],
   车辆购置税: ['购置税', '车购税'],
   申报: ['报税', '纳税申报'],
-  零申报: ['零报税', '0申报'],
+  零申报: ['零报税', '0申报', '报零', '零报'],
   登录: ['登陆', '登入', '登不上', '登不进', '进不去'],
-  营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门'],
+  营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门', '几点下班', '几点关门', '下班时间', '午休', '中午休息'],
   取号: ['排号', '拿号'],
   代开: ['代开票'],
   查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪', '是不是假的', '是假的', '假发票'],
@@ -43,12 +43,36 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
   外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
   电话: ['热线', '咨询电话', '服务电话'],
-  变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换'],
-  办税员: ['办税人员', '财务人员', '会计人员'],
+  变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换', '换人', '换了', '更新'],
+  办税员: ['办税人员', '财务人员', '会计人员', '会计', '出纳', '报税员', '办税的人', '报税的人'],
   查询: ['看看', '查一下', '查查', '查看'],
   缴费: ['交费', '交钱'],
   缴纳: ['交纳'],
   手机: ['移动端', '手机上'],
+  // concept classes of hall-counter Chinese: how customers say what the KB says formally
+  // canonical forms with a space fold to two words (新办 + 公司), not one new word the KB never uses
+  '新办 公司': ['新公司', '新开的公司', '刚开的公司', '刚成立的公司', '新成立的公司', '刚注册的公司', '新注册的公司', '新设立的公司', '刚办的公司',
+    '新开公司', '新成立公司', '新注册公司'],
+  '新办 企业': ['新企业'],
+  新办: ['刚成立', '新成立', '刚注册', '新注册', '刚开业', '新开业', '新设立', '刚设立', '刚开张', '新开张'],
+  领用发票: ['领票', '领发票', '拿发票', '买发票', '购票', '购买发票', '领取发票', '申领发票'],
+  劳务: ['干活', '兼职', '接私活', '做活', '工钱', '劳务费', '帮工'],
+  个人: ['自然人', '私人'],
+  添加: ['绑定', '关联', '加到', '加进', '新增'],
+  更正: ['修改', '纠正', '改一下', '改过来'],
+  作废: ['撤销', '废掉', '取消掉', '退回重开'],
+  代办: ['替别人', '替他人', '替人', '替公司', '替单位', '帮别人', '帮他人', '帮人家', '代别人', '代他人', '委托他人', '委托别人',
+    '帮老板', '帮我老板', '帮领导', '帮家人', '帮朋友', '帮亲戚', '替老板', '替领导', '替家人', '替朋友'],
+  位置: ['什么位置', '哪个位置', '具体位置', '什么地方', '地点', '怎么过去', '怎么去', '怎么走', '地址在哪'],
+  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录'],
+  纳税记录: ['个税缴纳记录', '个税记录', '交税记录', '缴税记录', '纳税明细'],
+  注销: ['关门了', '倒闭', '不做了', '不干了', '不开了', '歇业', '关掉公司', '销户'],
+  逾期: ['过了期限', '过了申报期限', '过了申报期', '过期了', '超期', '晚报了', '报晚了'],
+  截止日: ['期限', '截止日期', '最后期限', '最后一天'],
+  没有收入: ['没开张', '没营业', '没经营', '没业务', '没有业务', '没生意', '没有经营', '没收入', '无收入'],
+  周末: ['周六', '周日', '星期六', '星期天', '星期日', '礼拜六', '礼拜天', '双休日'],
+  申报表: ['申报记录', '报税记录', '申报信息', '申报数据', '报过的'],
+  真伪: ['真假', '辨别', '鉴别', '分辨', '辨真伪', '假票'],
 };
 
 export const EN_SYNONYMS: Record<string, string[]> = {
@@ -68,8 +92,10 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   arrears: ['owe', 'unpaid tax', 'outstanding tax'],
   hall: ['office', 'service hall', 'tax office'],
   check: ['verify', 'validate', 'look up', 'lookup'],
-  correct: ['amend', 'modify', 'revise', 'fix'],
+  correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
+  void: ['cancel', 'revoke', 'invalidate', 'scrap'],
+  location: ['address', 'directions', 'located', 'how do i get there', 'get there'],
 };
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
@@ -87,6 +113,7 @@ export const TAX_WORDS = [
   '自助办税终端', '专项附加扣除', '零申报', '车辆购置税', '契税', '办税员', '汇算', '跨区域涉税事项', '灵活就业',
   '开具发票', '代开', '查验', '额度', '社保', '医保', '环保税', '印花税', '土地增值税', '房产税', '消费税', '资源税',
   '企业所得税', '增值税', '城镇土地使用税', '耕地占用税', '车船税', '加计扣除', '异常凭证', '进项转出', '会计分录',
+  '新办', '新办企业', '领用发票', '劳务', '缴费记录', '申报表', '位置', '真伪', '更正', '作废', '代办',
 ];
 
 /**
@@ -95,7 +122,7 @@ export const TAX_WORDS = [
  */
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
   { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|agent|real person|operator|representative)\b/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|太过分|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
   { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
   { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
   { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pinyin } from 'pinyin-pro';
 import { EN_STOPWORDS, ZH_STOPWORDS } from './tax-lexicon.js';
+import { pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;
 const CJK_G = /[\u3400-\u9fff]/g;
@@ -17,6 +18,8 @@ export interface TextTools {
   normalize(text: string): string;
   /** replaces unknown CJK spans whose pinyin equals a known word (发漂 → 发票) */
   repairHomophones(text: string): string;
+  /** the KB words a Latin-only query spells in pinyin ("fa piao" → 发票), or null when it is not pinyin */
+  fromPinyin(text: string): string | null;
   charGrams(text: string): string[];
   words(text: string): string[];
   english(text: string): string[];
@@ -63,13 +66,14 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const t2s = (OpenCC as unknown as { Converter(o: { from: string; to: string }): (s: string) => string }).Converter({ from: 't', to: 'cn' });
   // the dictionary is read here, not at import time
   const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
-  const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))];
+  const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
   const foldZh = foldingRegex(opts.synonyms, false);
   const foldEn = foldingRegex(opts.enSynonyms, true);
   // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
   const byPinyin = new Map<string, string>();
   const knownSpans = new Set<string>();
+  const syllables = new Set<string>();
 
   const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
 
@@ -84,8 +88,6 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     repairHomophones(text) {
       if (byPinyin.size === 0 || !CJK.test(text)) return text;
       const chars = [...text];
-      const syll = py(text);
-      if (syll.length !== chars.length) return text;
       // only runs of single characters are candidates: a dictionary word (jieba without HMM) is a real word
       const single = new Array<boolean>(chars.length).fill(false);
       let pos = 0;
@@ -94,6 +96,26 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
         if (n === 1) single[pos] = true;
         pos += n;
       }
+      // pinyin is the costly step (most of an answer's CPU): only when some unknown span of singles exists
+      const open = (i: number, n: number) => {
+        for (let k = i; k < i + n; k++) if (!single[k] || !CJK.test(chars[k])) return false;
+        return !knownSpans.has(chars.slice(i, i + n).join(''));
+      };
+      let candidate = false;
+      for (let i = 0; i + 1 < chars.length && !candidate; i++) for (let n = 2; n <= 4 && i + n <= chars.length && !candidate; n++) candidate = open(i, n);
+      if (!candidate) return text;
+      // pinyin of the runs of single characters only, not of the whole question
+      const syll: Array<string | undefined> = new Array(chars.length);
+      for (let a = 0; a < chars.length;) {
+        if (!single[a] || !CJK.test(chars[a])) { a++; continue; }
+        let b = a;
+        while (b < chars.length && single[b] && CJK.test(chars[b])) b++;
+        if (b - a >= 2) {
+          const ys = py(chars.slice(a, b).join(''));
+          if (ys.length === b - a) ys.forEach((y, k) => { syll[a + k] = y; });
+        }
+        a = b;
+      }
       let out = '';
       for (let i = 0; i < chars.length;) {
         let replaced = false;
@@ -101,12 +123,17 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
           if (i + n > chars.length) continue;
           const span = chars.slice(i, i + n).join('');
           if (knownSpans.has(span) || !single.slice(i, i + n).every(Boolean) || [...span].some((c) => !CJK.test(c))) continue;
-          const word = byPinyin.get(syll.slice(i, i + n).join(' '));
+          const ys = syll.slice(i, i + n);
+          if (ys.some((y) => y === undefined)) continue;
+          const word = byPinyin.get(ys.join(' '));
           if (word && word !== span) { out += word; i += n; replaced = true; }
         }
         if (!replaced) { out += chars[i]; i++; }
       }
       return out;
+    },
+    fromPinyin(text) {
+      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin) : null;
     },
     charGrams(text) {
       const out: string[] = [];
@@ -134,10 +161,13 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     learnVocabulary(texts) {
       for (const t of texts) {
         for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
+          for (const y of py(run)) syllables.add(y);
           const cs = [...run];
           for (let n = 2; n <= 4; n++) for (let i = 0; i + n <= cs.length; i++) knownSpans.add(cs.slice(i, i + n).join(''));
         }
-        for (const w of jieba.cut(t, false)) {
+        // a short lexicon entry is a word even when jieba would split it (个税 → 个 税)
+        const whole = /^[\u3400-\u9fff]{2,4}$/.test(t) ? [t] : [];
+        for (const w of [...whole, ...jieba.cut(t, false)]) {
           if (w.length < 2 || w.length > 4 || !/^[\u3400-\u9fff]+$/.test(w) || ZH_STOPWORDS.has(w)) continue;
           const key = py(w).join(' ');
           if (!byPinyin.has(key)) byPinyin.set(key, w);

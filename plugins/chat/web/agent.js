@@ -9,19 +9,23 @@ initI18n({
     toAgent: '坐席', toQueue: '队列', customer: '客户', terminal: '终端', business: '业务', reason: '转人工原因', previous: '历史会话', lastAnswer: 'AI 最后回答',
     canned: '常用回复…', waited: '已等 {n}', done: '已回访', level: '评分 {n}', messages: '消息', aiAnswers: 'AI 解答', handoffs: '转人工', avgRating: '平均评分',
     waiting: '排队', online_n: '在线坐席', loginFailed: '工号或密码错误', bot: '智能客服', system: '系统',
-    human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况' },
+    human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况',
+    video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限' },
   en: { title: 'Agent console', login: 'Agent sign-in', agentId: 'Agent ID', password: 'Password', signIn: 'Sign in', online: 'Online', busy: 'Busy', away: 'Away', offline: 'Offline',
     mine: 'My conversations', queue: 'Waiting', agents: 'Agents', pick: 'Pick a conversation on the left', typing: 'Customer is typing…', close: 'End service', reply: 'Type a reply, Enter to send',
     send: 'Send', context: 'Customer', today: 'Overview', tasks: 'Follow-ups (bad ratings)', accept: 'Accept', offered: 'offered', serving: 'in service', none: 'none', transferTo: 'Transfer to…',
     toAgent: 'Agent', toQueue: 'Queue', customer: 'Customer', terminal: 'Terminal', business: 'Business', reason: 'Handoff reason', previous: 'Earlier chats', lastAnswer: 'Last AI answer',
     canned: 'Canned replies…', waited: 'waited {n}', done: 'Done', level: 'rating {n}', messages: 'Messages', aiAnswers: 'AI answers', handoffs: 'Handoffs', avgRating: 'Avg rating',
     waiting: 'Waiting', online_n: 'Agents online', loginFailed: 'Wrong agent ID or password', bot: 'Assistant', system: 'System',
-    human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case' },
+    human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case',
+    video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once' },
 });
 
 const $ = (id) => document.getElementById(id);
 let creds = null, me = null, state = null, selected = null, canned = [], businesses = {};
 const histories = new Map();
+/** convId → join URL of its running video call */
+const calls = new Map();
 const contexts = new Map();
 let typingTimer = null;
 
@@ -64,8 +68,19 @@ function handle(m) {
     case 'typing':
       if (m.convId === selected) { $('chat-typing').hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { $('chat-typing').hidden = true; }, 3000); }
       break;
+    case 'call': {
+      const url = `${m.joinPath}&pid=${encodeURIComponent(`agent-${me.id}`)}&name=${encodeURIComponent(me.name)}`;
+      calls.set(m.convId, url);
+      // the window was opened by the click (a later window.open would be blocked as a pop-up)
+      const w = window.open('', callWindow(m.convId));
+      if (w && w.location.href === 'about:blank') w.location.href = url;
+      renderChatHead(); break;
+    }
+    case 'call_ended': calls.delete(m.convId); renderChatHead(); break;
+    case 'call_declined': break; // the conversation shows the customer's answer as a system line
     case 'error':
-      if (m.code === 'CHAT_LOGIN_FAILED') { creds = null; $('login-error').hidden = false; $('login-error').textContent = t('loginFailed'); }
+      if (m.code === 'CHAT_VIDEO_UNAVAILABLE' || m.code === 'TOO_MANY_CALLS') { window.open('', callWindow(selected))?.close(); alert(t(m.code)); }
+      else if (m.code === 'CHAT_LOGIN_FAILED') { creds = null; $('login-error').hidden = false; $('login-error').textContent = t('loginFailed'); }
       else console.warn(m);
       break;
     default: break;
@@ -127,8 +142,13 @@ function renderChatHead() {
   const c = state?.mine.find((x) => x.id === selected);
   $('chat-title').textContent = c ? `${bizLabel(c.business)} · ${c.customerId} · ${t(c.status === 'active' ? 'serving' : 'offered')}` : '';
   const active = c?.status === 'active';
-  for (const id of ['send', 'close', 'transfer', 'text', 'canned']) $(id).disabled = !active;
+  for (const id of ['send', 'close', 'transfer', 'text', 'canned', 'video']) $(id).disabled = !active;
+  const call = calls.get(selected);
+  $('call-link').hidden = !call; $('video').hidden = Boolean(call);
+  if (call) { $('call-link').href = call; $('call-link').target = callWindow(selected); }
 }
+
+const callWindow = (convId) => `kefu-call-${convId}`;
 
 function renderChat() {
   $('chat').hidden = !selected; $('chat-empty').hidden = Boolean(selected);
@@ -167,6 +187,11 @@ $('status').addEventListener('change', () => sock.send({ t: 'status', status: $(
 $('send').addEventListener('click', sendReply);
 $('text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); sendReply(); } });
 $('text').addEventListener('input', () => selected && sock.send({ t: 'typing', convId: selected }));
+$('video').addEventListener('click', () => {
+  if (!selected) return;
+  window.open('about:blank', callWindow(selected));
+  sock.send({ t: 'video', convId: selected });
+});
 $('close').addEventListener('click', () => selected && sock.send({ t: 'close', convId: selected }));
 $('canned').addEventListener('change', () => { const c = canned[Number($('canned').value)]; if (c) { $('text').value = c.text; $('text').focus(); } $('canned').value = ''; });
 $('transfer').addEventListener('change', () => {

@@ -36,6 +36,9 @@ const sock = connect('/p/chat/ws/terminal', {
   onMessage: handle,
 });
 
+// video calls and announcements reach this terminal when the box runs the video plugin
+import('/p/video/terminal-link.js').then((m) => m.linkTerminal({ terminalId, customerName: params.get('name') ?? undefined }), () => undefined);
+
 function remember() { localStorage.setItem(`kefu.chat.${terminalId}`, JSON.stringify({ convId: conv?.id, lastSeq })); }
 
 function handle(m) {

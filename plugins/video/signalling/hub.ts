@@ -23,6 +23,8 @@ export interface HubOptions {
   onParticipant?(e: { room: string; participant: string; role: string; event: 'joined' | 'left' | 'rejoined' }): void;
   onQos?(room: string, rows: ReturnType<ReturnType<typeof createQosCollector>['rollup']>): void;
   onBroadcastStatus?(id: string, terminal: string, status: 'delivered' | 'played' | 'failed', reason?: string): void;
+  /** a terminal answered or declined a call invitation */
+  onInviteReply?(callId: string, terminal: string, answer: 'accepted' | 'declined'): void;
 }
 
 interface Session { room?: string; participant?: string; terminal?: string; bucket: number; bucketAt: number }
@@ -142,6 +144,10 @@ export function createSignallingHub(opts: HubOptions) {
       case 'broadcast.status':
         if (!s.terminal && !s.participant) throw new KefuError('NOT_JOINED', 'send hello or join first');
         opts.onBroadcastStatus?.(msg.id, s.terminal ?? `${s.room}/${s.participant}`, msg.status, msg.reason);
+        return;
+      case 'invite.reply':
+        if (!s.terminal) throw new KefuError('NOT_JOINED', 'send hello first');
+        opts.onInviteReply?.(msg.callId, s.terminal, msg.answer);
         return;
       case 'leave': { const { room, pid } = joined(); leave(room.id, pid); s.room = undefined; s.participant = undefined; send(ws, { t: 'left', ref }); return; }
       case 'ping': send(ws, { t: 'pong', ref }); return;

@@ -51,6 +51,7 @@ export const clientMessage = z.discriminatedUnion('t', [
   }),
   z.object({ t: z.literal('stats'), ts: num, inbound: z.array(inboundStat).max(140), sharpness: z.record(id, num).optional() }),
   z.object({ t: z.literal('broadcast.status'), id, status: z.enum(['delivered', 'played', 'failed']), reason: z.string().max(200).optional() }),
+  z.object({ t: z.literal('invite.reply'), callId: id, answer: z.enum(['accepted', 'declined']) }),
   z.object({ t: z.literal('leave'), ref }),
   z.object({ t: z.literal('ping'), ref }),
 ]);

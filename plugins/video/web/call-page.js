@@ -15,6 +15,10 @@ const call = mountCall(document.getElementById('grid'), {
 });
 window.kefuCall = call; // for the console and tests
 
+// a terminal shows the call in an overlay (terminal-link.js): tell it when the call is over
+function tellEmbedder() { if (window.parent !== window) window.parent.postMessage({ kefu: 'call-ended' }, location.origin); }
+window.addEventListener('message', (e) => { if (e.origin === location.origin && e.data?.kefu === 'hangup') call.hangup(); });
+
 const status = document.getElementById('status');
 let people = 1; let statusKey = 'connecting';
 const showStatus = () => { status.textContent = t(statusKey, { n: people }); };
@@ -24,7 +28,7 @@ const panel = createQosPanel(document.getElementById('panel'), (id) => roster.ge
 call.on((ev) => {
   if (ev.type === 'joined') { for (const p of ev.msg.roster) roster.set(p.id, p); people = ev.msg.roster.length; statusKey = 'connected'; }
   if (ev.type === 'reconnecting') statusKey = 'reconnecting';
-  if (ev.type === 'hangup') statusKey = 'ended';
+  if (ev.type === 'hangup') { statusKey = 'ended'; tellEmbedder(); }
   if (ev.type === 'qos') { people = ev.tiles.length + 1; panel.update(ev.tiles); }
   if (ev.type === 'error') { status.textContent = t('error', { code: ev.code }); return; }
   showStatus();
@@ -40,4 +44,4 @@ const toggle = (btn, kind, onKey, offKey) => {
 toggle(document.getElementById('mic'), 'audio', 'mic.on', 'mic.off');
 toggle(document.getElementById('cam'), 'video', 'cam.on', 'cam.off');
 document.getElementById('qos').addEventListener('click', () => panel.toggle());
-document.getElementById('hangup').addEventListener('click', () => { call.hangup(); statusKey = 'ended'; showStatus(); });
+document.getElementById('hangup').addEventListener('click', () => { call.hangup(); statusKey = 'ended'; showStatus(); tellEmbedder(); });

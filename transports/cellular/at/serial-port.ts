@@ -1,4 +1,5 @@
 // Our small interface over `serialport`, so the engine can run over anything that moves bytes (tests, ptys).
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { TransportError } from '../../../protocol/errors.js';
 
@@ -19,8 +20,19 @@ export async function openSerialPort(path: string, baudRate = 115200): Promise<A
   const fireClose = (err?: Error) => {
     if (closed) return;
     closed = true;
+    clearInterval(nodeWatch);
     for (const l of [...closeListeners]) l(err);
   };
+  // The poller's hang-up event can be missed (seen on ptys under load); a device node that is gone is the
+  // other sure sign of an unplugged modem, and costs one stat() a quarter second.
+  const nodeWatch = setInterval(() => {
+    stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' || closed) return;
+      fireClose(new TransportError('PORT_VANISHED', `${path} disappeared`));
+      if (port.isOpen) port.close(() => undefined);
+    });
+  }, 250);
+  nodeWatch.unref();
   port.on('close', (err?: Error) => fireClose(err ?? undefined));
   // Errors after open are followed by close on a vanished device; keep them from becoming uncaught.
   port.on('error', (err) => fireClose(err));
