@@ -1,8 +1,8 @@
 // N participants in one room (KEFU_VIDEO_GRID, default 12): three headless Chromium browsers (fake camera +
-// microphone) and N-3 werift. CI runs 12 (about 100 s with the machine at load 20). 32 does not hold on the shared
-// 2-core box: with the load average at 15-25 the SFU process gets about 0.4 core (bench/sfu.ts: its event loop
-// waits 150-370 ms for the CPU) and the synthetic handshakes alone outlast the test's 180 s; run
-// `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts` on a quiet box to see where it stands.
+// microphone) and N-3 werift. CI runs 12 (about 100-115 s with the machine at load 20). 32 does not hold on
+// this 2-core box: a full 32 room needs about 21,000 forwarded packets/s and one SFU event loop forwards about
+// 6,000 (bench/sfu.ts, ~110 µs of CPU per forwarded packet); on the shared box the synthetic handshakes alone
+// also outlast the 180 s. `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts` shows where it stands.
 // Originally: 32 participants, three browsers and 29 werift
 // publishers replaying real VP8 recorded from the first browser. Media flows, every QoS metric is present
 // and plausible, telemetry and bus events go out, and the 32-tile grid fits one screen (screenshot).
