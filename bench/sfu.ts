@@ -1,10 +1,16 @@
-// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2]`
+// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2] [--full-receive] [--prof DIR]`
 // The SFU runs in its own process (signalling hub + werift peers); synthetic werift participants run in
 // `--workers` client processes. Every participant publishes simulcast (q/h/f, paused on request like a
 // browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
-// One JSON line per room size. CPU is the SFU process's, in % of the whole machine (all cores).
+// The generators count received packets off the wire and decrypt one in eight (synthetic-light-receiver.ts)
+// so that on a 2-core box they leave the cores to the SFU; --full-receive runs werift's whole receive path.
+// One JSON line per room size, after the sfu-floor line (the per-packet floor measured in the same run).
+// CPU is the SFU process's, in % of the whole machine (all cores).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -21,22 +27,40 @@ async function serve() {
   const { default: ws } = await import('@fastify/websocket');
   const { createSignallingHub } = await import('../plugins/video/signalling/hub.js');
   const { silentLogger } = await import('../daemon/logger.js');
+  const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
   const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: {}, rejoinGraceMs: 1000, maxRooms: 4 });
   const app = Fastify();
   await app.register(ws);
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
+  // forwarded packets accumulate per slot object: a subscriber peer that is replaced does not count backwards
+  const seen = new WeakMap<object, number>();
+  let fwd = 0;
   app.get('/stats', async () => {
-    let fwd = 0; let video = 0; let audio = 0;
+    let video = 0; let audio = 0; let pubs = 0; let subs = 0;
     for (const room of hub.rooms.values()) {
       for (const p of room.participants()) {
+        if (p.pub?.state === 'connected') pubs++;
+        if (p.sub?.connected) subs++;
         for (const s of p.sub?.slots ?? []) {
-          fwd += s.video.counters.packets + s.audioPackets;
+          const n = s.video.counters.packets + s.audioPackets;
+          fwd += n - (seen.get(s) ?? 0); seen.set(s, n);
           if (s.video.layer) video++;
         }
         if (p.audible) audio += p.audioSinks.size;
       }
     }
-    return { fwd, videoDownTracks: video, audioDownTracks: audio };
+    const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    delay.reset();
+    return { fwd, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs };
+  });
+  // profile the measured window only (not the joins): `--prof DIR`
+  const session = new Session();
+  app.post('/prof/start', async () => { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start'); return {}; });
+  app.post('/prof/stop', async (req) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync((req.query as { file: string }).file, JSON.stringify(profile));
+    session.disconnect();
+    return {};
   });
   hub.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -48,17 +72,21 @@ async function clients() {
   const { createSyntheticClient } = await import('../plugins/video/sfu/synthetic-client.js');
   const url = arg('url', ''); const first = Number(arg('first', '0')); const count = Number(arg('count', '1'));
   const list = Array.from({ length: count }, (_, i) => createSyntheticClient({
-    url, room: 'bench', participant: `p${first + i}`, receive: true,
+    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'),
     // two talkers (one loud, one softer), everyone else silent: last-N forwards their audio
     audioLevel: first + i === 0 ? 30 : first + i === 1 ? 45 : 127,
   }));
-  await Promise.all(list.map((c) => c.start()));
+  // joins four at a time: a room fills over a while, and a burst of 16 handshakes on a shared 2-core box can
+  // outlast the generator's 20 s connection timeout
+  for (let i = 0; i < list.length; i += 4) await Promise.all(list.slice(i, i + 4).map((c) => c.start()));
+  const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
   out({ ready: true });
   const rl = createInterface({ input: process.stdin });
   for await (const line of rl) {
     if (line === 'report') {
       const lat = list.flatMap((c) => c.stats.latenciesMs);
-      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000) });
+      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000), lagP99: delay.percentile(99) / 1e6 });
+      delay.reset();
       for (const c of list) c.stats.latenciesMs.length = 0;
     }
     if (line === 'stop') break;
@@ -76,38 +104,60 @@ function lines(cp: ChildProcess) {
   const rl = createInterface({ input: cp.stdout! });
   const queue: unknown[] = []; const waiters: Array<(v: unknown) => void> = [];
   rl.on('line', (l) => { let v: unknown; try { v = JSON.parse(l); } catch { return; } const w = waiters.shift(); if (w) w(v); else queue.push(v); });
+  // a child that dies (a generator whose joins failed) ends the wait at once instead of at the timeout
+  cp.once('exit', (code) => { for (const w of waiters.splice(0)) w({ exited: code }); });
   return (timeoutMs = 180_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
-    const done = (v: unknown) => { clearTimeout(t); resolve(v as Record<string, unknown>); };
+    const done = (v: unknown) => {
+      clearTimeout(t);
+      if (v && typeof v === 'object' && 'exited' in v) reject(new Error(`child exited (${String((v as { exited: unknown }).exited)})`));
+      else resolve(v as Record<string, unknown>);
+    };
     if (queue.length) done(queue.shift()); else waiters.push(done);
   });
 }
-const node = (extra: string[]) => spawn(process.execPath, ['--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+function node(extra: string[], nodeArgs: string[] = []) {
+  const cp = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  cp.stdin!.on('error', () => undefined); // "stop" to a child that already died
+  return cp;
+}
 
 async function main() {
   const seconds = Number(arg('seconds', '30'));
   const sizes = arg('sizes', '4,8,16,32').split(',').map(Number);
   const workers = Number(arg('workers', '2'));
   const ncpu = cpus().length;
+  // the peer figure of this run: what one forwarded packet costs at least in Node on this box (sfu-floor.ts)
+  const floor = spawn(process.execPath, ['--import', 'tsx', self.replace(/sfu\.ts$/, 'sfu-floor.ts')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await new Promise((r) => floor.once('exit', r));
   for (const n of sizes) {
+    const prof = arg('prof', '') ? resolve(arg('prof', '')) : '';
+    if (prof) mkdirSync(prof, { recursive: true });
     const sfu = node(['--serve']);
     const sfuNext = lines(sfu);
     const { port, pid } = await sfuNext() as { port: number; pid: number };
     const url = `ws://127.0.0.1:${port}/ws`;
     const per = Math.ceil(n / workers);
-    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const gen = args.includes('--full-receive') ? [] : ['--light'];
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
       await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
-      await report();
+      const reps0 = await report();
+      if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
+      const k0 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
       const s0 = await stats(); const c0 = cpuSeconds(pid); const t0 = performance.now(); const load0 = loadavg()[0]!;
       await new Promise((r) => setTimeout(r, seconds * 1000));
       const s1 = await stats(); const c1 = cpuSeconds(pid); const dt = (performance.now() - t0) / 1000;
+      const k1 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
+      if (prof) await fetch(`http://127.0.0.1:${port}/prof/stop?file=${encodeURIComponent(`${prof}/sfu-${n}.cpuprofile`)}`, { method: 'POST' });
       const reps = await report();
-      const rx = reps.reduce((a, r) => a + Number(r.rx), 0); const lost = reps.reduce((a, r) => a + Number(r.lost), 0);
+      // counters are cumulative: the measured window is the difference (the joins' losses stay out)
+      const sum = (rs: Array<Record<string, unknown>>, k: string) => rs.reduce((a, r) => a + Number(r[k]), 0);
+      const rx = sum(reps, 'rx') - sum(reps0, 'rx'); const lost = sum(reps, 'lost') - sum(reps0, 'lost');
       const lat = reps.flatMap((r) => r.lat as number[]).sort((a, b) => a - b);
       const cpuCores = (c1 - c0) / dt;
       const downTracks = s1.videoDownTracks + s1.audioDownTracks;
@@ -120,8 +170,13 @@ async function main() {
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
         down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
         us_per_fwd_packet: s1.fwd > s0.fwd ? Number((1e6 * (c1 - c0) / (s1.fwd - s0.fwd)).toFixed(1)) : null,
+        load_gen: gen.length ? 'light' : 'full', load_gen_cpu_pct: Number((100 * (k1 - k0) / dt / ncpu).toFixed(1)),
+        sfu_loop_lag_ms: s1.lag, load_gen_loop_lag_ms_p99: reps.map((r) => Math.round(Number(r.lagP99))), connected: { publishers: s1.pubs, subscribers: s1.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
+    } catch (err) {
+      // a room size that cannot be set up is a figure too: report it and go on with the next size
+      out({ bench: 'sfu', participants: n, error: (err as Error).message });
     } finally {
       for (const k of kids) { k.stdin!.write('stop\n'); }
       await Promise.all(kids.map((k) => new Promise((r) => { const t = setTimeout(() => { k.kill('SIGKILL'); r(null); }, 8000); k.once('exit', () => { clearTimeout(t); r(null); }); })));

@@ -1,7 +1,8 @@
 // N participants in one room (KEFU_VIDEO_GRID, default 12): three headless Chromium browsers (fake camera +
-// microphone) and N-3 werift. The SFU does not yet hold 32 on this 2-core box (bench/sfu.ts: 73 % loss at 32,
-// 6 % at 16, none at 8 — see the README): run `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts`
-// to see where it stands; CI runs the size it holds today so a regression below that fails.
+// microphone) and N-3 werift. CI runs 12 (about 100-115 s with the machine at load 20). 32 does not hold on
+// this 2-core box: a full 32 room needs about 21,000 forwarded packets/s and one SFU event loop forwards about
+// 6,000 (bench/sfu.ts, ~110 µs of CPU per forwarded packet); on the shared box the synthetic handshakes alone
+// also outlast the 180 s. `KEFU_VIDEO_GRID=32 npm test -- test/integration/video-grid.test.ts` shows where it stands.
 // Originally: 32 participants, three browsers and 29 werift
 // publishers replaying real VP8 recorded from the first browser. Media flows, every QoS metric is present
 // and plausible, telemetry and bus events go out, and the 32-tile grid fits one screen (screenshot).
@@ -58,7 +59,8 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
     layers: ['q'], replay: recording, audio: true, audioLevel: 127, subscribe: false,
   }));
   t.after(() => Promise.all(synth.map((s) => s.stop())));
-  await Promise.all(synth.map((s) => s.start()));
+  // four handshakes at a time: 29 at once on a shared 2-core box outlast a publisher's connection timeout
+  for (let i = 0; i < synth.length; i += 4) await Promise.all(synth.slice(i, i + 4).map((s) => s.start()));
 
   step(`${N - 3} synthetic started`);
   // A sees every other participant's tile and decodes it

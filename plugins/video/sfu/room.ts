@@ -111,7 +111,7 @@ export function createRoom(opts: RoomOptions) {
       sub.connected = s === 'connected';
       if (s === 'failed' && p.sub === sub && participants.get(p.id) === p) {
         for (const sl of sub.slots) bindSlot(sl, null);
-        void peer.close();
+        void settle(peer.close());
         openSubscription(p);
       }
     });
@@ -128,12 +128,18 @@ export function createRoom(opts: RoomOptions) {
     void negotiate(p);
   }
 
-  function closePeers(p: Participant) {
+  // peers still closing (a leave or rejoin does not wait for them; close() of the room does)
+  const closing = new Set<Promise<unknown>>();
+  function closePeers(p: Participant): Promise<unknown> {
     const { pub, sub } = p;
     p.pub = null; p.sub = null;
     if (sub) for (const s of sub.slots) bindSlot(s, null);
-    void pub?.peer.close();
-    void sub?.peer.close();
+    return settle(Promise.all([pub?.peer.close(), sub?.peer.close()]));
+  }
+  function settle(pr: Promise<unknown>): Promise<unknown> {
+    const done: Promise<unknown> = pr.catch(() => undefined).finally(() => closing.delete(done));
+    closing.add(done);
+    return done;
   }
 
   return {
@@ -147,7 +153,7 @@ export function createRoom(opts: RoomOptions) {
     join(info: { id: string; name: string; role: string; subscribe?: boolean }): { participant: Participant; rejoined: boolean } {
       const existing = participants.get(info.id);
       if (existing) {
-        closePeers(existing);
+        void closePeers(existing);
         existing.away = false;
         for (const dt of existing.videoSinks) dt.resync();
         if (info.subscribe !== false) openSubscription(existing);
@@ -177,7 +183,7 @@ export function createRoom(opts: RoomOptions) {
         // a handshake that died (seen under heavy load): drop it and ask the client to publish again
         if (st !== 'failed' || p.pub?.peer !== peer) return;
         p.pub = null;
-        void peer.close();
+        void settle(peer.close());
         for (const dt of p.videoSinks) dt.resync();
         opts.emit(p.id, { t: 'republish', reason: 'publisher connection failed' });
       });
@@ -185,7 +191,7 @@ export function createRoom(opts: RoomOptions) {
         return await timeBoxed(peer.answer(offerSdp), 'answer');
       } catch (err) {
         p.pub = null;
-        void peer.close();
+        void settle(peer.close());
         throw new KefuError('NEGOTIATION_FAILED', `bad offer: ${(err as Error).message}`);
       }
     },
@@ -210,7 +216,7 @@ export function createRoom(opts: RoomOptions) {
     leave(id: string) {
       const p = participants.get(id);
       if (!p) return;
-      closePeers(p);
+      void closePeers(p);
       for (const o of participants.values()) {
         for (const s of o.sub?.slots ?? []) if (s.publisherId === id) bindSlot(s, null);
       }
@@ -272,9 +278,11 @@ export function createRoom(opts: RoomOptions) {
       }
     },
 
+    /** resolves when every peer has let go of its sockets (or its bounded close gave up) */
     async close() {
-      for (const p of participants.values()) closePeers(p);
+      for (const p of participants.values()) void closePeers(p);
       participants.clear();
+      await Promise.all([...closing]);
     },
   };
 }

@@ -9,6 +9,7 @@ import {
 } from 'werift';
 import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart } from './vp8.js';
+import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
 
 /** per layer: packets per frame, payload bytes, frames per second (≈120 kbps / 500 kbps / 1.2 Mbps) */
 const SHAPE: Record<Layer, { ppf: number; bytes: number; fps: number }> = {
@@ -25,6 +26,8 @@ export interface SyntheticOptions {
   audioLevel?: number;
   /** count received packets per kind and measure latency/loss */
   receive?: boolean;
+  /** count packets off the wire and decrypt only a sample (the benchmark's cheap load generator); no NACK */
+  light?: boolean;
   /** keep the forwarded video packets (from the first key frame on), to replay real VP8 elsewhere */
   record?: boolean;
   /** publish this recorded VP8 as the `q` layer instead of synthetic payloads (loops at a key frame) */
@@ -37,9 +40,9 @@ export interface RecordedPacket { timestamp: number; marker: boolean; payload: B
 
 export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; latenciesMs: number[]; txPackets: number }
 
-const codecs = () => ({
-  audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useNACK()] })],
-  video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+const codecs = (light = false) => ({
+  audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: light ? [] : [useNACK()] })],
+  video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: light ? [usePLI()] : [useNACK(), usePLI(), useREMB()] })],
 });
 
 export function createSyntheticClient(opts: SyntheticOptions) {
@@ -56,7 +59,11 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   let activeRids = new Set<string>(LAYERS);
   let recordSsrc: number | null = null;
 
+  const kinds = new Map<number, 'audio' | 'video'>();
+  let detachLight: (() => void) | null = null;
+
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
+    if (opts.light) { latency(kind, payload); return; }
     if (kind === 'video') stats.rxVideo++; else stats.rxAudio++;
     const prev = lastSeq.get(ssrc);
     if (prev !== undefined) {
@@ -64,6 +71,10 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       if (gap > 1 && gap < 1000) stats.lost += gap - 1;
     }
     if (prev === undefined || ((seq - prev + 65536) % 65536) < 32768) lastSeq.set(ssrc, seq);
+    latency(kind, payload);
+  }
+
+  function latency(kind: 'audio' | 'video', payload: Buffer) {
     if (kind === 'video' && payload.length >= 14 && payload.readUInt32BE(2) === MAGIC) {
       const sent = payload.readDoubleBE(6);
       if (stats.latenciesMs.length < 200_000) stats.latenciesMs.push(performance.timeOrigin + performance.now() - sent);
@@ -71,9 +82,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   }
 
   async function answerOffer(sdp: string, fresh: boolean) {
-    if (fresh && sub) { const old = sub; sub = null; void old.close().catch(() => undefined); }
+    if (fresh && sub) { const old = sub; sub = null; detachLight?.(); detachLight = null; void old.close().catch(() => undefined); }
     if (!sub) {
-      sub = new RTCPeerConnection({ codecs: codecs(), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] } });
+      sub = new RTCPeerConnection({ codecs: codecs(opts.light), headerExtensions: { audio: [useSdesMid(), useAbsSendTime()], video: [useSdesMid(), useAbsSendTime()] }, bundlePolicy: 'max-bundle' });
       sub.onRemoteTransceiverAdded.subscribe((tr: RTCRtpTransceiver) => {
         if (!opts.receive) return;
         tr.onTrack.subscribe((track) => {
@@ -89,8 +100,19 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         });
       });
     }
+    for (const [pt, kind] of payloadKinds(sdp)) kinds.set(pt, kind);
     await sub.setRemoteDescription({ type: 'offer', sdp });
     await sub.setLocalDescription(await sub.createAnswer());
+    if (opts.light && opts.receive) {
+      const pc = sub;
+      // the light receiver's sampling looks like loss to werift's NACK generator and would draw resends
+      for (const tr of pc.getTransceivers()) {
+        const codecs = (tr.receiver as unknown as { codecs: Record<number, { rtcpFeedback: Array<{ type: string }> }> }).codecs;
+        for (const c of Object.values(codecs)) c.rtcpFeedback = c.rtcpFeedback.filter((f) => f.type !== 'nack');
+      }
+      const attach = () => { detachLight?.(); detachLight = attachLightReceiver(pc, kinds, stats); };
+      if (pc.connectionState === 'connected') { if (!detachLight) attach(); } else pc.connectionStateChange.subscribe((st) => { if (st === 'connected' && sub === pc) attach(); });
+    }
     ws?.send(JSON.stringify({ t: 'answer', sdp: sub.localDescription!.sdp }));
   }
 
@@ -100,6 +122,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     pub = new RTCPeerConnection({
       codecs: codecs(),
       headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid(), useSdesRTPStreamId()] },
+      // one transport: werift's default leaves the unbundled extras' sockets open after close()
+      bundlePolicy: 'max-bundle',
     });
     const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
     const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;

@@ -1,11 +1,12 @@
-// The only place that touches werift: publisher and subscriber peer connections behind a small interface,
-// so an upgrade (or a different WebRTC stack) stays in this folder.
+// The only place that touches werift (with werift-outbound.ts, its send path): publisher and subscriber peer
+// connections behind a small interface, so an upgrade (or a different WebRTC stack) stays in this folder.
 import {
-  RTCPeerConnection, RTCRtpCodecParameters, RtpPacket, RtpHeader, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
+  RTCPeerConnection, RTCRtpCodecParameters, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, useNACK, usePLI, useFIR, useREMB,
   useSdesMid, useSdesRTPStreamId, useAbsSendTime, useAudioLevelIndication,
   type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
 } from 'werift';
 import type { PeerNetConfig, RtpLike } from './types.js';
+import { createFastSender, sendSenderReports, senderDtls, type FastSender, type SendState } from './werift-outbound.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
@@ -31,6 +32,10 @@ function peerConfig(net: PeerNetConfig, _role: 'publish' | 'subscribe') {
     ...(net.portRange ? { icePortRange: net.portRange as [number, number] } : {}),
     ...(net.additionalHosts?.length ? { iceAdditionalHostAddresses: net.additionalHosts } : {}),
     iceUseIpv6: false,
+    // one transport for all m-lines from the start: with werift's default (max-compat) an offer gathers an ICE
+    // agent per transceiver and drops the extras unclosed when the answer bundles (sockets leaked, and most of
+    // a join's CPU spent gathering); every browser bundles
+    bundlePolicy: 'max-bundle' as const,
   };
 }
 
@@ -53,7 +58,7 @@ export interface PublisherPeer {
   close(): Promise<void>;
 }
 
-/** A sending track on a subscriber peer; `send` copies the packet (werift mutates and caches what it sends). */
+/** A sending track on a subscriber peer; `send` never changes the packet it is given (one packet goes to many). */
 export interface OutboundTrack {
   readonly kind: 'audio' | 'video';
   readonly mid: () => string | null;
@@ -142,10 +147,18 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
   const dataListeners: Array<(m: string) => void> = [];
   const dc: RTCDataChannel = pc.createDataChannel('kefu');
   dc.onMessage.subscribe((m) => { for (const fn of dataListeners) fn(typeof m === 'string' ? m : m.toString()); });
+  const sent: SendState[] = [];
+  let firstTr: RTCRtpTransceiver | null = null;
+  // one sender-report round per peer and second (werift ran one timer and one packet per track)
+  const srTimer = setInterval(() => { if (firstTr) sendSenderReports(senderDtls(firstTr), sent); }, 1000);
+  srTimer.unref();
   return {
     addTrack(kind) {
       const tr = pc.addTransceiver(kind, { direction: 'sendonly' });
-      return wrapOutbound(kind, tr);
+      firstTr ??= tr;
+      const fast = createFastSender(tr);
+      sent.push(fast.state);
+      return wrapOutbound(kind, tr, fast);
     },
     async createOffer() {
       const offer = await pc.createOffer();
@@ -160,7 +173,7 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
       dc.send(msg);
       return true;
     },
-    async close() { await closeWithin(pc); },
+    async close() { clearInterval(srTimer); await closeWithin(pc); },
   };
 }
 
@@ -173,7 +186,7 @@ function closeWithin(pc: RTCPeerConnection, ms = 2000): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
-function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundTrack {
+function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver, fast: FastSender): OutboundTrack {
   const sender: RTCRtpSender = tr.sender;
   // Our own rewriting across source changes: werift's replaceRTP repeats (or skips) one sequence number.
   let seqOffset = 0; let tsOffset = 0;
@@ -183,16 +196,11 @@ function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver): OutboundT
     kind,
     mid: () => tr.mid,
     send(pkt) {
-      // A fresh header per sender: werift rewrites ssrc/extensions in place and keeps the packet for NACKs.
       const h = pkt.header;
       const seq = (h.sequenceNumber + seqOffset) & 0xffff;
       const ts = (h.timestamp + tsOffset) >>> 0;
+      if (!fast.send(seq, ts, pkt)) return;
       lastSeq = seq; lastTs = ts;
-      const header = new RtpHeader({
-        marker: h.marker, payloadType: h.payloadType, sequenceNumber: seq, timestamp: ts,
-        ssrc: h.ssrc, padding: false, extension: false, extensions: [],
-      });
-      sender.sendRtp(new RtpPacket(header, pkt.payload)).catch(() => undefined);
     },
     sourceChanged(pkt) {
       if (lastSeq === null) return;

@@ -60,6 +60,9 @@ export function createSignallingHub(opts: HubOptions) {
     return room;
   }
 
+  /** emptied rooms whose peers are still closing: stop() waits for them too */
+  const closing = new Set<Room>();
+
   function leave(roomId: string, pid: string) {
     const room = rooms.get(roomId);
     const p = room?.get(pid);
@@ -68,7 +71,7 @@ export function createSignallingHub(opts: HubOptions) {
     qos.get(roomId)?.forget(pid);
     bound.delete(`${roomId}/${pid}`);
     opts.onParticipant?.({ room: roomId, participant: pid, role: p.role, event: 'left' });
-    if (room.size === 0) { void room.close(); rooms.delete(roomId); qos.delete(roomId); }
+    if (room.size === 0) { closing.add(room); void room.close().finally(() => closing.delete(room)); rooms.delete(roomId); qos.delete(roomId); }
   }
 
   async function handle(ws: WebSocket, s: Session, msg: ClientMessage) {
@@ -100,7 +103,7 @@ export function createSignallingHub(opts: HubOptions) {
         let res;
         try { res = room.join({ id: msg.participant, name: msg.name, role: msg.role, subscribe: msg.subscribe !== false }); } catch (err) {
           if (old) bound.set(key, old); else bound.delete(key);
-          if (room.size === 0) { void room.close(); rooms.delete(roomId); qos.delete(roomId); }
+          if (room.size === 0) { closing.add(room); void room.close().finally(() => closing.delete(room)); rooms.delete(roomId); qos.delete(roomId); }
           throw err;
         }
         if (old && old !== ws) old.close(4000, 'replaced by a new connection');
@@ -194,7 +197,7 @@ export function createSignallingHub(opts: HubOptions) {
       graceTimers.clear();
       for (const ws of [...bound.values(), ...terminals.values()]) ws.close(1001, 'shutting down');
       bound.clear(); terminals.clear();
-      await Promise.all([...rooms.values()].map((r) => r.close()));
+      await Promise.all([...rooms.values(), ...closing].map((r) => r.close()));
       rooms.clear(); qos.clear();
     },
     /** Attach one WebSocket (participant or terminal). */
