@@ -17,6 +17,12 @@ import { topics } from '../protocol/topics.js';
 
 const PER_TURN = 256;
 
+/** CPU time of the whole process (main thread and level's I/O threads) since `from`, in µs */
+export function cpuUs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
+}
+
 function payloads(n: number, prefix: string) {
   const topic = topics.event({ region: 'bench', box: 'hall-01' }, 'chat', 'message');
   return Array.from({ length: n }, (_, i) => ({
@@ -47,10 +53,12 @@ export async function ingestOnly(n: number) {
       commands: createCommandApi({ client, registry, log, defaultTimeoutMs: 1000 }), stats, log, maxPayloadBytes: 256 * 1024, sharedGroup: null,
     });
     const msgs = payloads(n, 'i');
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await inTurns(msgs, (chunk) => { for (const m of chunk) ingestor.ingest(m.topic, m.payload, m.packet); });
     await ingestor.drain();
     const ms = performance.now() - t0;
+    const cpu = cpuUs(c0);
     if (stats.counters.events !== n) throw new Error(`ingest-only stored ${stats.counters.events} of ${n}: ${JSON.stringify({ ...stats.snapshot(), eventsPerSecond: undefined })}`);
 
     const d0 = performance.now();
@@ -62,10 +70,15 @@ export async function ingestOnly(n: number) {
     const peer = payloads(n, 'p');
     const raw = root.sublevel<string, unknown>('peer', { valueEncoding: 'json' });
     let key = 0;
+    const pc0 = process.cpuUsage();
     const p0 = performance.now();
     await inTurns(peer, (chunk) => raw.batch(chunk.map((m) => ({ type: 'put' as const, key: String(key++).padStart(10, '0'), value: JSON.parse(m.payload.toString()) }))));
     const peerMs = performance.now() - p0;
-    return { masterPerS: Math.round(n / (ms / 1000)), peerPerS: Math.round(n / (peerMs / 1000)), duplicatesPerS: Math.round(n / (dupMs / 1000)) };
+    const peerCpu = cpuUs(pc0);
+    return {
+      masterPerS: Math.round(n / (ms / 1000)), peerPerS: Math.round(n / (peerMs / 1000)), duplicatesPerS: Math.round(n / (dupMs / 1000)),
+      masterCpuUsPerEvent: Number((cpu / n).toFixed(1)), peerCpuUsPerEvent: Number((peerCpu / n).toFixed(1)),
+    };
   } finally {
     await root.close();
     await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { mosquittoAcl } from '../master/broker/policy.js';
 import { createCredentialStore, ensureServiceCredential } from '../master/credentials/credential-store.js';
 import { topics } from '../protocol/topics.js';
 import { startMosquitto } from '../test/sim/mosquitto.js';
-import { ingestOnly } from './master-ingest-pipeline.js';
+import { cpuUs, ingestOnly } from './master-ingest-pipeline.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const events = Number(process.argv[2] ?? 20000);
@@ -131,16 +131,20 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
     peer.on('message', () => { peerCount++; });
     await peer.subscribeAsync('bench/peer/#', { qos: 1 });
     const peerClients = boxIds.map((id, i) => ({ url: t.url, clientId: `kefu-master-peer-${i}`, username: 'kefu-master', password: t.service, topic: `bench/peer/${id}/chat/message` }));
+    let c0 = process.cpuUsage();
     const p = await publish(boxes, peerClients, `p${run}`);
     await waitUntil(() => peerCount >= total);
     const peerMs = performance.now() - p.t0;
+    const peerCpu = cpuUs(c0);
     await p.done;
     await peer.endAsync();
 
     const boxClients = boxIds.map((id) => ({ url: t.url, clientId: id, username: id, password: t.passwords[id], topic: topics.event({ region, box: id }, 'chat', 'message') }));
+    c0 = process.cpuUsage();
     const m = await publish(boxes, boxClients, `e${run}`);
     await waitUntil(() => t.master.stats().ingest.events >= total);
     const masterMs = performance.now() - m.t0;
+    const masterCpu = cpuUs(c0);
     await m.done;
 
     const d = await publish(boxes, boxClients, `e${run}`); // the same ids again: an outbox replay, all duplicates
@@ -153,6 +157,8 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
       scenario: kind, run, boxes: boxIds.length, events: total,
       persisted_per_s: perS(total, masterMs), peer_plain_subscriber_per_s: perS(total, peerMs),
       ratio: Number((peerMs / masterMs).toFixed(2)), duplicates_per_s: perS(total, dupMs),
+      // CPU of the master's process per event (broker included when embedded), against the same process running the bare subscriber
+      master_cpu_us_per_event: Number((masterCpu / total).toFixed(1)), peer_cpu_us_per_event: Number((peerCpu / total).toFixed(1)),
       stored_events: s.events, duplicates: s.duplicates, rejected: s.rejectedTotal, listed_first_box: stored,
     };
     line(out);
@@ -171,7 +177,10 @@ try {
     for (const kind of scenarios) {
       if (kind === 'ingest-only') {
         const r = await ingestOnly(events);
-        line({ scenario: kind, run, events, persisted_per_s: r.masterPerS, peer_level_batch_per_s: r.peerPerS, ratio: Number((r.masterPerS / r.peerPerS).toFixed(2)), duplicates_per_s: r.duplicatesPerS });
+        line({
+          scenario: kind, run, events, persisted_per_s: r.masterPerS, peer_level_batch_per_s: r.peerPerS, ratio: Number((r.masterPerS / r.peerPerS).toFixed(2)), duplicates_per_s: r.duplicatesPerS,
+          master_cpu_us_per_event: r.masterCpuUsPerEvent, peer_cpu_us_per_event: r.peerCpuUsPerEvent, one_core_capacity_per_s: Math.round(1e6 / r.masterCpuUsPerEvent),
+        });
         (summary[kind] ??= []).push({ persisted_per_s: r.masterPerS, ratio: r.masterPerS / r.peerPerS, peer: r.peerPerS });
       } else {
         const r = await endToEnd(kind, run, boxes);

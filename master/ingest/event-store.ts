@@ -66,11 +66,15 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number; r
       ops.push(
         { type: 'put', sublevel: events, key: `${ref.box}!${pad(env.ts, 15)}!${pad(env.seq, 15)}!${env.id}`, value: stored },
         { type: 'put', sublevel: dedupe, key: dkey, value: now },
-        { type: 'put', sublevel: dedupeByTime, key: `${nowKey}!${dkey}`, value: dkey },
       );
       outcomes.push('stored');
     }
-    if (ops.length) await root.batch(ops as never);
+    if (fresh.size) {
+      // one expiry entry per batch (not per event) lists the ids it stored; keyed by its first id, which is new
+      const ids = [...fresh];
+      ops.push({ type: 'put', sublevel: dedupeByTime, key: `${nowKey}!${ids[0]}`, value: ids });
+      await root.batch(ops as never);
+    }
     // only after the write: a failed batch must not make its ids look known
     for (const k of fresh) recent.add(k);
     for (const k of inLevel) recent.add(k);
@@ -112,9 +116,13 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number; r
         chain = run.catch(() => undefined);
         await run;
       };
-      for await (const [key, dkey] of dedupeByTime.iterator({ lt: cutoff })) {
-        ops.push({ type: 'del', sublevel: dedupeByTime, key }, { type: 'del', sublevel: dedupe, key: dkey as string });
-        pruned++;
+      for await (const [key, value] of dedupeByTime.iterator({ lt: cutoff })) {
+        ops.push({ type: 'del', sublevel: dedupeByTime, key });
+        // a list of ids per batch; stores written before group commit hold one id per entry
+        for (const dkey of Array.isArray(value) ? (value as string[]) : [value as string]) {
+          ops.push({ type: 'del', sublevel: dedupe, key: dkey });
+          pruned++;
+        }
         if (ops.length >= 1000) await flush();
       }
       if (ops.length) await flush();
