@@ -135,8 +135,8 @@ export function createIngestor(deps: IngestorDeps) {
     async start() {
       if (client) return;
       client = deps.client();
-      acks = process.env.KEFU_NO_DEFER ? null : deferPubacks(client);
-      if (acks && !acks.supported) log.warn('this mqtt.js cannot defer PUBACKs: events are acknowledged to the broker before they are stored');
+      acks = deferPubacks(client);
+      if (!acks.supported) log.warn('this mqtt.js cannot defer PUBACKs: events are acknowledged to the broker before they are stored');
       client.on('message', onMessage);
       const granted = await client.subscribeAsync(subscriptionFilters(deps.sharedGroup), { qos: 1 });
       const refused = granted.filter((g) => g.qos === 128);
