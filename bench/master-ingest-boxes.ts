@@ -32,10 +32,12 @@ process.on('message', (msg: RunCmd) => {
     process.send!({ ready: true });
     await new Promise<void>((resolve) => process.once('message', () => resolve())); // 'go'
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await Promise.all(conns.map((m, i) => publishWindowed(m, msg.clients[i], msg.perClient, msg.window, msg.idPrefix)));
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     await Promise.all(conns.map((m) => m.endAsync()));
-    process.send!({ done: true, ms });
+    process.send!({ done: true, ms, cpuUs: cpu.user + cpu.system });
   })().catch((err: Error) => { process.send!({ error: err.message }); });
 });
 process.send!({ up: true });

@@ -34,6 +34,7 @@ interface PubClient { url: string; clientId: string; username: string; password:
 
 function line(o: Record<string, unknown>) { process.stdout.write(`${JSON.stringify({ bench: 'master-ingest', ...o })}\n`); }
 const perS = (n: number, ms: number) => Math.round(n / (ms / 1000));
+const us = (cpu: number, n: number) => Number((cpu / n).toFixed(1));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function startChild(file: string, args: string[] = []): Promise<ChildProcess> {
@@ -53,7 +54,7 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
 }
 
 /** Publishes `events` in total from the box process; resolves with the start time once every client is connected and publishing began. */
-async function publish(boxes: ChildProcess, clients: PubClient[], idPrefix: string): Promise<{ t0: number; done: Promise<unknown> }> {
+async function publish(boxes: ChildProcess, clients: PubClient[], idPrefix: string): Promise<{ t0: number; done: Promise<{ cpuUs: number }> }> {
   boxes.send({ cmd: 'run', clients, perClient: Math.ceil(events / clients.length), window: WINDOW, idPrefix });
   await nextMessage(boxes); // ready: connected
   const t0 = performance.now();
@@ -75,7 +76,17 @@ async function connect(url: string, clientId: string, username: string, password
   return c;
 }
 
-interface Topology { url: string; master: Master; service: string; passwords: Record<string, string>; stop(): Promise<void> }
+interface Topology {
+  url: string; master: Master; service: string; passwords: Record<string, string>; stop(): Promise<void>;
+  /** CPU µs used so far by a broker running in a process of its own */
+  brokerCpuUs?: () => Promise<number>;
+}
+
+/** utime + stime of a process from /proc, in µs (clock ticks of 10 ms: fine over a run of seconds) */
+async function procCpuUs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 async function provision(dir: string) {
   const store = createCredentialStore({ dataDir: dir });
@@ -99,16 +110,19 @@ async function topology(kind: string, dir: string): Promise<Topology> {
   const { store, service, passwords } = await provision(brokerDir);
   let url: string;
   let stopBroker: () => Promise<void>;
+  let brokerPid = 0;
   if (kind === 'broker-process') {
     const child = await startChild('master-ingest-broker.ts', [brokerDir]);
     const { port } = await nextMessage<{ port: number }>(child);
     url = `mqtt://127.0.0.1:${port}`;
     stopBroker = async () => { const exited = once(child, 'exit'); child.disconnect(); await exited; };
+    brokerPid = child.pid!;
   } else {
     // unlimited in-flight and queued messages for the master's session: the defaults (20, 1000) drop QoS 1 bursts
     const mosq = await startMosquitto({ passwordLines: await store.mosquittoPasswordLines(), acl: mosquittoAcl(await store.principals()), conf: ['max_inflight_messages 0', 'max_queued_messages 0'] });
     url = mosq.url;
     stopBroker = mosq.stop;
+    brokerPid = mosq.proc.pid!;
   }
   const master = createMaster({ dataDir: join(dir, 'master'), external: { url, username: 'kefu-master', passwordFile: join(brokerDir, 'service.secret') }, http });
   try {
@@ -117,7 +131,7 @@ async function topology(kind: string, dir: string): Promise<Topology> {
     await stopBroker();
     throw err;
   }
-  return { url, master, service, passwords, stop: async () => { await master.stop(); await stopBroker(); } };
+  return { url, master, service, passwords, stop: async () => { await master.stop(); await stopBroker(); }, brokerCpuUs: () => procCpuUs(brokerPid) };
 }
 
 async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
@@ -132,20 +146,24 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
     await peer.subscribeAsync('bench/peer/#', { qos: 1 });
     const peerClients = boxIds.map((id, i) => ({ url: t.url, clientId: `kefu-master-peer-${i}`, username: 'kefu-master', password: t.service, topic: `bench/peer/${id}/chat/message` }));
     let c0 = process.cpuUsage();
+    let b0 = await t.brokerCpuUs?.();
     const p = await publish(boxes, peerClients, `p${run}`);
     await waitUntil(() => peerCount >= total);
     const peerMs = performance.now() - p.t0;
     const peerCpu = cpuUs(c0);
-    await p.done;
+    const peerBroker = b0 === undefined ? undefined : (await t.brokerCpuUs!()) - b0;
+    const peerBoxes = (await p.done).cpuUs;
     await peer.endAsync();
 
     const boxClients = boxIds.map((id) => ({ url: t.url, clientId: id, username: id, password: t.passwords[id], topic: topics.event({ region, box: id }, 'chat', 'message') }));
     c0 = process.cpuUsage();
+    b0 = await t.brokerCpuUs?.();
     const m = await publish(boxes, boxClients, `e${run}`);
     await waitUntil(() => t.master.stats().ingest.events >= total);
     const masterMs = performance.now() - m.t0;
     const masterCpu = cpuUs(c0);
-    await m.done;
+    const masterBroker = b0 === undefined ? undefined : (await t.brokerCpuUs!()) - b0;
+    const masterBoxes = (await m.done).cpuUs;
 
     const d = await publish(boxes, boxClients, `e${run}`); // the same ids again: an outbox replay, all duplicates
     await waitUntil(() => t.master.stats().ingest.duplicates >= total);
@@ -158,7 +176,10 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
       persisted_per_s: perS(total, masterMs), peer_plain_subscriber_per_s: perS(total, peerMs),
       ratio: Number((peerMs / masterMs).toFixed(2)), duplicates_per_s: perS(total, dupMs),
       // CPU of the master's process per event (broker included when embedded), against the same process running the bare subscriber
-      master_cpu_us_per_event: Number((masterCpu / total).toFixed(1)), peer_cpu_us_per_event: Number((peerCpu / total).toFixed(1)),
+      master_cpu_us_per_event: us(masterCpu, total), peer_cpu_us_per_event: us(peerCpu, total),
+      // the rest of the chain, for the CPU budget: the box process, and the broker when it runs apart
+      boxes_cpu_us_per_event: us(masterBoxes, total), peer_boxes_cpu_us_per_event: us(peerBoxes, total),
+      ...(masterBroker === undefined ? {} : { broker_cpu_us_per_event: us(masterBroker, total), peer_broker_cpu_us_per_event: us(peerBroker!, total) }),
       stored_events: s.events, duplicates: s.duplicates, rejected: s.rejectedTotal, listed_first_box: stored,
     };
     line(out);
