@@ -31,6 +31,8 @@ export interface IngestorDeps {
   maxBatch?: number;
 }
 
+const STORE_RETRY_MS = 1000;
+
 interface PendingEvent { ref: EventRef; env: EventEnvelope; packet: IPublishPacket; receivedAt: number }
 
 /** Events and telemetry can be split between master workers; state, results and cfg must reach each one. */
@@ -43,6 +45,8 @@ export function createIngestor(deps: IngestorDeps) {
   const lastLogged = new Map<string, number>();
   let client: MqttClient | null = null;
   let acks: DeferredPuback | null = null;
+  let lastStoreError: Error | null = null; // one log line per failed batch, not per event
+  const retries = new Set<NodeJS.Timeout>();
 
   const batcher = createGroupCommit<PendingEvent, PutOutcome>({
     maxBatch: deps.maxBatch ?? 2000,
@@ -56,11 +60,19 @@ export function createIngestor(deps: IngestorDeps) {
 
   function committed(item: PendingEvent, err: Error | null, outcome?: PutOutcome) {
     if (err) {
-      // no PUBACK: the broker keeps the message and redelivers it to the session after a reconnect
+      // still no PUBACK, so the broker keeps the message; try again while the master runs (a full disk
+      // may be cleared), and after a restart the broker redelivers it to the session
       stats.reject('INGEST_FAILED');
-      log.error({ err: err.message, box: item.ref.box }, 'storing events failed');
+      if (err !== lastStoreError) log.error({ err: err.message, box: item.ref.box }, 'storing events failed: retrying');
+      lastStoreError = err;
+      const timer = setTimeout(() => {
+        retries.delete(timer);
+        batcher.add(item, (e, o) => committed(item, e, o));
+      }, STORE_RETRY_MS);
+      retries.add(timer);
       return;
     }
+    lastStoreError = null;
     acks?.release(item.packet);
     if (outcome === 'duplicate') { stats.counters.duplicates++; return; }
     stats.event(item.receivedAt);
@@ -147,7 +159,11 @@ export function createIngestor(deps: IngestorDeps) {
       // what arrives from now on is not ingested, so it is not acknowledged either: the broker keeps it
       acks?.refuseUnheld();
       client.off('message', onMessage);
+      // events waiting for a retry stay unacknowledged: the broker keeps them for the next session
+      const dropRetries = () => { for (const timer of retries) clearTimeout(timer); retries.clear(); };
+      dropRetries();
       await batcher.drain();
+      dropRetries();
       client = null;
       acks = null;
     },

@@ -174,3 +174,25 @@ test('a burst is stored in a few batches and every event is acknowledged once', 
   assert.ok(batches < n / 4, `group commit: ${batches} batches for ${n} events`);
   assert.equal((await events.list('hall-01', { limit: 1000 })).length, n / 2);
 });
+
+test('a failed store write is retried while the master runs; the event is acknowledged once stored', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let acked = 0;
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  let failures = 1;
+  const flaky: EventStore = { ...events, putMany: (items, now) => (failures-- > 0 ? Promise.reject(new Error('disk full')) : events.putMany(items, now)) };
+  const client = await masterClient(t, broker.port);
+  const { ingestor, stats } = ingestorFor(client, flaky);
+  await ingestor.start();
+  t.after(() => ingestor.stop());
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('retry-me')), { qos: 1 });
+  await waitFor(() => stats.snapshot().rejected.INGEST_FAILED === 1, 10_000, 'the failed write counted');
+  assert.equal(acked, 0, 'not acknowledged while not stored');
+  await waitFor(() => stats.counters.events === 1 && acked === 1, 10_000, 'stored by the retry, then acknowledged');
+  assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['retry-me']);
+});
