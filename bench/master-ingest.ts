@@ -19,7 +19,7 @@ import { mosquittoAcl } from '../master/broker/policy.js';
 import { createCredentialStore, ensureServiceCredential } from '../master/credentials/credential-store.js';
 import { topics } from '../protocol/topics.js';
 import { startMosquitto } from '../test/sim/mosquitto.js';
-import { cpuUs, ingestOnly } from './master-ingest-pipeline.js';
+import { cpuUs, ingestOnly } from './master-ingest-parts/pipeline.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const events = Number(process.argv[2] ?? 20000);
@@ -112,7 +112,7 @@ async function topology(kind: string, dir: string): Promise<Topology> {
   let stopBroker: () => Promise<void>;
   let brokerPid = 0;
   if (kind === 'broker-process') {
-    const child = await startChild('master-ingest-broker.ts', [brokerDir]);
+    const child = await startChild('master-ingest-parts/broker.ts', [brokerDir]);
     const { port } = await nextMessage<{ port: number }>(child);
     url = `mqtt://127.0.0.1:${port}`;
     stopBroker = async () => { const exited = once(child, 'exit'); child.disconnect(); await exited; };
@@ -191,7 +191,7 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
 }
 
 const summary: Record<string, Array<{ persisted_per_s: number; ratio: number; peer: number }>> = {};
-const boxes = await startChild('master-ingest-boxes.ts');
+const boxes = await startChild('master-ingest-parts/boxes.ts');
 await nextMessage(boxes); // up
 try {
   for (let run = 1; run <= runs; run++) {

@@ -5,15 +5,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IPublishPacket } from 'mqtt';
-import { createRootStore } from '../daemon/store.js';
-import { silentLogger } from '../daemon/logger.js';
-import { createCommandApi } from '../master/commands/command-api.js';
-import { createFleetRegistry } from '../master/fleet/registry.js';
-import { createEventStore } from '../master/ingest/event-store.js';
-import { createIngestStats } from '../master/ingest/ingest-stats.js';
-import { createIngestor } from '../master/ingest/ingestor.js';
-import { createTelemetryStore } from '../master/ingest/telemetry-store.js';
-import { topics } from '../protocol/topics.js';
+import { createRootStore } from '../../daemon/store.js';
+import { silentLogger } from '../../daemon/logger.js';
+import { createCommandApi } from '../../master/commands/command-api.js';
+import { createFleetRegistry } from '../../master/fleet/registry.js';
+import { createEventStore } from '../../master/ingest/event-store.js';
+import { createIngestStats } from '../../master/ingest/ingest-stats.js';
+import { createIngestor } from '../../master/ingest/ingestor.js';
+import { createTelemetryStore } from '../../master/ingest/telemetry-store.js';
+import { topics } from '../../protocol/topics.js';
 
 const PER_TURN = 256;
 
