@@ -190,7 +190,7 @@ async function endToEnd(kind: string, run: number, boxes: ChildProcess) {
   }
 }
 
-const summary: Record<string, Array<{ persisted_per_s: number; ratio: number; peer: number }>> = {};
+const summary: Record<string, Array<{ persisted_per_s: number; ratio: number; peer: number; cpu: number; peerCpu: number }>> = {};
 const boxes = await startChild('master-ingest-parts/boxes.ts');
 await nextMessage(boxes); // up
 try {
@@ -202,15 +202,18 @@ try {
           scenario: kind, run, events, persisted_per_s: r.masterPerS, peer_level_batch_per_s: r.peerPerS, ratio: Number((r.masterPerS / r.peerPerS).toFixed(2)), duplicates_per_s: r.duplicatesPerS,
           master_cpu_us_per_event: r.masterCpuUsPerEvent, peer_cpu_us_per_event: r.peerCpuUsPerEvent, one_core_capacity_per_s: Math.round(1e6 / r.masterCpuUsPerEvent),
         });
-        (summary[kind] ??= []).push({ persisted_per_s: r.masterPerS, ratio: r.masterPerS / r.peerPerS, peer: r.peerPerS });
+        (summary[kind] ??= []).push({ persisted_per_s: r.masterPerS, ratio: r.masterPerS / r.peerPerS, peer: r.peerPerS, cpu: r.masterCpuUsPerEvent, peerCpu: r.peerCpuUsPerEvent });
       } else {
         const r = await endToEnd(kind, run, boxes);
-        (summary[kind] ??= []).push({ persisted_per_s: r.persisted_per_s, ratio: r.ratio, peer: r.peer_plain_subscriber_per_s });
+        (summary[kind] ??= []).push({ persisted_per_s: r.persisted_per_s, ratio: r.ratio, peer: r.peer_plain_subscriber_per_s, cpu: r.master_cpu_us_per_event, peerCpu: r.peer_cpu_us_per_event });
       }
     }
   }
   for (const [kind, rs] of Object.entries(summary)) {
-    line({ scenario: kind, summary: true, runs: rs.length, events, median_persisted_per_s: median(rs.map((r) => r.persisted_per_s)), median_peer_per_s: median(rs.map((r) => r.peer)), median_ratio: Number(median(rs.map((r) => r.ratio)).toFixed(2)) });
+    line({
+      scenario: kind, summary: true, runs: rs.length, events, median_persisted_per_s: median(rs.map((r) => r.persisted_per_s)), median_peer_per_s: median(rs.map((r) => r.peer)), median_ratio: Number(median(rs.map((r) => r.ratio)).toFixed(2)),
+      median_master_cpu_us_per_event: median(rs.map((r) => r.cpu)), median_peer_cpu_us_per_event: median(rs.map((r) => r.peerCpu)),
+    });
   }
 } finally {
   boxes.kill();

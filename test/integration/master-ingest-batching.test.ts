@@ -196,3 +196,29 @@ test('a failed store write is retried while the master runs; the event is acknow
   await waitFor(() => stats.counters.events === 1 && acked === 1, 10_000, 'stored by the retry, then acknowledged');
   assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['retry-me']);
 });
+
+test('events arriving while the ingestor stops are left to the broker and stored by the next session', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let acked = 0;
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const first = await masterClient(t, broker.port);
+  const a = ingestorFor(first, events);
+  await a.ingestor.start();
+  await a.ingestor.stop(); // the link stays up a moment longer, as in master.stop()
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('during-stop')), { qos: 1 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(acked, 0, 'not ingested, so not acknowledged');
+  await first.endAsync();
+
+  const second = await masterClient(t, broker.port);
+  const b = ingestorFor(second, events);
+  await b.ingestor.start();
+  t.after(() => b.ingestor.stop());
+  await waitFor(() => b.stats.counters.events === 1 && acked === 1, 10_000, 'redelivered to the next session, stored, acknowledged');
+  assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['during-stop']);
+});
