@@ -7,6 +7,7 @@
 // events), embedded (aedes inside the master process, the default), broker-process (the same broker in a
 // process of its own, the master connected to it as external broker), mosquitto (external Mosquitto).
 // Usage: npm run bench -- master-ingest [events=20000] [runs=3] [scenarios=all] [boxes=4]
+// Profiles: node --cpu-prof --import tsx bench/index.ts master-ingest … (+ MASTER_INGEST_PROFILE_DIR for the children)
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,7 +39,9 @@ const us = (cpu: number, n: number) => Number((cpu / n).toFixed(1));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function startChild(file: string, args: string[] = []): Promise<ChildProcess> {
-  const child = fork(join(here, file), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // MASTER_INGEST_PROFILE_DIR=dir: CPU profiles of the helper processes too (run the bench itself with --cpu-prof)
+  const prof = process.env.MASTER_INGEST_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MASTER_INGEST_PROFILE_DIR}`] : [];
+  const child = fork(join(here, file), args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return child;
 }
 
