@@ -1,18 +1,27 @@
 // Events from boxes in level: one key per event ordered by box, ts and seq, and a dedupe index on the
 // envelope id whose entries expire after `dedupeTtlMs` (a box replays its outbox after reconnecting, so an
 // id can come back minutes or hours later, but not forever).
+// Writes are group commits: putMany stores a whole batch with one dedupe lookup (`getMany`, only for ids
+// the recent-id cache does not know) and one level batch. Batches run one after another, so a copy of an
+// event in the next batch always sees the previous batch's outcome.
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
 import type { EventEnvelope } from '../../protocol/schemas.js';
+import { createRecentIds } from './recent-ids.js';
 
 export interface StoredEvent {
   id: string; box: string; region: string; plugin: string; type: string;
   seq: number; ts: number; class?: string; data: unknown; receivedAt: number;
 }
 
+export interface EventRef { region: string; box: string; plugin: string; type: string }
+export type PutOutcome = 'stored' | 'duplicate';
+
 export interface EventStore {
   /** Stores an event unless its id was seen within the dedupe window. */
-  put(ref: { region: string; box: string; plugin: string; type: string }, env: EventEnvelope, now?: number): Promise<'stored' | 'duplicate'>;
+  put(ref: EventRef, env: EventEnvelope, now?: number): Promise<PutOutcome>;
+  /** One atomic write for the whole batch; outcomes in input order (a repeated id: first copy wins). */
+  putMany(items: ReadonlyArray<{ ref: EventRef; env: EventEnvelope }>, now?: number): Promise<PutOutcome[]>;
   /** Newest first. */
   list(box: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** Drops dedupe entries older than the window; returns how many. */
@@ -23,33 +32,65 @@ export interface EventStore {
 
 const pad = (n: number, width: number) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 
-export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number }): EventStore {
+type Op = { type: 'put'; sublevel: Store; key: string; value: unknown };
+
+export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number; recentIds?: number }): EventStore {
   const events: Store = sublevel(root, 'events');
   const dedupe: Store = sublevel(root, 'dedupe');
   const dedupeByTime: Store = sublevel(root, 'dedupe-by-time');
-  // ids being written right now: two copies of one event can arrive back to back
-  const inFlight = new Set<string>();
+  // ids committed lately: a replay or a back-to-back copy is answered without reading level
+  const recent = createRecentIds(opts.recentIds ?? 200_000);
+  let chain: Promise<unknown> = Promise.resolve();
+
+  async function commit(items: ReadonlyArray<{ ref: EventRef; env: EventEnvelope }>, now: number): Promise<PutOutcome[]> {
+    const dkeys = items.map(({ ref, env }) => `${ref.box}!${env.id}`);
+    const unknown = [...new Set(dkeys.filter((k) => !recent.has(k)))];
+    const inLevel = new Set<string>();
+    if (unknown.length) {
+      const found = await dedupe.getMany(unknown);
+      for (let i = 0; i < unknown.length; i++) if (found[i] !== undefined) inLevel.add(unknown[i]);
+    }
+    const outcomes: PutOutcome[] = [];
+    const fresh = new Set<string>();
+    const ops: Op[] = [];
+    const nowKey = pad(now, 15);
+    for (let i = 0; i < items.length; i++) {
+      const dkey = dkeys[i];
+      if (recent.has(dkey) || inLevel.has(dkey) || fresh.has(dkey)) { outcomes.push('duplicate'); continue; }
+      fresh.add(dkey);
+      const { ref, env } = items[i];
+      const stored: StoredEvent = {
+        id: env.id, box: ref.box, region: ref.region, plugin: ref.plugin, type: ref.type,
+        seq: env.seq, ts: env.ts, ...(env.class ? { class: env.class } : {}), data: env.data, receivedAt: now,
+      };
+      ops.push(
+        { type: 'put', sublevel: events, key: `${ref.box}!${pad(env.ts, 15)}!${pad(env.seq, 15)}!${env.id}`, value: stored },
+        { type: 'put', sublevel: dedupe, key: dkey, value: now },
+      );
+      outcomes.push('stored');
+    }
+    if (fresh.size) {
+      // one expiry entry per batch (not per event) lists the ids it stored; keyed by its first id, which is new
+      const ids = [...fresh];
+      ops.push({ type: 'put', sublevel: dedupeByTime, key: `${nowKey}!${ids[0]}`, value: ids });
+      await root.batch(ops as never);
+    }
+    // only after the write: a failed batch must not make its ids look known
+    for (const k of fresh) recent.add(k);
+    for (const k of inLevel) recent.add(k);
+    return outcomes;
+  }
+
+  const putMany: EventStore['putMany'] = (items, now = Date.now()) => {
+    const run = chain.then(() => commit(items, now));
+    chain = run.catch(() => undefined);
+    return run;
+  };
 
   return {
+    putMany,
     async put(ref, env, now = Date.now()) {
-      const dkey = `${ref.box}!${env.id}`;
-      if (inFlight.has(dkey)) return 'duplicate';
-      inFlight.add(dkey);
-      try {
-        if ((await dedupe.get(dkey)) !== undefined) return 'duplicate';
-        const stored: StoredEvent = {
-          id: env.id, box: ref.box, region: ref.region, plugin: ref.plugin, type: ref.type,
-          seq: env.seq, ts: env.ts, ...(env.class ? { class: env.class } : {}), data: env.data, receivedAt: now,
-        };
-        await root.batch([
-          { type: 'put', sublevel: events, key: `${ref.box}!${pad(env.ts, 15)}!${pad(env.seq, 15)}!${env.id}`, value: stored },
-          { type: 'put', sublevel: dedupe, key: dkey, value: now },
-          { type: 'put', sublevel: dedupeByTime, key: `${pad(now, 15)}!${dkey}`, value: dkey },
-        ] as never);
-        return 'stored';
-      } finally {
-        inFlight.delete(dkey);
-      }
+      return (await putMany([{ ref, env }], now))[0];
     },
     async list(box, { limit = 50 } = {}) {
       const out: StoredEvent[] = [];
@@ -65,12 +106,26 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number })
       const cutoff = `${pad(now - opts.dedupeTtlMs, 15)}!`;
       const ops: Array<{ type: 'del'; sublevel: Store; key: string }> = [];
       let pruned = 0;
-      for await (const [key, dkey] of dedupeByTime.iterator({ lt: cutoff })) {
-        ops.push({ type: 'del', sublevel: dedupeByTime, key }, { type: 'del', sublevel: dedupe, key: dkey as string });
-        pruned++;
-        if (ops.length >= 1000) await root.batch(ops.splice(0) as never);
+      const flush = async () => {
+        const batch = ops.splice(0);
+        // between batches of putMany, so a cache entry never outlives its level entry
+        const run = chain.then(async () => {
+          await root.batch(batch as never);
+          for (const op of batch) if (op.sublevel === dedupe) recent.delete(op.key);
+        });
+        chain = run.catch(() => undefined);
+        await run;
+      };
+      for await (const [key, value] of dedupeByTime.iterator({ lt: cutoff })) {
+        ops.push({ type: 'del', sublevel: dedupeByTime, key });
+        // a list of ids per batch; stores written before group commit hold one id per entry
+        for (const dkey of Array.isArray(value) ? (value as string[]) : [value as string]) {
+          ops.push({ type: 'del', sublevel: dedupe, key: dkey });
+          pruned++;
+        }
+        if (ops.length >= 1000) await flush();
       }
-      if (ops.length) await root.batch(ops as never);
+      if (ops.length) await flush();
       return pruned;
     },
   };

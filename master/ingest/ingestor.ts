@@ -1,6 +1,7 @@
 // Everything boxes send, validated and routed: state → registry, events → store (deduped), telemetry →
 // latest values, results → command waiters, cfg/reported → registry. A bad message is counted by code and
-// logged (rate-limited), never thrown.
+// logged (rate-limited), never thrown. Events are group-committed (see group-commit.ts) and their PUBACK
+// to the broker waits for the commit (deferred-puback.ts), so the broker only forgets what level holds.
 import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
 import { decodePayload } from '../../protocol/decode.js';
@@ -8,7 +9,9 @@ import { CfgReportedMessage, EventEnvelope, ResultMessage, StateMessage, Telemet
 import { masterSubscriptions, parseTopic } from '../../protocol/topics.js';
 import type { CommandApi } from '../commands/command-api.js';
 import type { FleetRegistry } from '../fleet/registry.js';
-import type { EventStore, StoredEvent } from './event-store.js';
+import { deferPubacks, type DeferredPuback } from './deferred-puback.js';
+import type { EventRef, EventStore, PutOutcome, StoredEvent } from './event-store.js';
+import { createGroupCommit } from './group-commit.js';
 import type { IngestStats } from './ingest-stats.js';
 import type { TelemetryStore } from './telemetry-store.js';
 
@@ -24,7 +27,13 @@ export interface IngestorDeps {
   /** MQTT 5 shared-subscription group for events and telemetry (null: plain subscriptions) */
   sharedGroup: string | null;
   onEvent?: (e: StoredEvent) => void;
+  /** most events in one level batch */
+  maxBatch?: number;
 }
+
+const STORE_RETRY_MS = 1000;
+
+interface PendingEvent { ref: EventRef; env: EventEnvelope; packet: IPublishPacket; receivedAt: number }
 
 /** Events and telemetry can be split between master workers; state, results and cfg must reach each one. */
 export function subscriptionFilters(sharedGroup: string | null): string[] {
@@ -35,6 +44,41 @@ export function createIngestor(deps: IngestorDeps) {
   const { registry, stats, log } = deps;
   const lastLogged = new Map<string, number>();
   let client: MqttClient | null = null;
+  let acks: DeferredPuback | null = null;
+  let lastStoreError: Error | null = null; // one log line per failed batch, not per event
+  const retries = new Set<NodeJS.Timeout>();
+
+  const batcher = createGroupCommit<PendingEvent, PutOutcome>({
+    maxBatch: deps.maxBatch ?? 2000,
+    commit(items) {
+      const now = Date.now();
+      for (const it of items) it.receivedAt = now;
+      return deps.events.putMany(items, now);
+    },
+    onCallbackError: (err) => log.error({ err: err.message }, 'event callback failed'),
+  });
+
+  function committed(item: PendingEvent, err: Error | null, outcome?: PutOutcome) {
+    if (err) {
+      // still no PUBACK, so the broker keeps the message; try again while the master runs (a full disk
+      // may be cleared), and after a restart the broker redelivers it to the session
+      stats.reject('INGEST_FAILED');
+      if (err !== lastStoreError) log.error({ err: err.message, box: item.ref.box }, 'storing events failed: retrying');
+      lastStoreError = err;
+      const timer = setTimeout(() => {
+        retries.delete(timer);
+        batcher.add(item, (e, o) => committed(item, e, o));
+      }, STORE_RETRY_MS);
+      retries.add(timer);
+      return;
+    }
+    lastStoreError = null;
+    acks?.release(item.packet);
+    if (outcome === 'duplicate') { stats.counters.duplicates++; return; }
+    stats.event(item.receivedAt);
+    const { ref, env } = item;
+    deps.onEvent?.({ id: env.id, box: ref.box, region: ref.region, plugin: ref.plugin, type: ref.type, seq: env.seq, ts: env.ts, data: env.data, receivedAt: item.receivedAt });
+  }
 
   function reject(code: string, topic: string, message: string) {
     stats.reject(code);
@@ -46,7 +90,7 @@ export function createIngestor(deps: IngestorDeps) {
     log.warn({ code, topic, reason: message.slice(0, 300) }, 'message rejected');
   }
 
-  async function handle(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+  function handle(topic: string, payload: Buffer, packet: IPublishPacket): void {
     stats.counters.received++;
     const t = parseTopic(topic);
     if (!t || t.kind === 'command' || t.kind === 'cfg') return reject('TOPIC_UNKNOWN', topic, 'not a box→master topic of the contract');
@@ -63,10 +107,9 @@ export function createIngestor(deps: IngestorDeps) {
       const d = decodePayload(EventEnvelope, payload, deps.maxPayloadBytes);
       if (!d.ok) return reject(d.code, topic, d.message);
       registry.touch(ref);
-      const outcome = await deps.events.put({ ...ref, plugin: t.plugin, type: t.type }, d.value);
-      if (outcome === 'duplicate') { stats.counters.duplicates++; return; }
-      stats.event();
-      deps.onEvent?.({ id: d.value.id, box: t.box, region: t.region, plugin: t.plugin, type: t.type, seq: d.value.seq, ts: d.value.ts, data: d.value.data, receivedAt: Date.now() });
+      const item: PendingEvent = { ref: { ...ref, plugin: t.plugin, type: t.type }, env: d.value, packet, receivedAt: 0 };
+      acks?.hold(packet);
+      batcher.add(item, (err, outcome) => committed(item, err, outcome));
       return;
     }
     if (t.kind === 'telemetry') {
@@ -92,25 +135,42 @@ export function createIngestor(deps: IngestorDeps) {
   }
 
   const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
-    handle(topic, payload, packet).catch((err: Error) => {
+    try {
+      handle(topic, payload, packet);
+    } catch (err) {
       stats.reject('INGEST_FAILED');
-      log.error({ err: err.message, topic }, 'ingestion failed');
-    });
+      log.error({ err: (err as Error).message, topic }, 'ingestion failed');
+    }
   };
 
   return {
     async start() {
       if (client) return;
       client = deps.client();
+      acks = deferPubacks(client);
+      if (!acks.supported) log.warn('this mqtt.js cannot defer PUBACKs: events are acknowledged to the broker before they are stored');
       client.on('message', onMessage);
       const granted = await client.subscribeAsync(subscriptionFilters(deps.sharedGroup), { qos: 1 });
       const refused = granted.filter((g) => g.qos === 128);
       if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'broker refused master subscriptions: check the ACL of the master user');
     },
     async stop() {
-      client?.off('message', onMessage);
+      if (!client) return;
+      // what arrives from now on is not ingested, so it is not acknowledged either: the broker keeps it
+      acks?.refuseUnheld();
+      client.off('message', onMessage);
+      // events waiting for a retry stay unacknowledged: the broker keeps them for the next session
+      const dropRetries = () => { for (const timer of retries) clearTimeout(timer); retries.clear(); };
+      dropRetries();
+      await batcher.drain();
+      dropRetries();
       client = null;
+      acks = null;
     },
+    /** ingests one message as if it came from the broker (benchmarks and tests of the hot path) */
+    ingest: handle,
+    /** resolves once every event handed over so far is committed */
+    drain: () => batcher.drain(),
   };
 }
 export type Ingestor = ReturnType<typeof createIngestor>;

@@ -1,0 +1,224 @@
+// Group-committed ingestion: dedupe across and within batches (also after a restart, from level), a failed
+// batch leaves its ids unknown, expiry entries per batch; and the master's PUBACK to the broker follows the
+// commit, so a master that dies between receiving and storing loses nothing (a real aedes and mqtt.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createRootStore, sublevel, type RootStore } from '../../daemon/store.js';
+import { silentLogger } from '../../daemon/logger.js';
+import { createCommandApi } from '../../master/commands/command-api.js';
+import { createFleetRegistry } from '../../master/fleet/registry.js';
+import { createEventStore, type EventStore } from '../../master/ingest/event-store.js';
+import { createIngestStats } from '../../master/ingest/ingest-stats.js';
+import { createIngestor } from '../../master/ingest/ingestor.js';
+import { createTelemetryStore } from '../../master/ingest/telemetry-store.js';
+import { topics } from '../../protocol/topics.js';
+import { startBroker } from '../helpers/aedes-broker.js';
+import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from './master-fixtures.js';
+
+type Ctx = Parameters<typeof tempDir>[0];
+const ref = { region: 'dandong', box: 'hall-01', plugin: 'chat', type: 'message' };
+const env = (id: string, seq = 1) => ({ v: 1 as const, id, seq, ts: 1_700_000_000_000 + seq, data: { text: id } });
+
+async function openRoot(t: Ctx, dir?: string): Promise<RootStore> {
+  const root = createRootStore(join(dir ?? (await tempDir(t)), 'store'));
+  await root.open();
+  t.after(() => root.close());
+  return root;
+}
+
+test('a batch stores each id once: copies in the batch, in the batch before and in level after a restart are duplicates', async (t) => {
+  const dir = await tempDir(t);
+  const root = await openRoot(t, dir);
+  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
+  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('a') }, { ref, env: env('b', 2) }]), ['stored', 'duplicate', 'stored']);
+  // two batches racing with the same id: batches are serialised, so the second sees the first
+  const [x, y] = await Promise.all([store.putMany([{ ref, env: env('c', 3) }]), store.putMany([{ ref, env: env('c', 3) }, { ref, env: env('a') }])]);
+  assert.deepEqual([x, y], [['stored'], ['duplicate', 'duplicate']]);
+  assert.equal(await store.put({ ...ref, box: 'hall-02' }, env('a')), 'stored', 'ids are per box');
+  await root.close();
+
+  const reopened = createRootStore(join(dir, 'store'));
+  await reopened.open();
+  t.after(() => reopened.close());
+  const fresh = createEventStore(reopened, { dedupeTtlMs: 60_000 }); // empty recent-id cache: level answers
+  assert.deepEqual(await fresh.putMany([{ ref, env: env('a') }, { ref, env: env('d', 4) }, { ref, env: env('d', 4) }]), ['duplicate', 'stored', 'duplicate']);
+  assert.deepEqual((await fresh.list('hall-01')).map((e) => e.id), ['d', 'c', 'b', 'a']);
+});
+
+test('a batch that fails to write stores nothing and leaves its ids unknown, so the redelivery is stored', async (t) => {
+  const root = await openRoot(t);
+  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const target = root as unknown as { batch: (...args: unknown[]) => unknown };
+  const batch = target.batch.bind(root);
+  let fail = true;
+  target.batch = (...args: unknown[]) => {
+    if (fail && Array.isArray(args[0])) { fail = false; return Promise.reject(new Error('disk full')); }
+    return batch(...args);
+  };
+  await assert.rejects(store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }]), /disk full/);
+  assert.deepEqual(await store.list('hall-01'), []);
+  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }]), ['stored', 'stored']);
+});
+
+test('expiry: one index entry per batch; pruning forgets every id of the batch (and old one-id entries)', async (t) => {
+  const root = await openRoot(t);
+  const store = createEventStore(root, { dedupeTtlMs: 1000 });
+  await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }, { ref, env: env('c', 3) }], 10_000);
+  await store.putMany([{ ref, env: env('late', 4) }], 50_000);
+  // an entry as the store wrote them before group commit: one id, a string value
+  await sublevel(root, 'dedupe').put('hall-01!legacy', 9000);
+  await sublevel(root, 'dedupe-by-time').put('000000000009000!hall-01!legacy', 'hall-01!legacy');
+  assert.equal((await sublevel(root, 'dedupe-by-time').keys().all()).length, 3, 'two batches + the legacy entry');
+  assert.equal(await store.pruneDedupe(20_000), 4, 'a, b, c and legacy are past the window; late is not');
+  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('late', 4) }, { ref, env: env('legacy', 5) }], 20_000), ['stored', 'duplicate', 'stored']);
+});
+
+// --- PUBACK after commit, against a real broker ---
+
+function gatedStore(inner: EventStore) {
+  let open = true;
+  let waiting: Array<() => void> = [];
+  const store: EventStore = {
+    ...inner,
+    async putMany(items, now) {
+      while (!open) await new Promise<void>((r) => waiting.push(r));
+      return inner.putMany(items, now);
+    },
+  };
+  return {
+    store,
+    close() { open = false; },
+    open() { open = true; for (const r of waiting.splice(0)) r(); },
+  };
+}
+
+async function masterClient(t: Ctx, port: number): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'kefu-master-main', clean: false, reconnectPeriod: 0 });
+  t.after(() => c.endAsync(true));
+  return c;
+}
+
+function ingestorFor(client: MqttClient, events: EventStore) {
+  const log = silentLogger();
+  const registry = createFleetRegistry();
+  const stats = createIngestStats();
+  const ingestor = createIngestor({
+    client: () => client, registry, events, telemetry: createTelemetryStore({ historyLength: 5 }),
+    commands: createCommandApi({ client: () => client, registry, log, defaultTimeoutMs: 1000 }), stats, log, maxPayloadBytes: 64 * 1024, sharedGroup: null,
+  });
+  return { ingestor, stats };
+}
+
+test('the master acknowledges an event to the broker only after it is stored; dying before the commit loses nothing', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  const acked: number[] = [];
+  broker.aedes!.on('ack', (packet, client) => { if (client?.id === 'kefu-master-main' && packet && 'messageId' in packet) acked.push(packet.messageId as number); });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const gate = gatedStore(events);
+
+  const first = await masterClient(t, broker.port);
+  const a = ingestorFor(first, gate.store);
+  await a.ingestor.start();
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  const evt = topics.event(ref, 'chat', 'message');
+
+  await box.publishAsync(evt, JSON.stringify(env('stored-1')), { qos: 1 });
+  await waitFor(() => a.stats.counters.events === 1 && acked.length === 1, 10_000, 'the first event stored and acknowledged');
+
+  gate.close(); // the store stalls, as if the master were about to crash
+  for (const id of ['held-1', 'held-2', 'held-3']) await box.publishAsync(evt, JSON.stringify(env(id, 2)), { qos: 1 }); // the broker PUBACKs the box
+  await waitFor(() => a.stats.counters.received === 4, 10_000, 'the master received the three events');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(acked.length, 1, 'no PUBACK to the broker for events not yet stored');
+  first.stream.destroy(); // the master dies: no DISCONNECT, nothing stored
+  await waitFor(() => first.disconnected || !first.connected, 5000, 'the master link closed');
+  gate.open(); // whatever the dead master still commits, its PUBACKs cannot reach the broker
+  await a.ingestor.stop();
+
+  const second = await masterClient(t, broker.port); // the restarted master resumes its persistent session
+  const b = ingestorFor(second, createEventStore(root, { dedupeTtlMs: 60_000 }));
+  b.ingestor.start().catch(() => undefined);
+  await waitFor(async () => (await events.list('hall-01')).length === 4, 15_000, 'the held events redelivered and stored');
+  await waitFor(() => b.stats.counters.events + b.stats.counters.duplicates >= 3, 15_000, 'the second master processed the redeliveries');
+  await b.ingestor.stop();
+  assert.deepEqual((await events.list('hall-01')).map((e) => e.id).sort(), ['held-1', 'held-2', 'held-3', 'stored-1'], 'each event once');
+});
+
+test('a burst is stored in a few batches and every event is acknowledged once', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let acked = 0;
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  let batches = 0;
+  const counting: EventStore = { ...events, putMany: (items, now) => { batches++; return events.putMany(items, now); } };
+  const client = await masterClient(t, broker.port);
+  const { ingestor, stats } = ingestorFor(client, counting);
+  await ingestor.start();
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  const n = 2000;
+  // every id twice, back to back: one copy stored, one duplicate
+  await Promise.all(Array.from({ length: n }, (_, i) => box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env(`e-${i >> 1}`, i >> 1)), { qos: 1 })));
+  await waitFor(() => stats.counters.events + stats.counters.duplicates === n && acked === n, 30_000, `all ${n} processed and acknowledged`);
+  await ingestor.stop();
+  assert.equal(stats.counters.events, n / 2);
+  assert.equal(stats.counters.duplicates, n / 2);
+  assert.ok(batches < n / 4, `group commit: ${batches} batches for ${n} events`);
+  assert.equal((await events.list('hall-01', { limit: 1000 })).length, n / 2);
+});
+
+test('a failed store write is retried while the master runs; the event is acknowledged once stored', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let acked = 0;
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  let failures = 1;
+  const flaky: EventStore = { ...events, putMany: (items, now) => (failures-- > 0 ? Promise.reject(new Error('disk full')) : events.putMany(items, now)) };
+  const client = await masterClient(t, broker.port);
+  const { ingestor, stats } = ingestorFor(client, flaky);
+  await ingestor.start();
+  t.after(() => ingestor.stop());
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('retry-me')), { qos: 1 });
+  await waitFor(() => stats.snapshot().rejected.INGEST_FAILED === 1, 10_000, 'the failed write counted');
+  assert.equal(acked, 0, 'not acknowledged while not stored');
+  await waitFor(() => stats.counters.events === 1 && acked === 1, 10_000, 'stored by the retry, then acknowledged');
+  assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['retry-me']);
+});
+
+test('events arriving while the ingestor stops are left to the broker and stored by the next session', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  let acked = 0;
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const root = await openRoot(t);
+  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const first = await masterClient(t, broker.port);
+  const a = ingestorFor(first, events);
+  await a.ingestor.start();
+  await a.ingestor.stop(); // the link stays up a moment longer, as in master.stop()
+  const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: 'hall-01', reconnectPeriod: 0 });
+  t.after(() => box.endAsync(true));
+  await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('during-stop')), { qos: 1 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(acked, 0, 'not ingested, so not acknowledged');
+  await first.endAsync();
+
+  const second = await masterClient(t, broker.port);
+  const b = ingestorFor(second, events);
+  await b.ingestor.start();
+  t.after(() => b.ingestor.stop());
+  await waitFor(() => b.stats.counters.events === 1 && acked === 1, 10_000, 'redelivered to the next session, stored, acknowledged');
+  assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['during-stop']);
+});
