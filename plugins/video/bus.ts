@@ -3,7 +3,7 @@ import type { TileLevels } from './qos/metrics.js';
 
 export interface VideoQosRow {
   participant: string; viewers: number; worst: TileLevels; videoKbps: number | null; audioKbps: number | null;
-  blurScore: number | null; freezeSeconds: number; stutterPct: number | null; lossPct: number | null;
+  blurScore: number | null; freezeSeconds: number; stutterPct: number | null; lossPct: number | null; netLossPct: number | null;
 }
 
 declare module '../../daemon/bus-events.js' {

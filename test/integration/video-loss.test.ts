@@ -1,7 +1,7 @@
-// Real network impairment: the SFU gets a dedicated UDP port range, and an nftables table drops ~40 % of
+// Real network impairment: the SFU gets a dedicated UDP port range, and an nftables table drops 20 % and 40 % of
 // the packets leaving those ports (SFU → browser), then all of them for 3 s (a freeze). The viewer's QoS
 // panel must show it: audio stutter and loss, then a video freeze, with red indicators on the tile.
-// (At 20 % NACK/RTX repairs nearly everything and the panel rightly reads clean; 40 % outruns the repair.)
+// At 20 % NACK/RTX repairs nearly everything: the panel shows it as loss on the link; 40 % outruns the repair.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ function nft(script: string) {
   execFileSync('nft', ['-f', '-'], { input: script });
 }
 
-test('40 % loss and a 3 s outage on the SFU ports show on the QoS panel', { timeout: 150_000 }, async (t) => {
+test('20 % and 40 % loss and a 3 s outage on the SFU ports show on the QoS panel', { timeout: 150_000 }, async (t) => {
   try { execFileSync('nft', ['list', 'tables']); } catch (err) {
     throw new Error(`nftables is required (Debian package 'nftables', run as root): ${(err as Error).message}`);
   }
@@ -28,7 +28,8 @@ test('40 % loss and a 3 s outage on the SFU ports show on the QoS panel', { time
   nft(`add table inet ${table}\nadd chain inet ${table} out { type filter hook output priority 0; policy accept; }\n`);
   t.after(() => { try { nft(`delete table inet ${table}\n`); } catch { /* already gone */ } });
 
-  const srv = await startVideoServer({ dataDir: await tempDir(t), config: { portRange: range } });
+  const dir = await tempDir(t);
+  const srv = await startVideoServer({ dataDir: dir, config: { portRange: range } });
   closeAfter(t, 'video server', () => srv.close());
   const browser = await launchBrowser();
   closeAfter(t, 'browser', () => browser.close());
@@ -40,6 +41,19 @@ test('40 % loss and a 3 s outage on the SFU ports show on the QoS panel', { time
   const clean = (await qosRows(a)).find((x) => x.participant === 'B')!;
   const lostBefore = (await inbound(a)).reduce((n, x) => n + x.packetsLost, 0);
 
+  // 20 %: NACK/RTX repairs most of it, so the panel must show the loss on the link (counted by the SFU)
+  // even where little is left after repair
+  const cleanNet = clean.sfu?.netLossPct ?? 0;
+  nft(dropRule(20));
+  const net = await waitFor('link loss on the panel', () => qosRows(a), (r) => (r.find((y) => y.participant === 'B')?.sfu?.netLossPct ?? 0) > Math.max(8, cleanNet + 5), 30_000, 1000);
+  const netPct = net.find((y) => y.participant === 'B')!.sfu!.netLossPct!;
+  t.diagnostic(`link loss ${cleanNet.toFixed(1)} % clean → ${netPct.toFixed(1)} % with 20 % dropped`);
+  await a.click('#qos');
+  const cell = a.locator('.vc-panel tr[data-p="B"] td[data-metric="loss"]');
+  await waitFor('an amber or red loss cell', async () => cell.getAttribute('data-level'), (l) => l === 'warn' || l === 'bad', 15_000);
+  await a.screenshot({ path: `${process.env.KEFU_SHOTS ?? dir}/video-loss-panel.png` });
+
+  // 40 % outruns the repair: audio conceals, the stutter dot turns amber or red
   nft(dropRule(40));
   // judged against the clean baseline: start-up noise alone can already read a few per cent on the panel
   const lostNow = async () => (await inbound(a)).reduce((n, x) => n + x.packetsLost, 0);

@@ -3,7 +3,8 @@
 import type { InboundStat } from '../signalling/messages.js';
 import { computeTile, tileLevels, type Level, type Sample, type TileLevels, type TileMetrics, type Thresholds } from './metrics.js';
 
-export interface SfuTileCounters { pps: number; nacks: number; layer: string | null; target: string; switches: number }
+/** `netLossPct`: video packets the viewer NACKed per packet sent over the last interval (loss before repair) */
+export interface SfuTileCounters { pps: number; nacks: number; netLossPct: number | null; layer: string | null; target: string; switches: number }
 export interface TileReport { participant: string; metrics: TileMetrics; levels: TileLevels; sfu: SfuTileCounters | null }
 
 const HISTORY = 12;
@@ -51,7 +52,7 @@ export function createQosCollector(opts: { thresholds?: Thresholds }) {
       return out;
     },
     /** Per publisher, as seen by its worst-off viewer: what telemetry and monitoring get. */
-    rollup(): Array<{ participant: string; viewers: number; worst: TileLevels; videoKbps: number | null; audioKbps: number | null; blurScore: number | null; freezeSeconds: number; stutterPct: number | null; lossPct: number | null }> {
+    rollup(): Array<{ participant: string; viewers: number; worst: TileLevels; videoKbps: number | null; audioKbps: number | null; blurScore: number | null; freezeSeconds: number; stutterPct: number | null; lossPct: number | null; netLossPct: number | null }> {
       const by = new Map<string, TileReport[]>();
       for (const rows of latest.values()) for (const r of rows.values()) (by.get(r.participant) ?? by.set(r.participant, []).get(r.participant)!).push(r);
       const rank: Record<Level, number> = { idle: 0, ok: 1, warn: 2, bad: 3 };
@@ -68,6 +69,7 @@ export function createQosCollector(opts: { thresholds?: Thresholds }) {
         videoKbps: minN(rows.map((r) => r.metrics.videoKbps)), audioKbps: minN(rows.map((r) => r.metrics.audioKbps)),
         blurScore: minN(rows.map((r) => r.metrics.blur.score)), freezeSeconds: maxN(rows.map((r) => r.metrics.freeze.seconds)) ?? 0,
         stutterPct: maxN(rows.map((r) => r.metrics.stutter.pct)), lossPct: maxN(rows.map((r) => r.metrics.lossPct)),
+        netLossPct: maxN(rows.map((r) => r.sfu?.netLossPct ?? null)),
       }));
     },
     forget(viewer: string) {

@@ -5,6 +5,7 @@ import type { OutboundTrack } from './werift-peer.js';
 import type { Layer, RtpLike } from './types.js';
 import type { Want } from './layer-policy.js';
 
+/** `nacks`: distinct packets the viewer reported missing */
 export interface DownTrackCounters { packets: number; bytes: number; nacks: number; switches: number; pliSent: number }
 
 export interface VideoDownTrack {
@@ -23,7 +24,12 @@ export function createVideoDownTrack(out: OutboundTrack, requestKeyframe: (rid: 
   let current: Layer | null = null;
   let target: Want = 'off';
   const counters: DownTrackCounters = { packets: 0, bytes: 0, nacks: 0, switches: 0, pliSent: 0 };
-  out.onNack((n) => { counters.nacks += n; });
+  // count each missing packet once: a viewer asks again for a retransmission that was lost too
+  const asked = new Set<number>();
+  out.onNack((lost) => {
+    if (asked.size > 4096) asked.clear(); // seqs wrap; a rare double count beats unbounded memory
+    for (const seq of lost) if (!asked.has(seq)) { asked.add(seq); counters.nacks++; }
+  });
   out.onKeyframeRequest(() => { if (current) requestKeyframe(current); });
   return {
     out, counters,

@@ -66,7 +66,8 @@ export interface OutboundTrack {
   /** Call when the source changes (another layer or publisher) so sequence numbers and timestamps continue. */
   sourceChanged(pkt: RtpLike): void;
   onKeyframeRequest(fn: () => void): void;
-  onNack(fn: (lost: number) => void): void;
+  /** the sequence numbers a viewer reports missing (a seq can be asked for again) */
+  onNack(fn: (lost: readonly number[]) => void): void;
   /** REMB from the receiving browser, bits/s (0 when none yet). */
   estimateBps(): number;
 }
@@ -215,7 +216,7 @@ function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver, fast: Fast
         if (fb.type === 206 && fb.feedback?.count === 4) fn();
       });
     },
-    onNack(fn) { sender.onGenericNack.subscribe((n) => fn(n.lost.length)); },
+    onNack(fn) { sender.onGenericNack.subscribe((n) => fn(n.lost)); },
     estimateBps: () => Number(sender.receiverEstimatedMaxBitrate ?? 0n),
   };
 }

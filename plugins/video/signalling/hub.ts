@@ -37,7 +37,9 @@ export function createSignallingHub(opts: HubOptions) {
   const bound = new Map<string, WebSocket>(); // `${room}/${participant}` → socket
   const terminals = new Map<string, WebSocket>();
   const graceTimers = new Map<string, NodeJS.Timeout>();
-  const prevPackets = new Map<string, number>();
+  const prevPackets = new Map<string, { packets: number; nacks: number }>();
+  // a thumbnail sends ~15 packets/s: link loss is judged over the last few reports, not one
+  const nackWindow = new Map<string, Array<{ packets: number; nacks: number }>>();
   const timers: NodeJS.Timeout[] = [];
   let qosTicks = 0;
 
@@ -70,6 +72,7 @@ export function createSignallingHub(opts: HubOptions) {
     room.leave(pid);
     qos.get(roomId)?.forget(pid);
     bound.delete(`${roomId}/${pid}`);
+    for (const k of prevPackets.keys()) if (k.startsWith(`${roomId}/${pid}/`)) { prevPackets.delete(k); nackWindow.delete(k); }
     opts.onParticipant?.({ room: roomId, participant: pid, role: p.role, event: 'left' });
     if (room.size === 0) { closing.add(room); void room.close().finally(() => closing.delete(room)); rooms.delete(roomId); qos.delete(roomId); }
   }
@@ -159,9 +162,16 @@ export function createSignallingHub(opts: HubOptions) {
     if (!slot) return null;
     const key = `${room.id}/${viewer}/${slot.index}`;
     const c = slot.video.counters;
-    const prev = prevPackets.get(key) ?? c.packets;
-    prevPackets.set(key, c.packets);
-    return { pps: Math.round((c.packets - prev) / dtS), nacks: c.nacks, layer: slot.video.layer, target: slot.video.target, switches: c.switches };
+    const prev = prevPackets.get(key) ?? { packets: c.packets, nacks: c.nacks };
+    prevPackets.set(key, { packets: c.packets, nacks: c.nacks });
+    const sent = c.packets - prev.packets;
+    const win = nackWindow.get(key) ?? nackWindow.set(key, []).get(key)!;
+    win.push({ packets: c.packets, nacks: c.nacks });
+    if (win.length > 6) win.shift();
+    // what the viewer reported lost (NACKed) per packet sent: the link's loss before NACK/RTX repaired it
+    const sentInWindow = c.packets - win[0]!.packets;
+    const netLossPct = sentInWindow >= 30 ? Math.min(100, (100 * (c.nacks - win[0]!.nacks)) / sentInWindow) : null;
+    return { pps: Math.round(sent / dtS), nacks: c.nacks, netLossPct, layer: slot.video.layer, target: slot.video.target, switches: c.switches };
   }
 
   function qosTick() {

@@ -5,6 +5,14 @@ import { METRICS } from './grid.js';
 
 const KEEP = 60;
 
+/** Packet loss: on the link (before NACK/RTX repair, from the SFU) → left after repair (from the browser). */
+function lossCell(row) {
+  const net = row.sfu?.netLossPct ?? null; const left = row.metrics.lossPct;
+  const level = net === null && left === null ? 'idle' : (left ?? 0) >= 2 || (net ?? 0) >= 10 ? 'bad' : (left ?? 0) >= 0.5 || (net ?? 0) >= 3 ? 'warn' : 'ok';
+  const pct = (x) => (x === null ? '–' : `${x.toFixed(1)}%`);
+  return `<td data-metric="loss" data-level="${level}"><span class="dot ${level}"></span> ${pct(net)} → ${pct(left)}</td>`;
+}
+
 function fmt(row, m) {
   const x = row.metrics;
   switch (m) {
@@ -29,9 +37,9 @@ export function createQosPanel(el, names) {
   function render() {
     const rows = lastRows;
     el.innerHTML = `<h2>${t('qos.title')}</h2><p class="muted">${t('pick')}</p>
-      <table><thead><tr><th>${t('participant')}</th>${METRICS.map((m) => `<th>${t(`m.${m}`)}</th>`).join('')}<th>${t('layer')}</th></tr></thead>
+      <table><thead><tr><th>${t('participant')}</th>${METRICS.map((m) => `<th>${t(`m.${m}`)}</th>`).join('')}<th title="${t('m.lossHint')}">${t('m.loss')}</th><th>${t('layer')}</th></tr></thead>
       <tbody>${rows.map((r) => `<tr data-p="${r.participant}" class="${r.participant === selected ? 'sel' : ''}"><td>${names(r.participant)}</td>${METRICS.map((m) =>
-        `<td data-metric="${m}"><span class="dot ${r.levels[m]}"></span> ${fmt(r, m)}</td>`).join('')}<td>${r.sfu?.layer ?? '–'}</td></tr>`).join('')}</tbody></table>
+        `<td data-metric="${m}"><span class="dot ${r.levels[m]}"></span> ${fmt(r, m)}</td>`).join('')}${lossCell(r)}<td>${r.sfu?.layer ?? '–'}</td></tr>`).join('')}</tbody></table>
       <div class="chart" id="c1"></div><div class="chart" id="c2"></div>`;
     el.querySelectorAll('tr[data-p]').forEach((tr) => tr.addEventListener('click', () => { selected = tr.dataset.p; charts = null; render(); }));
     drawCharts();
