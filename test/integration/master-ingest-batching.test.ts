@@ -95,6 +95,15 @@ function gatedStore(inner: EventStore) {
   };
 }
 
+/** An aedes broker that counts the PUBACKs the master sends it. */
+async function ackCountingBroker(t: Ctx) {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  const acks = { n: 0 };
+  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acks.n++; });
+  return { broker, acks };
+}
+
 async function masterClient(t: Ctx, port: number): Promise<MqttClient> {
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'kefu-master-main', clean: false, reconnectPeriod: 0 });
   t.after(() => c.endAsync(true));
@@ -151,10 +160,7 @@ test('the master acknowledges an event to the broker only after it is stored; dy
 });
 
 test('a burst is stored in a few batches and every event is acknowledged once', async (t) => {
-  const broker = await startBroker();
-  t.after(() => broker.stop());
-  let acked = 0;
-  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
   const events = createEventStore(root, { dedupeTtlMs: 60_000 });
   let batches = 0;
@@ -167,7 +173,7 @@ test('a burst is stored in a few batches and every event is acknowledged once', 
   const n = 2000;
   // every id twice, back to back: one copy stored, one duplicate
   await Promise.all(Array.from({ length: n }, (_, i) => box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env(`e-${i >> 1}`, i >> 1)), { qos: 1 })));
-  await waitFor(() => stats.counters.events + stats.counters.duplicates === n && acked === n, 30_000, `all ${n} processed and acknowledged`);
+  await waitFor(() => stats.counters.events + stats.counters.duplicates === n && acks.n === n, 30_000, `all ${n} processed and acknowledged`);
   await ingestor.stop();
   assert.equal(stats.counters.events, n / 2);
   assert.equal(stats.counters.duplicates, n / 2);
@@ -176,10 +182,7 @@ test('a burst is stored in a few batches and every event is acknowledged once', 
 });
 
 test('a failed store write is retried while the master runs; the event is acknowledged once stored', async (t) => {
-  const broker = await startBroker();
-  t.after(() => broker.stop());
-  let acked = 0;
-  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
   const events = createEventStore(root, { dedupeTtlMs: 60_000 });
   let failures = 1;
@@ -192,16 +195,13 @@ test('a failed store write is retried while the master runs; the event is acknow
   t.after(() => box.endAsync(true));
   await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('retry-me')), { qos: 1 });
   await waitFor(() => stats.snapshot().rejected.INGEST_FAILED === 1, 10_000, 'the failed write counted');
-  assert.equal(acked, 0, 'not acknowledged while not stored');
-  await waitFor(() => stats.counters.events === 1 && acked === 1, 10_000, 'stored by the retry, then acknowledged');
+  assert.equal(acks.n, 0, 'not acknowledged while not stored');
+  await waitFor(() => stats.counters.events === 1 && acks.n === 1, 10_000, 'stored by the retry, then acknowledged');
   assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['retry-me']);
 });
 
 test('events arriving while the ingestor stops are left to the broker and stored by the next session', async (t) => {
-  const broker = await startBroker();
-  t.after(() => broker.stop());
-  let acked = 0;
-  broker.aedes!.on('ack', (_p, client) => { if (client?.id === 'kefu-master-main') acked++; });
+  const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
   const events = createEventStore(root, { dedupeTtlMs: 60_000 });
   const first = await masterClient(t, broker.port);
@@ -212,13 +212,13 @@ test('events arriving while the ingestor stops are left to the broker and stored
   t.after(() => box.endAsync(true));
   await box.publishAsync(topics.event(ref, 'chat', 'message'), JSON.stringify(env('during-stop')), { qos: 1 });
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(acked, 0, 'not ingested, so not acknowledged');
+  assert.equal(acks.n, 0, 'not ingested, so not acknowledged');
   await first.endAsync();
 
   const second = await masterClient(t, broker.port);
   const b = ingestorFor(second, events);
   await b.ingestor.start();
   t.after(() => b.ingestor.stop());
-  await waitFor(() => b.stats.counters.events === 1 && acked === 1, 10_000, 'redelivered to the next session, stored, acknowledged');
+  await waitFor(() => b.stats.counters.events === 1 && acks.n === 1, 10_000, 'redelivered to the next session, stored, acknowledged');
   assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['during-stop']);
 });
