@@ -17,6 +17,7 @@ export function createFeedHub(deps: { registry: FleetRegistry; stats: () => unkn
   let offRegistry: (() => void) | null = null;
 
   const send = (msg: unknown) => {
+    if (!sockets.size) return; // every ingested event passes here: no JSON for nobody
     const text = JSON.stringify(msg);
     // a slow dashboard must not make the master buffer without bound
     for (const s of sockets) if (s.readyState === s.OPEN && s.bufferedAmount < 1_000_000) s.send(text);
