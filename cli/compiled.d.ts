@@ -5,5 +5,7 @@ export declare const SOURCE_DIRS: string[];
 export declare const ROOT_FILES: string[];
 export declare const LAUNCHERS: string[];
 export declare const STAMP: string;
-export declare function sourceFiles(): string[];
-export declare function compiledEntry(): string | null;
+/** Every file under the source folders, relative to `root` (default ROOT); with `dirs`, the folders too. */
+export declare function sourceFiles(root?: string, opts?: { dirs?: boolean }): string[];
+/** The URL of dist/cli/kefu.js when the build under `root` is current, else null. */
+export declare function compiledEntry(root?: string): string | null;

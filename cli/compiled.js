@@ -14,11 +14,12 @@ export const ROOT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json
 export const LAUNCHERS = ['cli/bin.js', 'cli/build.js', 'cli/compiled.js'];
 export const STAMP = join(DIST, 'build.json');
 
-/** Every file under the source folders, as paths relative to ROOT. */
-export function sourceFiles() {
+/** Every file under the source folders, as paths relative to `root`; with `dirs`, the folders too. */
+export function sourceFiles(root = ROOT, { dirs = false } = {}) {
   const out = [];
   const walk = (rel) => {
-    for (const e of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
+    if (dirs) out.push(rel);
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = join(rel, e.name);
       if (e.isDirectory()) walk(path);
       else if (e.isFile()) out.push(path);
@@ -29,17 +30,22 @@ export function sourceFiles() {
 }
 
 /**
- * The URL of the compiled `kefu` program, or null when there is no build or a source file changed after the build
- * began (a dev checkout being edited, a `git pull` without `npm run build`): then the sources are the truth.
+ * The URL of the compiled `kefu` program, or null when there is no build or a source file or folder changed after
+ * the build began (a dev checkout being edited, a `git pull` without `npm run build`): then the sources are the truth.
  */
-export function compiledEntry() {
+export function compiledEntry(root = ROOT) {
   let began;
   try {
-    began = JSON.parse(readFileSync(STAMP, 'utf8')).began;
+    began = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8')).began;
   } catch {
     return null;
   }
   if (typeof began !== 'number') return null;
-  for (const file of [...ROOT_FILES, ...sourceFiles()]) if (statSync(join(ROOT, file)).mtimeMs > began) return null;
-  return pathToFileURL(join(DIST, 'cli', 'kefu.js')).href;
+  try {
+    // a folder's time changes when a file in it is added, removed or renamed (an editor's atomic save)
+    for (const file of [...ROOT_FILES, ...sourceFiles(root, { dirs: true })]) if (statSync(join(root, file)).mtimeMs > began) return null;
+  } catch {
+    return null; // a folder or file vanished under us: trust only the sources
+  }
+  return pathToFileURL(join(root, 'dist', 'cli', 'kefu.js')).href;
 }
