@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, readdir, realpath, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -78,4 +78,18 @@ test('without typescript the build step leaves everything as it was and exits 0'
   assert.match(build.stderr, /typescript is not installed/);
   assert.ok(!existsSync(join(dir, 'dist')), 'no dist/');
   assert.equal(compiledEntry(dir), null);
+});
+
+test('a process started with `--import tsx` keeps to the sources even beside a current build', { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t, 'kefu-build-');
+  await copyCheckout(dir, []);
+  // a stand-in build that is current but must not run
+  await mkdir(join(dir, 'dist', 'cli'), { recursive: true });
+  await writeFile(join(dir, 'dist', 'cli', 'kefu.js'), "process.stdout.write('from dist\\n');\n");
+  await writeFile(join(dir, 'dist', 'build.json'), JSON.stringify({ began: Date.now() + 60_000 }));
+  assert.ok(compiledEntry(dir));
+  const run = (args: string[]) => spawnSync(process.execPath, [...args, join(dir, 'cli', 'bin.js'), '--help'], { cwd: dir, encoding: 'utf8', timeout: 45_000 });
+  assert.equal(run([]).stdout.trim(), 'from dist');
+  const viaTsx = run(['--import', 'tsx']);
+  assert.match(viaTsx.stdout, /Usage: kefu/, viaTsx.stderr);
 });
