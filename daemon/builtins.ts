@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { PluginDefinition } from './plugin-api.js';
 import type { TransportDefinition } from '../transports/transport.js';
-import { loadConfigFile, type LoadedConfig, type SectionSchemas } from './config/load.js';
+import { readConfigFile, validateConfig, type LoadedConfig, type SectionSchemas } from './config/load.js';
 
 interface Entry<D> { schema(): Promise<z.ZodType>; load(): Promise<D> }
 type PluginEntry = Entry<PluginDefinition> & { name: string };
@@ -26,10 +26,18 @@ export const transports: TransportEntry[] = [
 
 export const pluginNames = plugins.map((p) => p.name);
 
-export async function configSections(): Promise<SectionSchemas> {
-  const sections: SectionSchemas = { transports: {}, plugins: {} };
-  for (const t of transports) { const schema = await t.schema(); for (const k of t.kinds) sections.transports[k] = schema; }
-  for (const p of plugins) sections.plugins[p.name] = await p.schema();
+/**
+ * The config schemas of every transport kind and plugin, or only of those `used` names: a schema's module is
+ * loaded with it, and a box should not load the modem or face tooling to read a config that enables neither.
+ */
+export async function configSections(used?: { kinds: string[]; plugins: string[] }): Promise<SectionSchemas> {
+  const sections: SectionSchemas = { transports: {}, plugins: {}, installedPlugins: pluginNames };
+  for (const t of transports) {
+    if (used && !t.kinds.some((k) => used.kinds.includes(k))) continue;
+    const schema = await t.schema();
+    for (const k of t.kinds) sections.transports[k] = schema;
+  }
+  for (const p of plugins) if (!used || used.plugins.includes(p.name)) sections.plugins[p.name] = await p.schema();
   return sections;
 }
 
@@ -51,8 +59,11 @@ export async function loadTransports(kinds: string[]): Promise<Map<string, Trans
 
 /** Loads a box config; the `system` plugin is always enabled. */
 export async function loadBoxConfig(file: string): Promise<LoadedConfig> {
-  const sections = await configSections();
-  const config = await loadConfigFile(file, sections);
+  const raw = await readConfigFile(file);
+  const kinds = Array.isArray(raw.transports) ? raw.transports.map((t) => String((t as { kind?: unknown } | null)?.kind)) : [];
+  const named = typeof raw.plugins === 'object' && raw.plugins !== null ? Object.keys(raw.plugins) : [];
+  const sections = await configSections({ kinds, plugins: ['system', ...named] });
+  const config = validateConfig(raw, sections, file);
   config.plugins.system ??= sections.plugins.system.parse({});
   return config;
 }

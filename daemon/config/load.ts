@@ -10,6 +10,8 @@ import { RootConfig } from './schema.js';
 export interface SectionSchemas {
   transports: Record<string, z.ZodType>;   // by kind
   plugins: Record<string, z.ZodType>;      // by plugin name
+  /** every installed plugin, when `plugins` holds only the schemas a config uses */
+  installedPlugins?: string[];
 }
 
 export interface LoadedConfig {
@@ -82,7 +84,7 @@ export function validateConfig(raw: unknown, sections: SectionSchemas, file?: st
   const plugins: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(root.plugins)) {
     const schema = sections.plugins[name];
-    if (!schema) { problems.push(`plugins.${name}: unknown plugin (installed: ${Object.keys(sections.plugins).join(', ')})`); continue; }
+    if (!schema) { problems.push(`plugins.${name}: unknown plugin (installed: ${(sections.installedPlugins ?? Object.keys(sections.plugins)).join(', ')})`); continue; }
     const r = schema.safeParse(value ?? {});
     if (r.success) plugins[name] = r.data;
     else problems.push(...formatIssues(r.error.issues, ['plugins', name]));
@@ -92,6 +94,11 @@ export function validateConfig(raw: unknown, sections: SectionSchemas, file?: st
 }
 
 export async function loadConfigFile(file: string, sections: SectionSchemas, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  return validateConfig(await readConfigFile(file, env), sections, file);
+}
+
+/** The config file as plain data with the env overrides applied, not yet validated. */
+export async function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -103,5 +110,5 @@ export async function loadConfigFile(file: string, sections: SectionSchemas, env
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([`${file}: the top level must be a mapping`]);
   applyEnvOverrides(raw, env);
-  return validateConfig(raw, sections, file);
+  return raw;
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
@@ -13,7 +13,24 @@ import { toErrorBody } from '../../protocol/errors.js';
 import type { PluginHttp } from '../plugin-api.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const uplotDir = join(dirname(createRequire(import.meta.url).resolve('uplot')), '..', 'dist');
+const require = createRequire(import.meta.url);
+const uplotDir = join(dirname(require.resolve('uplot')), '..', 'dist');
+
+type Compilers = Required<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>>;
+/**
+ * fastify requires its JSON-schema compilers (ajv, ajv-formats, fast-json-stringify: ~250 files, a good part of the
+ * daemon's start) when it is constructed; our routes validate with zod, so load them only if a route ever declares
+ * a JSON schema. (Custom compilers make fastify leave header schemas' key case alone: none of ours has one.)
+ */
+function lazySchemaCompilers(): Compilers {
+  const fromFastify = createRequire(require.resolve('fastify'));
+  let validator: Compilers['buildValidator'] | undefined;
+  let serializer: Compilers['buildSerializer'] | undefined;
+  return {
+    buildValidator: (...a) => (validator ??= (fromFastify('@fastify/ajv-compiler') as () => Compilers['buildValidator'])())(...a),
+    buildSerializer: (...a) => (serializer ??= (fromFastify('@fastify/fast-json-stringify-compiler') as () => Compilers['buildSerializer'])())(...a),
+  };
+}
 
 export interface HttpOptions {
   host: string;
@@ -25,7 +42,9 @@ export interface HttpOptions {
 
 export async function createHttpServer(opts: HttpOptions) {
   const https = opts.tls ? { cert: await readFile(opts.tls.cert), key: await readFile(opts.tls.key) } : undefined;
-  const app: FastifyInstance = Fastify({ bodyLimit: opts.bodyLimitBytes, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  const app: FastifyInstance = Fastify({
+    bodyLimit: opts.bodyLimitBytes, schemaController: { compilersFactory: lazySchemaCompilers() }, ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
   // no per-request logging: the LAN serves many terminals; errors are logged once here
   app.setErrorHandler((err, req, reply) => {
     const status = (err as { statusCode?: number }).statusCode ?? 500;

@@ -1,0 +1,11 @@
+// Types of cli/compiled.js (plain JavaScript so that cli/bin.js can run it before any TypeScript loader).
+export declare const ROOT: string;
+export declare const DIST: string;
+export declare const SOURCE_DIRS: string[];
+export declare const ROOT_FILES: string[];
+export declare const LAUNCHERS: string[];
+export declare const STAMP: string;
+/** Every file under the source folders, relative to `root` (default ROOT); with `dirs`, the folders too. */
+export declare function sourceFiles(root?: string, opts?: { dirs?: boolean }): string[];
+/** The URL of dist/cli/kefu.js when the build under `root` is current, else null. */
+export declare function compiledEntry(root?: string): string | null;
