@@ -14,6 +14,18 @@ async function openStore(t: { after(fn: () => unknown): void }, dir: string) {
   return { root, store: sublevel(root, 'outbox') };
 }
 
+/** A restart: closes the outbox and its store, then opens both again on the same folder. */
+async function reopen(t: { after(fn: () => unknown): void }, dir: string, prev: { outbox: ReturnType<typeof createOutbox>; root: { close(): Promise<void> } },
+  opts: Omit<Parameters<typeof createOutbox>[0], 'store'>) {
+  await prev.outbox.close();
+  await prev.root.close();
+  const { root, store } = await openStore(t, dir);
+  t.after(() => root.close());
+  const outbox = createOutbox({ store, ...opts });
+  await outbox.open();
+  return { root, store, outbox };
+}
+
 async function storedSeqs(store: Store): Promise<number[]> {
   const seqs: number[] = [];
   for await (const [key, value] of store.iterator({ gte: '0:', lt: '9', valueEncoding: 'utf8' } as never) as AsyncIterable<[string, string]>) {
@@ -69,12 +81,7 @@ test('events evicted while their batch is being written do not come back from di
   await Promise.all([...bulk, ...crit]);
   const s = outbox.stats();
   assert.ok(s.losses.bulk >= 3, `bulk evicted during the write (${s.losses.bulk})`);
-  await outbox.close();
-  await root.close();
-  ({ root, store } = await openStore(t, dir));
-  t.after(() => root.close());
-  outbox = createOutbox({ store, ...opts });
-  await outbox.open();
+  ({ root, outbox } = await reopen(t, dir, { outbox, root }, opts));
   assert.deepEqual(outbox.stats().pending, s.pending, 'disk agrees with memory');
   await outbox.close();
 });
@@ -107,13 +114,7 @@ for (const mode of MODES) {
     for (let i = 0; i < 40; i++) await outbox.enqueue({ topic: 't', class: classes[i % 4], data: i });
     const sent = outbox.take(undefined, 15);
     for (const e of sent.slice(0, 12)) outbox.ack(e.seq); // 10 critical, then 2 events acked; 3 left in flight
-    await outbox.close();
-    await root.close();
-
-    ({ root, store } = await openStore(t, dir));
-    t.after(() => root.close());
-    outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 });
-    await outbox.open();
+    ({ root, outbox } = await reopen(t, dir, { outbox, root }, { ...mode.opts(dir), log: silentLogger(), maxBytes: 1e6, groupCommitMs: 1, maxSegmentEntries: 4 }));
     assert.equal(outbox.stats().lastSeq, 40);
     const rest = outbox.take(undefined, 100);
     const acked = new Set(sent.slice(0, 12).map((e) => e.seq));
@@ -148,12 +149,7 @@ for (const mode of MODES) {
     while (outbox.stats().pending.telemetry > 0) await outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
     await assert.rejects(outbox.enqueue({ topic: 't/tel', class: 'telemetry', data: payload }), { code: 'OUTBOX_FULL' });
     const losses = outbox.stats().losses;
-    await outbox.close();
-    await root.close();
-    ({ root, store } = await openStore(t, dir));
-    t.after(() => root.close());
-    outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
-    await outbox.open();
+    ({ root, outbox } = await reopen(t, dir, { outbox, root }, { ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 }));
     assert.deepEqual(outbox.stats().losses, losses);
     assert.equal(outbox.stats().pending.bulk + outbox.stats().pending.telemetry, 0, 'evicted events stay evicted on disk');
     await outbox.close();
@@ -185,13 +181,7 @@ for (const mode of MODES) {
     for (let i = 0; i < 300; i++) ids.push((await outbox.enqueue({ topic: 't', class: classes[i % 3], data: { i, pad: 'p'.repeat(100) } })).id);
     assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, `resident ${outbox.stats().residentBytes} stays near the budget`);
     assert.ok(outbox.stats().residentBytes < outbox.stats().bytes / 3, 'most payloads are only on disk');
-    await outbox.close();
-    await root.close();
-
-    ({ root, store } = await openStore(t, dir));
-    t.after(() => root.close());
-    outbox = createOutbox({ store, ...opts });
-    await outbox.open();
+    ({ root, outbox } = await reopen(t, dir, { outbox, root }, opts));
     assert.ok(outbox.stats().residentBytes <= 8_000 + 10 * 300, 'reopen loads within the budget too');
     const got: Array<{ id: string; seq: number; cls: string; data: { i: number } }> = [];
     await new Promise<void>((resolve) => {
@@ -226,12 +216,7 @@ for (const mode of MODES) {
     assert.ok(s.residentBytes < s.bytes / 2, 'the bulk segments went cold before the eviction');
     assert.ok(s.losses.bulk > 0, 'bulk evicted for critical');
     assert.equal(s.pending.critical, 40);
-    await outbox.close();
-    await root.close();
-    ({ root, store } = await openStore(t, dir));
-    t.after(() => root.close());
-    outbox = createOutbox({ store, ...opts });
-    await outbox.open();
+    ({ root, outbox } = await reopen(t, dir, { outbox, root }, opts));
     assert.deepEqual(outbox.stats().pending, s.pending, 'the same events after a reopen');
     const bulk: number[] = [];
     await new Promise<void>((resolve) => {
