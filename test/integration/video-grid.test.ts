@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { closeAfter } from '../helpers/cleanup.js';
 import { startVideoServer } from './video-server.js';
 import { createSyntheticClient } from '../../plugins/video/sfu/synthetic-client.js';
+import { parseVp8 } from '../../plugins/video/sfu/vp8.js';
 import { inbound, openCall, qosRows, tileDots, waitFor, sleep } from './video-browser-util.js';
 
 // werift can leave a UDP socket open after close(): do not let the file's process hang once every test is done
@@ -25,7 +26,8 @@ const TILES = N - 1;
 
 test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-video-');
-  const srv = await startVideoServer({ dataDir: dir, config: { maxParticipants: 32 } });
+  // thumbnails at 7.5 fps (a 32 grid's default; 12 tiles would get 15): real Chrome L1T3 is thinned to TL0+TL1
+  const srv = await startVideoServer({ dataDir: dir, config: { maxParticipants: 32, thumbnailFps: 7.5 } });
   closeAfter(t, 'video server', () => srv.close());
   const qosEvents: unknown[] = [];
   srv.bus.on('video.qos', 'test', (e) => { qosEvents.push(e); });
@@ -51,6 +53,9 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 30_000);
   await rec.stop();
   const recording = [...rec.recording];
+  // Chrome sends L1T3 (what the temporal thinning relies on); the recorder (3 tiles) got every layer
+  const tids = new Set(recording.map((p) => parseVp8(p.payload)?.tid));
+  assert.ok(tids.has(0) && tids.has(1) && tids.has(2), `recorded VP8 carries TIDs 0-2: ${[...tids].join()}`);
   await waitFor('recorder gone', async () => (await qosRows(a)).length, (n) => n === 2, 20_000);
 
   step('recorded');
@@ -102,6 +107,11 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
     assert.ok(r.metrics.blur.qp !== null && r.metrics.blur.qp >= 0 && r.metrics.blur.qp <= 127, `QP for ${pid}: ${r.metrics.blur.qp}`);
     assert.ok(r.metrics.blur.laplacian !== null, `Laplacian sample for ${pid}`);
     assert.ok(fps > 3, `fps for ${pid}: ${fps}`);
+    // temporal layers dropped for the thumbnail, renumbered: the browser decodes and does not NACK the holes
+    const sfu = (await qosRows(a)).find((y) => y.participant === pid)?.sfu;
+    t.diagnostic(`${pid}: sfu ${JSON.stringify(sfu)} fps ${fps}`);
+    assert.ok(sfu && sfu.temporal <= 1 && sfu.temporalDrops > 0, `thumbnail of ${pid} thinned: ${JSON.stringify(sfu)}`);
+    assert.ok(sfu.netLossPct === null || sfu.netLossPct < 20, `no NACKs for dropped frames (${sfu.netLossPct} %)`);
   }
   const dots = await tileDots(a, 'B');
   assert.equal(Object.keys(dots).length, 5);

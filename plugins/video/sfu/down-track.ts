@@ -20,6 +20,8 @@ export interface VideoDownTrack {
   /** highest temporal layer to forward (0 = base only … 2 = all of L1T3) */
   setMaxTemporal(tid: number): void;
   readonly maxTemporal: number;
+  /** the temporal cap in force (a change waits for a frame the receiver can take) */
+  readonly temporal: number;
   /** the publisher's source restarted (rejoin): wait for a key frame before forwarding again */
   resync(): void;
   /** hot path: a packet of layer `rid` from the publisher, with its descriptor when the caller parsed it */
@@ -45,6 +47,7 @@ export function createVideoDownTrack(out: OutboundTrack, requestKeyframe: (rid: 
     get layer() { return current; },
     get target() { return target; },
     get maxTemporal() { return filter.maxTid; },
+    get temporal() { return filter.currentTid; },
     setMaxTemporal(tid) { filter.setMaxTid(tid); },
     setTarget(t) {
       if (t === target) return;

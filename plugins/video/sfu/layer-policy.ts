@@ -72,10 +72,10 @@ export function neededLayers(wants: Iterable<Want>): Layer[] {
  * Frame rate a grid thumbnail needs (frames/s): small grids see every frame, a large grid of small tiles
  * looks fluid enough at 7.5 and the SFU forwards a fraction of the packets (temporal layers).
  */
-export function thumbnailFps(tiles: number): number {
-  if (tiles <= 9) return Infinity;
-  if (tiles <= 16) return 15;
-  return 7.5;
+export function thumbnailFps(tiles: number, cap = Infinity): number {
+  if (tiles <= 2) return Infinity;
+  const bySize = tiles <= 9 ? Infinity : tiles <= 16 ? 15 : 7.5;
+  return Math.min(bySize, cap);
 }
 
 /**

@@ -13,6 +13,8 @@ export interface RoomOptions {
   lastN: number;
   net: PeerNetConfig;
   keyframeGapMs?: number;
+  /** cap on a grid thumbnail's frame rate in grids of 3+ tiles (default: by grid size) */
+  thumbnailFps?: number;
   emit(participantId: string, msg: Record<string, unknown>): void;
   onError?(err: unknown, where: string): void;
 }
@@ -276,7 +278,7 @@ export function createRoom(opts: RoomOptions) {
         const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
         const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
         const tiles = p.view.visible ? bound.filter((s) => p.view.visible!.has(s.publisherId!)).length : bound.length;
-        const thumbFps = thumbnailFps(tiles);
+        const thumbFps = thumbnailFps(tiles, opts.thumbnailFps);
         for (const s of bound) {
           const pubP = participants.get(s.publisherId!);
           const want = wants.get(s.publisherId!) ?? 'q';
