@@ -8,6 +8,8 @@ import { createTemporalFilter } from '../../plugins/video/sfu/temporal-filter.js
 import { createVideoDownTrack } from '../../plugins/video/sfu/down-track.js';
 import type { OutboundTrack } from '../../plugins/video/sfu/werift-peer.js';
 import { temporalCap, thumbnailFps } from '../../plugins/video/sfu/layer-policy.js';
+import { createFrameRateMeter, framesPerTid } from '../../plugins/video/sfu/frame-rate.js';
+import type { Publication } from '../../plugins/video/sfu/participant.js';
 
 /** a VP8 payload with X, I (15-bit), L, T, as Chrome sends for simulcast L1T3 */
 function vp8(o: { start: boolean; key: boolean; pid: number; tl0: number; tid: number; sync?: boolean }): Buffer {
@@ -179,4 +181,17 @@ test('policy: thumbnail frame rate by grid size, and the TID cap that reaches it
   assert.equal(temporalCap([30, 0, 0], 7.5), 2, 'no temporal layers: everything');
   assert.equal(temporalCap([0, 0, 0], 7.5), 2, 'nothing measured yet: everything');
   assert.equal(temporalCap([7.5, 7.5, 15], Infinity), 2);
+});
+
+test('frame rate: the publisher\'s rate from picture ids, split by the TIDs that arrived (losses do not lower it)', () => {
+  const meter = createFrameRateMeter();
+  const pub = { frames: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] }, sentFrames: { q: 0, h: 0, f: 0 }, fps: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] } } as unknown as Publication;
+  meter.measure(pub, 0);
+  // 2 s of a 15 fps L1T3 stream of which only half the frames reached the SFU
+  pub.frames.q = [4, 4, 7, 0]; pub.sentFrames.q = 30;
+  meter.measure(pub, 2000);
+  const fps = pub.fps.q;
+  assert.ok(Math.abs(fps.reduce((a, b) => a + b, 0) - 15) < 1e-9, `total ${fps}`);
+  assert.equal(temporalCap(fps, 7.5), 1, 'a 32 grid still thins to TL0+TL1');
+  assert.deepEqual(framesPerTid([0, 0, 0, 0], 15), [0, 0, 0, 0]);
 });

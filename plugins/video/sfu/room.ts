@@ -4,6 +4,7 @@ import { KefuError } from '../../../protocol/errors.js';
 import { chooseLayers, neededLayers, temporalCap, thumbnailFps, type SubscriberView, type Want } from './layer-policy.js';
 import { attachPublication, createParticipant, createSlot, type Participant, type Slot } from './participant.js';
 import { createSpeakerTracker } from './speaker.js';
+import { createFrameRateMeter } from './frame-rate.js';
 import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
 import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
 
@@ -146,19 +147,7 @@ export function createRoom(opts: RoomOptions) {
     return done;
   }
 
-  // frame counters at the last measurement, per publication
-  const lastFrames = new WeakMap<object, { at: number; n: Record<Layer, number[]> }>();
-  function measureFps() {
-    for (const p of participants.values()) {
-      const pub = p.pub;
-      if (!pub) continue;
-      const prev = lastFrames.get(pub);
-      const snap = { at: now, n: { q: [...pub.frames.q], h: [...pub.frames.h], f: [...pub.frames.f] } };
-      const secs = prev ? (now - prev.at) / 1000 : 0;
-      if (prev && secs > 0) for (const l of LAYERS) pub.fps[l] = snap.n[l].map((n, t) => (n - prev.n[l][t]!) / secs);
-      lastFrames.set(pub, snap);
-    }
-  }
+  const meter = createFrameRateMeter();
 
   return {
     id: opts.id,
@@ -263,7 +252,7 @@ export function createRoom(opts: RoomOptions) {
         for (const p of participants.values()) p.audible = speaker.audible.has(p.id);
         emitAll({ t: 'speaker', active: speaker.active, audible: [...speaker.audible] });
       }
-      if (tickNo % FPS_TICKS === 0) measureFps();
+      if (tickNo % FPS_TICKS === 0) for (const p of participants.values()) if (p.pub) meter.measure(p.pub, now);
       const wanted = new Map<string, Want[]>();
       for (const p of participants.values()) {
         const sub = p.sub;
