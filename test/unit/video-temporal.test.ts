@@ -178,6 +178,8 @@ test('policy: thumbnail frame rate by grid size, and the TID cap that reaches it
   assert.equal(temporalCap([7.5, 7.5, 15], 7.5), 0);
   assert.equal(temporalCap([7.5, 7.5, 15], 15), 1);
   assert.equal(temporalCap([3.75, 3.75, 7.5], 7.5), 1, '15 fps source: half rate');
+  assert.equal(temporalCap([3, 3, 6], 7.5), 1, 'a 15 fps publisher running at 12 is still halved');
+  assert.equal(temporalCap([2, 2, 4], 7.5), 2, 'an 8 fps publisher is not thinned further');
   assert.equal(temporalCap([30, 0, 0], 7.5), 2, 'no temporal layers: everything');
   assert.equal(temporalCap([0, 0, 0], 7.5), 2, 'nothing measured yet: everything');
   assert.equal(temporalCap([7.5, 7.5, 15], Infinity), 2);
