@@ -53,7 +53,7 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 30_000);
   await rec.stop();
   const recording = [...rec.recording];
-  // Chrome sends L1T3 (what the temporal thinning relies on); the recorder (3 tiles) got every layer
+  // Chrome sends L1T3 (what the temporal thinning relies on); the recorder (3 tiles: never thinned) got every layer
   const tids = new Set(recording.map((p) => parseVp8(p.payload)?.tid));
   assert.ok(tids.has(0) && tids.has(1) && tids.has(2), `recorded VP8 carries TIDs 0-2: ${[...tids].join()}`);
   await waitFor('recorder gone', async () => (await qosRows(a)).length, (n) => n === 2, 20_000);

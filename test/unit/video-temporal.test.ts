@@ -173,7 +173,7 @@ test('policy: thumbnail frame rate by grid size, and the TID cap that reaches it
   assert.equal(thumbnailFps(4), Infinity);
   assert.ok(thumbnailFps(31) <= 8);
   assert.equal(thumbnailFps(12, 7.5), 7.5, 'configured cap');
-  assert.equal(thumbnailFps(2, 7.5), Infinity, 'a two-person call is never thinned');
+  assert.equal(thumbnailFps(4, 7.5), Infinity, 'a small call is never thinned');
   // 30 fps L1T3: TL0 7.5, TL0+1 15, all 30
   assert.equal(temporalCap([7.5, 7.5, 15], 7.5), 0);
   assert.equal(temporalCap([7.5, 7.5, 15], 15), 1);

@@ -73,7 +73,8 @@ export function neededLayers(wants: Iterable<Want>): Layer[] {
  * looks fluid enough at 7.5 and the SFU forwards a fraction of the packets (temporal layers).
  */
 export function thumbnailFps(tiles: number, cap = Infinity): number {
-  if (tiles <= 2) return Infinity;
+  if (tiles <= 4) return Infinity; // a small call sees every frame, whatever the cap
+
   const bySize = tiles <= 9 ? Infinity : tiles <= 16 ? 15 : 7.5;
   return Math.min(bySize, cap);
 }

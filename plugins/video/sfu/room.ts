@@ -14,7 +14,7 @@ export interface RoomOptions {
   lastN: number;
   net: PeerNetConfig;
   keyframeGapMs?: number;
-  /** cap on a grid thumbnail's frame rate in grids of 3+ tiles (default: by grid size) */
+  /** cap on a grid thumbnail's frame rate in grids of 5+ tiles (default: by grid size) */
   thumbnailFps?: number;
   emit(participantId: string, msg: Record<string, unknown>): void;
   onError?(err: unknown, where: string): void;
