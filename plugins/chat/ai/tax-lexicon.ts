@@ -88,6 +88,8 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   refund: ['rebate', 'money back', 'reimburse'],
   invoice: ['fapiao', 'receipt'],
   kiosk: ['self-service machine', 'terminal'],
+  // the longer corporate name folds first, or 'corporate income tax' would read as 'corporate iit'
+  cit: ['corporate income tax', 'enterprise income tax', 'company income tax', 'business income tax'],
   iit: ['individual income tax', 'personal income tax', 'income tax'],
   arrears: ['owe', 'unpaid tax', 'outstanding tax'],
   hall: ['office', 'service hall', 'tax office'],
@@ -95,7 +97,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
-  location: ['address', 'directions', 'located', 'how do i get there', 'get there'],
+  location: ['address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
 };
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
@@ -105,7 +107,7 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
 export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
   '医保报销', '养老金', '低保', '车牌', '违章', '出入境', '港澳通行证', '房产证', '不动产权证'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
-export const EN_TAX_TYPES = ['vat', 'corporate income tax', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
+export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
 
 /** words jieba should keep whole */
 export const TAX_WORDS = [
@@ -121,11 +123,11 @@ export const TAX_WORDS = [
  * personal calculations, suspected fraud, frustration, accounting advice. Each is a list of regexes.
  */
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
-  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|agent|real person|operator|representative)\b/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|太过分|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|real person|operator)\b|\b(talk|speak|chat|connect|transfer)\b.{0,20}\b(agent|representative|someone|staff|person)\b|^(agent|representative)[\s.!?]*$/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|太过分|不满意|差评|效率(太|很|真|极)?低|服务(太|很|真|极)差|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
   { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
   { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
-  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
+  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|(短信|电话|链接|通知|网站|消息).{0,30}是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
   { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
   { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
   { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
