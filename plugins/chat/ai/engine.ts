@@ -8,7 +8,11 @@ import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
 
-export interface Candidate { id: string; business: string; question: string; score: number; coverage: number }
+export interface Candidate {
+  id: string; business: string; question: string; score: number; coverage: number;
+  /** the other direction: idf-weighted share of the entry's own question the customer's words cover */
+  entryCoverage: number;
+}
 
 export interface AskResult {
   decision: Decision;
@@ -45,6 +49,8 @@ const UNIQUE_WORD_BONUS = 0.1;
 const PASSING_MENTION_COVERAGE = 0.5;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
+const RERANK_COV = 0.5;
+const RERANK_ECOV = 0;
 
 export interface AnswerEngine {
   ask(question: string): AskResult;
@@ -108,6 +114,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const zhQTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t))));
   const enQTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t))));
   const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
+  // the entry's own question (not its alternates) as words, for coverage in the entry's direction
+  const zhOwn = entries.map((e) => [...new Set(tools.words(tools.normalize(e.question)))]);
+  const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalize(e.question_en ?? '')))]);
   const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
   const enIdx = createBm25(enVocab.map((s) => [...s]));
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
@@ -145,12 +154,27 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     return total === 0 ? 0 : hit / total;
   };
 
+  const entryCoverage = (q: Prepared, i: number) => {
+    const own = q.zh ? zhOwn[i] : enOwn[i];
+    const have = q.zh ? new Set([...q.words, ...q.grams]) : new Set(q.en);
+    const idx = q.zh ? wordIdx : enIdx;
+    let total = 0, hit = 0;
+    for (const w of own) {
+      const weight = idx.idf(w);
+      total += weight;
+      const cs = [...w];
+      if (have.has(w) || (q.zh && cs.length >= 2 && cs.slice(1).every((c, k) => have.has(cs[k] + c)))) hit += weight;
+    }
+    return total === 0 ? 0 : hit / total;
+  };
+
   function ask(question: string): AskResult {
     const plain = tools.basic(question);
     let norm0 = tools.normalize(question);
     if (!tools.isChinese(norm0)) {
       // pinyin typed without the IME's conversion reads as the KB's words
-      const spelled = tools.fromPinyin(norm0);
+      // before the English folding: 'fapiao' is pinyin first, and 'invoice' only for an English sentence
+      const spelled = tools.fromPinyin(tools.basic(question)) ?? tools.fromPinyin(norm0);
       if (spelled) norm0 = tools.normalize(spelled);
     }
     const zh = tools.isChinese(norm0);
@@ -171,8 +195,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
     const order = topK(fused, 5);
     const candidates: Candidate[] = order.map((i) => {
-      const c = coverage(q, i);
-      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0, coverage: c };
+      const c = coverage(q, i), ec = entryCoverage(q, i);
+      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (1 - RERANK_COV - RERANK_ECOV + RERANK_COV * c + RERANK_ECOV * ec) : 0, coverage: c, entryCoverage: ec };
     }).sort((a, b) => b.score - a.score).slice(0, 3);
     const top = candidates[0];
     const runnerUp = candidates[1];

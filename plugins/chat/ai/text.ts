@@ -74,6 +74,8 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const byPinyin = new Map<string, string>();
   const knownSpans = new Set<string>();
   const syllables = new Set<string>();
+  // Latin tokens the KB's Chinese text uses (app, pdf, ca): they may sit inside a pinyin question
+  const latinWords = new Set<string>();
 
   const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
 
@@ -133,7 +135,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       return out;
     },
     fromPinyin(text) {
-      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin) : null;
+      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin, latinWords) : null;
     },
     charGrams(text) {
       const out: string[] = [];
@@ -160,6 +162,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     },
     learnVocabulary(texts) {
       for (const t of texts) {
+        if (CJK.test(t)) for (const w of t.toLowerCase().match(/[a-z]{2,}/g) ?? []) latinWords.add(w);
         for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
           for (const y of py(run)) syllables.add(y);
           const cs = [...run];
