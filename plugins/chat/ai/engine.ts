@@ -86,8 +86,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const enAlt = (e: KbEntry) => [...(e.alternates ?? []), ...(e.keywords ?? [])].filter((s) => !tools.isChinese(s));
   const qText = entries.map((e) => tools.normalize([e.question, ...zhAlt(e)].join('。')));
   const aText = entries.map((e) => tools.normalize(e.answer));
-  const qEn = entries.map((e) => tools.normalize([e.question_en ?? '', ...enAlt(e)].join('. ')));
-  const aEn = entries.map((e) => tools.normalize(e.answer_en ?? ''));
+  const qEn = entries.map((e) => tools.normalizeEn([e.question_en ?? '', ...enAlt(e)].join('. ')));
+  const aEn = entries.map((e) => tools.normalizeEn(e.answer_en ?? ''));
   const synonyms = mergeTables(TAX_SYNONYMS, kb.synonyms);
   // the variants too: pinyin input and typo repair should reach 个税 as readily as 个人所得税
   tools.learnVocabulary([...qText, ...aText, ...Object.values(synonyms).flat().filter((v) => tools.isChinese(v))]);
@@ -116,7 +116,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
   // the entry's own question (not its alternates) as words, for coverage in the entry's direction
   const zhOwn = entries.map((e) => [...new Set(tools.words(tools.normalize(e.question)))]);
-  const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalize(e.question_en ?? '')))]);
+  const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalizeEn(e.question_en ?? '')))]);
   const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
   const enIdx = createBm25(enVocab.map((s) => [...s]));
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
@@ -170,15 +170,16 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
 
   function ask(question: string): AskResult {
     const plain = tools.basic(question);
-    let norm0 = tools.normalize(question);
-    if (!tools.isChinese(norm0)) {
-      // pinyin typed without the IME's conversion reads as the KB's words
-      // before the English folding: 'fapiao' is pinyin first, and 'invoice' only for an English sentence
-      const spelled = tools.fromPinyin(tools.basic(question)) ?? tools.fromPinyin(norm0);
+    // the language is the customer's, before any folding: 'I lost my e-tax password' stays English
+    let norm0: string | null = tools.isChinese(plain) ? tools.normalize(question) : null;
+    if (norm0 === null) {
+      // pinyin typed without the IME's conversion reads as the KB's words; tried before the English folding
+      // ('fapiao' is pinyin first, 'invoice' only inside an English sentence)
+      const spelled = tools.fromPinyin(plain);
       if (spelled) norm0 = tools.normalize(spelled);
     }
-    const zh = tools.isChinese(norm0);
-    const text = zh ? tools.normalize(tools.repairHomophones(norm0)) : norm0;
+    const zh = norm0 !== null;
+    const text = norm0 !== null ? tools.normalize(tools.repairHomophones(norm0)) : tools.normalizeEn(question);
     const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text) };
     const lang = zh ? 'zh' : 'en';
     const fused = new Float64Array(entries.length);

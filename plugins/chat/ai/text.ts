@@ -16,6 +16,8 @@ export interface TextTools {
   basic(text: string): string;
   /** basic() and synonyms folded to their canonical form */
   normalize(text: string): string;
+  /** basic() and only the English synonyms: an English sentence keeps 'e-tax' English, not 电子税务局 */
+  normalizeEn(text: string): string;
   /** replaces unknown CJK spans whose pinyin equals a known word (发漂 → 发票) */
   repairHomophones(text: string): string;
   /** the KB words a Latin-only query spells in pinyin ("fa piao" → 发票), or null when it is not pinyin */
@@ -86,6 +88,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     },
     normalize(text) {
       return foldEn(foldZh(tools.basic(text)));
+    },
+    normalizeEn(text) {
+      return foldEn(tools.basic(text));
     },
     repairHomophones(text) {
       if (byPinyin.size === 0 || !CJK.test(text)) return text;
