@@ -47,6 +47,8 @@ const OOV_WEIGHT = 0.35;
 const UNIQUE_WORD_BONUS = 0.1;
 /** coverage needed when the question's named tax appears only in the entry's answer */
 const PASSING_MENTION_COVERAGE = 0.5;
+/** share of the entry's own question a passing-mention question must cover to be about that entry */
+const PASSING_MENTION_SUBJECT = 0.3;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
 const RERANK_COV = 0.5;
@@ -229,8 +231,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
     if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
-    // when the rest of the question is well covered: 印花税 in the second-hand-home answer is no guide to 贴花
-    if (named.length && !named.some((t) => (zh ? zhQTypes : enQTypes)[ti].has(t)) && cov < PASSING_MENTION_COVERAGE) {
+    // when the rest of the question is well covered and the question is about the entry's own subject (covers
+    // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税
+    if (named.length && !named.some((t) => (zh ? zhQTypes : enQTypes)[ti].has(t))
+      && (cov < PASSING_MENTION_COVERAGE || top.entryCoverage < PASSING_MENTION_SUBJECT)) {
       return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
     }
     if (margin < thresholds.minMargin && runnerUp && runnerUp.coverage >= thresholds.minCoverage) {
