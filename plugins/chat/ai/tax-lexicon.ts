@@ -105,7 +105,7 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
   '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
 /** other departments' business: named in a question, the answering entry must name it too */
 export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
-  '医保报销', '养老金', '低保', '车牌', '违章', '出入境', '港澳通行证', '房产证', '不动产权证'];
+  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '出入境', '港澳通行证', '房产证', '不动产权证'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
 
@@ -141,7 +141,7 @@ export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   invoice: ['发票', '专票', '普票', '开票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣'],
   registration: ['登记', '注销', '营业执照', '变更', '迁移', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户'],
   declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '罚款', '处罚', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',
-    '加计扣除', '稽查', '税率', '汇总纳税'],
+    '加计扣除', '稽查', '税率', '汇总纳税', 'cit', 'vat'],
   refund: ['退税', '留抵退税', '出口退税', '退还', '多缴'],
   certificate: ['证明', '完税证明', '打印', '无欠税证明'],
   iit: ['个人所得税', '汇算', '专项附加扣除', '年终奖', '工资', '劳务报酬', '个人所得税app', '综合所得', '外籍', '183天'],
