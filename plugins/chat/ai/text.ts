@@ -34,7 +34,7 @@ export interface TextToolsOptions { synonyms: Record<string, string[]>; enSynony
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
+function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Set<number>) {
   const map = new Map<string, string>();
   for (const [canon, variants] of Object.entries(table)) {
     map.set(canon.toLowerCase(), canon.toLowerCase());
@@ -43,7 +43,13 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
   const keys = [...map.keys()].sort((a, b) => b.length - a.length).map(escape);
   if (keys.length === 0) return (s: string) => s;
   const re = wordBoundary ? new RegExp(`\\b(?:${keys.join('|')})\\b`, 'g') : new RegExp(keys.join('|'), 'g');
-  return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
+  if (!boundaries) return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
+  // Chinese has no spaces: a variant folds only where a word of the sentence starts, so 那个税 keeps its 个 and
+  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者)
+  return (s: string) => {
+    const cuts = boundaries(s);
+    return s.replace(re, (m: string, at: number) => (cuts.has(at) ? map.get(m) ?? m : m));
+  };
 }
 
 /** strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop */
@@ -69,8 +75,17 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   // the dictionary is read here, not at import time
   const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w));
+  // the variants customers type are words too, but weaker than the dictionary's own (这个 stays 这个 before 税)
+  const variants = [...new Set(Object.values(opts.synonyms).flat().map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w) && /[\u3400-\u9fff]/.test(w));
+  jieba.loadDict(Buffer.from(variants.map((w) => `${w} 200 n`).join('\n')));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
-  const foldZh = foldingRegex(opts.synonyms, false);
+  const cutPoints = (text: string) => {
+    const at = new Set<number>([0]);
+    let pos = 0;
+    for (const w of jieba.cut(text, false)) { pos += w.length; at.add(pos); }
+    return at;
+  };
+  const foldZh = foldingRegex(opts.synonyms, false, cutPoints);
   const foldEn = foldingRegex(opts.enSynonyms, true);
   // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
   const byPinyin = new Map<string, string>();
