@@ -10,7 +10,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   医保: ['医疗保险', '医保费'],
   // keep 发票 in the canonical form: folding 开发票 → 开票 would drop the key term
   开具发票: ['开票', '开发票', '开个票'],
-  红字发票: ['红冲', '冲红', '红票', '红字'],
+  红字发票: ['红冲', '冲红', '红票', '红字', '冲掉', '冲销', '冲回'],
   数电发票: ['数电票', '全电发票', '全电票', '全面数字化电子发票', '数字化电子发票'],
   电子税务局: ['电子税局', '网上税务局', '税务网站', '网上办税', '网厅', 'etax', 'e-tax'],
   办税服务厅: ['办税大厅', '税务大厅', '服务大厅', '大厅', '服务厅'],
@@ -24,7 +24,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   零申报: ['零报税', '0申报', '报零', '零报'],
   登录: ['登陆', '登入', '登不上', '登不进', '进不去'],
   营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门', '几点下班', '几点关门', '下班时间', '午休', '中午休息'],
-  取号: ['排号', '拿号'],
+  取号: ['排号', '拿号', '排队', '叫号'],
   代开: ['代开票'],
   查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪', '是不是假的', '是假的', '假发票'],
   额度: ['限额', '提额'],
@@ -41,8 +41,9 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   赡养老人: ['养老人', '父母养老'],
   出租房屋: ['房子租出去', '房屋出租', '出租房子', '把房子租'],
   出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
-  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
+  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县', '别的省', '别的市', '别的城市', '其它省', '其他城市', '其他市'],
   电话: ['热线', '咨询电话', '服务电话'],
+  到账: ['到帐', '到卡上', '到卡里', '打到卡上', '打到卡里', '进卡里', '到银行卡'],
   变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换', '换人', '换了', '更新'],
   办税员: ['办税人员', '财务人员', '会计人员', '会计', '出纳', '报税员', '办税的人', '报税的人'],
   查询: ['看看', '查一下', '查查', '查看'],
@@ -64,7 +65,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   代办: ['替别人', '替他人', '替人', '替公司', '替单位', '帮别人', '帮他人', '帮人家', '代别人', '代他人', '委托他人', '委托别人',
     '帮老板', '帮我老板', '帮领导', '帮家人', '帮朋友', '帮亲戚', '替老板', '替领导', '替家人', '替朋友'],
   位置: ['什么位置', '哪个位置', '具体位置', '什么地方', '地点', '怎么过去', '怎么去', '怎么走', '地址在哪'],
-  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录'],
+  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录', '交了多少年', '缴了多少年', '缴了几年', '交了多久'],
   纳税记录: ['个税缴纳记录', '个税记录', '交税记录', '缴税记录', '纳税明细'],
   注销: ['关门了', '倒闭', '不做了', '不干了', '不开了', '歇业', '关掉公司', '销户'],
   逾期: ['过了期限', '过了申报期限', '过了申报期', '过期了', '超期', '晚报了', '报晚了'],
@@ -91,8 +92,10 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // the longer corporate name folds first, or 'corporate income tax' would read as 'corporate iit'
   cit: ['corporate income tax', 'enterprise income tax', 'company income tax', 'business income tax'],
   iit: ['individual income tax', 'personal income tax', 'income tax'],
-  arrears: ['owe', 'unpaid tax', 'outstanding tax'],
+  arrears: ['owe', 'owed', 'owing', 'unpaid tax', 'outstanding tax'],
+  deadline: ['due date', 'due day', 'cutoff date', 'cut-off date', 'last day', 'time limit'],
   hall: ['office', 'service hall', 'tax office'],
+  individual: ['sole trader', 'sole proprietor', 'private person'],
   check: ['verify', 'validate', 'look up', 'lookup'],
   correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
@@ -105,7 +108,7 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
   '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
 /** other departments' business: named in a question, the answering entry must name it too */
 export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
-  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '出入境', '港澳通行证', '房产证', '不动产权证'];
+  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
 
