@@ -41,8 +41,13 @@ export interface EngineThresholds {
 
 export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargin: 0.12 };
 
-/** share of the maximum idf given to a word the KB never uses */
-const OOV_WEIGHT = 0.35;
+/** share of the maximum idf given to a word the KB never uses: colloquial filler must not sink a good match */
+const OOV_WEIGHT = 0.2;
+/**
+ * a noun the KB never uses (电费, 存款, 商标) weighs like the KB's rarest word: it names a thing the KB knows nothing
+ * about. Chosen on the pooled inspected sets (OOS answered 11.4 → 8.2 %, in-scope 92.2 → 91.8 %).
+ */
+const OOV_NOUN_WEIGHT = 1;
 /** share of the best possible fused score added for each word only one entry uses */
 const UNIQUE_WORD_BONUS = 0.1;
 /** coverage needed when the question's named tax appears only in the entry's answer */
@@ -60,7 +65,7 @@ export interface AnswerEngine {
 }
 
 interface Channel { index: Bm25Index; weight: number; tokens: (q: Prepared) => string[] }
-interface Prepared { text: string; grams: string[]; words: string[]; en: string[]; zh: boolean }
+interface Prepared { text: string; grams: string[]; words: string[]; en: string[]; zh: boolean; nouns: Set<string> }
 
 /** indexes of the k largest positive values, best first (a partial selection: no sort of the whole KB) */
 function topK(values: Float64Array, k: number): number[] {
@@ -146,8 +151,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const maxIdf = Math.log(1 + (entries.length + 0.5) / 0.5);
     let total = 0, hit = 0;
     for (const w of terms) {
-      // words the KB never uses weigh a third: colloquial filler must not sink a good match
-      const weight = idx.has(w) ? idx.idf(w) : maxIdf * OOV_WEIGHT;
+      const weight = idx.has(w) ? idx.idf(w) : maxIdf * (q.nouns.has(w) ? OOV_NOUN_WEIGHT : OOV_WEIGHT);
       total += weight;
       // what the entry is about (its question) counts fully; a mention somewhere in its answer counts less
       if (has(qVocab, w)) hit += weight;
@@ -182,7 +186,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     const zh = norm0 !== null;
     const text = norm0 !== null ? tools.normalize(tools.repairHomophones(norm0)) : tools.normalizeEn(question);
-    const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text) };
+    const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text), nouns: zh ? tools.nouns(text) : new Set<string>() };
     const lang = zh ? 'zh' : 'en';
     const fused = new Float64Array(entries.length);
     let wsum = 0;

@@ -24,6 +24,8 @@ export interface TextTools {
   fromPinyin(text: string): string | null;
   charGrams(text: string): string[];
   words(text: string): string[];
+  /** the nouns of a text (jieba's part-of-speech tags), two characters or more: the things a question is about */
+  nouns(text: string): Set<string>;
   english(text: string): string[];
   isChinese(text: string): boolean;
   /** teaches the tools the KB's vocabulary (call once the KB is folded) */
@@ -171,6 +173,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     },
     words(text) {
       return jieba.cutForSearch(text, true).map((w) => w.trim()).filter((w) => w && !ZH_STOPWORDS.has(w) && /[\p{L}\p{N}]/u.test(w));
+    },
+    nouns(text) {
+      return new Set(jieba.tag(text, true).filter((t) => /^(n|nz|vn|nt|nr|ns|nrt|j)$/.test(t.tag) && [...t.word].length >= 2).map((t) => t.word));
     },
     english(text) {
       return (text.match(/[a-z0-9][a-z0-9-]*/g) ?? []).filter((w) => !EN_STOPWORDS.has(w)).map(stem);
