@@ -49,6 +49,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   查询: ['看看', '查一下', '查查', '查看'],
   缴费: ['交费', '交钱'],
   缴纳: ['交纳'],
+  多缴: ['重复缴', '重复交'],
   手机: ['移动端', '手机上'],
   // concept classes of hall-counter Chinese: how customers say what the KB says formally
   // canonical forms with a space fold to two words (新办 + 公司), not one new word the KB never uses
@@ -100,6 +101,8 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
+  // 'another city' is the KB's 'another region' (temporary business elsewhere)
+  'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region'],
   location: ['address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
 };
 
@@ -127,7 +130,7 @@ export const TAX_WORDS = [
  */
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
   { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|real person|operator)\b|\b(talk|speak|chat|connect|transfer)\b.{0,20}\b(agent|representative|someone|staff|person)\b|^(agent|representative)[\s.!?]*$/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|太过分|不满意|差评|效率(太|很|真|极)?低|服务(太|很|真|极)差|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真|特别|非常)?(差|不好|恶劣|粗暴)|谁来负责|白跑|太慢了|不作为|太过分|不满意|差评|效率(太|很|真|极)?低|服务(太|很|真|极)差|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
   { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
   { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
   { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|(短信|电话|链接|通知|网站|消息).{0,30}是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
@@ -137,7 +140,7 @@ export const ESCALATION_RULES: Array<{ intent: string; business?: string; patter
 ];
 
 /** a whole message that is only a greeting, thanks or "who are you": answered kindly, never from the KB */
-export const SMALLTALK = /^(你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
+export const SMALLTALK = /^(今天(是)?(几号|星期几|礼拜几|周几)|现在几点(了)?|几点了|你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
 
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
