@@ -148,3 +148,20 @@ test('a tax an entry names in passing is no answer unless the question is about 
   assert.equal(engine.ask('印花税怎么交').decision, 'refuse');
   assert.equal(engine.ask('卖二手房要交印花税吗').entry?.id, 'PRO-01');
 });
+
+test('a synonym variant folds only where a word starts: 那个税 is not 个税, 创新公司 is not 新公司', () => {
+  assert.doesNotMatch(engine.ask('买车交的那个税在哪里交').normalized, /个人所得税/);
+  assert.match(engine.ask('房子满五年卖要交个税吗').normalized, /个人所得税/);
+});
+
+test('a noun the KB never uses counts against an answer; a rate is answered only where one is stated', () => {
+  assert.equal(engine.ask('失业保险金怎么领').decision, 'refuse');
+  assert.equal(engine.ask('年终奖怎么计税').decision, 'refuse');
+  assert.equal(engine.ask('个人所得税税率表').reason, 'facet_not_stated');
+  assert.equal(engine.ask('车辆购置税税率是多少').entry?.id, 'PRO-03');
+});
+
+test('what day it is is small talk; 态度不好 is a complaint', () => {
+  assert.equal(engine.ask('今天几号').reason, 'smalltalk');
+  assert.equal(engine.ask('窗口人员态度不好').business, 'complaint');
+});

@@ -3,7 +3,7 @@
 import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import { createTextTools, type TextTools } from './text.js';
-import { EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -234,6 +234,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
     // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
     if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
+    const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
+    if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
+      return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
+    }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
     // when the rest of the question is well covered and the question is about the entry's own subject (covers
     // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税

@@ -113,6 +113,12 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
 export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
   '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
+/**
+ * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
+ * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
+ */
+export const ASKED_FACETS = ['税率', '起征点'];
+export const EN_ASKED_FACETS = ['rate', 'threshold'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
 
 /** words jieba should keep whole */
