@@ -3,7 +3,7 @@
 import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import { createTextTools, type TextTools } from './text.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -217,9 +217,12 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
     // another department's business goes to the general counter, whatever tax words come with it
-    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).some((t) => text.includes(t));
+    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => text.includes(t));
     const routed = (hint?: string) => {
-      if (!hint && otherDept && 'general' in kb.businesses) return { business: 'general', businessEvidence: 1 };
+      if (!hint && otherDept) {
+        const queue = OTHER_DEPARTMENT_QUEUE[otherDept] ?? 'general';
+        if (queue in kb.businesses) return { business: queue, businessEvidence: 1 };
+      }
       const r = classifyBusiness({ text, hint, candidates: candidates.filter((c) => c.coverage >= thresholds.minCoverage), keywords: businessKeywords, businesses: Object.keys(kb.businesses) });
       return { business: r.business, businessEvidence: r.evidence };
     };
