@@ -58,8 +58,6 @@ const PASSING_MENTION_COVERAGE = 0.5;
 const PASSING_MENTION_SUBJECT = 0.3;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
-const RERANK_COV = 0.5;
-const RERANK_ECOV = 0;
 
 export interface AnswerEngine {
   ask(question: string): AskResult;
@@ -208,7 +206,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const order = topK(fused, 5);
     const candidates: Candidate[] = order.map((i) => {
       const c = coverage(q, i), ec = entryCoverage(q, i);
-      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (1 - RERANK_COV - RERANK_ECOV + RERANK_COV * c + RERANK_ECOV * ec) : 0, coverage: c, entryCoverage: ec };
+      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0, coverage: c, entryCoverage: ec };
     }).sort((a, b) => b.score - a.score).slice(0, 3);
     const top = candidates[0];
     const runnerUp = candidates[1];
