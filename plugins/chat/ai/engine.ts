@@ -189,7 +189,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     const zh = norm0 !== null;
     const text = norm0 !== null ? tools.normalize(tools.repairHomophones(norm0)) : tools.normalizeEn(question);
-    const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words: zh ? [...new Set(tools.words(text))] : [], en: zh ? [] : tools.english(text), nouns: zh ? tools.nouns(text) : new Set<string>() };
+    const words = zh ? [...new Set(tools.words(text))] : [];
+    // part-of-speech tagging only matters for words the KB never uses: most questions have none
+    const nouns = words.some((w) => !wordIdx.has(w)) ? tools.nouns(text) : new Set<string>();
+    const q: Prepared = { text, zh, grams: zh ? tools.charGrams(text) : [], words, en: zh ? [] : tools.english(text), nouns };
     const lang = zh ? 'zh' : 'en';
     const fused = new Float64Array(entries.length);
     let wsum = 0;
