@@ -17,7 +17,14 @@ function authError(code: ReturnCode, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
 }
 
-export function createBrokerHooks(deps: { credentials: CredentialStore; limiter: ConnectLimiter; log: Logger; counters: BrokerCounters }) {
+/**
+ * Sees a box's authorised publish before aedes acknowledges it (aedes writes a QoS 1 PUBACK right after
+ * authorizePublish): a returned promise holds the PUBACK until it settles, a rejection closes the session
+ * without one. null: nothing to wait for.
+ */
+export type PublishInterceptor = (topic: string, payload: Buffer, retain: boolean) => Promise<void> | null;
+
+export function createBrokerHooks(deps: { credentials: CredentialStore; limiter: ConnectLimiter; log: Logger; counters: BrokerCounters; intercept?: () => PublishInterceptor | null }) {
   const { credentials, limiter, log, counters } = deps;
   const principals = new WeakMap<Client, Principal>();
   const connectPackets = new WeakMap<Client, ConnectPacket>();
@@ -90,7 +97,12 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
         done(new Error(`publish to ${packet.topic} not allowed`));
         return;
       }
-      done(null);
+      const held = who?.role === 'box' ? deps.intercept?.()?.(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.retain) : null;
+      if (!held) {
+        done(null);
+        return;
+      }
+      held.then(() => done(null), (err: Error) => done(err));
     },
 
     authorizeSubscribe(client, sub, done) {
