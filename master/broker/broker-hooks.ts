@@ -28,6 +28,17 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
   const { credentials, limiter, log, counters } = deps;
   const principals = new WeakMap<Client, Principal>();
   const connectPackets = new WeakMap<Client, ConnectPacket>();
+  // a box publishes to a handful of topics over and over: remember the ones its rules allowed
+  const allowedTopics = new WeakMap<Principal, Set<string>>();
+  const mayPublish = (who: Principal, topic: string) => {
+    let known = allowedTopics.get(who);
+    if (known?.has(topic)) return true;
+    if (!canPublish(who, topic)) return false;
+    if (!known) allowedTopics.set(who, (known = new Set()));
+    if (known.size >= 256) known.clear();
+    known.add(topic);
+    return true;
+  };
 
   const hooks: Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> & { principalOf(c: Client): Principal | undefined } = {
     principalOf: (c) => principals.get(c),
@@ -91,7 +102,7 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
       }
       // client is null only for a will left by another broker instance: its topic was checked at connect
       const who = client ? principals.get(client) : undefined;
-      if (client && (!who || !canPublish(who, packet.topic))) {
+      if (client && (!who || !mayPublish(who, packet.topic))) {
         counters.deniedPublish++;
         log.warn({ clientId: client.id, topic: packet.topic }, 'publish denied');
         done(new Error(`publish to ${packet.topic} not allowed`));
