@@ -306,7 +306,8 @@ function isKeyStart(payload: Buffer): boolean {
   return isVp8KeyframeStart(payload);
 }
 
-function waitConnected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<void> {
+// ICE + DTLS in pure JS beside a dozen peers and browsers can take tens of seconds on a loaded 2-core machine
+function waitConnected(pc: RTCPeerConnection, timeoutMs = 45_000): Promise<void> {
   if (pc.connectionState === 'connected') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('synthetic publisher: no connection')), timeoutMs);
