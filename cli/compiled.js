@@ -11,8 +11,12 @@ export const SOURCE_DIRS = ['cli', 'daemon', 'transports', 'plugins', 'master', 
 /** Files outside those folders that the build also depends on (the version comes from package.json). */
 export const ROOT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
 /** The launchers stay in cli/ and are not part of the build. */
-export const LAUNCHERS = ['cli/bin.js', 'cli/build.js', 'cli/compiled.js'];
+export const LAUNCHERS = ['cli/bin.js', 'cli/build.js', 'cli/bundle.js', 'cli/compiled.js'];
+/** The programs a stamp may name: the bundle (cli/bundle.js), or the per-file build when esbuild was missing. */
+export const ENTRIES = ['bundle/kefu.js', 'cli/kefu.js'];
 export const STAMP = join(DIST, 'build.json');
+/** Written by npm whenever it changes node_modules (`npm install <pkg>`, `npm update`); absent with other tools. */
+export const DEPENDENCY_FILES = ['package-lock.json', 'node_modules/.package-lock.json'];
 
 /** Every file under the source folders, as paths relative to `root`; with `dirs`, the folders too. */
 export function sourceFiles(root = ROOT, { dirs = false } = {}) {
@@ -30,22 +34,34 @@ export function sourceFiles(root = ROOT, { dirs = false } = {}) {
 }
 
 /**
- * The URL of the compiled `kefu` program, or null when there is no build or a source file or folder changed after
- * the build began (a dev checkout being edited, a `git pull` without `npm run build`): then the sources are the truth.
+ * The URL of the compiled `kefu` program (the bundle, or the per-file build the stamp names), or null when there is
+ * no build or a source file or folder changed after the build began (a dev checkout being edited, a `git pull`
+ * without `npm run build`), or the installed packages did (the bundle carries copies of them): then the sources are
+ * the truth.
  */
 export function compiledEntry(root = ROOT) {
   let began;
+  let entry;
   try {
-    began = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8')).began;
+    ({ began, entry = 'cli/kefu.js' } = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8')));
   } catch {
     return null;
   }
-  if (typeof began !== 'number') return null;
+  if (typeof began !== 'number' || !ENTRIES.includes(entry)) return null;
   try {
     // a folder's time changes when a file in it is added, removed or renamed (an editor's atomic save)
     for (const file of [...ROOT_FILES, ...sourceFiles(root, { dirs: true })]) if (statSync(join(root, file)).mtimeMs > began) return null;
   } catch {
     return null; // a folder or file vanished under us: trust only the sources
   }
-  return pathToFileURL(join(root, 'dist', 'cli', 'kefu.js')).href;
+  for (const file of DEPENDENCY_FILES) {
+    let changed;
+    try {
+      changed = statSync(join(root, file)).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (changed > began) return null;
+  }
+  return pathToFileURL(join(root, 'dist', entry)).href;
 }
