@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `kefu` command. Runs the compiled build (dist/bundle/, made by `npm install` or `npm run build`;
-// dist/cli/ when the build had no esbuild) when it is current, else the TypeScript sources through tsx: a dev checkout with edits, or an install without
-// typescript. KEFU_FROM_SOURCE=1 forces the sources, and so does a process that already loads TypeScript
+// dist/cli/ when the build had no esbuild) when it is current, else the TypeScript sources through tsx: a dev checkout
+// with edits, or an install without typescript. KEFU_FROM_SOURCE=1 forces the sources, and so does a process that already loads TypeScript
 // (`node --import tsx …`, e.g. a test preloading a source module): it must share module instances with the sources.
 import { compiledEntry } from './compiled.js';
 

@@ -26,6 +26,36 @@ export const EXTERNAL = [
 ];
 
 /**
+ * Dependencies that a bundled package requires when it loads but uses only in a mode kefu does not use: a small
+ * stand-in takes their place in the bundle and requires the real package from node_modules on first use. Each
+ * stand-in matches how its importer uses the package.
+ */
+export const LAZY = [
+  // @fastify/static lists files with glob only with `wildcard: false` (we keep the default)
+  { importer: '@fastify/static', dependency: 'glob', exports: 'module.exports = { glob: (...a) => load().glob(...a) };' },
+  // prom-client reads the active span only when a metric has exemplars enabled
+  { importer: 'prom-client', dependency: '@opentelemetry/api', exports: 'module.exports = new Proxy({}, { get: (_, k) => load()[k] });' },
+];
+
+function lazyDependencyPlugin() {
+  const inside = (path, pkg) => path.includes(`${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`);
+  return {
+    name: 'kefu-lazy-dependency',
+    setup(build) {
+      for (const { importer, dependency } of LAZY) {
+        const filter = new RegExp(`^${dependency.replace(/[/.@]/g, '\\$&')}$`);
+        build.onResolve({ filter }, (args) => (inside(args.importer, importer) ? { path: dependency, namespace: 'kefu-lazy' } : undefined));
+      }
+      build.onResolve({ filter: /^kefu-external:/ }, (args) => ({ path: args.path.slice('kefu-external:'.length), external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'kefu-lazy' }, (args) => {
+        const { exports } = LAZY.find((l) => l.dependency === args.path);
+        return { contents: `let m; const load = () => (m ??= require(${JSON.stringify(`kefu-external:${args.path}`)}));\n${exports}\n`, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * Our modules find their web pages, data files and workers with `new URL('./x', import.meta.url)`. In a bundle that
  * URL would be the chunk's; rewrite it to the module's own place in the per-file build (dist/<path>.js, where
  * build.js copies those files), computed from the chunk's URL so the installed folder can move.
@@ -55,7 +85,7 @@ function moduleUrlPlugin() {
  * Bundles cli/kefu.ts into `outDir`/bundle/. Returns null when esbuild is not installed (the per-file build still
  * runs), else esbuild's metafile (inputs and outputs). Throws on a bundling error.
  */
-export async function bundle(outDir) {
+export async function bundle(outDir, overrides = {}) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -75,10 +105,11 @@ export async function bundle(outDir) {
     banner: { js: "import { createRequire as __kefuCreateRequire } from 'node:module'; const require = __kefuCreateRequire(import.meta.url);" },
     chunkNames: '[name]-[hash]',
     external: EXTERNAL,
-    plugins: [moduleUrlPlugin()],
+    plugins: [moduleUrlPlugin(), lazyDependencyPlugin()],
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
+    ...overrides,
   });
   return result.metafile;
 }
