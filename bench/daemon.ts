@@ -1,10 +1,12 @@
 // `npm run bench -- daemon [runs]`: time from spawning `kefu start` to the retained `state` online at the broker,
-// and the daemon's resident memory after it has been idle, for a minimal box (compiled build, and from source
-// through tsx) and for a box with every plugin. Peers in the same run, interleaved round by round so the load of
+// and the daemon's resident memory after it has been idle, for a minimal box (the build: the bundle in dist/bundle/;
+// the per-file build in dist/cli/ run directly, without cli/bin.js's freshness check; from source through tsx) and
+// for a box with every plugin. Peers in the same run, interleaved round by round so the load of
 // the shared machine falls on all alike: a bare `node -e` (spawn → exit) and a minimal mqtt.js client in a child
 // process (spawn → its retained message at the same broker, the floor any Node MQTT daemon pays).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { KEFU_BIN, writeBoxConfig } from '../test/helpers/daemon-process.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const IDLE_MS = 10_000; // idle: plugins started, first telemetry sent, GC settled
+const PER_FILE = join(ROOT, 'dist', 'cli', 'kefu.js');
 if (!compiledEntry()) process.stderr.write('bench daemon: no current build in dist/ (`npm run build`): the "minimal" figure runs from source\n');
 
 const aedes = await Aedes.createBroker();
@@ -53,14 +56,14 @@ const stop = async (child: ChildProcess) => {
 interface Sample { ms: number; rss?: number }
 type Subject = (round: number) => Promise<Sample>;
 
-const daemon = (variant: string, plugins: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Subject => async (round) => {
+const daemon = (variant: string, plugins: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, program = KEFU_BIN): Subject => async (round) => {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-daemon-'));
   const box = `bench-${variant.replaceAll('_', '-')}-${round}`;
   try {
     const file = await writeBoxConfig(dir, { box, region: 'bench', url, password: 'unused', extra: { plugins } });
     const online = await arrival(`kefu/v1/bench/${box}/state`, (p) => StateMessage.safeParse(JSON.parse(p.toString())).data?.online === true);
     const began = performance.now();
-    const child = spawn(process.execPath, [KEFU_BIN, 'start', '-c', file], { stdio: 'ignore', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [program, 'start', '-c', file], { stdio: 'ignore', env: { ...process.env, ...env } });
     const ms = (await Promise.race([online.at, timeout()])) - began;
     await online.done();
     await sleep(IDLE_MS);
@@ -98,6 +101,7 @@ const subjects: Record<string, Subject> = {
   node_e: nodeE,
   mqtt_client: mqttClient,
   minimal: daemon('minimal', { system: {} }),
+  ...(existsSync(PER_FILE) ? { minimal_per_file: daemon('minimal_per_file', { system: {} }, {}, PER_FILE) } : {}),
   minimal_from_source: daemon('minimal_from_source', { system: {} }, { KEFU_FROM_SOURCE: '1' }),
   all_plugins: daemon('all_plugins', Object.fromEntries(pluginNames.map((name) => [name, {}]))),
 };

@@ -69,7 +69,7 @@ test('the compiled build runs `kefu start` to online without tsx', { timeout: 30
   const lan = /LAN (http:\/\/\S+)/.exec(stdout)?.[1];
   assert.ok(lan, `the LAN URL is printed: ${stdout}`);
   for (const asset of ['/_common/kefu.css', '/_common/uplot/uPlot.iife.min.js', '/']) {
-    const res = await fetch(`${lan}${asset}`);
+    const res: Response = await fetch(`${lan}${asset}`);
     assert.equal(res.status, 200, `${asset} is served`);
   }
   child.kill('SIGTERM');
