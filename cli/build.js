@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`, also npm's `prepare` (so `npm install`/`npm ci` on a clone builds it): compiles the product
 // folders to dist/ with tsc (tsconfig.build.json), copies their other files (web pages, firmware profiles,
-// samples) beside the JavaScript, then bundles the `kefu` program into dist/bundle/ with esbuild (cli/bundle.js),
-// so `kefu` loads a few plain JavaScript files instead of transpiling or resolving ~1,500 modules at every start.
+// samples) beside the JavaScript, then bundles the `kefu` program into dist/bundle/kefu.cjs with esbuild
+// (cli/bundle.js) and saves V8's code cache of its start path beside it (cli/warm-up.js), so `kefu` loads one
+// precompiled file instead of transpiling or resolving ~1,500 modules at every start.
 // The per-file build stays: the bundle's modules find their pages, data and workers at their places in it.
 // Builds into a scratch folder and swaps it in, so a `kefu` starting meanwhile sees the old build or none.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BUNDLE_ENTRY, bundle } from './bundle.js';
 import { DIST, LAUNCHERS, ROOT, sourceFiles } from './compiled.js';
+import { warmUp } from './warm-up.js';
 
 let tsc;
 try {
@@ -41,7 +43,7 @@ try {
   const meta = await bundle(scratch);
   if (meta) {
     entry = BUNDLE_ENTRY;
-    bundled = `, bundle of ${Object.keys(meta.outputs).length} files`;
+    bundled = `, bundled${warmUp(join(scratch, BUNDLE_ENTRY)) ? ' with its code cache' : ''}`;
   } else {
     process.stderr.write('kefu build: esbuild is not installed; `kefu` runs the per-file build (slower start)\n');
   }

@@ -1,19 +1,21 @@
-// The second half of `npm run build`: bundles the `kefu` program from the TypeScript sources into a few ESM files
-// under dist/bundle/ with esbuild, so that starting it reads a handful of files instead of ~1,500 modules (the
-// daemon's start was mostly module resolution and compilation). Code splitting keeps every lazy import lazy: each
-// command, plugin and transport is its own chunk, loaded only when a config or command asks for it.
+// The second half of `npm run build`: bundles the `kefu` program from the TypeScript sources into one file,
+// dist/bundle/kefu.cjs, with esbuild, so that starting it reads one file instead of ~1,500 modules (the daemon's
+// start was mostly module resolution and compilation). CommonJS, not ESM, because Node 20 can keep V8's compiled
+// code of a script between runs (cli/run-bundle.js) but not of an ES module (module.enableCompileCache is Node 22).
+// Lazy imports stay lazy: a command, plugin or transport is compiled and run only when a config or command asks
+// for it (V8 compiles a function when it is first called; esbuild runs a module's body on its first import).
 // Native addons and packages that find files beside their own code stay in node_modules (EXTERNAL).
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { ROOT } from './compiled.js';
 
-/** Where the bundle goes inside the build folder; every output file sits directly in it (see moduleUrlPlugin). */
+/** Where the bundle goes inside the build folder (moduleUrlPlugin counts on its depth). */
 export const BUNDLE_DIR = 'bundle';
-export const BUNDLE_ENTRY = `${BUNDLE_DIR}/kefu.js`;
+export const BUNDLE_ENTRY = `${BUNDLE_DIR}/kefu.cjs`;
 
 /**
  * Packages left to node_modules: native addons (loaded by path), packages that read files or start workers relative
- * to their own code (__dirname, import.meta.url), and heavy ones only a plugin loads (their chunk would be no faster).
+ * to their own code (__dirname, import.meta.url), and heavy ones only a plugin loads.
  */
 export const EXTERNAL = [
   'serialport', '@serialport/*', 'level', 'classic-level', 'onnxruntime-node', 'sharp', '@img/*', 'node-ble', 'dbus-next',
@@ -57,8 +59,8 @@ function lazyDependencyPlugin() {
 
 /**
  * Our modules find their web pages, data files and workers with `new URL('./x', import.meta.url)`. In a bundle that
- * URL would be the chunk's; rewrite it to the module's own place in the per-file build (dist/<path>.js, where
- * build.js copies those files), computed from the chunk's URL so the installed folder can move.
+ * URL would be the bundle's; rewrite it to the module's own place in the per-file build (dist/<path>.js, where
+ * build.js copies those files), computed from the bundle's URL so the installed folder can move.
  */
 function moduleUrlPlugin() {
   return {
@@ -82,10 +84,10 @@ function moduleUrlPlugin() {
 }
 
 /**
- * Bundles cli/kefu.ts into `outDir`/bundle/. Returns null when esbuild is not installed (the per-file build still
- * runs), else esbuild's metafile (inputs and outputs). Throws on a bundling error.
+ * Bundles cli/program.ts (exporting main) into `outDir`/bundle/kefu.cjs. Returns null when esbuild is not installed
+ * (the per-file build still runs), else esbuild's metafile (inputs and outputs). Throws on a bundling error.
  */
-export async function bundle(outDir, overrides = {}) {
+export async function bundle(outDir) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -94,22 +96,20 @@ export async function bundle(outDir, overrides = {}) {
   }
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { kefu: 'cli/kefu.ts' },
-    outdir: `${outDir}/${BUNDLE_DIR}`,
+    entryPoints: ['cli/program.ts'],
+    outfile: `${outDir}/${BUNDLE_ENTRY}`,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // CommonJS packages inside an ESM bundle still call require() for node's own modules
-    banner: { js: "import { createRequire as __kefuCreateRequire } from 'node:module'; const require = __kefuCreateRequire(import.meta.url);" },
-    chunkNames: '[name]-[hash]',
+    // strict like the ES modules it is made of; import.meta.url (of bundled ES modules) is the bundle's own URL
+    banner: { js: "'use strict';\nconst __kefuBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__kefuBundleUrl' },
     external: EXTERNAL,
     plugins: [moduleUrlPlugin(), lazyDependencyPlugin()],
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
-    ...overrides,
   });
   return result.metafile;
 }

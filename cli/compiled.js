@@ -11,9 +11,9 @@ export const SOURCE_DIRS = ['cli', 'daemon', 'transports', 'plugins', 'master', 
 /** Files outside those folders that the build also depends on (the version comes from package.json). */
 export const ROOT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
 /** The launchers stay in cli/ and are not part of the build. */
-export const LAUNCHERS = ['cli/bin.js', 'cli/build.js', 'cli/bundle.js', 'cli/compiled.js'];
+export const LAUNCHERS = ['cli/bin.js', 'cli/build.js', 'cli/bundle.js', 'cli/compiled.js', 'cli/run-bundle.js', 'cli/warm-up.js'];
 /** The programs a stamp may name: the bundle (cli/bundle.js), or the per-file build when esbuild was missing. */
-export const ENTRIES = ['bundle/kefu.js', 'cli/kefu.js'];
+export const ENTRIES = ['bundle/kefu.cjs', 'cli/kefu.js'];
 export const STAMP = join(DIST, 'build.json');
 /** Written by npm whenever it changes node_modules (`npm install <pkg>`, `npm update`); absent with other tools. */
 export const DEPENDENCY_FILES = ['package-lock.json', 'node_modules/.package-lock.json'];

@@ -28,8 +28,8 @@ test('a build newer than every source is used', async (t) => {
 
 test('the stamp names the program: the bundle, or the per-file build of a build without esbuild', async (t) => {
   const bundled = await tempDir(t, 'kefu-compiled-');
-  await fakeCheckout(bundled, Date.now(), 'bundle/kefu.js');
-  assert.equal(compiledEntry(bundled), pathToFileURL(join(bundled, 'dist', 'bundle', 'kefu.js')).href);
+  await fakeCheckout(bundled, Date.now(), 'bundle/kefu.cjs');
+  assert.equal(compiledEntry(bundled), pathToFileURL(join(bundled, 'dist', 'bundle', 'kefu.cjs')).href);
   const perFile = await tempDir(t, 'kefu-compiled-');
   await fakeCheckout(perFile, Date.now(), 'cli/kefu.js');
   assert.equal(compiledEntry(perFile), pathToFileURL(join(perFile, 'dist', 'cli', 'kefu.js')).href);
@@ -41,7 +41,7 @@ test('the stamp names the program: the bundle, or the per-file build of a build 
 test('packages installed after the build (the bundle carries copies of them) send kefu back to the sources', async (t) => {
   for (const lock of DEPENDENCY_FILES) {
     const root = await tempDir(t, 'kefu-compiled-');
-    await fakeCheckout(root, Date.now() - 10_000, 'bundle/kefu.js');
+    await fakeCheckout(root, Date.now() - 10_000, 'bundle/kefu.cjs');
     await mkdir(join(root, 'node_modules'), { recursive: true });
     await writeFile(join(root, lock), '{}');
     await utimes(join(root, lock), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
