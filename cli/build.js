@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BUNDLE_ENTRY, bundle } from './bundle.js';
-import { DIST, LAUNCHERS, ROOT, sourceFiles } from './compiled.js';
+import { DIST, LAUNCHERS, lockHash, ROOT, sourceFiles } from './compiled.js';
 import { warmUp } from './warm-up.js';
 
 let tsc;
@@ -52,7 +52,7 @@ try {
   process.stderr.write(`kefu build: bundling failed (${err.message}); dist/ left as it was\n`);
   process.exit(1);
 }
-writeFileSync(join(scratch, 'build.json'), `${JSON.stringify({ began, node: process.version, entry })}\n`);
+writeFileSync(join(scratch, 'build.json'), `${JSON.stringify({ began, node: process.version, entry, lock: lockHash() })}\n`);
 rmSync(DIST, { recursive: true, force: true });
 renameSync(scratch, DIST);
 process.stdout.write(`kefu build: dist/ ready in ${((Date.now() - began) / 1000).toFixed(1)} s${bundled}\n`);

@@ -4,10 +4,10 @@ import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { compiledEntry, DEPENDENCY_FILES, ROOT_FILES, SOURCE_DIRS } from '../../cli/compiled.js';
+import { compiledEntry, LOCK_FILE, lockHash, ROOT_FILES, SOURCE_DIRS } from '../../cli/compiled.js';
 import { tempDir } from '../helpers/tmp.js';
 
-async function fakeCheckout(root: string, builtAt: number, entry?: string): Promise<void> {
+async function fakeCheckout(root: string, builtAt: number, entry?: string, lock?: string | null): Promise<void> {
   const before = new Date(builtAt - 60_000);
   await mkdir(join(root, 'daemon', 'web'), { recursive: true });
   for (const dir of SOURCE_DIRS) await mkdir(join(root, dir), { recursive: true });
@@ -17,7 +17,7 @@ async function fakeCheckout(root: string, builtAt: number, entry?: string): Prom
   }
   for (const dir of [...SOURCE_DIRS, 'daemon/web']) await utimes(join(root, dir), before, before);
   await mkdir(join(root, 'dist', 'cli'), { recursive: true });
-  await writeFile(join(root, 'dist', 'build.json'), JSON.stringify({ began: builtAt, entry }));
+  await writeFile(join(root, 'dist', 'build.json'), JSON.stringify({ began: builtAt, entry, lock }));
 }
 
 test('a build newer than every source is used', async (t) => {
@@ -38,17 +38,22 @@ test('the stamp names the program: the bundle, or the per-file build of a build 
   assert.equal(compiledEntry(elsewhere), null, 'a stamp naming anything else is not run');
 });
 
-test('packages installed after the build (the bundle carries copies of them) send kefu back to the sources', async (t) => {
-  for (const lock of DEPENDENCY_FILES) {
-    const root = await tempDir(t, 'kefu-compiled-');
-    await fakeCheckout(root, Date.now() - 10_000, 'bundle/kefu.cjs');
-    await mkdir(join(root, 'node_modules'), { recursive: true });
-    await writeFile(join(root, lock), '{}');
-    await utimes(join(root, lock), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    assert.ok(compiledEntry(root), `${lock} older than the build`);
-    await utimes(join(root, lock), new Date(), new Date());
-    assert.equal(compiledEntry(root), null, `${lock} newer than the build`);
-  }
+test('a lockfile changed after the build (packages installed since) sends kefu back to the sources; rewritten as it was (npm prune), not', async (t) => {
+  const root = await tempDir(t, 'kefu-compiled-');
+  const builtAt = Date.now() - 10_000;
+  await writeFile(join(root, LOCK_FILE), '{"packages":{"node_modules/a":{"version":"1.0.0"}}}');
+  await fakeCheckout(root, builtAt, 'bundle/kefu.cjs', lockHash(root));
+  await utimes(join(root, LOCK_FILE), new Date(builtAt - 60_000), new Date(builtAt - 60_000));
+  assert.ok(compiledEntry(root), 'lockfile older than the build');
+  await utimes(join(root, LOCK_FILE), new Date(), new Date());
+  assert.ok(compiledEntry(root), 'lockfile rewritten with the same content');
+  await writeFile(join(root, LOCK_FILE), '{"packages":{"node_modules/a":{"version":"1.0.1"}}}');
+  assert.equal(compiledEntry(root), null, 'lockfile with other packages');
+  const none = await tempDir(t, 'kefu-compiled-');
+  await fakeCheckout(none, Date.now() - 10_000, 'bundle/kefu.cjs', null);
+  assert.ok(compiledEntry(none), 'no lockfile at all');
+  await writeFile(join(none, LOCK_FILE), '{}');
+  assert.equal(compiledEntry(none), null, 'a lockfile that appeared after the build');
 });
 
 test('a source, asset or package.json edited after the build sends kefu back to the sources', async (t) => {
