@@ -38,12 +38,9 @@ for (const file of sourceFiles()) {
   copyFileSync(join(ROOT, file), join(scratch, file));
 }
 let entry = 'cli/kefu.js';
-let bundled = '';
 try {
-  const meta = await bundle(scratch);
-  if (meta) {
+  if (await bundle(scratch)) {
     entry = BUNDLE_ENTRY;
-    bundled = `, bundled${warmUp(join(scratch, BUNDLE_ENTRY)) ? ' with its code cache' : ''}`;
   } else {
     process.stderr.write('kefu build: esbuild is not installed; `kefu` runs the per-file build (slower start)\n');
   }
@@ -55,4 +52,7 @@ try {
 writeFileSync(join(scratch, 'build.json'), `${JSON.stringify({ began, node: process.version, entry, lock: lockHash() })}\n`);
 rmSync(DIST, { recursive: true, force: true });
 renameSync(scratch, DIST);
-process.stdout.write(`kefu build: dist/ ready in ${((Date.now() - began) / 1000).toFixed(1)} s${bundled}\n`);
+// in place, not in the scratch folder: V8 keeps the path the code was compiled at for stack traces
+const cached = entry === BUNDLE_ENTRY && warmUp(join(DIST, BUNDLE_ENTRY));
+const made = entry === BUNDLE_ENTRY ? `, bundled${cached ? ' with its code cache' : ''}` : '';
+process.stdout.write(`kefu build: dist/ ready in ${((Date.now() - began) / 1000).toFixed(1)} s${made}\n`);

@@ -4,7 +4,7 @@
 // not accept (another Node version, other V8 flags) is ignored and the bundle is compiled as usual.
 // `node cli/run-bundle.js <bundle> <ms> <kefu args…>` (the build's warm-up) runs the program, writes the cache of
 // what was compiled after <ms>, then stops the program with SIGTERM.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,7 +31,9 @@ export async function runBundle(bundle, { argv = process.argv, writeCacheAfterMs
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   if (writeCacheAfterMs !== undefined) {
     setTimeout(() => {
-      writeFileSync(cacheFile(bundle), script.createCachedData());
+      // whole or not at all: a `kefu` starting meanwhile must not read half a cache
+      writeFileSync(`${cacheFile(bundle)}.${process.pid}`, script.createCachedData());
+      renameSync(`${cacheFile(bundle)}.${process.pid}`, cacheFile(bundle));
       process.kill(process.pid, 'SIGTERM');
     }, writeCacheAfterMs);
   }
