@@ -1,7 +1,9 @@
-// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2] [--full-receive] [--prof DIR]`
+// `npm run bench -- sfu [--seconds 30] [--sizes 4,8,16,32] [--workers 2] [--fps 15] [--full-receive] [--prof DIR]`
 // The SFU runs in its own process (signalling hub + werift peers); synthetic werift participants run in
 // `--workers` client processes. Every participant publishes simulcast (q/h/f, paused on request like a
-// browser) plus audio, and subscribes to everyone (every tile visible: 31 thumbnails + the speaker).
+// browser; each layer VP8 L1T3 like Chrome's simulcast, at --fps frames/s) plus audio, and subscribes to
+// everyone (every tile visible: 31 thumbnails + the speaker; thumbnails of a big grid get the base temporal
+// layers only).
 // The generators count received packets off the wire and decrypt one in eight (synthetic-light-receiver.ts)
 // so that on a 2-core box they leave the cores to the SFU; --full-receive runs werift's whole receive path.
 // One JSON line per room size, after the sfu-floor line (the per-packet floor measured in the same run).
@@ -34,9 +36,10 @@ async function serve() {
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
   // forwarded packets accumulate per slot object: a subscriber peer that is replaced does not count backwards
   const seen = new WeakMap<object, number>();
-  let fwd = 0;
+  let fwd = 0; let tdrops = 0;
+  const seenDrops = new WeakMap<object, number>();
   app.get('/stats', async () => {
-    let video = 0; let audio = 0; let pubs = 0; let subs = 0;
+    let video = 0; let audio = 0; let pubs = 0; let subs = 0; let rx = 0;
     for (const room of hub.rooms.values()) {
       for (const p of room.participants()) {
         if (p.pub?.state === 'connected') pubs++;
@@ -44,14 +47,17 @@ async function serve() {
         for (const s of p.sub?.slots ?? []) {
           const n = s.video.counters.packets + s.audioPackets;
           fwd += n - (seen.get(s) ?? 0); seen.set(s, n);
+          const d = s.video.counters.temporalDrops;
+          tdrops += d - (seenDrops.get(s) ?? 0); seenDrops.set(s, d);
           if (s.video.layer) video++;
         }
         if (p.audible) audio += p.audioSinks.size;
+        if (p.pub) rx += p.pub.rx.q + p.pub.rx.h + p.pub.rx.f + p.pub.rx.audio;
       }
     }
     const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
-    return { fwd, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs };
+    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs };
   });
   // profile the measured window only (not the joins): `--prof DIR`
   const session = new Session();
@@ -72,7 +78,7 @@ async function clients() {
   const { createSyntheticClient } = await import('../plugins/video/sfu/synthetic-client.js');
   const url = arg('url', ''); const first = Number(arg('first', '0')); const count = Number(arg('count', '1'));
   const list = Array.from({ length: count }, (_, i) => createSyntheticClient({
-    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'),
+    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'), fps: Number(arg('fps', '15')),
     // two talkers (one loud, one softer), everyone else silent: last-N forwards their audio
     audioLevel: first + i === 0 ? 30 : first + i === 1 ? 45 : 127,
   }));
@@ -139,12 +145,12 @@ async function main() {
     const url = `ws://127.0.0.1:${port}/ws`;
     const per = Math.ceil(n / workers);
     const gen = args.includes('--full-receive') ? [] : ['--light'];
-    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--fps', arg('fps', '15'), '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
       await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
       const reps0 = await report();
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
@@ -164,7 +170,8 @@ async function main() {
       out({
         bench: 'sfu', participants: n, seconds: Math.round(dt), down_tracks: downTracks,
         video_down_tracks: s1.videoDownTracks, audio_down_tracks: s1.audioDownTracks,
-        fwd_pps: Math.round((s1.fwd - s0.fwd) / dt), cpu_pct: Number((100 * cpuCores / ncpu).toFixed(1)),
+        fwd_pps: Math.round((s1.fwd - s0.fwd) / dt), rx_pps: Math.round((s1.rx - s0.rx) / dt),
+        temporal_drop_pps: Math.round((s1.tdrops - s0.tdrops) / dt), publisher_fps: Number(arg('fps', '15')), cpu_pct: Number((100 * cpuCores / ncpu).toFixed(1)),
         loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)),
         added_latency_ms_p95: lat.length ? Number(lat[Math.floor(lat.length * 0.95)]!.toFixed(1)) : null,
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,

@@ -7,6 +7,8 @@ import { createRootStore, type RootStore } from '../daemon/store.js';
 import { silentLogger } from '../daemon/logger.js';
 import { timeBox } from '../daemon/time-box.js';
 import { CommandError, ConfigError } from '../protocol/errors.js';
+import { parseTopic } from '../protocol/topics.js';
+import type { PublishInterceptor } from './broker/broker-hooks.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createCommandApi } from './commands/command-api.js';
 import { createDesiredConfigApi } from './commands/desired-config-api.js';
@@ -51,6 +53,10 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   const telemetry = createTelemetryStore({ historyLength: config.ingest.telemetryHistory });
   const ingestStats = createIngestStats();
   const broker: EmbeddedBroker | null = config.external ? null : createEmbeddedBroker({ config: config.broker, credentials, log: log.child({ module: 'master:broker' }) });
+  // until ingestion runs (and once it stopped), a box's event is refused without a PUBACK, so the box keeps it:
+  // the broker would otherwise acknowledge it to nobody
+  const eventsNotReady: PublishInterceptor = (topic) => (parseTopic(topic)?.kind === 'event' ? Promise.reject(new Error('the master is not ingesting')) : null);
+  broker?.setInterceptor(eventsNotReady);
   let link: MasterLink | null = null;
   let root: RootStore | null = null;
   let events: EventStore | null = null;
@@ -107,6 +113,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       client, registry, events, telemetry, commands, stats: ingestStats, log: log.child({ module: 'master:ingest' }),
       maxPayloadBytes: config.ingest.maxPayloadBytes, sharedGroup: config.external?.sharedSubscriptions ? config.external.sharedGroup : null,
       onEvent: (e) => feed.event(e),
+      ...(broker ? { inProcess: broker } : {}),
     });
     await ingestor.start();
     const token = await ensureSecretFile(config.http.tokenFile ?? join(config.dataDir, HTTP_TOKEN_FILE), generatePassword);
@@ -147,6 +154,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     commands.stop();
     await step('http', () => http?.stop());
     await step('ingestor', () => ingestor?.stop());
+    broker?.setInterceptor(eventsNotReady);
     await step('link', () => link?.stop());
     await step('broker', () => broker?.stop());
     await step('store', () => root?.close());

@@ -13,12 +13,23 @@ async function connect(c: Client): Promise<MqttClient> {
   return m;
 }
 
+// A box's seq is persisted and only grows: each id prefix (a run) continues where the box's last one ended, and a
+// replay of a prefix (the duplicates run) reuses its seqs, as a box's outbox replay does.
+const nextSeq = new Map<string, number>();
+const seqBase = new Map<string, number>();
+
 async function publishWindowed(m: MqttClient, c: Client, perClient: number, window: number, idPrefix: string): Promise<void> {
+  const key = `${idPrefix}|${c.clientId}`;
+  if (!seqBase.has(key)) {
+    seqBase.set(key, nextSeq.get(c.clientId) ?? 0);
+    nextSeq.set(c.clientId, seqBase.get(key)! + perClient);
+  }
+  const base = seqBase.get(key)!;
   let next = 0;
   const worker = async () => {
     while (next < perClient) {
       const i = next++;
-      const payload = JSON.stringify({ v: 1, id: `${idPrefix}-${c.clientId}-${i}`, seq: i, ts: Date.now(), class: 'event', data: { text: '您好，我想开发票', n: i } });
+      const payload = JSON.stringify({ v: 1, id: `${idPrefix}-${c.clientId}-${i}`, seq: base + i, ts: Date.now(), class: 'event', data: { text: '您好，我想开发票', n: i } });
       await m.publishAsync(c.topic, payload, { qos: 1 });
     }
   };

@@ -17,10 +17,28 @@ function authError(code: ReturnCode, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
 }
 
-export function createBrokerHooks(deps: { credentials: CredentialStore; limiter: ConnectLimiter; log: Logger; counters: BrokerCounters }) {
+/**
+ * Sees a box's authorised publish before aedes acknowledges it (aedes writes a QoS 1 PUBACK right after
+ * authorizePublish): a returned promise holds the PUBACK until it settles, a rejection closes the session
+ * without one. null: nothing to wait for.
+ */
+export type PublishInterceptor = (topic: string, payload: Buffer, retain: boolean) => Promise<void> | null;
+
+export function createBrokerHooks(deps: { credentials: CredentialStore; limiter: ConnectLimiter; log: Logger; counters: BrokerCounters; intercept?: () => PublishInterceptor | null }) {
   const { credentials, limiter, log, counters } = deps;
   const principals = new WeakMap<Client, Principal>();
   const connectPackets = new WeakMap<Client, ConnectPacket>();
+  // a box publishes to a handful of topics over and over: remember the ones its rules allowed
+  const allowedTopics = new WeakMap<Principal, Set<string>>();
+  const mayPublish = (who: Principal, topic: string) => {
+    let known = allowedTopics.get(who);
+    if (known?.has(topic)) return true;
+    if (!canPublish(who, topic)) return false;
+    if (!known) allowedTopics.set(who, (known = new Set()));
+    if (known.size >= 256) known.clear();
+    known.add(topic);
+    return true;
+  };
 
   const hooks: Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> & { principalOf(c: Client): Principal | undefined } = {
     principalOf: (c) => principals.get(c),
@@ -84,13 +102,18 @@ export function createBrokerHooks(deps: { credentials: CredentialStore; limiter:
       }
       // client is null only for a will left by another broker instance: its topic was checked at connect
       const who = client ? principals.get(client) : undefined;
-      if (client && (!who || !canPublish(who, packet.topic))) {
+      if (client && (!who || !mayPublish(who, packet.topic))) {
         counters.deniedPublish++;
         log.warn({ clientId: client.id, topic: packet.topic }, 'publish denied');
         done(new Error(`publish to ${packet.topic} not allowed`));
         return;
       }
-      done(null);
+      const held = who?.role === 'box' ? deps.intercept?.()?.(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.retain) : null;
+      if (!held) {
+        done(null);
+        return;
+      }
+      held.then(() => done(null), (err: Error) => done(err));
     },
 
     authorizeSubscribe(client, sub, done) {

@@ -9,7 +9,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { EmbeddedBrokerConfig } from './broker-config.js';
-import { createBrokerHooks, type BrokerCounters } from './broker-hooks.js';
+import { createBrokerHooks, type BrokerCounters, type PublishInterceptor } from './broker-hooks.js';
 import { createConnectLimiter } from './connect-limiter.js';
 import { guardStream } from './packet-guard.js';
 
@@ -21,6 +21,8 @@ export interface EmbeddedBroker {
   readonly addresses: BrokerAddresses;
   readonly counters: BrokerCounters;
   connectedClients(): number;
+  /** boxes' publishes pass through this before their PUBACK (the master's in-process ingestion); null: none */
+  setInterceptor(fn: PublishInterceptor | null): void;
 }
 
 export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; credentials: CredentialStore; log: Logger }): EmbeddedBroker {
@@ -32,6 +34,7 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
   let wss: WebSocketServer | null = null;
   let starting: Promise<BrokerAddresses> | null = null;
   let revalidateTimer: NodeJS.Timeout | null = null;
+  let interceptor: PublishInterceptor | null = null;
 
   const guard = (stream: import('node:stream').Duplex, address?: string) =>
     guardStream(stream, config.maximumPacketSize, address, () => {
@@ -47,7 +50,7 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
   }
 
   async function doStart(): Promise<BrokerAddresses> {
-    const hooks = createBrokerHooks({ credentials: deps.credentials, limiter: createConnectLimiter(config.connectRate), log, counters });
+    const hooks = createBrokerHooks({ credentials: deps.credentials, limiter: createConnectLimiter(config.connectRate), log, counters, intercept: () => interceptor });
     const broker = await Aedes.createBroker({
       ...hooks,
       keepaliveLimit: config.keepaliveLimitS,
@@ -106,6 +109,7 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
     addresses,
     counters,
     connectedClients: () => aedes?.connectedClients ?? 0,
+    setInterceptor(fn) { interceptor = fn; },
     start() {
       starting ??= doStart().catch(async (err) => { await this.stop(); throw err; });
       return starting;

@@ -1,9 +1,13 @@
 // Events from boxes in level: one key per event ordered by box, ts and seq, and a dedupe index on the
 // envelope id whose entries expire after `dedupeTtlMs` (a box replays its outbox after reconnecting, so an
 // id can come back minutes or hours later, but not forever).
-// Writes are group commits: putMany stores a whole batch with one dedupe lookup (`getMany`, only for ids
-// the recent-id cache does not know) and one level batch. Batches run one after another, so a copy of an
-// event in the next batch always sees the previous batch's outcome.
+// Writes are group commits: putMany stores a whole batch with one dedupe lookup (`getMany`) and one level
+// batch. Batches run one after another, so a copy of an event in the next batch always sees the previous
+// batch's outcome. Most events need no lookup at all: the recent-id cache knows the copies of the last few
+// minutes, and an event whose `seq` is above the highest seq ever stored for its box cannot be a copy (a box's
+// seq is persisted and only grows; a copy carries its original's seq). That high-water mark is written in
+// the same batch as the events, so it never runs ahead of them; a store created before the mark existed
+// keeps looking up boxes that have none.
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
 import type { EventEnvelope } from '../../protocol/schemas.js';
@@ -38,13 +42,34 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number; r
   const events: Store = sublevel(root, 'events');
   const dedupe: Store = sublevel(root, 'dedupe');
   const dedupeByTime: Store = sublevel(root, 'dedupe-by-time');
+  const seqHigh: Store = sublevel(root, 'seq-high');
+  // box → highest seq stored (-1: none; Infinity: unknown, a store older than the mark)
+  const high = new Map<string, number>();
+  let noMark: number | null = null; // what a box without a mark means: -1 (new store) or Infinity (older store)
+  const MARKED = '\u0000marked-since-creation';
   // ids committed lately: a replay or a back-to-back copy is answered without reading level
   const recent = createRecentIds(opts.recentIds ?? 200_000);
   let chain: Promise<unknown> = Promise.resolve();
 
+  async function loadHighWater(boxes: string[]): Promise<void> {
+    if (noMark === null) {
+      const [marked] = await seqHigh.getMany([MARKED]);
+      if (marked !== undefined) noMark = -1;
+      else if ((await events.keys({ limit: 1 }).all()).length === 0) {
+        await seqHigh.put(MARKED, true);
+        noMark = -1;
+      } else noMark = Infinity;
+    }
+    const missing = boxes.filter((b) => !high.has(b));
+    if (!missing.length) return;
+    const found = await seqHigh.getMany(missing);
+    for (let i = 0; i < missing.length; i++) high.set(missing[i], found[i] === undefined ? noMark : Number(found[i]));
+  }
+
   async function commit(items: ReadonlyArray<{ ref: EventRef; env: EventEnvelope }>, now: number): Promise<PutOutcome[]> {
+    await loadHighWater([...new Set(items.map((it) => it.ref.box))]);
     const dkeys = items.map(({ ref, env }) => `${ref.box}!${env.id}`);
-    const unknown = [...new Set(dkeys.filter((k) => !recent.has(k)))];
+    const unknown = [...new Set(dkeys.filter((k, i) => !recent.has(k) && items[i].env.seq <= high.get(items[i].ref.box)!))];
     const inLevel = new Set<string>();
     if (unknown.length) {
       const found = await dedupe.getMany(unknown);
@@ -69,12 +94,20 @@ export function createEventStore(root: RootStore, opts: { dedupeTtlMs: number; r
       );
       outcomes.push('stored');
     }
+    const raised = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const { ref, env } = items[i];
+      const mark = high.get(ref.box)!;
+      if (outcomes[i] === 'stored' && mark !== Infinity && env.seq > Math.max(mark, raised.get(ref.box) ?? -1)) raised.set(ref.box, env.seq);
+    }
     if (fresh.size) {
       // one expiry entry per batch (not per event) lists the ids it stored; keyed by its first id, which is new
       const ids = [...fresh];
       ops.push({ type: 'put', sublevel: dedupeByTime, key: `${nowKey}!${ids[0]}`, value: ids });
+      for (const [box, seq] of raised) ops.push({ type: 'put', sublevel: seqHigh, key: box, value: seq });
       await root.batch(ops as never);
     }
+    for (const [box, seq] of raised) high.set(box, seq);
     // only after the write: a failed batch must not make its ids look known
     for (const k of fresh) recent.add(k);
     for (const k of inLevel) recent.add(k);

@@ -1,12 +1,16 @@
 // Everything boxes send, validated and routed: state → registry, events → store (deduped), telemetry →
 // latest values, results → command waiters, cfg/reported → registry. A bad message is counted by code and
 // logged (rate-limited), never thrown. Events are group-committed (see group-commit.ts) and their PUBACK
-// to the broker waits for the commit (deferred-puback.ts), so the broker only forgets what level holds.
+// waits for the commit, so nobody forgets what level does not hold yet. With the embedded broker, events are
+// taken from the broker in-process before it acknowledges them to the box (one hop, no second MQTT leg);
+// with an external broker they come over the master's subscription and its PUBACK is deferred
+// (deferred-puback.ts).
 import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
 import { decodePayload } from '../../protocol/decode.js';
 import { CfgReportedMessage, EventEnvelope, ResultMessage, StateMessage, TelemetryMessage } from '../../protocol/schemas.js';
 import { masterSubscriptions, parseTopic } from '../../protocol/topics.js';
+import type { PublishInterceptor } from '../broker/broker-hooks.js';
 import type { CommandApi } from '../commands/command-api.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import { deferPubacks, type DeferredPuback } from './deferred-puback.js';
@@ -29,15 +33,25 @@ export interface IngestorDeps {
   onEvent?: (e: StoredEvent) => void;
   /** most events in one level batch */
   maxBatch?: number;
+  /** the embedded broker: events are ingested from it in-process instead of over the master's subscription */
+  inProcess?: { setInterceptor(fn: PublishInterceptor | null): void };
 }
 
 const STORE_RETRY_MS = 1000;
 
-interface PendingEvent { ref: EventRef; env: EventEnvelope; packet: IPublishPacket; receivedAt: number }
+/** ack: the event is stored (PUBACK it); fail: it will not be (stopping), the sender keeps it */
+interface PendingEvent { ref: EventRef; env: EventEnvelope; ack: () => void; fail: (err: Error) => void; receivedAt: number }
 
-/** Events and telemetry can be split between master workers; state, results and cfg must reach each one. */
-export function subscriptionFilters(sharedGroup: string | null): string[] {
-  return masterSubscriptions.map((f) => (sharedGroup && (f.includes('/evt/') || f.includes('/tel/')) ? `$share/${sharedGroup}/${f}` : f));
+const noop = () => undefined;
+
+/**
+ * Events and telemetry can be split between master workers; state, results and cfg must reach each one.
+ * Events taken in-process from the embedded broker are not subscribed to.
+ */
+export function subscriptionFilters(sharedGroup: string | null, eventsInProcess = false): string[] {
+  return masterSubscriptions
+    .filter((f) => !(eventsInProcess && f.includes('/evt/')))
+    .map((f) => (sharedGroup && (f.includes('/evt/') || f.includes('/tel/')) ? `$share/${sharedGroup}/${f}` : f));
 }
 
 export function createIngestor(deps: IngestorDeps) {
@@ -46,7 +60,8 @@ export function createIngestor(deps: IngestorDeps) {
   let client: MqttClient | null = null;
   let acks: DeferredPuback | null = null;
   let lastStoreError: Error | null = null; // one log line per failed batch, not per event
-  const retries = new Set<NodeJS.Timeout>();
+  let stopping = false;
+  const retries = new Map<NodeJS.Timeout, PendingEvent>();
 
   const batcher = createGroupCommit<PendingEvent, PutOutcome>({
     maxBatch: deps.maxBatch ?? 2000,
@@ -60,20 +75,21 @@ export function createIngestor(deps: IngestorDeps) {
 
   function committed(item: PendingEvent, err: Error | null, outcome?: PutOutcome) {
     if (err) {
-      // still no PUBACK, so the broker keeps the message; try again while the master runs (a full disk
-      // may be cleared), and after a restart the broker redelivers it to the session
+      // still no PUBACK, so the broker (or the box) keeps the message; try again while the master runs (a full
+      // disk may be cleared), and after a restart it is delivered again
       stats.reject('INGEST_FAILED');
       if (err !== lastStoreError) log.error({ err: err.message, box: item.ref.box }, 'storing events failed: retrying');
       lastStoreError = err;
+      if (stopping) return item.fail(err);
       const timer = setTimeout(() => {
         retries.delete(timer);
         batcher.add(item, (e, o) => committed(item, e, o));
       }, STORE_RETRY_MS);
-      retries.add(timer);
+      retries.set(timer, item);
       return;
     }
     lastStoreError = null;
-    acks?.release(item.packet);
+    item.ack();
     if (outcome === 'duplicate') { stats.counters.duplicates++; return; }
     stats.event(item.receivedAt);
     const { ref, env } = item;
@@ -90,6 +106,19 @@ export function createIngestor(deps: IngestorDeps) {
     log.warn({ code, topic, reason: message.slice(0, 300) }, 'message rejected');
   }
 
+  /** Validates and queues an event; `ack` runs once it is stored (or found to be a duplicate). */
+  function takeEvent(topic: string, t: { region: string; box: string; plugin: string; type: string }, payload: Buffer, ack: () => void, fail: (err: Error) => void): boolean {
+    const d = decodePayload(EventEnvelope, payload, deps.maxPayloadBytes);
+    if (!d.ok) {
+      reject(d.code, topic, d.message);
+      return false;
+    }
+    registry.touch({ region: t.region, box: t.box });
+    const item: PendingEvent = { ref: { region: t.region, box: t.box, plugin: t.plugin, type: t.type }, env: d.value, ack, fail, receivedAt: 0 };
+    batcher.add(item, (err, outcome) => committed(item, err, outcome));
+    return true;
+  }
+
   function handle(topic: string, payload: Buffer, packet: IPublishPacket): void {
     stats.counters.received++;
     const t = parseTopic(topic);
@@ -104,12 +133,10 @@ export function createIngestor(deps: IngestorDeps) {
       return;
     }
     if (t.kind === 'event') {
-      const d = decodePayload(EventEnvelope, payload, deps.maxPayloadBytes);
-      if (!d.ok) return reject(d.code, topic, d.message);
-      registry.touch(ref);
-      const item: PendingEvent = { ref: { ...ref, plugin: t.plugin, type: t.type }, env: d.value, packet, receivedAt: 0 };
-      acks?.hold(packet);
-      batcher.add(item, (err, outcome) => committed(item, err, outcome));
+      const held = acks;
+      held?.hold(packet);
+      // a rejected event is acknowledged like before: the box must not replay what can never be stored
+      if (!takeEvent(topic, t, payload, () => held?.release(packet), noop)) held?.release(packet);
       return;
     }
     if (t.kind === 'telemetry') {
@@ -134,6 +161,22 @@ export function createIngestor(deps: IngestorDeps) {
     registry.setCfgReported(ref, d.value);
   }
 
+  /** The embedded broker's view: a box's event is held (no PUBACK) until it is stored. */
+  const intercept: PublishInterceptor = (topic, payload) => {
+    const t = parseTopic(topic);
+    if (!t || t.kind !== 'event') return null;
+    // the session closes without a PUBACK: the box keeps the event and sends it to the next master
+    if (stopping) return Promise.reject(new Error('the master is stopping'));
+    stats.counters.received++;
+    try {
+      return new Promise<void>((resolve, fail) => { if (!takeEvent(topic, t, payload, resolve, fail)) resolve(); });
+    } catch (err) {
+      stats.reject('INGEST_FAILED');
+      log.error({ err: (err as Error).message, topic }, 'ingestion failed');
+      return null;
+    }
+  };
+
   const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
     try {
       handle(topic, payload, packet);
@@ -146,24 +189,31 @@ export function createIngestor(deps: IngestorDeps) {
   return {
     async start() {
       if (client) return;
+      stopping = false;
       client = deps.client();
       acks = deferPubacks(client);
-      if (!acks.supported) log.warn('this mqtt.js cannot defer PUBACKs: events are acknowledged to the broker before they are stored');
+      if (!acks.supported && !deps.inProcess) log.warn('this mqtt.js cannot defer PUBACKs: events are acknowledged to the broker before they are stored');
       client.on('message', onMessage);
-      const granted = await client.subscribeAsync(subscriptionFilters(deps.sharedGroup), { qos: 1 });
+      deps.inProcess?.setInterceptor(intercept);
+      const granted = await client.subscribeAsync(subscriptionFilters(deps.sharedGroup, !!deps.inProcess), { qos: 1 });
       const refused = granted.filter((g) => g.qos === 128);
       if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'broker refused master subscriptions: check the ACL of the master user');
     },
     async stop() {
       if (!client) return;
-      // what arrives from now on is not ingested, so it is not acknowledged either: the broker keeps it
+      // what arrives from now on is not ingested, so it is not acknowledged either: the broker (or box) keeps it
+      stopping = true;
       acks?.refuseUnheld();
       client.off('message', onMessage);
       // events waiting for a retry stay unacknowledged: the broker keeps them for the next session
-      const dropRetries = () => { for (const timer of retries) clearTimeout(timer); retries.clear(); };
+      const dropRetries = () => {
+        for (const [timer, item] of retries) { clearTimeout(timer); item.fail(new Error('the master is stopping')); }
+        retries.clear();
+      };
       dropRetries();
       await batcher.drain();
       dropRetries();
+      // the interceptor stays: it refuses events (no PUBACK) until the master installs another
       client = null;
       acks = null;
     },

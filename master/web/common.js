@@ -35,6 +35,9 @@ export function token() {
   return sessionStorage.getItem('kefu.master.token');
 }
 
+// a `#token=…` typed into the address bar of an open page changes only the hash: no reload would pick it up
+addEventListener('hashchange', () => { if (/token=/.test(location.hash)) { token(); location.reload(); } });
+
 export async function api(path) {
   const res = await fetch(path, { headers: { authorization: `Bearer ${token()}` } });
   if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });

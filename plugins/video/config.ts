@@ -16,6 +16,11 @@ export const videoConfig = z.object({
   turn: z.object({ urls: z.string().regex(/^turns?:/), username: z.string().optional(), credentialFile: z.string().optional() }).optional(),
   rejoinGraceMs: z.number().int().min(0).max(120_000).default(15_000),
   keyframeGapMs: z.number().int().min(50).max(5000).default(300),
+  /**
+   * most frames/s a grid thumbnail gets (by dropping VP8 temporal layers) in grids of 5+ tiles; unset = by grid
+   * size: every frame up to 9 tiles, 15 up to 16, 7.5 above (speaker and pinned tiles always get every frame)
+   */
+  thumbnailFps: z.number().positive().max(60).optional(),
   /** [warn, bad] per QoS metric; bitrates and blur score: lower is worse */
   thresholds: z.object({
     videoKbps: pair, blurScore: pair, freezeSeconds: pair, stutterPct: pair, audioKbps: pair,

@@ -128,6 +128,9 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // a first visit without the token asks for it; the link with `#token=` opened in the same tab then works
+  await page.goto(m.urls.dashboard!);
+  await page.waitForSelector('#token', { state: 'visible', timeout: 15_000 });
   await page.goto(`${m.urls.dashboard}#token=${encodeURIComponent(token)}`);
   await page.waitForSelector('tr[data-box="sy-hall-01"]', { timeout: 15_000 });
   await page.waitForFunction(() => Number(document.querySelector('#k-events')?.textContent?.replace(/,/g, '')) > 20, undefined, { timeout: 20_000 });

@@ -222,3 +222,38 @@ test('events arriving while the ingestor stops are left to the broker and stored
   await waitFor(() => b.stats.counters.events === 1 && acks.n === 1, 10_000, 'redelivered to the next session, stored, acknowledged');
   assert.deepEqual((await events.list('hall-01')).map((e) => e.id), ['during-stop']);
 });
+
+test('an event above its box high-water seq is stored without a dedupe lookup; copies at or below it are still found', async (t) => {
+  const dir = await tempDir(t);
+  const root = await openRoot(t, dir);
+  let lookups = 0;
+  const target = root as unknown as { getMany: (...args: unknown[]) => unknown };
+  const getMany = target.getMany.bind(root);
+  target.getMany = (...args: unknown[]) => { lookups += (args[0] as unknown[]).length; return getMany(...args); };
+  const store = createEventStore(root, { dedupeTtlMs: 60_000, recentIds: 2 });
+  await store.putMany([{ ref, env: env('a', 1) }, { ref, env: env('b', 2) }]);
+  const before = lookups;
+  assert.deepEqual(await store.putMany([{ ref, env: env('c', 3) }, { ref, env: env('d', 4) }]), ['stored', 'stored']);
+  assert.equal(lookups, before, 'seq above the mark: no lookup');
+  // the cache holds 2 ids only: 'a' is out of it, its seq is below the mark, so level is asked and knows it
+  assert.deepEqual(await store.putMany([{ ref, env: env('a', 1) }, { ref, env: env('e', 5) }]), ['duplicate', 'stored']);
+  assert.equal(lookups, before + 1, 'one lookup, for the copy');
+  await root.close();
+
+  // after a restart the mark comes back from level with the events it covers
+  const reopened = createRootStore(join(dir, 'store'));
+  await reopened.open();
+  t.after(() => reopened.close());
+  const fresh = createEventStore(reopened, { dedupeTtlMs: 60_000 });
+  assert.deepEqual(await fresh.putMany([{ ref, env: env('d', 4) }, { ref, env: env('f', 6) }]), ['duplicate', 'stored']);
+});
+
+test('a store written before the high-water mark existed looks every new id up', async (t) => {
+  const root = await openRoot(t);
+  // an event and its dedupe entry as an older master stored them: no mark
+  await sublevel(root, 'events').put(`hall-01!${'1'.padStart(15, '0')}!${'9'.padStart(15, '0')}!old`, { id: 'old' });
+  await sublevel(root, 'dedupe').put('hall-01!old', 1);
+  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
+  // a copy whose seq is far above anything: without a mark the store cannot trust seq and asks level
+  assert.deepEqual(await store.putMany([{ ref, env: env('old', 1_000_000) }, { ref, env: env('new', 1_000_001) }]), ['duplicate', 'stored']);
+});

@@ -33,7 +33,7 @@ export interface QosRow {
   metrics: { videoKbps: number | null; audioKbps: number | null; fps: number | null; lossPct: number | null;
     blur: { score: number | null; qp: number | null; laplacian: number | null };
     freeze: { count: number; seconds: number; frozenNow: boolean }; stutter: { pct: number | null; events: number } };
-  sfu: { pps: number; nacks: number; netLossPct: number | null; layer: string | null } | null;
+  sfu: { pps: number; nacks: number; netLossPct: number | null; layer: string | null; temporal: number; temporalDrops: number } | null;
 }
 
 export async function qosRows(page: Page): Promise<QosRow[]> {

@@ -120,3 +120,48 @@ test('a named tax that an entry only mentions in its answer does not make that e
   const r = engine.ask('印花税合同怎么贴花');
   assert.notEqual(r.decision, 'answer');
 });
+
+test('English escalation words hand off only as requests: a legal representative is a registration topic', () => {
+  assert.notEqual(engine.ask('change legal representative tax registration').decision, 'handoff');
+  assert.equal(engine.ask('I want to talk to an agent').decision, 'handoff');
+  assert.equal(engine.ask('representative').decision, 'handoff');
+});
+
+test('是真的吗 about an invoice is a verification question; behind a text message it is a fraud check', () => {
+  assert.equal(engine.ask('这张发票是真的吗怎么查').entry?.id, 'INV-05');
+  assert.equal(engine.ask('收到短信说我有退税让我填资料，是真的吗').reason, 'fraud_check');
+});
+
+test('an English question keeps its English terms (e-tax) and CIT is not read as IIT', () => {
+  const r = engine.ask('I lost my e-tax password');
+  assert.equal(r.lang, 'en');
+  assert.equal(r.entry?.id, 'ETX-01');
+  assert.notEqual(engine.ask('What is the corporate income tax rate for small companies?').decision, 'answer');
+});
+
+test('pinyin wins over the English folding (fapiao) and may carry Latin KB words (app)', () => {
+  assert.equal(engine.ask('fapiao zuofei').entry?.id, 'INV-02');
+  assert.equal(engine.ask('ge shui app wang ji mi ma').entry?.id, 'IIT-03');
+});
+
+test('a tax an entry names in passing is no answer unless the question is about that entry’s subject', () => {
+  assert.equal(engine.ask('印花税怎么交').decision, 'refuse');
+  assert.equal(engine.ask('卖二手房要交印花税吗').entry?.id, 'PRO-01');
+});
+
+test('a synonym variant folds only where a word starts: 那个税 is not 个税, 创新公司 is not 新公司', () => {
+  assert.doesNotMatch(engine.ask('买车交的那个税在哪里交').normalized, /个人所得税/);
+  assert.match(engine.ask('房子满五年卖要交个税吗').normalized, /个人所得税/);
+});
+
+test('a noun the KB never uses counts against an answer; a rate is answered only where one is stated', () => {
+  assert.equal(engine.ask('失业保险金怎么领').decision, 'refuse');
+  assert.equal(engine.ask('年终奖怎么计税').decision, 'refuse');
+  assert.equal(engine.ask('个人所得税税率表').reason, 'facet_not_stated');
+  assert.equal(engine.ask('车辆购置税税率是多少').entry?.id, 'PRO-03');
+});
+
+test('what day it is is small talk; 态度不好 is a complaint', () => {
+  assert.equal(engine.ask('今天几号').reason, 'smalltalk');
+  assert.equal(engine.ask('窗口人员态度不好').business, 'complaint');
+});

@@ -22,25 +22,33 @@ export function segmentSyllables(letters: string, syllables: ReadonlySet<string>
  * Chinese for a Latin-only query that reads as pinyin, else null. Every token must segment into syllables and
  * KB words must account for most of them, so English sentences ("how do i pay") are left alone.
  */
-export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>): string | null {
+export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>,
+  latinWords: ReadonlySet<string> = new Set()): string | null {
   if (/[\u3400-\u9fff]/.test(text)) return null;
-  const tokens = text.toLowerCase().match(/[a-z]+/g) ?? [];
-  const syll: string[] = [];
+  const tokens = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  // runs of syllables between the Latin words the KB itself uses ("ge shui app wang ji mi ma": app stays app)
+  const runs: string[][] = [[]];
+  const kept: string[] = [];
   for (const t of tokens) {
     const s = segmentSyllables(t, syllables);
-    if (!s) return null;
-    syll.push(...s);
+    if (s) { runs[runs.length - 1].push(...s); continue; }
+    if (!latinWords.has(t)) return null;
+    kept.push(t);
+    runs.push([]);
   }
-  if (syll.length < 2) return null;
-  const words: string[] = [];
+  const total = runs.reduce((a, r) => a + r.length, 0);
+  if (total < 2) return null;
+  const words: string[] = [...kept];
   let used = 0;
-  for (let i = 0; i < syll.length;) {
-    let hit = false;
-    for (let n = Math.min(4, syll.length - i); n >= 2 && !hit; n--) {
-      const w = byPinyin.get(syll.slice(i, i + n).join(' '));
-      if (w) { words.push(w); used += n; i += n; hit = true; }
+  for (const syll of runs) {
+    for (let i = 0; i < syll.length;) {
+      let hit = false;
+      for (let n = Math.min(4, syll.length - i); n >= 2 && !hit; n--) {
+        const w = byPinyin.get(syll.slice(i, i + n).join(' '));
+        if (w) { words.push(w); used += n; i += n; hit = true; }
+      }
+      if (!hit) i++;
     }
-    if (!hit) i++;
   }
-  return used >= syll.length * 0.6 ? words.join(' ') : null;
+  return used >= total * 0.6 ? words.join(' ') : null;
 }

@@ -10,7 +10,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   医保: ['医疗保险', '医保费'],
   // keep 发票 in the canonical form: folding 开发票 → 开票 would drop the key term
   开具发票: ['开票', '开发票', '开个票'],
-  红字发票: ['红冲', '冲红', '红票', '红字'],
+  红字发票: ['红冲', '冲红', '红票', '红字', '冲掉', '冲销', '冲回'],
   数电发票: ['数电票', '全电发票', '全电票', '全面数字化电子发票', '数字化电子发票'],
   电子税务局: ['电子税局', '网上税务局', '税务网站', '网上办税', '网厅', 'etax', 'e-tax'],
   办税服务厅: ['办税大厅', '税务大厅', '服务大厅', '大厅', '服务厅'],
@@ -24,7 +24,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   零申报: ['零报税', '0申报', '报零', '零报'],
   登录: ['登陆', '登入', '登不上', '登不进', '进不去'],
   营业时间: ['上班时间', '开门时间', '办公时间', '几点上班', '几点开门', '几点下班', '几点关门', '下班时间', '午休', '中午休息'],
-  取号: ['排号', '拿号'],
+  取号: ['排号', '拿号', '排队', '叫号'],
   代开: ['代开票'],
   查验: ['验真', '验证真伪', '辨别真假', '查真假', '真伪', '是不是假的', '是假的', '假发票'],
   额度: ['限额', '提额'],
@@ -41,13 +41,15 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   赡养老人: ['养老人', '父母养老'],
   出租房屋: ['房子租出去', '房屋出租', '出租房子', '把房子租'],
   出口: ['卖到国外', '卖到海外', '卖给外国', '外贸'],
-  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县'],
+  外地: ['隔壁省', '外省', '外市', '省外', '异地', '其他省', '跨省', '跨市', '外县', '别的省', '别的市', '别的城市', '其它省', '其他城市', '其他市'],
   电话: ['热线', '咨询电话', '服务电话'],
+  到账: ['到帐', '到卡上', '到卡里', '打到卡上', '打到卡里', '进卡里', '到银行卡'],
   变更: ['迁移', '搬迁', '搬家', '更改', '变动', '变了', '改了', '更换', '换人', '换了', '更新'],
   办税员: ['办税人员', '财务人员', '会计人员', '会计', '出纳', '报税员', '办税的人', '报税的人'],
   查询: ['看看', '查一下', '查查', '查看'],
   缴费: ['交费', '交钱'],
   缴纳: ['交纳'],
+  多缴: ['重复缴', '重复交'],
   手机: ['移动端', '手机上'],
   // concept classes of hall-counter Chinese: how customers say what the KB says formally
   // canonical forms with a space fold to two words (新办 + 公司), not one new word the KB never uses
@@ -64,7 +66,7 @@ export const TAX_SYNONYMS: Record<string, string[]> = {
   代办: ['替别人', '替他人', '替人', '替公司', '替单位', '帮别人', '帮他人', '帮人家', '代别人', '代他人', '委托他人', '委托别人',
     '帮老板', '帮我老板', '帮领导', '帮家人', '帮朋友', '帮亲戚', '替老板', '替领导', '替家人', '替朋友'],
   位置: ['什么位置', '哪个位置', '具体位置', '什么地方', '地点', '怎么过去', '怎么去', '怎么走', '地址在哪'],
-  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录'],
+  缴费记录: ['交没交', '有没有交', '有没有缴', '交了没有', '缴了没有', '缴费情况', '交了几年', '缴费年限', '交社保的记录', '交了多少年', '缴了多少年', '缴了几年', '交了多久'],
   纳税记录: ['个税缴纳记录', '个税记录', '交税记录', '缴税记录', '纳税明细'],
   注销: ['关门了', '倒闭', '不做了', '不干了', '不开了', '歇业', '关掉公司', '销户'],
   逾期: ['过了期限', '过了申报期限', '过了申报期', '过期了', '超期', '晚报了', '报晚了'],
@@ -88,24 +90,44 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   refund: ['rebate', 'money back', 'reimburse'],
   invoice: ['fapiao', 'receipt'],
   kiosk: ['self-service machine', 'terminal'],
+  // the longer corporate name folds first, or 'corporate income tax' would read as 'corporate iit'
+  cit: ['corporate income tax', 'enterprise income tax', 'company income tax', 'business income tax'],
   iit: ['individual income tax', 'personal income tax', 'income tax'],
-  arrears: ['owe', 'unpaid tax', 'outstanding tax'],
+  arrears: ['owe', 'owed', 'owing', 'unpaid tax', 'outstanding tax'],
+  deadline: ['due date', 'due day', 'cutoff date', 'cut-off date', 'last day', 'time limit'],
   hall: ['office', 'service hall', 'tax office'],
+  individual: ['sole trader', 'sole proprietor', 'private person'],
   check: ['verify', 'validate', 'look up', 'lookup'],
   correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
-  location: ['address', 'directions', 'located', 'how do i get there', 'get there'],
+  // 'another city' is the KB's 'another region' (temporary business elsewhere)
+  'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region'],
+  location: ['address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
 };
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
 export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '消费税', '印花税', '房产税', '契税', '车辆购置税', '车船税', '土地增值税',
   '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
 /** other departments' business: named in a question, the answering entry must name it too */
-export const OTHER_DEPARTMENT_TERMS = ['户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
-  '医保报销', '养老金', '低保', '车牌', '违章', '出入境', '港澳通行证', '房产证', '不动产权证'];
+/**
+ * other departments' business that still has a nearest counter in the hall: benefits paid by the social-insurance
+ * agencies go to the social-insurance fee queue, business-licence scope to registration; the rest to the general desk
+ */
+export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
+  医保报销: 'social_insurance', 养老金: 'social_insurance', 失业金: 'social_insurance', 失业保险: 'social_insurance', 退休: 'social_insurance',
+  经营范围: 'registration',
+};
+export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
+  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
-export const EN_TAX_TYPES = ['vat', 'corporate income tax', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
+/**
+ * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
+ * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
+ */
+export const ASKED_FACETS = ['税率', '起征点'];
+export const EN_ASKED_FACETS = ['rate', 'threshold'];
+export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
 
 /** words jieba should keep whole */
 export const TAX_WORDS = [
@@ -121,25 +143,25 @@ export const TAX_WORDS = [
  * personal calculations, suspected fraud, frustration, accounting advice. Each is a list of regexes.
  */
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
-  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|agent|real person|operator|representative)\b/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真)?差|谁来负责|白跑|太慢了|不作为|太过分|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
+  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|real person|operator)\b|\b(talk|speak|chat|connect|transfer)\b.{0,20}\b(agent|representative|someone|staff|person)\b|^(agent|representative)[\s.!?]*$/] },
+  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真|特别|非常)?(差|不好|恶劣|粗暴)|谁来负责|白跑|太慢了|不作为|太过分|不满意|差评|效率(太|很|真|极)?低|服务(太|很|真|极)差|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
   { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
   { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
-  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
+  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|(短信|电话|链接|通知|网站|消息).{0,30}是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
   { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
   { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
   { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
 ];
 
 /** a whole message that is only a greeting, thanks or "who are you": answered kindly, never from the KB */
-export const SMALLTALK = /^(你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
+export const SMALLTALK = /^(今天(是)?(几号|星期几|礼拜几|周几)|现在几点(了)?|几点了|你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
 
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   invoice: ['发票', '专票', '普票', '开票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣'],
   registration: ['登记', '注销', '营业执照', '变更', '迁移', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户'],
   declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '罚款', '处罚', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',
-    '加计扣除', '稽查', '税率', '汇总纳税'],
+    '加计扣除', '稽查', '税率', '汇总纳税', 'cit', 'vat'],
   refund: ['退税', '留抵退税', '出口退税', '退还', '多缴'],
   certificate: ['证明', '完税证明', '打印', '无欠税证明'],
   iit: ['个人所得税', '汇算', '专项附加扣除', '年终奖', '工资', '劳务报酬', '个人所得税app', '综合所得', '外籍', '183天'],

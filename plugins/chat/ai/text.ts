@@ -16,12 +16,16 @@ export interface TextTools {
   basic(text: string): string;
   /** basic() and synonyms folded to their canonical form */
   normalize(text: string): string;
+  /** basic() and only the English synonyms: an English sentence keeps 'e-tax' English, not 电子税务局 */
+  normalizeEn(text: string): string;
   /** replaces unknown CJK spans whose pinyin equals a known word (发漂 → 发票) */
   repairHomophones(text: string): string;
   /** the KB words a Latin-only query spells in pinyin ("fa piao" → 发票), or null when it is not pinyin */
   fromPinyin(text: string): string | null;
   charGrams(text: string): string[];
   words(text: string): string[];
+  /** the nouns of a text (jieba's part-of-speech tags), two characters or more: the things a question is about */
+  nouns(text: string): Set<string>;
   english(text: string): string[];
   isChinese(text: string): boolean;
   /** teaches the tools the KB's vocabulary (call once the KB is folded) */
@@ -32,7 +36,7 @@ export interface TextToolsOptions { synonyms: Record<string, string[]>; enSynony
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
+function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Set<number>) {
   const map = new Map<string, string>();
   for (const [canon, variants] of Object.entries(table)) {
     map.set(canon.toLowerCase(), canon.toLowerCase());
@@ -41,7 +45,13 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean) {
   const keys = [...map.keys()].sort((a, b) => b.length - a.length).map(escape);
   if (keys.length === 0) return (s: string) => s;
   const re = wordBoundary ? new RegExp(`\\b(?:${keys.join('|')})\\b`, 'g') : new RegExp(keys.join('|'), 'g');
-  return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
+  if (!boundaries) return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
+  // Chinese has no spaces: a variant folds only where a word of the sentence starts, so 那个税 keeps its 个 and
+  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者)
+  return (s: string) => {
+    const cuts = boundaries(s);
+    return s.replace(re, (m: string, at: number) => (cuts.has(at) ? map.get(m) ?? m : m));
+  };
 }
 
 /** strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop */
@@ -67,13 +77,24 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   // the dictionary is read here, not at import time
   const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w));
+  // the variants customers type are words too, but weaker than the dictionary's own (这个 stays 这个 before 税)
+  const variants = [...new Set(Object.values(opts.synonyms).flat().map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w) && /[\u3400-\u9fff]/.test(w));
+  jieba.loadDict(Buffer.from(variants.map((w) => `${w} 200 n`).join('\n')));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
-  const foldZh = foldingRegex(opts.synonyms, false);
+  const cutPoints = (text: string) => {
+    const at = new Set<number>([0]);
+    let pos = 0;
+    for (const w of jieba.cut(text, false)) { pos += w.length; at.add(pos); }
+    return at;
+  };
+  const foldZh = foldingRegex(opts.synonyms, false, cutPoints);
   const foldEn = foldingRegex(opts.enSynonyms, true);
   // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
   const byPinyin = new Map<string, string>();
   const knownSpans = new Set<string>();
   const syllables = new Set<string>();
+  // Latin tokens the KB's Chinese text uses (app, pdf, ca): they may sit inside a pinyin question
+  const latinWords = new Set<string>();
 
   const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
 
@@ -84,6 +105,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     },
     normalize(text) {
       return foldEn(foldZh(tools.basic(text)));
+    },
+    normalizeEn(text) {
+      return foldEn(tools.basic(text));
     },
     repairHomophones(text) {
       if (byPinyin.size === 0 || !CJK.test(text)) return text;
@@ -133,7 +157,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       return out;
     },
     fromPinyin(text) {
-      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin) : null;
+      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin, latinWords) : null;
     },
     charGrams(text) {
       const out: string[] = [];
@@ -150,6 +174,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     words(text) {
       return jieba.cutForSearch(text, true).map((w) => w.trim()).filter((w) => w && !ZH_STOPWORDS.has(w) && /[\p{L}\p{N}]/u.test(w));
     },
+    nouns(text) {
+      return new Set(jieba.tag(text, true).filter((t) => /^(n|nz|vn|nt|nr|ns|nrt|j)$/.test(t.tag) && [...t.word].length >= 2).map((t) => t.word));
+    },
     english(text) {
       return (text.match(/[a-z0-9][a-z0-9-]*/g) ?? []).filter((w) => !EN_STOPWORDS.has(w)).map(stem);
     },
@@ -160,6 +187,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
     },
     learnVocabulary(texts) {
       for (const t of texts) {
+        if (CJK.test(t)) for (const w of t.toLowerCase().match(/[a-z]{2,}/g) ?? []) latinWords.add(w);
         for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
           for (const y of py(run)) syllables.add(y);
           const cs = [...run];

@@ -4,7 +4,10 @@ import type { InboundStat } from '../signalling/messages.js';
 import { computeTile, tileLevels, type Level, type Sample, type TileLevels, type TileMetrics, type Thresholds } from './metrics.js';
 
 /** `netLossPct`: video packets the viewer NACKed per packet sent over the last interval (loss before repair) */
-export interface SfuTileCounters { pps: number; nacks: number; netLossPct: number | null; layer: string | null; target: string; switches: number }
+/** `temporal`: highest temporal layer forwarded (2 = all of L1T3); `temporalDrops`: packets left out for it */
+export interface SfuTileCounters {
+  pps: number; nacks: number; netLossPct: number | null; layer: string | null; target: string; switches: number; temporal: number; temporalDrops: number;
+}
 export interface TileReport { participant: string; metrics: TileMetrics; levels: TileLevels; sfu: SfuTileCounters | null }
 
 const HISTORY = 12;

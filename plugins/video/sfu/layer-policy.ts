@@ -67,3 +67,31 @@ export function neededLayers(wants: Iterable<Want>): Layer[] {
   // q always stays on: it is the fallback a switch can land on at once
   return (['q', 'h', 'f'] as Layer[]).filter((l) => RANK[l] <= Math.max(1, max));
 }
+
+/**
+ * Frame rate a grid thumbnail needs (frames/s): small grids see every frame, a large grid of small tiles
+ * looks fluid enough at 7.5 and the SFU forwards a fraction of the packets (temporal layers).
+ */
+export function thumbnailFps(tiles: number, cap = Infinity): number {
+  if (tiles <= 4) return Infinity; // a small call sees every frame, whatever the cap
+
+  const bySize = tiles <= 9 ? Infinity : tiles <= 16 ? 15 : 7.5;
+  return Math.min(bySize, cap);
+}
+
+/**
+ * The lowest temporal layer cap whose frames add up to about `fps` (at least two thirds of it: a publisher
+ * a little under its nominal rate, 12 fps instead of 15, still gets halved, not forwarded whole), from the
+ * frame rates measured per TID. A stream without temporal layers or not yet measured is forwarded whole (2).
+ */
+export function temporalCap(fpsByTid: readonly number[], fps: number): number {
+  if (!Number.isFinite(fps)) return 2;
+  const upper = fpsByTid.slice(1).reduce((a, b) => a + b, 0);
+  if (upper <= 0) return 2;
+  let sum = 0;
+  for (let t = 0; t < fpsByTid.length; t++) {
+    sum += fpsByTid[t]!;
+    if (sum >= (2 / 3) * fps) return t;
+  }
+  return 2;
+}

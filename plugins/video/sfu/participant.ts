@@ -4,6 +4,7 @@ import { createKeyframeLimiter, createVideoDownTrack, type VideoDownTrack } from
 import type { SubscriberView } from './layer-policy.js';
 import type { InboundStream, OutboundTrack, PublisherPeer, SubscriberPeer } from './werift-peer.js';
 import { LAYERS, type Layer } from './types.js';
+import { parseVp8 } from './vp8.js';
 
 export interface Slot {
   readonly index: number;
@@ -23,6 +24,12 @@ export interface Publication {
   readonly rx: Record<Layer | 'audio', number>;
   /** tick number at which each layer last carried packets */
   readonly seenTick: Record<Layer, number>;
+  /** frames started per layer and temporal layer (TID 0..3) that reached us, cumulative */
+  readonly frames: Record<Layer, number[]>;
+  /** frames the publisher sent per layer, from picture id steps (counts lost frames too), cumulative */
+  readonly sentFrames: Record<Layer, number>;
+  /** frames per second per layer and TID, measured over the last few ticks (the room updates it) */
+  fps: Record<Layer, number[]>;
   activeLayers: Layer[];
   state: string;
 }
@@ -74,6 +81,7 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
   const pub: Publication = {
     peer, video: new Map(), audio: null,
     rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS], state: 'new',
+    frames: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] }, sentFrames: { q: 0, h: 0, f: 0 }, fps: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] },
   };
   peer.onState((st) => { pub.state = st; });
   peer.onStream((s) => {
@@ -94,11 +102,24 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
     // a browser without simulcast sends one unnamed stream: treat it as the full layer
     const rid = (LAYERS as readonly string[]).includes(s.rid ?? '') ? (s.rid as Layer) : 'f';
     pub.video.set(rid, s);
+    const frames = pub.frames[rid];
+    let lastPid = -1;
     s.onRtp((pkt) => {
       pub.rx[rid]++;
       pub.seenTick[rid] = tickNow();
+      // the descriptor is parsed once here, not once per subscriber
+      const info = parseVp8(pkt.payload);
+      if (info?.frameStart) {
+        frames[info.tid]!++;
+        // the publisher's frame rate must not sink with our own losses (an overloaded SFU would then stop thinning)
+        if (info.pictureIdBits) {
+          const step = lastPid < 0 ? 1 : (info.pictureId - lastPid) & (info.pictureIdBits === 15 ? 0x7fff : 0x7f);
+          if (step > 0 && step < 64) pub.sentFrames[rid] += step;
+          lastPid = info.pictureId;
+        } else pub.sentFrames[rid]++;
+      }
       if (p.muted.video) return;
-      for (const dt of p.videoSinks) dt.push(rid, pkt);
+      for (const dt of p.videoSinks) dt.push(rid, pkt, info);
     });
   });
   return pub;

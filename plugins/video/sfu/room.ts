@@ -1,9 +1,10 @@
 // A room: participants, their publisher/subscriber peers, slot assignment, speaker tracking and the periodic
 // layer decisions. Messages to clients go out through `emit`; the signalling layer owns the sockets.
 import { KefuError } from '../../../protocol/errors.js';
-import { chooseLayers, neededLayers, type SubscriberView, type Want } from './layer-policy.js';
+import { chooseLayers, neededLayers, temporalCap, thumbnailFps, type SubscriberView, type Want } from './layer-policy.js';
 import { attachPublication, createParticipant, createSlot, type Participant, type Slot } from './participant.js';
 import { createSpeakerTracker } from './speaker.js';
+import { createFrameRateMeter } from './frame-rate.js';
 import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
 import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
 
@@ -13,6 +14,8 @@ export interface RoomOptions {
   lastN: number;
   net: PeerNetConfig;
   keyframeGapMs?: number;
+  /** cap on a grid thumbnail's frame rate in grids of 5+ tiles (default: by grid size) */
+  thumbnailFps?: number;
   emit(participantId: string, msg: Record<string, unknown>): void;
   onError?(err: unknown, where: string): void;
 }
@@ -20,6 +23,8 @@ export interface RoomOptions {
 export type Room = ReturnType<typeof createRoom>;
 
 const SLOT_CHUNK = 4;
+/** ticks (of 500 ms) over which frame rates per temporal layer are measured */
+const FPS_TICKS = 4;
 const NEGOTIATION_MS = 10_000;
 
 /** werift can wait forever on a description it half-understands; a request must get an answer */
@@ -142,6 +147,8 @@ export function createRoom(opts: RoomOptions) {
     return done;
   }
 
+  const meter = createFrameRateMeter();
+
   return {
     id: opts.id,
     get size() { return participants.size; },
@@ -245,6 +252,7 @@ export function createRoom(opts: RoomOptions) {
         for (const p of participants.values()) p.audible = speaker.audible.has(p.id);
         emitAll({ t: 'speaker', active: speaker.active, audible: [...speaker.audible] });
       }
+      if (tickNo % FPS_TICKS === 0) for (const p of participants.values()) if (p.pub) meter.measure(p.pub, now);
       const wanted = new Map<string, Want[]>();
       for (const p of participants.values()) {
         const sub = p.sub;
@@ -258,12 +266,17 @@ export function createRoom(opts: RoomOptions) {
         sub.lastBytes = bytes;
         const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
         const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
+        const tiles = p.view.visible ? bound.filter((s) => p.view.visible!.has(s.publisherId!)).length : bound.length;
+        const thumbFps = thumbnailFps(tiles, opts.thumbnailFps);
         for (const s of bound) {
           const pubP = participants.get(s.publisherId!);
           const want = wants.get(s.publisherId!) ?? 'q';
           (wanted.get(s.publisherId!) ?? wanted.set(s.publisherId!, []).get(s.publisherId!)!).push(want);
           const eff = liveLayerAtMost(pubP, want, tickNo);
           s.video.setTarget(eff);
+          // the speaker and a pinned tile get every frame; thumbnails the temporal layers their size needs
+          const full = s.publisherId === speaker.active || s.publisherId === p.view.pinned;
+          s.video.setMaxTemporal(full || eff === 'off' || !pubP?.pub ? 2 : temporalCap(pubP.pub.fps[eff], thumbFps));
           // a switch that has not landed yet: ask again (the limiter keeps this to one PLI per gap)
           if (eff !== 'off' && s.video.layer !== eff) pubP?.keyframes.request(eff);
         }

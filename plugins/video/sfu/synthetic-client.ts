@@ -1,6 +1,8 @@
 // A synthetic call participant on werift, for tests and the benchmark: it speaks our signalling over a
-// WebSocket, publishes simulcast VP8-shaped RTP (three rids, key frame every second) plus Opus-shaped audio
-// with RFC 6464 levels, and receives what the SFU forwards. Each video payload carries its send time, so the
+// WebSocket, publishes simulcast VP8-shaped RTP (three rids, each L1T3 as Chrome sends simulcast: TIDs
+// 0,2,1,2 with picture id and TL0PICIDX, a key frame about every second, encodings the SFU does not need
+// paused as a browser pauses them) plus Opus-shaped audio with RFC 6464 levels, and receives what the SFU
+// forwards. Each video payload carries its send time, so the
 // receiver measures the latency the SFU adds; sequence gaps per received stream count as loss.
 import { WebSocket } from 'ws';
 import {
@@ -8,13 +10,17 @@ import {
   useAudioLevelIndication, useAbsSendTime, type RTCRtpTransceiver,
 } from 'werift';
 import { LAYERS, type Layer } from './types.js';
-import { isVp8KeyframeStart } from './vp8.js';
+import { isVp8KeyframeStart, parseVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
 
-/** per layer: packets per frame, payload bytes, frames per second (≈120 kbps / 500 kbps / 1.2 Mbps) */
-const SHAPE: Record<Layer, { ppf: number; bytes: number; fps: number }> = {
-  q: { ppf: 1, bytes: 1000, fps: 15 }, h: { ppf: 4, bytes: 1040, fps: 15 }, f: { ppf: 9, bytes: 1110, fps: 15 },
+/** per layer at 15 frames/s: packets per frame, payload bytes (≈120 kbps / 500 kbps / 1.2 Mbps) */
+const SHAPE: Record<Layer, { ppf: number; bytes: number }> = {
+  q: { ppf: 1, bytes: 1000 }, h: { ppf: 4, bytes: 1040 }, f: { ppf: 9, bytes: 1110 },
 };
+/** L1T3: the temporal layer of each frame after a key frame, and whether it depends on TL0 only (layer sync) */
+const L1T3 = [{ tid: 0, sync: false }, { tid: 2, sync: true }, { tid: 1, sync: true }, { tid: 2, sync: false }];
+/** VP8 payload descriptor: X, I (15-bit picture id), L (TL0PICIDX), T (TID, Y) — 6 bytes */
+const DESC = 6;
 const MAGIC = 0x6b656675; // "kefu"
 
 export interface SyntheticOptions {
@@ -34,6 +40,8 @@ export interface SyntheticOptions {
   replay?: RecordedPacket[];
   /** join without a subscriber peer (publish only) */
   subscribe?: boolean;
+  /** video frames per second (default 15); the bitrate per layer stays the same */
+  fps?: number;
 }
 
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
@@ -75,8 +83,10 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   }
 
   function latency(kind: 'audio' | 'video', payload: Buffer) {
-    if (kind === 'video' && payload.length >= 14 && payload.readUInt32BE(2) === MAGIC) {
-      const sent = payload.readDoubleBE(6);
+    if (kind !== 'video') return;
+    const at = (parseVp8(payload)?.headerLength ?? 0) + 2;
+    if (payload.length >= at + 12 && payload.readUInt32BE(at) === MAGIC) {
+      const sent = payload.readDoubleBE(at + 4);
       if (stats.latenciesMs.length < 200_000) stats.latenciesMs.push(performance.timeOrigin + performance.now() - sent);
     }
   }
@@ -144,29 +154,46 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   function startVideo(tr: RTCRtpTransceiver, layers: Layer[], midId: number | undefined, ridId: number | undefined) {
     const dtls = tr.sender.dtlsTransport;
     const pt = tr.codecs[0]?.payloadType ?? 96;
+    const fps = opts.fps ?? 15;
+    // a key frame about every second, on a TL0 frame (the temporal pattern restarts with it)
+    const keyEvery = 4 * Math.max(1, Math.round(fps / 4));
     for (const rid of layers) {
-      const shape = SHAPE[rid];
+      const ppf = Math.max(1, Math.round((SHAPE[rid].ppf * 15) / fps));
+      const bytes = Math.min(1200, Math.round((SHAPE[rid].bytes * SHAPE[rid].ppf * 15) / fps / ppf));
       const ssrc = (Math.random() * 0xffffffff) >>> 0;
-      let seq = Math.floor(Math.random() * 60000); let ts = Math.floor(Math.random() * 1e9); let frame = 0;
+      let seq = Math.floor(Math.random() * 60000); let ts = Math.floor(Math.random() * 1e9);
+      let frame = 0; let pid = Math.floor(Math.random() * 0x8000); let tl0 = Math.floor(Math.random() * 256);
+      let paused = false;
       const ext = [
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
         ...(ridId ? [{ id: ridId, payload: Buffer.from(rid) }] : []),
       ];
       pubTimers.push(setInterval(() => {
-        const key = frame++ % shape.fps === 0;
-        ts = (ts + 90000 / shape.fps) >>> 0;
+        ts = (ts + 90000 / fps) >>> 0;
+        // an encoding the SFU has no use for is paused, as a browser does on {t:'layers'}; it resumes on a key frame
+        if (!activeRids.has(rid)) { paused = true; return; }
+        if (paused) { paused = false; frame = 0; }
+        const key = frame % keyEvery === 0;
+        const t = L1T3[frame % 4]!;
+        frame++;
+        pid = (pid + 1) & 0x7fff;
+        if (t.tid === 0) tl0 = (tl0 + 1) & 0xff;
         const now = performance.timeOrigin + performance.now();
-        for (let i = 0; i < shape.ppf; i++) {
-          const payload = Buffer.alloc(shape.bytes);
-          payload[0] = i === 0 ? 0x10 : 0x00; // S bit on the first packet of a frame, PID 0
-          payload[1] = key ? 0x00 : 0x01; // VP8 P bit: 0 = key frame
-          payload.writeUInt32BE(MAGIC, 2); payload.writeDoubleBE(now, 6);
-          const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: i === shape.ppf - 1, extensions: ext });
+        for (let i = 0; i < ppf; i++) {
+          const payload = Buffer.alloc(bytes);
+          payload[0] = 0x80 | (i === 0 ? 0x10 : 0x00); // X; S on the first packet of a frame; PID 0
+          payload[1] = 0xe0; // I, L, T present
+          payload[2] = 0x80 | (pid >> 8); payload[3] = pid & 0xff;
+          payload[4] = tl0;
+          payload[5] = (t.tid << 6) | (t.sync ? 0x20 : 0);
+          payload[DESC] = key ? 0x00 : 0x01; // VP8 P bit: 0 = key frame
+          payload.writeUInt32BE(MAGIC, DESC + 2); payload.writeDoubleBE(now, DESC + 6);
+          const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: i === ppf - 1, extensions: ext });
           seq = (seq + 1) & 0xffff;
           stats.txPackets++;
           void dtls.sendRtp(payload, header);
         }
-      }, 1000 / shape.fps));
+      }, 1000 / fps));
     }
   }
 
@@ -279,7 +306,8 @@ function isKeyStart(payload: Buffer): boolean {
   return isVp8KeyframeStart(payload);
 }
 
-function waitConnected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<void> {
+// ICE + DTLS in pure JS beside a dozen peers and browsers can take tens of seconds on a loaded 2-core machine
+function waitConnected(pc: RTCPeerConnection, timeoutMs = 45_000): Promise<void> {
   if (pc.connectionState === 'connected') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('synthetic publisher: no connection')), timeoutMs);

@@ -5,17 +5,22 @@
 // our subscribers negotiate (mid, abs-send-time) and hand it straight to the DTLS transport. What werift's
 // sender did for us we keep: its NACK history is filled so its retransmission still answers NACKs, and sender
 // reports (for the browser's audio/video sync) go out once a second per peer, many sources per RTCP packet.
+// When the transport is plain UDP with AES-GCM SRTP (what browsers negotiate with us) the packet is sealed
+// here (srtp-gcm.ts) and written to the ICE socket directly: werift's path costs three promises, a header
+// object serialized bit by bit, and a nextTick per packet. werift's rollover state is kept in step.
+import type { Socket } from 'node:dgram';
 import {
   RtpHeader, RtpPacket, RtcpSrPacket, RtcpSenderInfo, RtcpSourceDescriptionPacket, SourceDescriptionChunk,
   SourceDescriptionItem, type RTCRtpTransceiver, type RtcpPacket,
 } from 'werift';
 import type { RtpLike } from './types.js';
+import { sealRtpGcm, writeRtpHeader, type HeaderExt } from './srtp-gcm.js';
 
 /** The RTCRtpSender fields we read or fill; `private` in werift's typings, stable across 0.2x. */
 interface SenderInternals {
   readonly ssrc: number;
   codec?: { payloadType: number };
-  dtlsTransport: { state: string; sendRtp(payload: Buffer, header: RtpHeader): Promise<number>; sendRtcp(p: RtcpPacket[]): Promise<void> };
+  dtlsTransport: DtlsInternals;
   headerExtensions: Array<{ id: number; uri: string }>;
   rtpCache: RtpPacket[];
   cname?: string;
@@ -27,6 +32,56 @@ const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send
 const NTP_EPOCH_OFFSET_S = 2_208_988_800; // 1900 → 1970
 /** sender reports per RTCP packet: 16 × 28 bytes + SDES chunks stay under a 1200-byte MTU */
 const SR_PER_PACKET = 16;
+
+interface SrtpState { rolloverCounter: number }
+/** werift's RTCDtlsTransport as far as the direct path reads it */
+interface DtlsInternals {
+  state: string;
+  sendRtp(payload: Buffer, header: RtpHeader): Promise<number>;
+  sendRtcp(p: RtcpPacket[]): Promise<void>;
+  bytesSent?: number;
+  packetsSent?: number;
+  srtp?: { localContext?: {
+    cipher?: { srtpSessionKey?: Buffer; srtpSessionSalt?: Buffer; aeadAuthTagLen?: number };
+    getSrtpSsrcState(ssrc: number): SrtpState;
+    updateRolloverCount(seq: number, s: SrtpState): void;
+  } };
+  iceTransport?: { connection?: { nominated?: {
+    remoteAddr: [string, number];
+    protocol: { transport?: { socket?: Socket; closed?: boolean }; turn?: unknown };
+    packetsSent: number; bytesSent: number;
+  } } };
+}
+
+/** A NACK-history entry; werift's RtpHeader is built only when a NACK asks for the packet again. */
+class HistoryEntry {
+  private built: RtpHeader | undefined;
+  constructor(readonly payload: Buffer, private readonly pt: number, private readonly seq: number, private readonly ts: number,
+    private readonly ssrc: number, private readonly marker: boolean, private readonly exts: HeaderExt[]) {}
+  get header(): RtpHeader {
+    this.built ??= new RtpHeader({ payloadType: this.pt, sequenceNumber: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: this.marker, extensions: this.exts });
+    return this.built;
+  }
+}
+
+/** Sends on the socket itself; false when the transport is not plain UDP + GCM (werift's path is used). */
+function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, ssrc: number, seq: number): boolean {
+  const ctx = dtls.srtp?.localContext;
+  const cipher = ctx?.cipher;
+  const pair = dtls.iceTransport?.connection?.nominated;
+  const transport = pair?.protocol.transport;
+  const socket = transport?.socket;
+  if (!pair || !ctx || !cipher?.srtpSessionKey || !cipher.srtpSessionSalt || cipher.aeadAuthTagLen !== 16 || !socket || pair.protocol.turn || transport.closed) return false;
+  const s = ctx.getSrtpSsrcState(ssrc);
+  ctx.updateRolloverCount(seq, s);
+  const parts = sealRtpGcm(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, ssrc, s.rolloverCounter, seq);
+  const bytes = header.length + parts[1].length + 16;
+  socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
+  dtls.bytesSent = (dtls.bytesSent ?? 0) + bytes;
+  dtls.packetsSent = (dtls.packetsSent ?? 0) + 1;
+  pair.packetsSent++; pair.bytesSent += bytes;
+  return true;
+}
 
 /** What one outbound track has sent; read by the peer's sender-report timer. */
 export interface SendState {
@@ -44,7 +99,8 @@ export interface FastSender {
   send(seq: number, ts: number, pkt: RtpLike): boolean;
 }
 
-export function createFastSender(tr: RTCRtpTransceiver): FastSender {
+/** `direct: false` keeps werift's encryption and socket path (for comparison in tests and benchmarks) */
+export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSender {
   const sender = tr.sender as unknown as SenderInternals;
   const state: SendState = { ssrc: sender.ssrc, packets: 0, octets: 0, lastTs: 0, lastSendMs: 0, cname: sender.cname };
   let extSource: SenderInternals['headerExtensions'] | null = null;
@@ -65,19 +121,21 @@ export function createFastSender(tr: RTCRtpTransceiver): FastSender {
         state.cname = sender.cname;
       }
       const nowMs = Date.now();
-      const extensions: Array<{ id: number; payload: Buffer }> = [];
+      const extensions: HeaderExt[] = [];
       if (midId && midBuf) extensions.push({ id: midId, payload: midBuf });
       if (absId) extensions.push({ id: absId, payload: absSendTime(nowMs) });
-      const header = new RtpHeader({
-        payloadType: codec.payloadType, sequenceNumber: seq, timestamp: ts, ssrc: state.ssrc, marker: pkt.header.marker, extensions,
-      });
-      // werift's NACK handler resends from this history; the header is ours alone, never mutated after this
-      const rtp = new RtpPacket(header, pkt.payload);
-      cache[seq % RTP_HISTORY] = rtp;
+      const pt = codec.payloadType; const marker = pkt.header.marker;
       state.packets++;
       state.octets += pkt.payload.length;
       state.lastTs = ts;
       state.lastSendMs = nowMs;
+      // werift's NACK handler resends from this history (seq % 128, checked against the header's seq)
+      if (direct && sendDirect(dtls, writeRtpHeader(pt, marker, seq, ts, state.ssrc, extensions), pkt.payload, state.ssrc, seq)) {
+        cache[seq % RTP_HISTORY] = new HistoryEntry(pkt.payload, pt, seq, ts, state.ssrc, marker, extensions) as unknown as RtpPacket;
+        return true;
+      }
+      const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc: state.ssrc, marker, extensions });
+      cache[seq % RTP_HISTORY] = new RtpPacket(header, pkt.payload);
       dtls.sendRtp(pkt.payload, header).catch(() => undefined);
       return true;
     },

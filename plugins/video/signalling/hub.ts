@@ -17,6 +17,8 @@ export interface HubOptions {
   /** a participant whose socket dropped keeps its tile this long, waiting for a rejoin */
   rejoinGraceMs: number;
   maxRooms: number;
+  /** cap on a grid thumbnail's frame rate (see the video config) */
+  thumbnailFps?: number;
   thresholds?: Thresholds;
   /** resolves a call id to its room (calls are created by the call registry) */
   roomOfCall?(callId: string): string | undefined;
@@ -53,7 +55,7 @@ export function createSignallingHub(opts: HubOptions) {
     if (room) return room;
     if (rooms.size >= opts.maxRooms) throw new KefuError('TOO_MANY_ROOMS', `at most ${opts.maxRooms} rooms`);
     room = createRoom({
-      id, maxParticipants: opts.maxParticipants, lastN: opts.lastN, net: opts.net,
+      id, maxParticipants: opts.maxParticipants, lastN: opts.lastN, net: opts.net, thumbnailFps: opts.thumbnailFps,
       emit: (pid, msg) => send(bound.get(`${id}/${pid}`), msg),
       onError: (err, where) => opts.log.warn({ err, room: id, where }, 'room error'),
     });
@@ -171,7 +173,7 @@ export function createSignallingHub(opts: HubOptions) {
     // what the viewer reported lost (NACKed) per packet sent: the link's loss before NACK/RTX repaired it
     const sentInWindow = c.packets - win[0]!.packets;
     const netLossPct = sentInWindow >= 30 ? Math.min(100, (100 * (c.nacks - win[0]!.nacks)) / sentInWindow) : null;
-    return { pps: Math.round(sent / dtS), nacks: c.nacks, netLossPct, layer: slot.video.layer, target: slot.video.target, switches: c.switches };
+    return { pps: Math.round(sent / dtS), nacks: c.nacks, netLossPct, layer: slot.video.layer, target: slot.video.target, switches: c.switches, temporal: slot.video.temporal, temporalDrops: c.temporalDrops };
   }
 
   function qosTick() {

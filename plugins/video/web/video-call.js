@@ -4,10 +4,12 @@
 import { createGrid } from './grid.js';
 import { laplacianVariance } from './sharpness.js';
 
+// L1T3 per encoding (Chrome's simulcast default, stated so it holds): three temporal layers let the SFU send
+// grid thumbnails a quarter or half of the frames without asking the browser for anything
 const ENCODINGS = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' },
 ];
 const STAT_FIELDS = ['bytesReceived', 'packetsReceived', 'packetsLost', 'nackCount', 'framesDecoded', 'framesDropped', 'qpSum',
   'frameWidth', 'frameHeight', 'freezeCount', 'totalFreezesDuration', 'concealedSamples', 'silentConcealedSamples',
