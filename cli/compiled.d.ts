@@ -11,5 +11,6 @@ export declare const LOCK_FILE: string;
 export declare function lockHash(root?: string): string | null;
 /** Every file under the source folders, relative to `root` (default ROOT); with `dirs`, the folders too. */
 export declare function sourceFiles(root?: string, opts?: { dirs?: boolean }): string[];
-/** The URL of the program the build under `root` names (dist/bundle/kefu.cjs or dist/cli/kefu.js) when it is current, else null. */
+/** The URL of the program the build under `root` names (dist/bundle/kefu.cjs or dist/cli/kefu.js) when it is
+ * current, else null. */
 export declare function compiledEntry(root?: string): string | null;
