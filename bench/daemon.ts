@@ -1,10 +1,12 @@
 // `npm run bench -- daemon [runs]`: time from spawning `kefu start` to the retained `state` online at the broker,
-// and the daemon's resident memory after it has been idle, for a minimal box (compiled build, and from source
-// through tsx) and for a box with every plugin. Peers in the same run, interleaved round by round so the load of
+// the CPU the process used until then, and the daemon's resident memory after it has been idle, for a minimal box (the build: the bundle in dist/bundle/;
+// the per-file build in dist/cli/ run directly, without cli/bin.js's freshness check; from source through tsx) and
+// for a box with every plugin. Peers in the same run, interleaved round by round so the load of
 // the shared machine falls on all alike: a bare `node -e` (spawn → exit) and a minimal mqtt.js client in a child
 // process (spawn → its retained message at the same broker, the floor any Node MQTT daemon pays).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { KEFU_BIN, writeBoxConfig } from '../test/helpers/daemon-process.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const IDLE_MS = 10_000; // idle: plugins started, first telemetry sent, GC settled
+const PER_FILE = join(ROOT, 'dist', 'cli', 'kefu.js');
 if (!compiledEntry()) process.stderr.write('bench daemon: no current build in dist/ (`npm run build`): the "minimal" figure runs from source\n');
 
 const aedes = await Aedes.createBroker();
@@ -30,6 +33,15 @@ await once(server, 'listening');
 const url = `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`;
 const watcher = await mqtt.connectAsync(url, { clientId: 'bench-watcher' });
 
+/**
+ * CPU (user + system) the process has used so far, in ms: read when `state` arrives, it is the work the process did
+ * to go online, which the machine's load stretches much less than the wall time (10 ms ticks).
+ */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+};
+const CLOCK_TICKS = 100; // USER_HZ: 100 on Linux for every architecture we ship to
 const rssMb = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const timeout = () => sleep(60_000).then(() => NaN);
 
@@ -50,23 +62,24 @@ const stop = async (child: ChildProcess) => {
   await once(child, 'exit');
 };
 
-interface Sample { ms: number; rss?: number }
+interface Sample { ms: number; cpu?: number; rss?: number }
 type Subject = (round: number) => Promise<Sample>;
 
-const daemon = (variant: string, plugins: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Subject => async (round) => {
+const daemon = (variant: string, plugins: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, program = KEFU_BIN): Subject => async (round) => {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-bench-daemon-'));
   const box = `bench-${variant.replaceAll('_', '-')}-${round}`;
   try {
     const file = await writeBoxConfig(dir, { box, region: 'bench', url, password: 'unused', extra: { plugins } });
     const online = await arrival(`kefu/v1/bench/${box}/state`, (p) => StateMessage.safeParse(JSON.parse(p.toString())).data?.online === true);
     const began = performance.now();
-    const child = spawn(process.execPath, [KEFU_BIN, 'start', '-c', file], { stdio: 'ignore', env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [program, 'start', '-c', file], { stdio: 'ignore', env: { ...process.env, ...env } });
     const ms = (await Promise.race([online.at, timeout()])) - began;
+    const cpu = cpuMs(child.pid!);
     await online.done();
     await sleep(IDLE_MS);
     const rss = await rssMb(child.pid!);
     await stop(child);
-    return { ms, rss };
+    return { ms, cpu, rss };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -88,16 +101,18 @@ await c.publishAsync(${JSON.stringify(topic)}, '{"online":true}', { qos: 1, reta
   const began = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: 'ignore' });
   const ms = (await Promise.race([online.at, timeout()])) - began;
+  const cpu = cpuMs(child.pid!);
   await online.done();
   await watcher.publishAsync(topic, '', { retain: true }); // clear it for the next round
   await stop(child);
-  return { ms };
+  return { ms, cpu };
 };
 
 const subjects: Record<string, Subject> = {
   node_e: nodeE,
   mqtt_client: mqttClient,
   minimal: daemon('minimal', { system: {} }),
+  ...(existsSync(PER_FILE) ? { minimal_per_file: daemon('minimal_per_file', { system: {} }, {}, PER_FILE) } : {}),
   minimal_from_source: daemon('minimal_from_source', { system: {} }, { KEFU_FROM_SOURCE: '1' }),
   all_plugins: daemon('all_plugins', Object.fromEntries(pluginNames.map((name) => [name, {}]))),
 };
@@ -114,8 +129,11 @@ for (const [variant, list] of Object.entries(samples)) {
   const ms = list.map((s) => Math.round(s.ms));
   const sorted = [...ms].sort((a, b) => a - b);
   const rss = list.flatMap((s) => (s.rss === undefined ? [] : [Math.round(s.rss)]));
+  const cpu = list.flatMap((s) => (s.cpu === undefined ? [] : [Math.round(s.cpu)]));
+  const cpuSorted = [...cpu].sort((a, b) => a - b);
   process.stdout.write(`${JSON.stringify({
     bench: 'daemon', variant, runs, spawn_to_online_ms: ms, spawn_to_online_ms_p50: rank(sorted, 0.5), spawn_to_online_ms_p95: rank(sorted, 0.95),
+    ...(cpu.length ? { cpu_to_online_ms: cpu, cpu_to_online_ms_p50: rank(cpuSorted, 0.5), cpu_to_online_ms_p95: rank(cpuSorted, 0.95) } : {}),
     ...(rss.length ? { idle_rss_mb: rss, idle_rss_mb_max: Math.max(...rss) } : {}),
     ratio_to_node_e: Number((rank(sorted, 0.5) / p50('node_e')).toFixed(2)), ratio_to_mqtt_client: Number((rank(sorted, 0.5) / p50('mqtt_client')).toFixed(2)),
     load_avg_1m: loadAvg,

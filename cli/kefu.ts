@@ -1,15 +1,4 @@
-// The `kefu` program: one file per command under cli/commands/, no logic here.
-import { Command } from 'commander';
-import { commands } from './commands/index.js';
+// The `kefu` program run from the sources (tsx) or the per-file build: see cli/program.ts.
+import { main } from './program.js';
 
-const program = new Command('kefu')
-  .description('kefu-edge: the regional box daemon, the master center and the installer tools')
-  .option('--json', 'machine-readable output')
-  .showHelpAfterError();
-
-// the first word that is not an option names the command; unknown or none (help) → register them all
-const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
-const chosen = invoked && invoked in commands ? [commands[invoked]] : Object.values(commands);
-for (const load of chosen) (await load())(program);
-
-await program.parseAsync(process.argv);
+await main(process.argv);
