@@ -168,13 +168,16 @@ export function createIngestor(deps: IngestorDeps) {
     // the session closes without a PUBACK: the box keeps the event and sends it to the next master
     if (stopping) return Promise.reject(new Error('the master is stopping'));
     stats.counters.received++;
-    try {
-      return new Promise<void>((resolve, fail) => { if (!takeEvent(topic, t, payload, resolve, fail)) resolve(); });
-    } catch (err) {
-      stats.reject('INGEST_FAILED');
-      log.error({ err: (err as Error).message, topic }, 'ingestion failed');
-      return null;
-    }
+    return new Promise<void>((resolve, fail) => {
+      try {
+        if (!takeEvent(topic, t, payload, resolve, fail)) resolve();
+      } catch (err) {
+        // as on the subscription path: counted, logged and acknowledged (a replay would fail the same way)
+        stats.reject('INGEST_FAILED');
+        log.error({ err: (err as Error).message, topic }, 'ingestion failed');
+        resolve();
+      }
+    });
   };
 
   const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
