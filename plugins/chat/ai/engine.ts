@@ -137,16 +137,17 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
   const domainTerms = new Set([...TAX_WORDS, ...Object.values(kb.business_keywords ?? {}).flat()].filter((w) => w.length >= 2));
 
+  /** a word of two or more characters whose every adjacent pair is in the set (the word, written with gaps) */
+  const pairsIn = (set: Set<string>, w: string) => {
+    const cs = [...w];
+    return cs.length >= 2 && cs.slice(1).every((c, k) => set.has(cs[k] + c));
+  };
+
   const coverage = (q: Prepared, i: number) => {
     const terms = q.zh ? new Set(q.words) : new Set(q.en);
     const vocab = q.zh ? zhVocab[i] : enVocab[i];
     const qVocab = q.zh ? zhQVocab[i] : enQVocab[i];
-    const has = (set: Set<string>, w: string) => {
-      if (set.has(w)) return true;
-      if (!q.zh || w.length < 2 || !/^[\u3400-\u9fff]+$/.test(w)) return false;
-      const cs = [...w];
-      return cs.slice(1).every((c, k) => set.has(cs[k] + c));
-    };
+    const has = (set: Set<string>, w: string) => set.has(w) || (q.zh && /^[\u3400-\u9fff]+$/.test(w) && pairsIn(set, w));
     // 买车 against 新买的车: every character is there, the compound is not
     const chars = (set: Set<string>, w: string) => q.zh && w.length >= 2 && /^[\u3400-\u9fff]+$/.test(w) && [...w].every((c) => set.has(c));
     const idx = q.zh ? wordIdx : enIdx;
@@ -171,8 +172,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     for (const w of own) {
       const weight = idx.idf(w);
       total += weight;
-      const cs = [...w];
-      if (have.has(w) || (q.zh && cs.length >= 2 && cs.slice(1).every((c, k) => have.has(cs[k] + c)))) hit += weight;
+      if (have.has(w) || (q.zh && pairsIn(have, w))) hit += weight;
     }
     return total === 0 ? 0 : hit / total;
   };
