@@ -29,24 +29,18 @@ const box = { region: 'bench', box: 'bench-0' };
 let boxes = 0;
 const data = { kind: 'chat.message', conversation: 'c-123456', text: '您好，我想咨询一下发票申领的流程。', n: 0 };
 
-/**
- * CPU time of this thread alone (the box's event loop), in µs, from /proc: process.cpuUsage() also counts the broker's
- * thread and the thread pool. Clock ticks are 10 ms, fine over runs of seconds.
- */
-function threadCpuUs(tid: number | string = process.pid): number {
-  const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14, 15 of stat)
+/** utime + stime of a /proc stat file, in µs (fields 14, 15; clock ticks are 10 ms, fine over runs of seconds). */
+function statCpuUs(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
-const boxThreadCpuUs = () => threadCpuUs();
+/** this thread alone (the box's event loop): process.cpuUsage() also counts the thread pool and LevelDB's thread */
+const boxThreadCpuUs = () => statCpuUs(`/proc/self/task/${process.pid}/stat`);
+/** a whole process (all its threads: event loop, LevelDB, thread pool) */
+const processCpuUs = (pid: number) => statCpuUs(`/proc/${pid}/stat`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-
-/** CPU µs of a whole process (all its threads: event loop, LevelDB, thread pool), from /proc. */
-function processCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
 
 /** The real master in its own process (bench/outbox-master.ts), as on a real deployment. */
 async function startMasterSide() {
