@@ -1,6 +1,8 @@
 // Failover driven by the modem, not the wire: 5G is the real cellular transport on the modem simulator (its data
 // call raises the 5G veth in the box namespace). Loss of registration (+CEREG: 0) and a vanished modem port must
-// move the stream to 4G fast, and the stream must come back to 5G once the modem does, losing nothing.
+// move the stream to 4G fast, and the stream must come back to 5G once the modem does, losing nothing. The box
+// runs the daemon's durable outbox + uplink: that path promises order per class (the harness's bare mqtt.js
+// publisher re-sends after a 4 s timeout and cannot; CI once saw message 198 arrive after 199 with it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFailoverHarness, type CutResult, type FailoverHarness } from '../sim/failover-harness.js';
@@ -21,7 +23,7 @@ function check(r: CutResult, reason: RegExp): void {
 
 test('modem deregistration and modem vanish: 5G (cellular on the modem simulator) fails over to 4G and back, losing nothing', { timeout: 120_000 }, async (t) => {
   const h: FailoverHarness = await createFailoverHarness({
-    cellular5g: true, tag: `${process.pid}m`,
+    cellular5g: true, outbox: true, tag: `${process.pid}m`,
     options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 1000 },
   });
   t.after(() => h.close());
