@@ -44,7 +44,7 @@ export function register(program: Command): void {
         dataDir: join(data, 'master'),
         broker: { tcp: { host: '127.0.0.1', port: await portOrAny(Number(o.mqttPort)) } },
         http: { host: '127.0.0.1', port: await portOrAny(Number(o.masterHttpPort)) },
-      }, { log: log.child({ name: 'master' }) });
+      }, { log: log.child({ role: 'master' }) });
       const urls = await master.start();
       const cred = await master.provisionBox(o.box, o.region);
 
@@ -62,7 +62,7 @@ export function register(program: Command): void {
         transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
         plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
       })}`);
-      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ name: 'box' }));
+      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ role: 'box' }));
       try {
         await daemon.start();
       } catch (err) {
