@@ -3,13 +3,16 @@
 // today's layout (event-store.ts) in chunks, each chunk one atomic batch, so a crash midway resumes cleanly.
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
-import { eventKey, pageKey } from './event-keys.js';
+import type { OutboxClass } from '../../protocol/schemas.js';
+import { encodeEvent, eventKey, pageKey } from './event-format.js';
+import type { EventRecords } from './event-store.js';
 
-type Op = { type: 'put' | 'del'; sublevel: Store; key: string; value?: unknown };
+type Op = { type: 'put' | 'del'; sublevel: Store | EventRecords; key: string; value?: unknown };
 
-/** Returns how many events were moved (0 for a store in today's layout). */
-export async function migrateLegacyEvents(root: RootStore, to: { events: Store; pages: Store }, chunkSize = 1000): Promise<number> {
+/** How many events were moved (0 for a store in today's layout) and the highest seq seen per box. */
+export async function migrateLegacyEvents(root: RootStore, to: { events: EventRecords; pages: Store }, chunkSize = 1000): Promise<{ moved: number; highestSeq: Map<string, number> }> {
   const legacy = sublevel(root, 'events');
+  const highestSeq = new Map<string, number>();
   let moved = 0;
   for (;;) {
     const chunk = await legacy.iterator({ limit: chunkSize }).all();
@@ -17,10 +20,13 @@ export async function migrateLegacyEvents(root: RootStore, to: { events: Store; 
     const ops: Op[] = [];
     const byBox = new Map<string, { ids: string[]; receivedAt: number }>();
     for (const [key, value] of chunk) {
-      const e = value as { id?: string; ts?: number; receivedAt?: number };
+      const e = value as { id?: string; region?: string; plugin?: string; type?: string; seq?: number; ts?: number; class?: OutboxClass; data?: unknown; receivedAt?: number };
       const box = key.slice(0, key.indexOf('!'));
       const id = e.id ?? key.slice(key.lastIndexOf('!') + 1);
-      ops.push({ type: 'put', sublevel: to.events, key: eventKey(box, id), value: { box, ...e, id } }, { type: 'del', sublevel: legacy, key });
+      const env = { v: 1 as const, id, seq: e.seq ?? 0, ts: e.ts ?? 0, ...(e.class ? { class: e.class } : {}), data: e.data ?? null };
+      const record = encodeEvent({ box, region: e.region ?? '', plugin: e.plugin ?? '', type: e.type ?? '' }, env, e.receivedAt ?? e.ts ?? 0);
+      ops.push({ type: 'put', sublevel: to.events, key: eventKey(box, id), value: record }, { type: 'del', sublevel: legacy, key });
+      highestSeq.set(box, Math.max(highestSeq.get(box) ?? -1, env.seq));
       const page = byBox.get(box) ?? { ids: [], receivedAt: 0 };
       page.ids.push(id);
       page.receivedAt = Math.max(page.receivedAt, e.receivedAt ?? e.ts ?? 0);
@@ -32,5 +38,5 @@ export async function migrateLegacyEvents(root: RootStore, to: { events: Store; 
   }
   await sublevel(root, 'dedupe').clear();
   await sublevel(root, 'dedupe-by-time').clear();
-  return moved;
+  return { moved, highestSeq };
 }

@@ -3,49 +3,46 @@
 // adds one page per box listing the ids it stored in arrival order, which is what `list` and retention walk.
 // Writes are group commits: putMany stores a whole batch with one lookup (`getMany`) and one level batch.
 // Batches run one after another, so a copy of an event in the next batch always sees the previous batch's
-// outcome. Most events need no lookup at all: the recent-id cache knows the copies of the last few minutes,
-// and an event whose `seq` is above the highest seq ever stored for its box cannot be a copy (a box's seq is
-// persisted and only grows; a copy carries its original's seq). That high-water mark is written in the same
-// batch as the events, so it never runs ahead of them; a store created before the mark existed keeps looking
-// up boxes that have none.
+// outcome. Most events need no lookup at all: an event whose `seq` is above the highest seq ever stored for its
+// box cannot be a copy (a box's seq is persisted and only grows; a copy carries its original's seq), so only
+// replays after a reconnect are looked up, a commit's worth in one getMany. (An in-memory cache of recent ids
+// was dropped: it cost a sixth of the store's CPU on every event to spare those rare lookups.) The high-water
+// mark is written in the same batch as the events, so it never runs ahead of them; a store created before the
+// mark existed keeps looking up boxes that have none.
+import type { AbstractSublevel } from 'abstract-level';
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
 import type { EventEnvelope } from '../../protocol/schemas.js';
-import { eventKey, pad, pageKey } from './event-keys.js';
+import { decodeEvent, encodeEvent, eventKey, pad, pageKey, type EventRef, type StoredEvent } from './event-format.js';
 import { migrateLegacyEvents } from './event-store-legacy.js';
-import { createRecentIds } from './recent-ids.js';
 
-export interface StoredEvent {
-  id: string; box: string; region: string; plugin: string; type: string;
-  seq: number; ts: number; class?: string; data: unknown; receivedAt: number;
-}
-
-export interface EventRef { region: string; box: string; plugin: string; type: string }
+export type { EventRef, StoredEvent } from './event-format.js';
 export type PutOutcome = 'stored' | 'duplicate';
 
 export interface EventStore {
   /** Stores an event unless an event with its id is stored for its box. */
   put(ref: EventRef, env: EventEnvelope, now?: number): Promise<PutOutcome>;
-  /** One atomic write for the whole batch; outcomes in input order (a repeated id: first copy wins). */
-  putMany(items: ReadonlyArray<{ ref: EventRef; env: EventEnvelope }>, now?: number): Promise<PutOutcome[]>;
+  /** One atomic write for the whole batch; outcomes in input order (a repeated id: first copy wins). `raw`: the
+   *  envelope's bytes as received, stored as they are. */
+  putMany(items: ReadonlyArray<EventItem>, now?: number): Promise<PutOutcome[]>;
   /** Newest received first. */
   list(box: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** Drops the events of these boxes received before `cutoff` (ms); a later copy of one is new again. */
   pruneEvents(boxes: string[], cutoff: number): Promise<void>;
 }
 
-type Op = { type: 'put' | 'del'; sublevel: Store; key: string; value?: unknown };
+export interface EventItem { ref: EventRef; env: EventEnvelope; raw?: Buffer }
+export type EventRecords = AbstractSublevel<RootStore, string | Buffer | Uint8Array, string, Uint8Array>;
+type Op = { type: 'put' | 'del'; sublevel: Store | EventRecords; key: string; value?: unknown };
 
-export function createEventStore(root: RootStore, opts: { recentIds?: number } = {}): EventStore {
-  const events: Store = sublevel(root, 'event-by-id');
+export function createEventStore(root: RootStore): EventStore {
+  const events: EventRecords = root.sublevel<string, Uint8Array>('event-by-id', { valueEncoding: 'view' }) as EventRecords;
   const pages: Store = sublevel(root, 'event-pages');
   const seqHigh: Store = sublevel(root, 'seq-high');
   // box → highest seq stored (-1: none; Infinity: unknown, a store older than the mark)
   const high = new Map<string, number>();
   let noMark: number | null = null; // what a box without a mark means: -1 (new store) or Infinity (older store)
   const MARKED = '\u0000marked-since-creation';
-  // keys committed lately: a replay or a back-to-back copy is answered without reading level
-  const recent = createRecentIds(opts.recentIds ?? 200_000);
   let chain: Promise<unknown> = Promise.resolve();
 
   /** runs after every batch before it and before every batch after it */
@@ -57,7 +54,16 @@ export function createEventStore(root: RootStore, opts: { recentIds?: number } =
 
   async function loadHighWater(boxes: string[]): Promise<void> {
     if (noMark === null) {
-      await migrateLegacyEvents(root, { events, pages });
+      const migrated = await migrateLegacyEvents(root, { events, pages });
+      if (migrated.moved > 0) {
+        // the old events are all here now: the highest seq among them is a sound mark for each box
+        const boxes = [...migrated.highestSeq.keys()];
+        const marks = await seqHigh.getMany(boxes);
+        await seqHigh.batch([
+          ...boxes.map((b, i) => ({ type: 'put' as const, key: b, value: Math.max(Number(marks[i] ?? -1), migrated.highestSeq.get(b)!) })),
+          { type: 'put' as const, key: MARKED, value: true },
+        ]);
+      }
       const [marked] = await seqHigh.getMany([MARKED]);
       if (marked !== undefined) noMark = -1;
       else if ((await events.keys({ limit: 1 }).all()).length === 0) {
@@ -71,10 +77,10 @@ export function createEventStore(root: RootStore, opts: { recentIds?: number } =
     for (let i = 0; i < missing.length; i++) high.set(missing[i], found[i] === undefined ? noMark : Number(found[i]));
   }
 
-  async function commit(items: ReadonlyArray<{ ref: EventRef; env: EventEnvelope }>, now: number): Promise<PutOutcome[]> {
+  async function commit(items: ReadonlyArray<EventItem>, now: number): Promise<PutOutcome[]> {
     await loadHighWater([...new Set(items.map((it) => it.ref.box))]);
     const keys = items.map(({ ref, env }) => eventKey(ref.box, env.id));
-    const unknown = [...new Set(keys.filter((k, i) => !recent.has(k) && items[i].env.seq <= high.get(items[i].ref.box)!))];
+    const unknown = [...new Set(keys.filter((_, i) => items[i].env.seq <= high.get(items[i].ref.box)!))];
     const inLevel = new Set<string>();
     if (unknown.length) {
       const found = await events.getMany(unknown);
@@ -87,14 +93,10 @@ export function createEventStore(root: RootStore, opts: { recentIds?: number } =
     const raised = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const key = keys[i];
-      if (recent.has(key) || inLevel.has(key) || fresh.has(key)) { outcomes.push('duplicate'); continue; }
+      if (inLevel.has(key) || fresh.has(key)) { outcomes.push('duplicate'); continue; }
       fresh.add(key);
-      const { ref, env } = items[i];
-      const event: StoredEvent = {
-        id: env.id, box: ref.box, region: ref.region, plugin: ref.plugin, type: ref.type,
-        seq: env.seq, ts: env.ts, ...(env.class ? { class: env.class } : {}), data: env.data, receivedAt: now,
-      };
-      ops.push({ type: 'put', sublevel: events, key, value: event });
+      const { ref, env, raw } = items[i];
+      ops.push({ type: 'put', sublevel: events, key, value: encodeEvent(ref, env, now, raw) });
       outcomes.push('stored');
       const ids = stored.get(ref.box);
       if (ids) ids.push(env.id); else stored.set(ref.box, [env.id]);
@@ -106,10 +108,8 @@ export function createEventStore(root: RootStore, opts: { recentIds?: number } =
       for (const [box, seq] of raised) ops.push({ type: 'put', sublevel: seqHigh, key: box, value: seq });
       await root.batch(ops as never);
     }
+    // only after the write: a failed batch must not raise the mark
     for (const [box, seq] of raised) high.set(box, seq);
-    // only after the write: a failed batch must not make its events look known
-    for (const k of fresh) recent.add(k);
-    for (const k of inLevel) recent.add(k);
     return outcomes;
   }
 
@@ -126,25 +126,16 @@ export function createEventStore(root: RootStore, opts: { recentIds?: number } =
         for (let i = (ids as string[]).length - 1; i >= 0 && keys.length < want; i--) keys.push(eventKey(box, (ids as string[])[i]));
         if (keys.length >= want) break;
       }
-      return (await events.getMany(keys)).filter((e) => e !== undefined) as StoredEvent[];
+      return (await events.getMany(keys)).flatMap((e): StoredEvent[] => (e === undefined ? [] : [decodeEvent(e)]));
     },
     pruneEvents: (boxes, cutoff) => serial(async () => {
       for (const box of boxes) {
-        const ops: Op[] = [];
-        const forget: string[] = [];
-        const flush = async () => {
-          await root.batch(ops.splice(0) as never);
-          for (const k of forget.splice(0)) recent.delete(k);
-        };
+        let ops: Op[] = [];
         for await (const [key, ids] of pages.iterator({ gt: `${box}!`, lt: `${box}!${pad(cutoff)}` })) {
-          ops.push({ type: 'del', sublevel: pages, key });
-          for (const id of ids as string[]) {
-            ops.push({ type: 'del', sublevel: events, key: eventKey(box, id) });
-            forget.push(eventKey(box, id));
-          }
-          if (ops.length >= 1000) await flush();
+          ops.push({ type: 'del', sublevel: pages, key }, ...(ids as string[]).map((id): Op => ({ type: 'del', sublevel: events, key: eventKey(box, id) })));
+          if (ops.length >= 1000) { await root.batch(ops as never); ops = []; }
         }
-        if (ops.length) await flush();
+        if (ops.length) await root.batch(ops as never);
       }
     }),
   };

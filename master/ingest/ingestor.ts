@@ -40,7 +40,7 @@ export interface IngestorDeps {
 const STORE_RETRY_MS = 1000;
 
 /** ack: the event is stored (PUBACK it); fail: it will not be (stopping), the sender keeps it */
-interface PendingEvent { ref: EventRef; env: EventEnvelope; ack: () => void; fail: (err: Error) => void; receivedAt: number }
+interface PendingEvent { ref: EventRef; env: EventEnvelope; raw: Buffer; ack: () => void; fail: (err: Error) => void; receivedAt: number }
 
 const noop = () => undefined;
 
@@ -114,7 +114,7 @@ export function createIngestor(deps: IngestorDeps) {
       return false;
     }
     registry.touch({ region: t.region, box: t.box });
-    const item: PendingEvent = { ref: { region: t.region, box: t.box, plugin: t.plugin, type: t.type }, env: d.value, ack, fail, receivedAt: 0 };
+    const item: PendingEvent = { ref: { region: t.region, box: t.box, plugin: t.plugin, type: t.type }, env: d.value, raw: payload, ack, fail, receivedAt: 0 };
     batcher.add(item, (err, outcome) => committed(item, err, outcome));
     return true;
   }

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGroupCommit } from '../../master/ingest/group-commit.js';
-import { createRecentIds } from '../../master/ingest/recent-ids.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -65,24 +64,4 @@ test('a callback that throws is reported and does not stop the queue', async () 
   await gc.drain();
   assert.deepEqual(seen, [2, 3]);
   assert.deepEqual(errors, ['listener bug']);
-});
-
-test('the recent-id set forgets its oldest keys beyond its capacity', () => {
-  const ids = createRecentIds(3);
-  for (const k of ['a', 'b', 'c', 'a', 'd']) ids.add(k);
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => ids.has(k)), [false, true, true, true]);
-  ids.delete('c');
-  assert.equal(ids.has('c'), false);
-  assert.equal(ids.size, 2);
-});
-
-test('recent ids: after many wraps exactly the newest `capacity` keys are known; a deleted key added again is known', () => {
-  const ids = createRecentIds(1000);
-  for (let i = 0; i < 5500; i++) ids.add(`k${i}`);
-  assert.equal(ids.size, 1000);
-  assert.equal(ids.has('k4499'), false);
-  for (let i = 4500; i < 5500; i++) assert.ok(ids.has(`k${i}`), `k${i}`);
-  ids.delete('k5000');
-  ids.add('k5000');
-  assert.ok(ids.has('k5000'));
 });
