@@ -20,19 +20,19 @@ const master = createMaster({
   http: { host: '127.0.0.1', port: 0 },
 });
 const urls = await master.start();
-const stored = () => master.stats().ingest.events;
-let base = stored();
+const ingest = () => master.stats().ingest;
+let base = ingest().events;
 let last = -1;
 const ticker = setInterval(() => {
-  const n = stored() - base;
-  if (n !== last) { last = n; send({ count: n }); }
+  const { events, commits } = ingest();
+  if (events - base !== last) { last = events - base; send({ count: last, commits }); }
 }, 5);
 process.on('message', async (m: string | { provision: string }) => {
   if (typeof m === 'object') {
     const cred = await master.provisionBox(m.provision, 'bench');
     send({ box: m.provision, password: (await readFile(cred.passwordFile, 'utf8')).trim() });
   }
-  if (m === 'reset') { base = stored(); last = -1; send({ count: 0, reset: true }); }
+  if (m === 'reset') { base = ingest().events; last = -1; send({ count: 0, commits: ingest().commits, reset: true }); }
   if (m === 'stop') {
     clearInterval(ticker);
     await master.stop();

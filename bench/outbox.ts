@@ -46,14 +46,16 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function startMasterSide() {
   const child = fork(new URL('./outbox-master.ts', import.meta.url), [], { execArgv: ['--import', 'tsx', ...(process.env.MASTER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.MASTER_CPU_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let count = 0;
+  let commits = 0;
   let resetAck: (() => void) | null = null;
   const provisioned = new Map<string, (password: string) => void>();
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the bench master exited (${code}) before it was ready`)));
-    child.on('message', (m: { ready?: boolean; port?: number; count?: number; reset?: boolean; box?: string; password?: string }) => {
+    child.on('message', (m: { ready?: boolean; port?: number; count?: number; commits?: number; reset?: boolean; box?: string; password?: string }) => {
       if (m.ready) resolve(m.port!);
       if (m.count !== undefined) count = m.count;
+      if (m.commits !== undefined) commits = m.commits;
       if (m.reset) resetAck?.();
       if (m.box) provisioned.get(m.box)?.(m.password!);
     });
@@ -65,6 +67,8 @@ async function startMasterSide() {
     /** CPU µs of the master process so far */
     cpuUs: () => processCpuUs(child.pid!),
     count: () => count,
+    /** level batches the master has written so far (its group commits) */
+    commits: () => commits,
     reset: () => new Promise<void>((r) => { resetAck = r; count = 0; child.send('reset'); }),
     stop: async () => { child.send('stop'); await new Promise((r) => child.once('exit', r)); },
   };
@@ -135,6 +139,7 @@ async function persistedRun(master: MasterSide, mode: Mode, events = EVENTS) {
   const c0 = process.cpuUsage();
   const b0 = boxThreadCpuUs();
   const m0 = master.cpuUs();
+  const k0 = master.commits();
   const t0 = performance.now();
   const latencies = await closedLoop(outbox, events, ref);
   await waitFor(() => master.count() >= events && outbox.stats().bytes === 0, 120_000, 'all events acked and received');
@@ -144,7 +149,8 @@ async function persistedRun(master: MasterSide, mode: Mode, events = EVENTS) {
   const masterCpu = (master.cpuUs() - m0) / events;
   await close();
   latencies.sort((a, b) => a - b);
-  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events, boxUs: boxCpu, masterUs: masterCpu };
+  const perCommit = events / Math.max(1, master.commits() - k0);
+  return { perS: events / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / events, boxUs: boxCpu, masterUs: masterCpu, perCommit };
 }
 
 /**
@@ -268,7 +274,7 @@ const broker = await startMasterSide();
 await persistedRun(broker, 'wal', Math.min(2000, EVENTS));
 await persistedRun(broker, 'level', Math.min(2000, EVENTS));
 await inMemoryRun(broker, Math.min(2000, EVENTS));
-type Run = { persisted: number; level: number; inmemory: number; p50: number; p99: number; p50L: number; p99L: number; cpuP: number; cpuL: number; cpuM: number; boxP: number; boxL: number; boxM: number; masterP: number; masterM: number; only: number; onlyL: number };
+type Run = { persisted: number; level: number; inmemory: number; p50: number; p99: number; p50L: number; p99L: number; cpuP: number; cpuL: number; cpuM: number; boxP: number; boxL: number; boxM: number; masterP: number; masterM: number; perCommit: number; only: number; onlyL: number };
 type Lat = { p50: number; p99: number };
 type OpenLoop = Lat & { floor: Lat; loop_delay_p99: number };
 const openLoop: Record<string, { wal: OpenLoop; level: OpenLoop; wal_no_mqtt: OpenLoop }> = {};
@@ -286,7 +292,7 @@ try {
       p50: +res.wal.p50.toFixed(2), p99: +res.wal.p99.toFixed(2), p50L: +res.level.p50.toFixed(2), p99L: +res.level.p99.toFixed(2),
       cpuP: Math.round(res.wal.cpuUs), cpuL: Math.round(res.level.cpuUs), cpuM: Math.round(res.mem.cpuUs),
       boxP: Math.round(res.wal.boxUs), boxL: Math.round(res.level.boxUs), boxM: Math.round(res.mem.boxUs),
-      masterP: Math.round(res.wal.masterUs), masterM: Math.round(res.mem.masterUs), only: Math.round(only.perS), onlyL: Math.round(onlyL.perS),
+      masterP: Math.round(res.wal.masterUs), masterM: Math.round(res.mem.masterUs), perCommit: Math.round(res.wal.perCommit), only: Math.round(only.perS), onlyL: Math.round(onlyL.perS),
     };
     runs.push(run);
     process.stderr.write(`run ${r + 1}/${RUNS}: ${JSON.stringify(run)}\n`);
@@ -325,6 +331,7 @@ process.stdout.write(`${JSON.stringify({
   box_thread_cpu_ratio: { wal: +med((r) => r.boxM / r.boxP).toFixed(2), level: +med((r) => r.boxM / r.boxL).toFixed(2) },
   // CPU per event of the master process (aedes, ingestion, level): the other half of a 2-core machine
   master_process_cpu_us_per_event: { wal: med((r) => r.masterP), inmemory: med((r) => r.masterM) },
+  master_events_per_commit: med((r) => r.perCommit),
   outbox_only_per_s: med((r) => r.only), outbox_only_level_per_s: med((r) => r.onlyL),
   open_loop_enqueue_ms: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, l])),
   // enqueue p99 over the floor probe's p99 in the same run: 1 means the outbox adds nothing to a bare durable write

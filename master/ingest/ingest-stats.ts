@@ -7,6 +7,8 @@ export interface IngestStatsSnapshot {
   states: number;
   results: number;
   resultsUnmatched: number;
+  /** level batches that stored events (events / commits: how well group commit is batching) */
+  commits: number;
   rejected: Record<string, number>;
   rejectedTotal: number;
   /** events stored per second over the last `windowS` seconds: counts[i] belongs to second `from + i` */
@@ -15,7 +17,7 @@ export interface IngestStatsSnapshot {
 
 export function createIngestStats(opts: { windowS?: number } = {}) {
   const windowS = opts.windowS ?? 120;
-  const c = { received: 0, events: 0, duplicates: 0, telemetry: 0, states: 0, results: 0, resultsUnmatched: 0 };
+  const c = { received: 0, events: 0, duplicates: 0, telemetry: 0, states: 0, results: 0, resultsUnmatched: 0, commits: 0 };
   const rejected: Record<string, number> = {};
   const perSecond = new Map<number, number>();
 

@@ -66,6 +66,7 @@ export function createIngestor(deps: IngestorDeps) {
   const batcher = createGroupCommit<PendingEvent, PutOutcome>({
     maxBatch: deps.maxBatch ?? 2000,
     commit(items) {
+      stats.counters.commits++;
       const now = Date.now();
       for (const it of items) it.receivedAt = now;
       return deps.events.putMany(items, now);
