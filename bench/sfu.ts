@@ -16,10 +16,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { machineJiffies, schedstat, threadTicks, udpSample, udpSnmp } from './sfu-proc.js';
 
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1]! : dflt; };
+/** `--sockbuf BYTES`: the peers' SO_RCVBUF/SO_SNDBUF (SFU and generators); 212992 = the kernel default, as before */
+const sockbuf = () => (arg('sockbuf', '') ? { socketBufferBytes: Number(arg('sockbuf', '')) } : {});
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 
@@ -30,7 +33,7 @@ async function serve() {
   const { createSignallingHub } = await import('../plugins/video/signalling/hub.js');
   const { silentLogger } = await import('../daemon/logger.js');
   const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
-  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: {}, rejoinGraceMs: 1000, maxRooms: 4 });
+  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4 });
   const app = Fastify();
   await app.register(ws);
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
@@ -78,7 +81,7 @@ async function clients() {
   const { createSyntheticClient } = await import('../plugins/video/sfu/synthetic-client.js');
   const url = arg('url', ''); const first = Number(arg('first', '0')); const count = Number(arg('count', '1'));
   const list = Array.from({ length: count }, (_, i) => createSyntheticClient({
-    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'), fps: Number(arg('fps', '15')),
+    url, room: 'bench', participant: `p${first + i}`, receive: true, light: args.includes('--light'), fps: Number(arg('fps', '15')), ...sockbuf(),
     // two talkers (one loud, one softer), everyone else silent: last-N forwards their audio
     audioLevel: first + i === 0 ? 30 : first + i === 1 ? 45 : 127,
   }));
@@ -145,7 +148,7 @@ async function main() {
     const url = `ws://127.0.0.1:${port}/ws`;
     const per = Math.ceil(n / workers);
     const gen = args.includes('--full-receive') ? [] : ['--light'];
-    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--fps', arg('fps', '15'), '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--fps', arg('fps', '15'), ...(arg('sockbuf', '') ? ['--sockbuf', arg('sockbuf', '')] : []), '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
@@ -155,10 +158,13 @@ async function main() {
       const reps0 = await report();
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
       const k0 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
+      const kidPids = kids.map((k) => k.pid!);
+      const u0 = { sfu: udpSample([pid]), gen: udpSample(kidPids), snmp: udpSnmp(), sched: schedstat(pid), mach: machineJiffies(), thr: threadTicks(pid) };
       const s0 = await stats(); const c0 = cpuSeconds(pid); const t0 = performance.now(); const load0 = loadavg()[0]!;
       await new Promise((r) => setTimeout(r, seconds * 1000));
       const s1 = await stats(); const c1 = cpuSeconds(pid); const dt = (performance.now() - t0) / 1000;
       const k1 = kids.reduce((a, k) => a + cpuSeconds(k.pid!), 0);
+      const u1 = { sfu: udpSample([pid]), gen: udpSample(kidPids), snmp: udpSnmp(), sched: schedstat(pid), mach: machineJiffies(), thr: threadTicks(pid) };
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/stop?file=${encodeURIComponent(`${prof}/sfu-${n}.cpuprofile`)}`, { method: 'POST' });
       const reps = await report();
       // counters are cumulative: the measured window is the difference (the joins' losses stay out)
@@ -172,13 +178,24 @@ async function main() {
         video_down_tracks: s1.videoDownTracks, audio_down_tracks: s1.audioDownTracks,
         fwd_pps: Math.round((s1.fwd - s0.fwd) / dt), rx_pps: Math.round((s1.rx - s0.rx) / dt),
         temporal_drop_pps: Math.round((s1.tdrops - s0.tdrops) / dt), publisher_fps: Number(arg('fps', '15')), cpu_pct: Number((100 * cpuCores / ncpu).toFixed(1)),
-        loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)),
+        loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)), lost_packets: lost, received_packets: rx,
         added_latency_ms_p95: lat.length ? Number(lat[Math.floor(lat.length * 0.95)]!.toFixed(1)) : null,
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
         down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
         us_per_fwd_packet: s1.fwd > s0.fwd ? Number((1e6 * (c1 - c0) / (s1.fwd - s0.fwd)).toFixed(1)) : null,
         load_gen: gen.length ? 'light' : 'full', load_gen_cpu_pct: Number((100 * (k1 - k0) / dt / ncpu).toFixed(1)),
         sfu_loop_lag_ms: s1.lag, load_gen_loop_lag_ms_p99: reps.map((r) => Math.round(Number(r.lagP99))), connected: { publishers: s1.pubs, subscribers: s1.subs },
+        // where the loss is: datagrams the kernel dropped on full receive buffers of the SFU's sockets (publisher →
+        // SFU) and of the generators' sockets (SFU → subscriber), the namespace's counters (other processes too)
+        sfu_rcvbuf_drops: u1.sfu.drops - u0.sfu.drops, client_rcvbuf_drops: u1.gen.drops - u0.gen.drops,
+        sfu_udp_sockets: u1.sfu.sockets, sfu_rx_queue_bytes: u1.sfu.rxQueueBytes,
+        ns_udp_rcvbuf_errors: u1.snmp.RcvbufErrors! - u0.snmp.RcvbufErrors!, ns_udp_sndbuf_errors: u1.snmp.SndbufErrors! - u0.snmp.SndbufErrors!,
+        // the SFU's threads runnable but not on a CPU (starved by other processes), in % of the window
+        sfu_sched_wait_pct: Number((100 * (u1.sched[1] - u0.sched[1]) / 1e9 / dt).toFixed(1)),
+        sfu_main_thread_cpu_pct_of_core: Number(((u1.thr.main - u0.thr.main) / dt).toFixed(1)),
+        sfu_other_threads_cpu_pct_of_core: Number(((u1.thr.others - u0.thr.others) / dt).toFixed(1)),
+        machine_busy_pct: Number((100 * (u1.mach[0] - u0.mach[0]) / Math.max(1, u1.mach[1] - u0.mach[1])).toFixed(1)),
+        socket_buffer_bytes: Number(arg('sockbuf', '2097152')),
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } catch (err) {

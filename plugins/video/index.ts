@@ -71,7 +71,7 @@ export default definePlugin({
           ...(cfg.thumbnailFps ? { thumbnailFps: cfg.thumbnailFps } : {}),
           thresholds: { ...DEFAULT_THRESHOLDS, ...cfg.thresholds },
           net: {
-            ...(cfg.portRange ? { portRange: cfg.portRange } : {}), additionalHosts: cfg.additionalHosts,
+            ...(cfg.portRange ? { portRange: cfg.portRange } : {}), additionalHosts: cfg.additionalHosts, socketBufferBytes: cfg.socketBufferBytes,
             ...(cfg.turn ? { turn: { urls: cfg.turn.urls, username: cfg.turn.username, credential: turnCredential } } : {}),
           },
           roomOfCall: (id) => calls.roomOf(id),

@@ -12,6 +12,8 @@ import {
 import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart, parseVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
+import { tuneSockets } from './werift-peer.js';
+import { DEFAULT_SOCKET_BUFFER_BYTES } from './types.js';
 
 /** per layer at 15 frames/s: packets per frame, payload bytes (≈120 kbps / 500 kbps / 1.2 Mbps) */
 const SHAPE: Record<Layer, { ppf: number; bytes: number }> = {
@@ -42,6 +44,8 @@ export interface SyntheticOptions {
   subscribe?: boolean;
   /** video frames per second (default 15); the bitrate per layer stays the same */
   fps?: number;
+  /** SO_RCVBUF/SO_SNDBUF for the peers' sockets (default as the SFU's) */
+  socketBufferBytes?: number;
 }
 
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
@@ -68,6 +72,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   let recordSsrc: number | null = null;
 
   const kinds = new Map<number, 'audio' | 'video'>();
+  const tunedSockets = new WeakSet<object>();
   let detachLight: (() => void) | null = null;
 
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
@@ -113,6 +118,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     for (const [pt, kind] of payloadKinds(sdp)) kinds.set(pt, kind);
     await sub.setRemoteDescription({ type: 'offer', sdp });
     await sub.setLocalDescription(await sub.createAnswer());
+    // a subscriber of a 32-room takes ~400 datagrams/s in bursts: the default buffer overflows on a busy box
+    tuneSockets(sub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
     if (opts.light && opts.receive) {
       const pc = sub;
       // the light receiver's sampling looks like loss to werift's NACK generator and would draw resends
@@ -138,6 +145,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
     const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;
     await pub.setLocalDescription(await pub.createOffer());
+    tuneSockets(pub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
     const answer = await request('publish', { sdp: pub.localDescription!.sdp });
     await pub.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
     await waitConnected(pub);
