@@ -115,7 +115,7 @@ function lines(cp: ChildProcess) {
   rl.on('line', (l) => { let v: unknown; try { v = JSON.parse(l); } catch { return; } const w = waiters.shift(); if (w) w(v); else queue.push(v); });
   // a child that dies (a generator whose joins failed) ends the wait at once instead of at the timeout
   cp.once('exit', (code) => { for (const w of waiters.splice(0)) w({ exited: code }); });
-  return (timeoutMs = 180_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
+  return (timeoutMs = 300_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
     const done = (v: unknown) => {
       clearTimeout(t);

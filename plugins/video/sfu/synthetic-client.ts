@@ -13,6 +13,8 @@ import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart, parseVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
 import { tuneSockets } from './werift-peer.js';
+import { sendDirect, type DtlsInternals } from './werift-outbound.js';
+import { writeRtpHeader, type HeaderExt } from './srtp-gcm.js';
 import { DEFAULT_SOCKET_BUFFER_BYTES } from './types.js';
 
 /** per layer at 15 frames/s: packets per frame, payload bytes (≈120 kbps / 500 kbps / 1.2 Mbps) */
@@ -196,10 +198,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
           payload[5] = (t.tid << 6) | (t.sync ? 0x20 : 0);
           payload[DESC] = key ? 0x00 : 0x01; // VP8 P bit: 0 = key frame
           payload.writeUInt32BE(MAGIC, DESC + 2); payload.writeDoubleBE(now, DESC + 6);
-          const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: i === ppf - 1, extensions: ext });
+          sendRtp(dtls, pt, seq, ts, ssrc, i === ppf - 1, ext, payload);
           seq = (seq + 1) & 0xffff;
           stats.txPackets++;
-          void dtls.sendRtp(payload, header);
         }
       }, 1000 / fps));
     }
@@ -247,10 +248,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '1') }] : []),
         ...(lvlId ? [{ id: lvlId, payload: Buffer.from([0x80 | level]) }] : []),
       ];
-      const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: false, extensions: ext });
+      sendRtp(dtls, pt, seq, ts, ssrc, false, ext, Buffer.alloc(80, 0xf8));
       seq = (seq + 1) & 0xffff;
       stats.txPackets++;
-      void dtls.sendRtp(Buffer.alloc(80, 0xf8), header);
     }, 20));
   }
 
@@ -308,6 +308,15 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       await Promise.all([pub?.close(), sub?.close()].map((p) => p?.catch(() => undefined)));
     },
   };
+}
+
+/**
+ * The generator's publish path: the SFU's direct SRTP-GCM sender (werift's sendRtp costs several times more,
+ * and the generators share the box's two cores with the SFU they measure); werift's path when not plain UDP.
+ */
+function sendRtp(dtls: RTCRtpTransceiver['sender']['dtlsTransport'], pt: number, seq: number, ts: number, ssrc: number, marker: boolean, ext: HeaderExt[], payload: Buffer): void {
+  if (sendDirect(dtls as unknown as DtlsInternals, writeRtpHeader(pt, marker, seq, ts, ssrc, ext), payload, undefined, ssrc, seq)) return;
+  void dtls.sendRtp(payload, new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker, extensions: ext }));
 }
 
 function isKeyStart(payload: Buffer): boolean {

@@ -35,7 +35,7 @@ const SR_PER_PACKET = 16;
 
 interface SrtpState { rolloverCounter: number }
 /** werift's RTCDtlsTransport as far as the direct path reads it */
-interface DtlsInternals {
+export interface DtlsInternals {
   state: string;
   sendRtp(payload: Buffer, header: RtpHeader): Promise<number>;
   sendRtcp(p: RtcpPacket[]): Promise<void>;
@@ -78,7 +78,7 @@ class HistoryEntry {
 }
 
 /** Sends on the socket itself; false when the transport is not plain UDP + GCM (werift's path is used). */
-function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, prefix: Buffer | undefined, ssrc: number, seq: number): boolean {
+export function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, prefix: Buffer | undefined, ssrc: number, seq: number): boolean {
   const ctx = dtls.srtp?.localContext;
   const cipher = ctx?.cipher;
   const pair = dtls.iceTransport?.connection?.nominated;
