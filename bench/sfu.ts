@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,9 @@ async function serve() {
   const { createSignallingHub } = await import('../plugins/video/signalling/hub.js');
   const { silentLogger } = await import('../daemon/logger.js');
   const delay = monitorEventLoopDelay({ resolution: 10 }); delay.enable();
+  // time spent in GC pauses, cumulative (the measured window takes the difference)
+  let gcMs = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
   const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4 });
   const app = Fastify();
   await app.register(ws);
@@ -60,7 +63,7 @@ async function serve() {
     }
     const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
-    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs };
+    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs };
   });
   // profile the measured window only (not the joins): `--prof DIR`
   const session = new Session();
@@ -142,7 +145,8 @@ async function main() {
   for (const n of sizes) {
     const prof = arg('prof', '') ? resolve(arg('prof', '')) : '';
     if (prof) mkdirSync(prof, { recursive: true });
-    const sfu = node(['--serve']);
+    // `--semi-space MB`: V8's young generation for the SFU process (the forwarding path allocates per packet)
+    const sfu = node(['--serve'], arg('semi-space', '') ? [`--max-semi-space-size=${arg('semi-space', '')}`] : []);
     const sfuNext = lines(sfu);
     const { port, pid } = await sfuNext() as { port: number; pid: number };
     const url = `ws://127.0.0.1:${port}/ws`;
@@ -153,7 +157,7 @@ async function main() {
     try {
       await Promise.all(nexts.map((nx) => nx()));
       await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number };
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
       const reps0 = await report();
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
@@ -195,7 +199,8 @@ async function main() {
         sfu_main_thread_cpu_pct_of_core: Number(((u1.thr.main - u0.thr.main) / dt).toFixed(1)),
         sfu_other_threads_cpu_pct_of_core: Number(((u1.thr.others - u0.thr.others) / dt).toFixed(1)),
         machine_busy_pct: Number((100 * (u1.mach[0] - u0.mach[0]) / Math.max(1, u1.mach[1] - u0.mach[1])).toFixed(1)),
-        socket_buffer_bytes: Number(arg('sockbuf', '2097152')),
+        socket_buffer_bytes: Number(arg('sockbuf', '2097152')), sfu_semi_space_mb: arg('semi-space', '') ? Number(arg('semi-space', '')) : null,
+        sfu_gc_pct_of_core: s1.gcMs !== undefined && s0.gcMs !== undefined ? Number(((s1.gcMs - s0.gcMs) / 10 / dt).toFixed(1)) : null,
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } catch (err) {
