@@ -36,7 +36,7 @@ async function serve() {
   // time spent in GC pauses, cumulative (the measured window takes the difference)
   let gcMs = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
-  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4 });
+  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4, sealWorker: args.includes('--seal-worker') });
   const app = Fastify();
   await app.register(ws);
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
@@ -63,7 +63,7 @@ async function serve() {
     }
     const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
-    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs };
+    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs, sealer: hub.sealer };
   });
   // profile the measured window only (not the joins): `--prof DIR`
   const session = new Session();
@@ -146,7 +146,7 @@ async function main() {
     const prof = arg('prof', '') ? resolve(arg('prof', '')) : '';
     if (prof) mkdirSync(prof, { recursive: true });
     // `--semi-space MB`: V8's young generation for the SFU process (the forwarding path allocates per packet)
-    const sfu = node(['--serve'], arg('semi-space', '') ? [`--max-semi-space-size=${arg('semi-space', '')}`] : []);
+    const sfu = node(['--serve', ...(args.includes('--seal-worker') ? ['--seal-worker'] : [])], arg('semi-space', '') ? [`--max-semi-space-size=${arg('semi-space', '')}`] : []);
     const sfuNext = lines(sfu);
     const { port, pid } = await sfuNext() as { port: number; pid: number };
     const url = `ws://127.0.0.1:${port}/ws`;
@@ -199,6 +199,7 @@ async function main() {
         sfu_main_thread_cpu_pct_of_core: Number(((u1.thr.main - u0.thr.main) / dt).toFixed(1)),
         sfu_other_threads_cpu_pct_of_core: Number(((u1.thr.others - u0.thr.others) / dt).toFixed(1)),
         machine_busy_pct: Number((100 * (u1.mach[0] - u0.mach[0]) / Math.max(1, u1.mach[1] - u0.mach[1])).toFixed(1)),
+        seal_worker: (s1 as { sealer?: unknown }).sealer ?? null,
         socket_buffer_bytes: Number(arg('sockbuf', '2097152')), sfu_semi_space_mb: arg('semi-space', '') ? Number(arg('semi-space', '')) : null,
         sfu_gc_pct_of_core: s1.gcMs !== undefined && s0.gcMs !== undefined ? Number(((s1.gcMs - s0.gcMs) / 10 / dt).toFixed(1)) : null,
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],

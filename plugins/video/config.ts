@@ -19,6 +19,11 @@ export const videoConfig = z.object({
    * (208 KiB) whenever the event loop stalls. Linux grants at most net.core.rmem_max / wmem_max.
    */
   socketBufferBytes: z.number().int().min(65_536).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /**
+   * seal subscribers' SRTP (AES-GCM, a third of a forwarded packet's cost) on a worker thread, the second core;
+   * the event loop keeps receiving, choosing and sending
+   */
+  sealWorker: z.boolean().default(true),
   rejoinGraceMs: z.number().int().min(0).max(120_000).default(15_000),
   keyframeGapMs: z.number().int().min(50).max(5000).default(300),
   /**

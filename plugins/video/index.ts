@@ -68,7 +68,7 @@ export default definePlugin({
         const turnCredential = cfg.turn?.credentialFile ? (await ctx.readSecret(cfg.turn.credentialFile)).trim() : undefined;
         hub = createSignallingHub({
           log: ctx.log, maxParticipants: cfg.maxParticipants, lastN: cfg.lastN, maxRooms: cfg.maxRooms, rejoinGraceMs: cfg.rejoinGraceMs,
-          ...(cfg.thumbnailFps ? { thumbnailFps: cfg.thumbnailFps } : {}),
+          ...(cfg.thumbnailFps ? { thumbnailFps: cfg.thumbnailFps } : {}), sealWorker: cfg.sealWorker,
           thresholds: { ...DEFAULT_THRESHOLDS, ...cfg.thresholds },
           net: {
             ...(cfg.portRange ? { portRange: cfg.portRange } : {}), additionalHosts: cfg.additionalHosts, socketBufferBytes: cfg.socketBufferBytes,

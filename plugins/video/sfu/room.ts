@@ -6,6 +6,7 @@ import { attachPublication, createParticipant, createSlot, type Participant, typ
 import { createSpeakerTracker } from './speaker.js';
 import { createFrameRateMeter } from './frame-rate.js';
 import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
+import type { SealPool } from './seal-pool.js';
 import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
 
 export interface RoomOptions {
@@ -16,6 +17,8 @@ export interface RoomOptions {
   keyframeGapMs?: number;
   /** cap on a grid thumbnail's frame rate in grids of 5+ tiles (default: by grid size) */
   thumbnailFps?: number;
+  /** seals subscribers' SRTP on a worker thread (the second core); none = on the event loop */
+  sealer?: SealPool;
   emit(participantId: string, msg: Record<string, unknown>): void;
   onError?(err: unknown, where: string): void;
 }
@@ -109,7 +112,7 @@ export function createRoom(opts: RoomOptions) {
   }
 
   function openSubscription(p: Participant) {
-    const peer = createSubscriberPeer(opts.net);
+    const peer = createSubscriberPeer(opts.net, opts.sealer);
     p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0, offered: false };
     const sub = p.sub;
     peer.onState((s) => {

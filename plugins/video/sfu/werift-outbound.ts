@@ -15,6 +15,7 @@ import {
 } from 'werift';
 import { payloadOf, type RtpLike } from './types.js';
 import { sealRtpGcm, writeRtpHeader, type HeaderExt } from './srtp-gcm.js';
+import type { SealPool } from './seal-pool.js';
 
 /** The RTCRtpSender fields we read or fill; `private` in werift's typings, stable across 0.2x. */
 interface SenderInternals {
@@ -78,7 +79,7 @@ class HistoryEntry {
 }
 
 /** Sends on the socket itself; false when the transport is not plain UDP + GCM (werift's path is used). */
-export function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, prefix: Buffer | undefined, ssrc: number, seq: number): boolean {
+export function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, prefix: Buffer | undefined, ssrc: number, seq: number, sealer?: SealPool): boolean {
   const ctx = dtls.srtp?.localContext;
   const cipher = ctx?.cipher;
   const pair = dtls.iceTransport?.connection?.nominated;
@@ -87,9 +88,10 @@ export function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer,
   if (!pair || !ctx || !cipher?.srtpSessionKey || !cipher.srtpSessionSalt || cipher.aeadAuthTagLen !== 16 || !socket || pair.protocol.turn || transport.closed) return false;
   const s = ctx.getSrtpSsrcState(ssrc);
   ctx.updateRolloverCount(seq, s);
-  const parts = sealRtpGcm(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, ssrc, s.rolloverCounter, seq, prefix);
   const bytes = header.length + payload.length + 16;
-  socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
+  if (!sealer?.seal(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, prefix, ssrc, s.rolloverCounter, seq, socket, pair.remoteAddr[1], pair.remoteAddr[0])) {
+    socket.send(sealRtpGcm(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, ssrc, s.rolloverCounter, seq, prefix), pair.remoteAddr[1], pair.remoteAddr[0]);
+  }
   dtls.bytesSent = (dtls.bytesSent ?? 0) + bytes;
   dtls.packetsSent = (dtls.packetsSent ?? 0) + 1;
   pair.packetsSent++; pair.bytesSent += bytes;
@@ -113,7 +115,7 @@ export interface FastSender {
 }
 
 /** `direct: false` keeps werift's encryption and socket path (for comparison in tests and benchmarks) */
-export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSender {
+export function createFastSender(tr: RTCRtpTransceiver, direct = true, sealer?: SealPool): FastSender {
   const sender = tr.sender as unknown as SenderInternals;
   const state: SendState = { ssrc: sender.ssrc, packets: 0, octets: 0, lastTs: 0, lastSendMs: 0, cname: sender.cname };
   let extSource: SenderInternals['headerExtensions'] | null = null;
@@ -145,7 +147,7 @@ export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSend
       state.lastTs = ts;
       state.lastSendMs = nowMs;
       // werift's NACK handler resends from this history (seq % 128, checked against the header's seq)
-      if (direct && sendDirect(dtls, writeRtpHeader(pt, marker, seq, ts, state.ssrc, extensions), pkt.payload, pkt.prefix, state.ssrc, seq)) {
+      if (direct && sendDirect(dtls, writeRtpHeader(pt, marker, seq, ts, state.ssrc, extensions), pkt.payload, pkt.prefix, state.ssrc, seq, sealer)) {
         const slot = seq % RTP_HISTORY;
         const entry = (history[slot] ??= new HistoryEntry());
         entry.set(pkt.payload, pkt.prefix, pt, seq, ts, state.ssrc, marker, extensions);

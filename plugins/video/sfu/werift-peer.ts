@@ -6,6 +6,7 @@ import {
   type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
 } from 'werift';
 import { DEFAULT_SOCKET_BUFFER_BYTES, type PeerNetConfig, type RtpLike } from './types.js';
+import type { SealPool } from './seal-pool.js';
 import { createFastSender, sendSenderReports, senderDtls, type FastSender, type SendState } from './werift-outbound.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -166,7 +167,8 @@ function wrapInbound(tr: RTCRtpTransceiver, track: MediaStreamTrack): InboundStr
   };
 }
 
-export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
+/** `sealer`: a worker thread that seals SRTP for this peer's tracks (seal-pool.ts); none = in line */
+export function createSubscriberPeer(net: PeerNetConfig, sealer?: SealPool): SubscriberPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'subscribe'));
   const tuned = new WeakSet<object>(); const bufBytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
   pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bufBytes, tuned); });
@@ -182,7 +184,7 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
     addTrack(kind) {
       const tr = pc.addTransceiver(kind, { direction: 'sendonly' });
       firstTr ??= tr;
-      const fast = createFastSender(tr);
+      const fast = createFastSender(tr, true, sealer);
       sent.push(fast.state);
       return wrapOutbound(kind, tr, fast);
     },
