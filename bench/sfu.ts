@@ -156,8 +156,13 @@ async function main() {
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
-      await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
       const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number };
+      // a loaded box leaves handshakes running (or failed, and republished) after the joins: measure a room whose
+      // peers are all up, else the window sees publishers restarting (sequence jumps, counters reset)
+      const settleFrom = Date.now();
+      for (let st = await stats(); (st.pubs < n || st.subs < n) && Date.now() - settleFrom < 90_000; st = await stats()) await new Promise((r) => setTimeout(r, 1000));
+      const settle_s = Math.round((Date.now() - settleFrom) / 1000);
+      await new Promise((r) => setTimeout(r, 6000)); // layers settle, key frames land
       const report = async () => { for (const k of kids) k.stdin!.write('report\n'); return Promise.all(nexts.map((nx) => nx())); };
       const reps0 = await report();
       if (prof) await fetch(`http://127.0.0.1:${port}/prof/start`, { method: 'POST' });
@@ -202,6 +207,7 @@ async function main() {
         seal_worker: (s1 as { sealer?: unknown }).sealer ?? null,
         socket_buffer_bytes: Number(arg('sockbuf', '2097152')), sfu_semi_space_mb: arg('semi-space', '') ? Number(arg('semi-space', '')) : null,
         sfu_gc_pct_of_core: s1.gcMs !== undefined && s0.gcMs !== undefined ? Number(((s1.gcMs - s0.gcMs) / 10 / dt).toFixed(1)) : null,
+        settle_s, connected_at_start: { publishers: s0.pubs, subscribers: s0.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } catch (err) {
