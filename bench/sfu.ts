@@ -128,8 +128,11 @@ function lines(cp: ChildProcess) {
     if (queue.length) done(queue.shift()); else waiters.push(done);
   });
 }
-function node(extra: string[], nodeArgs: string[] = []) {
-  const cp = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+function node(extra: string[], nodeArgs: string[] = [], niceBy = 0) {
+  const argv = [...nodeArgs, '--import', 'tsx', self, ...extra];
+  // `nice` execs node: the pid is node's, and every thread of it runs at the lower priority
+  const cp = niceBy > 0 ? spawn('nice', ['-n', String(niceBy), process.execPath, ...argv], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   cp.stdin!.on('error', () => undefined); // "stop" to a child that already died
   return cp;
 }
@@ -138,6 +141,9 @@ async function main() {
   const seconds = Number(arg('seconds', '30'));
   const sizes = arg('sizes', '4,8,16,32').split(',').map(Number);
   const workers = Number(arg('workers', '2'));
+  // The generators stand in for browsers on other machines: `--gen-nice N` runs them N nice levels below the SFU
+  // so that on this 2-core box they do not take the SFU's CPU on equal terms (0 = same priority, as before)
+  const genNice = Number(arg('gen-nice', '0'));
   const ncpu = cpus().length;
   // the peer figure of this run: what one forwarded packet costs at least in Node on this box (sfu-floor.ts)
   const floor = spawn(process.execPath, ['--import', 'tsx', self.replace(/sfu\.ts$/, 'sfu-floor.ts')], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -152,7 +158,7 @@ async function main() {
     const url = `ws://127.0.0.1:${port}/ws`;
     const per = Math.ceil(n / workers);
     const gen = args.includes('--full-receive') ? [] : ['--light'];
-    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--fps', arg('fps', '15'), ...(arg('sockbuf', '') ? ['--sockbuf', arg('sockbuf', '')] : []), '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))]));
+    const kids = Array.from({ length: Math.min(workers, n) }, (_, w) => node(['--clients', ...gen, '--fps', arg('fps', '15'), ...(arg('sockbuf', '') ? ['--sockbuf', arg('sockbuf', '')] : []), '--url', url, '--first', String(w * per), '--count', String(Math.max(0, Math.min(per, n - w * per)))], [], genNice));
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
@@ -207,7 +213,7 @@ async function main() {
         seal_worker: (s1 as { sealer?: unknown }).sealer ?? null,
         socket_buffer_bytes: Number(arg('sockbuf', '2097152')), sfu_semi_space_mb: arg('semi-space', '') ? Number(arg('semi-space', '')) : null,
         sfu_gc_pct_of_core: s1.gcMs !== undefined && s0.gcMs !== undefined ? Number(((s1.gcMs - s0.gcMs) / 10 / dt).toFixed(1)) : null,
-        settle_s, connected_at_start: { publishers: s0.pubs, subscribers: s0.subs },
+        gen_nice: genNice, settle_s, connected_at_start: { publishers: s0.pubs, subscribers: s0.subs },
         cores: ncpu, load_avg_1m: [Number(load0.toFixed(1)), Number(loadavg()[0]!.toFixed(1))],
       });
     } catch (err) {
