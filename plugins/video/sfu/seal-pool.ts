@@ -35,9 +35,16 @@ export function createSealPool(): SealPool {
   const ports = new Int32Array(SLOTS); const addrs: string[] = new Array(SLOTS).fill('');
   const lengths = new Int32Array(SLOTS);
 
+  /** on the worker's message: re-arm its signal, then send */
   function drain() {
-    if (!ctrl || !data) return;
+    if (!ctrl) return;
     Atomics.store(ctrl, 3, 0); // before reading tail: a slot sealed after this read raises a new message
+    sendSealed();
+  }
+
+  /** sends every slot the worker has sealed, in ring order */
+  function sendSealed() {
+    if (!ctrl || !data) return;
     const tail = Atomics.load(ctrl, 1);
     while (sentUpTo !== tail) {
       const i = (sentUpTo >>> 0) % SLOTS;
@@ -57,6 +64,8 @@ export function createSealPool(): SealPool {
     get overflow() { return overflow; },
     seal(key, salt, header, payload, prefix, ssrc, roc, seq, socket, toPort, address) {
       if (!worker || !ready || !ctrl || !meta || !data) return false;
+      // what is sealed already goes out now, not at the worker's next message (less jitter within a burst)
+      if (Atomics.load(ctrl, 1) !== sentUpTo) sendSealed();
       const total = 28 + header.length + payload.length + 16;
       if (total > SLOT_BYTES || key.length !== 16 || salt.length < 12) return false;
       if (((head - sentUpTo) | 0) >= SLOTS) {
