@@ -36,7 +36,7 @@ async function serve() {
   // time spent in GC pauses, cumulative (the measured window takes the difference)
   let gcMs = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
-  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4, sealWorker: args.includes('--seal-worker') });
+  const hub = createSignallingHub({ log: silentLogger(), maxParticipants: 32, lastN: 3, net: sockbuf(), rejoinGraceMs: 1000, maxRooms: 4, sealWorker: args.includes('--seal-worker'), shedLoad: !args.includes('--no-shed') });
   const app = Fastify();
   await app.register(ws);
   app.get('/ws', { websocket: true }, (socket) => hub.handleSocket(socket));
@@ -63,7 +63,7 @@ async function serve() {
     }
     const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
-    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs, sealer: hub.sealer };
+    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs, sealer: hub.sealer, shed: hub.overloadLevel };
   });
   // profile the measured window only (not the joins): `--prof DIR`
   const session = new Session();
@@ -162,7 +162,7 @@ async function main() {
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number; shed?: number };
       // a loaded box leaves handshakes running (or failed, and republished) after the joins: measure a room whose
       // peers are all up, else the window sees publishers restarting (sequence jumps, counters reset)
       const settleFrom = Date.now();
@@ -210,6 +210,8 @@ async function main() {
         sfu_main_thread_cpu_pct_of_core: Number(((u1.thr.main - u0.thr.main) / dt).toFixed(1)),
         sfu_other_threads_cpu_pct_of_core: Number(((u1.thr.others - u0.thr.others) / dt).toFixed(1)),
         machine_busy_pct: Number((100 * (u1.mach[0] - u0.mach[0]) / Math.max(1, u1.mach[1] - u0.mach[1])).toFixed(1)),
+        // load shedding (overload.ts): the level at the window's end (each level halves thumbnails' frame rate)
+        shed_level: s1.shed ?? null,
         seal_worker: (s1 as { sealer?: unknown }).sealer ?? null,
         socket_buffer_bytes: Number(arg('sockbuf', '2097152')), sfu_semi_space_mb: arg('semi-space', '') ? Number(arg('semi-space', '')) : null,
         sfu_gc_pct_of_core: s1.gcMs !== undefined && s0.gcMs !== undefined ? Number(((s1.gcMs - s0.gcMs) / 10 / dt).toFixed(1)) : null,

@@ -25,7 +25,7 @@ export const videoConfig = z.object({
    * and back), under which Chrome's jitter buffer grows and repairs more; the 40 % loss test's stutter expectation
    * then fails. Turn on for rooms the event loop cannot carry (see the sfu benchmark).
    */
-  sealWorker: z.boolean().default(false),
+  sealWorker: z.boolean().default(true),
   rejoinGraceMs: z.number().int().min(0).max(120_000).default(15_000),
   keyframeGapMs: z.number().int().min(50).max(5000).default(300),
   /**

@@ -7,6 +7,7 @@ import { createSpeakerTracker } from './speaker.js';
 import { createFrameRateMeter } from './frame-rate.js';
 import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
 import type { SealPool } from './seal-pool.js';
+import { shedFps } from './overload.js';
 import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
 
 export interface RoomOptions {
@@ -17,6 +18,8 @@ export interface RoomOptions {
   keyframeGapMs?: number;
   /** cap on a grid thumbnail's frame rate in grids of 5+ tiles (default: by grid size) */
   thumbnailFps?: number;
+  /** load-shedding level (overload.ts): each level halves grid thumbnails' frame rate; none = 0 */
+  overloadLevel?: () => number;
   /** seals subscribers' SRTP on a worker thread (the second core); none = on the event loop */
   sealer?: SealPool;
   emit(participantId: string, msg: Record<string, unknown>): void;
@@ -257,6 +260,7 @@ export function createRoom(opts: RoomOptions) {
       }
       if (tickNo % FPS_TICKS === 0) for (const p of participants.values()) if (p.pub) meter.measure(p.pub, now);
       const wanted = new Map<string, Want[]>();
+      const shed = opts.overloadLevel?.() ?? 0;
       for (const p of participants.values()) {
         const sub = p.sub;
         if (!sub) continue;
@@ -270,7 +274,7 @@ export function createRoom(opts: RoomOptions) {
         const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
         const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
         const tiles = p.view.visible ? bound.filter((s) => p.view.visible!.has(s.publisherId!)).length : bound.length;
-        const thumbFps = thumbnailFps(tiles, opts.thumbnailFps);
+        const thumbFps = shedFps(thumbnailFps(tiles, opts.thumbnailFps), shed);
         for (const s of bound) {
           const pubP = participants.get(s.publisherId!);
           const want = wants.get(s.publisherId!) ?? 'q';
