@@ -28,7 +28,6 @@ test('overload gauge: up one level per overloaded evaluation (at most 2), down o
   let evals = 2;
   while (g.evaluate() === 2 && evals < 30) { evals++; await tick(40); }
   assert.equal(g.level, 1, 'one level back, not all');
-  assert.ok(evals >= 3);
   g.stop();
   assert.equal(g.level, 0);
 });
