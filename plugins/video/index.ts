@@ -31,6 +31,7 @@ export default definePlugin({
     });
     const participantsGauge = ctx.metrics.gauge('video_participants', 'participants in all rooms');
     const roomsGauge = ctx.metrics.gauge('video_rooms', 'open rooms');
+    const shedGauge = ctx.metrics.gauge('video_sfu_shed_level', 'SFU load shedding: 0 none, each level halves grid thumbnails\' frame rate');
 
     ctx.http.ws('/ws', (socket) => getHub().handleSocket(socket));
     ctx.http.static(webDir);
@@ -89,6 +90,7 @@ export default definePlugin({
             participantsGauge.set(all.reduce((s, r) => s + r.size, 0)); roomsGauge.set(all.length);
           },
           onQos: (room, rows) => {
+            shedGauge.set(getHub().overloadLevel);
             const callId = calls.byRoom(room)?.id ?? null;
             ctx.bus.emit('video.qos', { room, callId, rows });
             ctx.uplink.telemetry('video', { room, callId, participants: rows.length, rows });
