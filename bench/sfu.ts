@@ -45,7 +45,7 @@ async function serve() {
   let fwd = 0; let tdrops = 0;
   const seenDrops = new WeakMap<object, number>();
   app.get('/stats', async () => {
-    let video = 0; let audio = 0; let pubs = 0; let subs = 0; let rx = 0;
+    let video = 0; let audio = 0; let pubs = 0; let subs = 0; let rx = 0; let rxGaps = 0;
     for (const room of hub.rooms.values()) {
       for (const p of room.participants()) {
         if (p.pub?.state === 'connected') pubs++;
@@ -58,12 +58,12 @@ async function serve() {
           if (s.video.layer) video++;
         }
         if (p.audible) audio += p.audioSinks.size;
-        if (p.pub) rx += p.pub.rx.q + p.pub.rx.h + p.pub.rx.f + p.pub.rx.audio;
+        if (p.pub) { rx += p.pub.rx.q + p.pub.rx.h + p.pub.rx.f + p.pub.rx.audio; rxGaps += p.pub.rxGaps; }
       }
     }
     const lag = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
-    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs, sealer: hub.sealer, shed: hub.overloadLevel };
+    return { fwd, tdrops, rx, videoDownTracks: video, audioDownTracks: audio, lag, pubs, subs, gcMs, sealer: hub.sealer, shed: hub.overloadLevel, rxGaps };
   });
   // profile the measured window only (not the joins): `--prof DIR`
   const session = new Session();
@@ -97,7 +97,7 @@ async function clients() {
   for await (const line of rl) {
     if (line === 'report') {
       const lat = list.flatMap((c) => c.stats.latenciesMs);
-      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), lat: sample(lat, 20000), lagP99: delay.percentile(99) / 1e6 });
+      out({ rx: list.reduce((n, c) => n + c.stats.rxVideo + c.stats.rxAudio, 0), lost: list.reduce((n, c) => n + c.stats.lost, 0), late: list.reduce((n, c) => n + c.stats.late, 0), lat: sample(lat, 20000), lagP99: delay.percentile(99) / 1e6 });
       delay.reset();
       for (const c of list) c.stats.latenciesMs.length = 0;
     }
@@ -162,7 +162,7 @@ async function main() {
     const nexts = kids.map(lines);
     try {
       await Promise.all(nexts.map((nx) => nx()));
-      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number; shed?: number };
+      const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { fwd: number; tdrops: number; rx: number; videoDownTracks: number; audioDownTracks: number; lag: unknown; pubs: number; subs: number; gcMs?: number; shed?: number; rxGaps?: number };
       // a loaded box leaves handshakes running (or failed, and republished) after the joins: measure a room whose
       // peers are all up, else the window sees publishers restarting (sequence jumps, counters reset)
       const settleFrom = Date.now();
@@ -193,7 +193,7 @@ async function main() {
         video_down_tracks: s1.videoDownTracks, audio_down_tracks: s1.audioDownTracks,
         fwd_pps: Math.round((s1.fwd - s0.fwd) / dt), rx_pps: Math.round((s1.rx - s0.rx) / dt),
         temporal_drop_pps: Math.round((s1.tdrops - s0.tdrops) / dt), publisher_fps: Number(arg('fps', '15')), cpu_pct: Number((100 * cpuCores / ncpu).toFixed(1)),
-        loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)), lost_packets: lost, received_packets: rx,
+        loss_pct: Number((100 * lost / Math.max(1, rx + lost)).toFixed(2)), lost_packets: lost, received_packets: rx, reordered_packets: sum(reps, 'late') - sum(reps0, 'late'),
         added_latency_ms_p95: lat.length ? Number(lat[Math.floor(lat.length * 0.95)]!.toFixed(1)) : null,
         added_latency_ms_p50: lat.length ? Number(lat[Math.floor(lat.length * 0.5)]!.toFixed(1)) : null,
         down_tracks_per_core: cpuCores > 0 ? Math.round(downTracks / cpuCores) : null,
@@ -202,6 +202,8 @@ async function main() {
         sfu_loop_lag_ms: s1.lag, load_gen_loop_lag_ms_p99: reps.map((r) => Math.round(Number(r.lagP99))), connected: { publishers: s1.pubs, subscribers: s1.subs },
         // where the loss is: datagrams the kernel dropped on full receive buffers of the SFU's sockets (publisher →
         // SFU) and of the generators' sockets (SFU → subscriber), the namespace's counters (other processes too)
+        // sequence gaps in what the SFU received from publishers (each one reaches every subscriber of the stream)
+        sfu_input_gaps: (s1.rxGaps ?? 0) - (s0.rxGaps ?? 0),
         sfu_rcvbuf_drops: u1.sfu.drops - u0.sfu.drops, client_rcvbuf_drops: u1.gen.drops - u0.gen.drops,
         sfu_udp_sockets: u1.sfu.sockets, sfu_rx_queue_bytes: u1.sfu.rxQueueBytes,
         ns_udp_rcvbuf_errors: u1.snmp.RcvbufErrors! - u0.snmp.RcvbufErrors!, ns_udp_sndbuf_errors: u1.snmp.SndbufErrors! - u0.snmp.SndbufErrors!,

@@ -52,7 +52,7 @@ export interface SyntheticOptions {
 
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
 
-export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; latenciesMs: number[]; txPackets: number }
+export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number }
 
 const codecs = (light = false) => ({
   audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: light ? [] : [useNACK()] })],
@@ -60,7 +60,7 @@ const codecs = (light = false) => ({
 });
 
 export function createSyntheticClient(opts: SyntheticOptions) {
-  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, latenciesMs: [], txPackets: 0 };
+  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0 };
   const timers: NodeJS.Timeout[] = [];
   const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
@@ -86,6 +86,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       if (gap > 1 && gap < 1000) stats.lost += gap - 1;
     }
     if (prev === undefined || ((seq - prev + 65536) % 65536) < 32768) lastSeq.set(ssrc, seq);
+    else stats.late++;
     latency(kind, payload);
   }
 
