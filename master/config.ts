@@ -20,10 +20,9 @@ export const MasterConfig = z.object({
   commands: z.object({ defaultTimeoutMs: z.number().int().positive().default(30_000) }).prefault({}),
   ingest: z.object({
     maxPayloadBytes: z.number().int().positive().default(MAX_PAYLOAD_BYTES),
-    /** how long an event id is remembered for dedupe */
-    dedupeTtlMs: z.number().int().positive().default(7 * 24 * 3600 * 1000),
     telemetryHistory: z.number().int().positive().default(120),
-    /** events older than this (by their ts) are deleted in the hourly clean-up */
+    /** events received longer ago than this are deleted in the hourly clean-up; until then a copy of one (same
+     *  envelope id) is recognised as a copy */
     eventRetentionMs: z.number().int().positive().default(90 * 24 * 3600 * 1000),
   }).prefault({}),
 });

@@ -104,7 +104,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     root = createRootStore(join(config.dataDir, 'store'));
     await root.open();
-    events = createEventStore(root, { dedupeTtlMs: config.ingest.dedupeTtlMs });
+    events = createEventStore(root);
     for (const b of await credentials.listBoxes()) registry.ensureKnown(b.id, b.region);
     if (config.external) urls.mqtt = config.external.url;
     link = await connectLink();
@@ -123,7 +123,6 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     feed.start();
     const prune = async () => {
       try {
-        await events?.pruneDedupe();
         await events?.pruneEvents(registry.list().map((b) => b.id), Date.now() - config.ingest.eventRetentionMs);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'event store clean-up failed');

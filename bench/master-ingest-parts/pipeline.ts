@@ -49,7 +49,7 @@ export async function ingestOnly(n: number) {
     const client = () => { throw new Error('no MQTT in this bench'); };
     const stats = createIngestStats();
     const ingestor = createIngestor({
-      client, registry, events: createEventStore(root, { dedupeTtlMs: 3600_000 }), telemetry: createTelemetryStore({ historyLength: 10 }),
+      client, registry, events: createEventStore(root), telemetry: createTelemetryStore({ historyLength: 10 }),
       commands: createCommandApi({ client, registry, log, defaultTimeoutMs: 1000 }), stats, log, maxPayloadBytes: 256 * 1024, sharedGroup: null,
     });
     const msgs = payloads(n, 'i');

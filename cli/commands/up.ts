@@ -44,7 +44,7 @@ export function register(program: Command): void {
         dataDir: join(data, 'master'),
         broker: { tcp: { host: '127.0.0.1', port: await portOrAny(Number(o.mqttPort)) } },
         http: { host: '127.0.0.1', port: await portOrAny(Number(o.masterHttpPort)) },
-      }, { log: log.child({ name: 'master' }) });
+      }, { log: log.child({ role: 'master' }) });
       const urls = await master.start();
       const cred = await master.provisionBox(o.box, o.region);
 
@@ -62,7 +62,7 @@ export function register(program: Command): void {
         transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
         plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
       })}`);
-      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ name: 'box' }));
+      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ role: 'box' }));
       try {
         await daemon.start();
       } catch (err) {
@@ -73,6 +73,8 @@ export function register(program: Command): void {
       const box = daemon.httpUrl;
       const apps = daemon.status().apps.map((a) => ({ ...a, url: `${box}${a.url}` }));
       const out = { master: { dashboard: urls.dashboard, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps }, demoAgent: { id: DEMO_AGENT.id, passwordFile: join(data, 'agent01.secret') } };
+      // started by `npm start` in a checkout, `kefu` is not on the PATH (that takes `npm link`)
+      const kefu = process.env.npm_lifecycle_event ? 'npx kefu' : 'kefu';
       print({ json }, out, () => [
         'kefu-edge is up:',
         `  master dashboard   ${urls.dashboard}   (API token in ${token})`,
@@ -81,7 +83,7 @@ export function register(program: Command): void {
         ...apps.map((a) => `    ${a.key.padEnd(22)} ${a.url}`),
         `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}   ·   demo face accounts: demo01, demo02 (one-time codes shown on screen)`,
         '',
-        `try: kefu master boxes   ·   kefu master send ${o.box} system.info   ·   kefu status -c ${boxFile}`,
+        `try: ${kefu} master boxes   ·   ${kefu} master send ${o.box} system.info   ·   ${kefu} status -c ${boxFile}`,
         'Ctrl-C stops everything.',
       ].join('\n'));
       await untilSignal(log, async () => {

@@ -58,6 +58,8 @@ export async function createHttpServer(opts: HttpOptions) {
     app.get('/ca.crt', async (_req, reply) => reply.type('application/x-x509-ca-cert').send(await readFile(caFile)));
   }
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  // browsers ask for /favicon.ico on every page; the icon lives with the shared styles
+  app.get('/favicon.ico', (_req, reply) => reply.redirect('/_common/favicon.svg', 301));
   await app.register(fastifyStatic, { root: join(here, '..', 'web-common'), prefix: '/_common/' });
   await app.register(fastifyStatic, { root: uplotDir, prefix: '/_common/uplot/', decorateReply: false });
   await app.register(fastifyStatic, { root: join(here, '..', 'web'), prefix: '/', decorateReply: false, index: 'index.html' });

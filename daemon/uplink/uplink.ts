@@ -172,7 +172,9 @@ export function createUplink(opts: UplinkOptions) {
     inflight = 0;
     if (wasConnected) {
       counters.disconnects++;
-      log.warn({ requeued, reason: lastError }, 'uplink disconnected');
+      // our own stop closes the connection: nothing to warn about
+      if (stopping) log.info({ requeued }, 'uplink closed');
+      else log.warn({ requeued, reason: lastError }, 'uplink disconnected');
       events.emit('disconnected', { reason: lastError });
     }
   }

@@ -84,6 +84,7 @@ export function createHttpServer(deps: HttpServerDeps) {
     await f.register(fastifyStatic, { root: COMMON_DIR, prefix: '/_common/', decorateReply: false });
     await f.register(fastifyStatic, { root: UPLOT_DIR, prefix: '/_common/uplot/', decorateReply: false, allowedPath: (p) => /^\/?uPlot\.(iife\.min\.js|min\.css)$/.test(p) });
 
+    f.get('/favicon.ico', (_req, reply) => reply.redirect('/_common/favicon.svg', 301));
     f.get('/api/boxes', async () => deps.registry.list());
     f.get<{ Params: { id: string } }>('/api/boxes/:id', async (req, reply) => {
       const box = deps.registry.get(req.params.id);

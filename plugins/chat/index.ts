@@ -4,10 +4,12 @@ import { copyFile, mkdir, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
+import type { Jieba } from '@node-rs/jieba';
 import { definePlugin } from '../../daemon/plugin-api.js';
 import { PluginError } from '../../protocol/errors.js';
 import { createAnswerEngine, type AnswerEngine } from './ai/engine.js';
-import { loadKb } from './ai/kb-schema.js';
+import { loadKb, type KnowledgeBase } from './ai/kb-schema.js';
+import { loadJieba } from './ai/text.js';
 import { createChatStore } from './chat-store.js';
 import { chatConfigSchema } from './config.js';
 import { registerKbRoutes, type KbHolder } from './kb-routes.js';
@@ -50,7 +52,10 @@ export default definePlugin({
       return engine;
     };
     const kbPath = cfg.kb ?? join(ctx.box.dataDir, 'chat', 'kb.json');
-    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = createAnswerEngine(next); }, path: kbPath };
+    // one segmenter for every engine this plugin builds: a KB edit rebuilds the engine (see loadJieba)
+    let jieba: Jieba | null = null;
+    const build = (next: KnowledgeBase) => createAnswerEngine(next, undefined, { jieba: (jieba ??= loadJieba()) });
+    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = build(next); }, path: kbPath };
     const svc = () => {
       if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
       return service;
@@ -93,7 +98,7 @@ export default definePlugin({
           const exists = await access(kbPath).then(() => true, () => false);
           if (!exists) { await mkdir(dirname(kbPath), { recursive: true }); await copyFile(SAMPLE_KB, kbPath); }
         }
-        engine = createAnswerEngine(await loadKb(kbPath));
+        engine = build(await loadKb(kbPath));
         service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });

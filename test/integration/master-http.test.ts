@@ -52,7 +52,7 @@ test('the API needs the token and serves boxes, one box, events, telemetry and s
   assert.equal(stats.body.ingest.events, 1);
   assert.equal(stats.body.boxes.online, 1);
   // the dashboard page and its shared assets are public and read-only
-  for (const path of ['/', '/app.js', '/_common/i18n.js', '/_common/kefu.css', '/_common/uplot/uPlot.iife.min.js', '/_common/uplot/uPlot.min.css']) {
+  for (const path of ['/', '/app.js', '/favicon.ico', '/_common/i18n.js', '/_common/kefu.css', '/_common/uplot/uPlot.iife.min.js', '/_common/uplot/uPlot.min.css']) {
     assert.equal((await fetch(`${m.urls.http}${path}`)).status, 200, path);
   }
 });

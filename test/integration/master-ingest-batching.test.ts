@@ -32,7 +32,7 @@ async function openRoot(t: Ctx, dir?: string): Promise<RootStore> {
 test('a batch stores each id once: copies in the batch, in the batch before and in level after a restart are duplicates', async (t) => {
   const dir = await tempDir(t);
   const root = await openRoot(t, dir);
-  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const store = createEventStore(root);
   assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('a') }, { ref, env: env('b', 2) }]), ['stored', 'duplicate', 'stored']);
   // two batches racing with the same id: batches are serialised, so the second sees the first
   const [x, y] = await Promise.all([store.putMany([{ ref, env: env('c', 3) }]), store.putMany([{ ref, env: env('c', 3) }, { ref, env: env('a') }])]);
@@ -43,14 +43,14 @@ test('a batch stores each id once: copies in the batch, in the batch before and 
   const reopened = createRootStore(join(dir, 'store'));
   await reopened.open();
   t.after(() => reopened.close());
-  const fresh = createEventStore(reopened, { dedupeTtlMs: 60_000 }); // empty recent-id cache: level answers
+  const fresh = createEventStore(reopened); // empty recent-id cache: level answers
   assert.deepEqual(await fresh.putMany([{ ref, env: env('a') }, { ref, env: env('d', 4) }, { ref, env: env('d', 4) }]), ['duplicate', 'stored', 'duplicate']);
   assert.deepEqual((await fresh.list('hall-01')).map((e) => e.id), ['d', 'c', 'b', 'a']);
 });
 
 test('a batch that fails to write stores nothing and leaves its ids unknown, so the redelivery is stored', async (t) => {
   const root = await openRoot(t);
-  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const store = createEventStore(root);
   const target = root as unknown as { batch: (...args: unknown[]) => unknown };
   const batch = target.batch.bind(root);
   let fail = true;
@@ -63,17 +63,38 @@ test('a batch that fails to write stores nothing and leaves its ids unknown, so 
   assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }]), ['stored', 'stored']);
 });
 
-test('expiry: one index entry per batch; pruning forgets every id of the batch (and old one-id entries)', async (t) => {
+test('one level op per event: the event, keyed by box and id, is its own dedupe index; one page per box and commit', async (t) => {
   const root = await openRoot(t);
-  const store = createEventStore(root, { dedupeTtlMs: 1000 });
-  await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }, { ref, env: env('c', 3) }], 10_000);
-  await store.putMany([{ ref, env: env('late', 4) }], 50_000);
-  // an entry as the store wrote them before group commit: one id, a string value
-  await sublevel(root, 'dedupe').put('hall-01!legacy', 9000);
-  await sublevel(root, 'dedupe-by-time').put('000000000009000!hall-01!legacy', 'hall-01!legacy');
-  assert.equal((await sublevel(root, 'dedupe-by-time').keys().all()).length, 3, 'two batches + the legacy entry');
-  assert.equal(await store.pruneDedupe(20_000), 4, 'a, b, c and legacy are past the window; late is not');
-  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('late', 4) }, { ref, env: env('legacy', 5) }], 20_000), ['stored', 'duplicate', 'stored']);
+  let ops = 0;
+  const target = root as unknown as { batch: (...args: unknown[]) => unknown };
+  const batch = target.batch.bind(root);
+  target.batch = (...args: unknown[]) => { ops += (args[0] as unknown[]).length; return batch(...args); };
+  const store = createEventStore(root, { recentIds: 1 });
+  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }, { ref, env: env('c', 3) }]), ['stored', 'stored', 'stored']);
+  assert.equal(ops, 3 + 1 + 1, 'three events + their page + the high-water mark');
+  // out of the one-id cache and below the mark: level is asked; a copy is the same id, whatever its ts says
+  assert.deepEqual(await store.putMany([{ ref, env: { ...env('a'), ts: 1 } }, { ref, env: env('b', 2) }]), ['duplicate', 'duplicate']);
+  // retention ends the memory of an event: past it, the same id is a new event again
+  await store.pruneEvents(['hall-01'], Date.now() + 60_000);
+  assert.deepEqual(await store.list('hall-01'), []);
+  assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('c', 3) }]), ['stored', 'stored']);
+  assert.deepEqual((await store.list('hall-01')).map((e) => e.id), ['c', 'a']);
+});
+
+test('a store in the layout of older masters (one key per box, ts, seq, id + a per-id index) is rewritten on open', async (t) => {
+  const root = await openRoot(t);
+  const legacy = sublevel(root, 'events');
+  const old = (box: string, id: string, seq: number) => legacy.put(`${box}!${String(1000 + seq).padStart(15, '0')}!${String(seq).padStart(15, '0')}!${id}`, { id, box, region: 'dandong', plugin: 'chat', type: 'message', seq, ts: 1000 + seq, data: {}, receivedAt: 5000 + seq });
+  for (let i = 1; i <= 5; i++) await old('hall-01', `h1-${i}`, i);
+  await old('hall-02', 'h2-1', 1);
+  await sublevel(root, 'dedupe').put('hall-01!h1-1', 9000);
+  await sublevel(root, 'dedupe-by-time').put('000000000009000!hall-01!h1-1', 'hall-01!h1-1');
+  const store = createEventStore(root);
+  assert.deepEqual((await store.list('hall-01')).map((e) => e.id), ['h1-5', 'h1-4', 'h1-3', 'h1-2', 'h1-1']);
+  assert.deepEqual((await store.list('hall-02')).map((e) => e.id), ['h2-1']);
+  for (const name of ['events', 'dedupe', 'dedupe-by-time']) assert.deepEqual(await sublevel(root, name).keys().all(), [], `${name} emptied`);
+  assert.deepEqual(await store.putMany([{ ref, env: env('h1-3', 3) }, { ref, env: env('h1-6', 6) }]), ['duplicate', 'stored']);
+  assert.equal((await store.list('hall-01'))[0].id, 'h1-6');
 });
 
 // --- PUBACK after commit, against a real broker ---
@@ -127,7 +148,7 @@ test('the master acknowledges an event to the broker only after it is stored; dy
   const acked: number[] = [];
   broker.aedes!.on('ack', (packet, client) => { if (client?.id === 'kefu-master-main' && packet && 'messageId' in packet) acked.push(packet.messageId as number); });
   const root = await openRoot(t);
-  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const events = createEventStore(root);
   const gate = gatedStore(events);
 
   const first = await masterClient(t, broker.port);
@@ -151,7 +172,7 @@ test('the master acknowledges an event to the broker only after it is stored; dy
   await a.ingestor.stop();
 
   const second = await masterClient(t, broker.port); // the restarted master resumes its persistent session
-  const b = ingestorFor(second, createEventStore(root, { dedupeTtlMs: 60_000 }));
+  const b = ingestorFor(second, createEventStore(root));
   b.ingestor.start().catch(() => undefined);
   await waitFor(async () => (await events.list('hall-01')).length === 4, 15_000, 'the held events redelivered and stored');
   await waitFor(() => b.stats.counters.events + b.stats.counters.duplicates >= 3, 15_000, 'the second master processed the redeliveries');
@@ -162,7 +183,7 @@ test('the master acknowledges an event to the broker only after it is stored; dy
 test('a burst is stored in a few batches and every event is acknowledged once', async (t) => {
   const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
-  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const events = createEventStore(root);
   let batches = 0;
   const counting: EventStore = { ...events, putMany: (items, now) => { batches++; return events.putMany(items, now); } };
   const client = await masterClient(t, broker.port);
@@ -184,7 +205,7 @@ test('a burst is stored in a few batches and every event is acknowledged once', 
 test('a failed store write is retried while the master runs; the event is acknowledged once stored', async (t) => {
   const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
-  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const events = createEventStore(root);
   let failures = 1;
   const flaky: EventStore = { ...events, putMany: (items, now) => (failures-- > 0 ? Promise.reject(new Error('disk full')) : events.putMany(items, now)) };
   const client = await masterClient(t, broker.port);
@@ -203,7 +224,7 @@ test('a failed store write is retried while the master runs; the event is acknow
 test('events arriving while the ingestor stops are left to the broker and stored by the next session', async (t) => {
   const { broker, acks } = await ackCountingBroker(t);
   const root = await openRoot(t);
-  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const events = createEventStore(root);
   const first = await masterClient(t, broker.port);
   const a = ingestorFor(first, events);
   await a.ingestor.start();
@@ -230,7 +251,7 @@ test('an event above its box high-water seq is stored without a dedupe lookup; c
   const target = root as unknown as { getMany: (...args: unknown[]) => unknown };
   const getMany = target.getMany.bind(root);
   target.getMany = (...args: unknown[]) => { lookups += (args[0] as unknown[]).length; return getMany(...args); };
-  const store = createEventStore(root, { dedupeTtlMs: 60_000, recentIds: 2 });
+  const store = createEventStore(root, { recentIds: 2 });
   await store.putMany([{ ref, env: env('a', 1) }, { ref, env: env('b', 2) }]);
   const before = lookups;
   assert.deepEqual(await store.putMany([{ ref, env: env('c', 3) }, { ref, env: env('d', 4) }]), ['stored', 'stored']);
@@ -244,16 +265,15 @@ test('an event above its box high-water seq is stored without a dedupe lookup; c
   const reopened = createRootStore(join(dir, 'store'));
   await reopened.open();
   t.after(() => reopened.close());
-  const fresh = createEventStore(reopened, { dedupeTtlMs: 60_000 });
+  const fresh = createEventStore(reopened);
   assert.deepEqual(await fresh.putMany([{ ref, env: env('d', 4) }, { ref, env: env('f', 6) }]), ['duplicate', 'stored']);
 });
 
-test('a store written before the high-water mark existed looks every new id up', async (t) => {
+test('a store written before the high-water mark existed looks every new event up', async (t) => {
   const root = await openRoot(t);
-  // an event and its dedupe entry as an older master stored them: no mark
+  const store = createEventStore(root);
+  // an event as an older master stored it: no mark
   await sublevel(root, 'events').put(`hall-01!${'1'.padStart(15, '0')}!${'9'.padStart(15, '0')}!old`, { id: 'old' });
-  await sublevel(root, 'dedupe').put('hall-01!old', 1);
-  const store = createEventStore(root, { dedupeTtlMs: 60_000 });
-  // a copy whose seq is far above anything: without a mark the store cannot trust seq and asks level
+  // without a mark the store cannot trust seq (a box may have sent far higher seqs before) and asks level
   assert.deepEqual(await store.putMany([{ ref, env: env('old', 1_000_000) }, { ref, env: env('new', 1_000_001) }]), ['duplicate', 'stored']);
 });

@@ -38,7 +38,7 @@ async function setUp(t: { after(fn: () => unknown): void }, store: (inner: Event
   const root = createRootStore(join(dir, 'store'));
   await root.open();
   t.after(() => root.close());
-  const events = createEventStore(root, { dedupeTtlMs: 60_000 });
+  const events = createEventStore(root);
   const link = await mqtt.connectAsync(url, { clientId: 'kefu-master-main', username: 'kefu-master', password: 'service-secret', reconnectPeriod: 0 });
   t.after(() => link.endAsync(true));
   const registry = createFleetRegistry();

@@ -104,7 +104,7 @@ test('a plugin hanging in stop is time-boxed and marked failed; its routes answe
 
 test('the shared web assets and the box page are served', async (t) => {
   const r = await rig(t, [ok], { good: {} });
-  for (const path of ['/_common/kefu.css', '/_common/i18n.js', '/_common/uplot/uPlot.iife.min.js', '/']) {
+  for (const path of ['/_common/kefu.css', '/_common/i18n.js', '/_common/uplot/uPlot.iife.min.js', '/favicon.ico', '/']) {
     const res = await fetch(`${r.url}${path}`);
     assert.equal(res.status, 200, path);
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
+import { loadJieba } from '../../plugins/chat/ai/text.js';
 import { wilson } from '../../plugins/chat/ai/evaluate.js';
 import { segmentSyllables } from '../../plugins/chat/ai/pinyin-input.js';
 import { ConfigError } from '../../protocol/errors.js';
@@ -164,4 +165,16 @@ test('a noun the KB never uses counts against an answer; a rate is answered only
 test('what day it is is small talk; 态度不好 is a complaint', () => {
   assert.equal(engine.ask('今天几号').reason, 'smalltalk');
   assert.equal(engine.ask('窗口人员态度不好').business, 'complaint');
+});
+
+test('a rebuilt engine that reuses the segmenter answers the dev cases exactly like a fresh one', () => {
+  const jieba = loadJieba();
+  createAnswerEngine(kb, undefined, { jieba }); // the first build adds its words, as at plugin start
+  const edited = { ...kb, kb: kb.kb.map((e) => (e.id === 'REG-03' ? { ...e, alternates: ['小店关门歇业了税务上怎么了结'] } : e)) };
+  const rebuilt = createAnswerEngine(edited, undefined, { jieba });
+  const fresh = createAnswerEngine(edited);
+  const cases = (JSON.parse(readFileSync(new URL('../fixtures/faq/dev-cases.json', import.meta.url), 'utf8')) as { tests: Array<{ q: string }> }).tests;
+  const pick = (r: ReturnType<typeof fresh.ask>) => [r.decision, r.entry?.id, r.business, r.confidence.toFixed(6)];
+  for (const { q } of [...cases, { q: '小店关门歇业了税务上怎么了结' }]) assert.deepEqual(pick(rebuilt.ask(q)), pick(fresh.ask(q)), q);
+  assert.equal(rebuilt.ask('小店关门歇业了税务上怎么了结').entry?.id, 'REG-03');
 });

@@ -75,3 +75,14 @@ test('the recent-id set forgets its oldest keys beyond its capacity', () => {
   assert.equal(ids.has('c'), false);
   assert.equal(ids.size, 2);
 });
+
+test('recent ids: after many wraps exactly the newest `capacity` keys are known; a deleted key added again is known', () => {
+  const ids = createRecentIds(1000);
+  for (let i = 0; i < 5500; i++) ids.add(`k${i}`);
+  assert.equal(ids.size, 1000);
+  assert.equal(ids.has('k4499'), false);
+  for (let i = 4500; i < 5500; i++) assert.ok(ids.has(`k${i}`), `k${i}`);
+  ids.delete('k5000');
+  ids.add('k5000');
+  assert.ok(ids.has('k5000'));
+});

@@ -2,6 +2,7 @@
 // from query coverage and the margin to the runner-up, escalation intents, and business identification.
 import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
+import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
@@ -86,8 +87,8 @@ function mergeTables(a: Record<string, string[]>, b?: Record<string, string[]>) 
   return out;
 }
 
-export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThresholds = DEFAULT_THRESHOLDS): AnswerEngine {
-  const tools: TextTools = createTextTools({ synonyms: mergeTables(TAX_SYNONYMS, kb.synonyms), enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS });
+export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThresholds = DEFAULT_THRESHOLDS, shared: { jieba?: Jieba } = {}): AnswerEngine {
+  const tools: TextTools = createTextTools({ synonyms: mergeTables(TAX_SYNONYMS, kb.synonyms), enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS, jieba: shared.jieba });
   const entries = kb.kb;
   const zhAlt = (e: KbEntry) => [...(e.alternates ?? []), ...(e.keywords ?? [])].filter((s) => tools.isChinese(s));
   const enAlt = (e: KbEntry) => [...(e.alternates ?? []), ...(e.keywords ?? [])].filter((s) => !tools.isChinese(s));

@@ -1,6 +1,8 @@
-// The agent console: login, status, queue, my conversations, chat with canned answers, transfer, context, tasks.
+// The agent console: login, status, queue, my conversations, chat with canned answers, transfer, context, tasks,
+// and (supervisors) teaching the assistant a customer's wording (agent-teach.js).
 import { initI18n, t, currentLang, onLangChange } from '/_common/i18n.js';
 import { connect, el, fmtTime } from './ws-client.js';
+import { createTeachPanel } from './agent-teach.js';
 
 initI18n({
   zh: { title: '坐席工作台', login: '坐席登录', agentId: '工号', password: '密码', signIn: '登录', online: '在线', busy: '忙碌', away: '离开', offline: '离线',
@@ -10,7 +12,9 @@ initI18n({
     canned: '常用回复…', waited: '已等 {n}', done: '已回访', level: '评分 {n}', messages: '消息', aiAnswers: 'AI 解答', handoffs: '转人工', avgRating: '平均评分',
     waiting: '排队', online_n: '在线坐席', loginFailed: '工号或密码错误', bot: '智能客服', system: '系统',
     human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况',
-    video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限' },
+    video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限',
+    teach: '教给智能客服', teachHint: '把客户的问法加为知识库条目的说法，下次 AI 直接回答。', teachQuestion: '客户问法', teachEntry: '对应条目', teachAdd: '加为该条目的说法',
+    teachOk: '已学会：AI 现在直接用 {id} 回答这个问法', teachWeak: '已加入 {id}，但 AI 对这个问法仍不够确定，可再补充关键词', teachFailed: '未能保存' },
   en: { title: 'Agent console', login: 'Agent sign-in', agentId: 'Agent ID', password: 'Password', signIn: 'Sign in', online: 'Online', busy: 'Busy', away: 'Away', offline: 'Offline',
     mine: 'My conversations', queue: 'Waiting', agents: 'Agents', pick: 'Pick a conversation on the left', typing: 'Customer is typing…', close: 'End service', reply: 'Type a reply, Enter to send',
     send: 'Send', context: 'Customer', today: 'Overview', tasks: 'Follow-ups (bad ratings)', accept: 'Accept', offered: 'offered', serving: 'in service', none: 'none', transferTo: 'Transfer to…',
@@ -18,11 +22,13 @@ initI18n({
     canned: 'Canned replies…', waited: 'waited {n}', done: 'Done', level: 'rating {n}', messages: 'Messages', aiAnswers: 'AI answers', handoffs: 'Handoffs', avgRating: 'Avg rating',
     waiting: 'Waiting', online_n: 'Agents online', loginFailed: 'Wrong agent ID or password', bot: 'Assistant', system: 'System',
     human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case',
-    video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once' },
+    video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once',
+    teach: 'Teach the assistant', teachHint: 'Add the customer\'s wording to the KB entry that answers it; the AI answers it next time.', teachQuestion: 'Customer\'s wording', teachEntry: 'KB entry', teachAdd: 'Add as a phrasing of this entry',
+    teachOk: 'Learned: the AI now answers this wording with {id}', teachWeak: 'Added to {id}, but the AI is still unsure about this wording; add keywords too', teachFailed: 'Could not save' },
 });
 
 const $ = (id) => document.getElementById(id);
-let creds = null, me = null, state = null, selected = null, canned = [], businesses = {};
+let creds = null, me = null, state = null, selected = null, canned = [], businesses = {}, token = null, teach = null;
 const histories = new Map();
 /** convId → join URL of its running video call */
 const calls = new Map();
@@ -45,7 +51,8 @@ const ago = (ts) => { const s = Math.max(0, Math.round((Date.now() - ts) / 1000)
 function handle(m) {
   switch (m.t) {
     case 'hello':
-      me = m.agent; canned = m.canned; businesses = m.businesses ?? {};
+      me = m.agent; canned = m.canned; businesses = m.businesses ?? {}; token = m.token;
+      if (me.role === 'supervisor' && !teach) teach = createTeachPanel($, { token: () => token });
       $('login').hidden = true; $('desk').hidden = false; $('status').hidden = false; $('status').value = me.status;
       $('me').textContent = `${me.name} (${me.id})`;
       renderCanned(); break;
@@ -152,7 +159,7 @@ const callWindow = (convId) => `kefu-call-${convId}`;
 
 function renderChat() {
   $('chat').hidden = !selected; $('chat-empty').hidden = Boolean(selected);
-  if (!selected) { $('context').replaceChildren(); $('chat-typing').hidden = true; return; }
+  if (!selected) { $('context').replaceChildren(); $('chat-typing').hidden = true; $('teach').hidden = true; return; }
   renderChatHead();
   const msgs = histories.get(selected) ?? [];
   $('messages').replaceChildren(...msgs.map((m) => {
@@ -166,6 +173,7 @@ function renderChat() {
   }));
   $('messages').scrollTop = $('messages').scrollHeight;
   const ctx = contexts.get(selected);
+  teach?.show(msgs, ctx?.lastKbId);
   const row = (k, v) => [el('dt', {}, t(k)), el('dd', {}, v ?? '-')];
   $('context').replaceChildren(...(ctx ? [...row('customer', ctx.customerId), ...row('terminal', ctx.terminalId), ...row('business', bizLabel(ctx.business)),
     ...row('reason', ctx.handoffReason ? t(ctx.handoffReason) : '-'), ...row('lastAnswer', ctx.lastKbId), ...row('previous', String(ctx.previousConversations))] : []));
