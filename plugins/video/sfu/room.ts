@@ -192,6 +192,9 @@ export function createRoom(opts: RoomOptions) {
       checkSdp(offerSdp);
       const peer = createPublisherPeer(opts.net);
       p.pub = attachPublication(p, peer, () => tickNo);
+      // a new publication restarts the source's sequence numbers and timestamps (a republish after a failed
+      // handshake, a rejoin): every subscriber's audio continues from what it last got, as video does (resync)
+      for (const slot of p.audioSinks) slot.audioResync = true;
       peer.onState((st) => {
         // a handshake that died (seen under heavy load): drop it and ask the client to publish again
         if (st !== 'failed' || p.pub?.peer !== peer) return;
