@@ -45,5 +45,6 @@ test('seal pool: a worker seals, the event loop sends in order; werift decrypts 
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(pool.sent, N + warm);
   assert.equal(pool.overflow, 0);
+  assert.deepEqual([pool.failed, pool.died], [0, 0]);
   assert.equal(pool.seal(cipher.srtpSessionKey, cipher.srtpSessionSalt, Buffer.alloc(12), Buffer.alloc(1700), undefined, 1, 0, 1, out, 1, '127.0.0.1'), false, 'bigger than a slot: in line');
 });

@@ -21,6 +21,9 @@ export interface SealPool {
   readonly sent: number;
   /** packets the event loop sealed itself because the ring stayed full */
   readonly overflow: number;
+  /** packets the worker could not seal (not sent), and times the worker thread died (its ring was lost) */
+  readonly failed: number;
+  readonly died: number;
   start(): void;
   stop(): Promise<void>;
 }
@@ -28,7 +31,7 @@ export interface SealPool {
 export function createSealPool(): SealPool {
   let worker: Worker | null = null; let port: MessagePort | null = null;
   let ctrl: Int32Array | null = null; let meta: Int32Array | null = null; let data: Buffer | null = null;
-  let head = 0; let sentUpTo = 0; let sent = 0; let overflow = 0;
+  let head = 0; let sentUpTo = 0; let sent = 0; let overflow = 0; let failed = 0; let died = 0;
   /** the worker has booted (its first message): until then packets are sealed in line, nothing is queued */
   let ready = false;
   const sockets: Array<Socket | null> = new Array(SLOTS).fill(null);
@@ -49,6 +52,7 @@ export function createSealPool(): SealPool {
     while (sentUpTo !== tail) {
       const i = (sentUpTo >>> 0) % SLOTS;
       const base = i * SLOT_BYTES + 28;
+      if (meta![i * META_INTS + 1]! < 0) { sockets[i] = null; sentUpTo = (sentUpTo + 1) | 0; failed++; continue; }
       // a copy: a send the kernel cannot take at once is queued by libuv, and the slot will be reused
       const out = Buffer.allocUnsafe(lengths[i]!);
       data.copy(out, 0, base, base + lengths[i]!);
@@ -62,6 +66,8 @@ export function createSealPool(): SealPool {
   return {
     get sent() { return sent; },
     get overflow() { return overflow; },
+    get failed() { return failed; },
+    get died() { return died; },
     seal(key, salt, header, payload, prefix, ssrc, roc, seq, socket, toPort, address) {
       if (!worker || !ready || !ctrl || !meta || !data) return false;
       // what is sealed already goes out now, not at the worker's next message (less jitter within a burst)
@@ -108,7 +114,7 @@ export function createSealPool(): SealPool {
       worker.unref();
       const w = worker;
       // a dead worker: what it held is lost, later packets are sealed in line
-      w.on('error', () => { if (worker === w) { worker = null; ready = false; } });
+      w.on('error', () => { died++; if (worker === w) { worker = null; ready = false; } });
     },
     async stop() {
       const w = worker;

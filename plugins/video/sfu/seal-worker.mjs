@@ -44,7 +44,9 @@ for (;;) {
     continue;
   }
   while (tail !== head) {
-    seal((tail >>> 0) % slots);
+    const i = (tail >>> 0) % slots;
+    // a slot that cannot be sealed is marked (payload length -1): it is skipped, the thread lives on
+    try { seal(i); } catch { meta[i * metaInts + 1] = -1; }
     tail = (tail + 1) | 0;
     Atomics.store(ctrl, 1, tail);
     // the event loop thread drains everything sealed so far on one message; one message per batch

@@ -227,7 +227,7 @@ export function createSignallingHub(opts: HubOptions) {
       await sealer?.stop(); sealer = null;
     },
     /** the sealing thread's counters (null when sealing on the event loop) */
-    get sealer() { return sealer ? { sent: sealer.sent, overflow: sealer.overflow } : null; },
+    get sealer() { return sealer ? { sent: sealer.sent, overflow: sealer.overflow, failed: sealer.failed, died: sealer.died } : null; },
     /** load-shedding level now (0 = none) */
     get overloadLevel() { return overload.level; },
     /** Attach one WebSocket (participant or terminal). */
