@@ -14,6 +14,18 @@ export const videoConfig = z.object({
   /** extra host addresses to offer, for example the LAN address a NAT hides */
   additionalHosts: z.array(z.string().min(1)).default([]),
   turn: z.object({ urls: z.string().regex(/^turns?:/), username: z.string().optional(), credentialFile: z.string().optional() }).optional(),
+  /**
+   * receive/send buffer asked for each peer's UDP socket, bytes: a big room's bursts outlast the kernel default
+   * (208 KiB) whenever the event loop stalls. Linux grants at most net.core.rmem_max / wmem_max.
+   */
+  socketBufferBytes: z.number().int().min(65_536).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /**
+   * seal subscribers' SRTP (AES-GCM, a third of a forwarded packet's cost) on a worker thread, the second core;
+   * the event loop keeps receiving, choosing and sending. Off by default: it adds send jitter (a hop to the worker
+   * and back), under which Chrome's jitter buffer grows and repairs more; the 40 % loss test's stutter expectation
+   * then fails. Turn on for rooms the event loop cannot carry (see the sfu benchmark).
+   */
+  sealWorker: z.boolean().default(true),
   rejoinGraceMs: z.number().int().min(0).max(120_000).default(15_000),
   keyframeGapMs: z.number().int().min(50).max(5000).default(300),
   /**

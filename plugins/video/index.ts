@@ -31,6 +31,7 @@ export default definePlugin({
     });
     const participantsGauge = ctx.metrics.gauge('video_participants', 'participants in all rooms');
     const roomsGauge = ctx.metrics.gauge('video_rooms', 'open rooms');
+    const shedGauge = ctx.metrics.gauge('video_sfu_shed_level', 'SFU load shedding: 0 none, each level halves grid thumbnails\' frame rate');
 
     ctx.http.ws('/ws', (socket) => getHub().handleSocket(socket));
     ctx.http.static(webDir);
@@ -68,10 +69,10 @@ export default definePlugin({
         const turnCredential = cfg.turn?.credentialFile ? (await ctx.readSecret(cfg.turn.credentialFile)).trim() : undefined;
         hub = createSignallingHub({
           log: ctx.log, maxParticipants: cfg.maxParticipants, lastN: cfg.lastN, maxRooms: cfg.maxRooms, rejoinGraceMs: cfg.rejoinGraceMs,
-          ...(cfg.thumbnailFps ? { thumbnailFps: cfg.thumbnailFps } : {}),
+          ...(cfg.thumbnailFps ? { thumbnailFps: cfg.thumbnailFps } : {}), sealWorker: cfg.sealWorker,
           thresholds: { ...DEFAULT_THRESHOLDS, ...cfg.thresholds },
           net: {
-            ...(cfg.portRange ? { portRange: cfg.portRange } : {}), additionalHosts: cfg.additionalHosts,
+            ...(cfg.portRange ? { portRange: cfg.portRange } : {}), additionalHosts: cfg.additionalHosts, socketBufferBytes: cfg.socketBufferBytes,
             ...(cfg.turn ? { turn: { urls: cfg.turn.urls, username: cfg.turn.username, credential: turnCredential } } : {}),
           },
           roomOfCall: (id) => calls.roomOf(id),
@@ -89,6 +90,7 @@ export default definePlugin({
             participantsGauge.set(all.reduce((s, r) => s + r.size, 0)); roomsGauge.set(all.length);
           },
           onQos: (room, rows) => {
+            shedGauge.set(getHub().overloadLevel);
             const callId = calls.byRoom(room)?.id ?? null;
             ctx.bus.emit('video.qos', { room, callId, rows });
             ctx.uplink.telemetry('video', { room, callId, participants: rows.length, rows });

@@ -48,6 +48,19 @@ test('srtp-gcm: sealed packets decrypt with werift across a rollover, in step wi
   assert.deepEqual(RtpPacket.deSerialize(rx.decrypt(tx.encrypt(Buffer.from('again'), h))).payload, Buffer.from('again'));
 });
 
+test('srtp-gcm: a prefix laid over the payload seals as if the payload had been rewritten', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 300 }), (seq, preLen, extra) => {
+    // fresh sessions: the receiver's rollover guess follows the sequence numbers it has seen
+    const { tx, rx } = sessions();
+    const ctx = (tx as unknown as { localContext: { cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer } } }).localContext;
+    const payload = randomBytes(preLen + extra); const prefix = randomBytes(preLen);
+    const hdr = writeRtpHeader(96, false, seq, 1, 5, []);
+    const wire = Buffer.concat(sealRtpGcm(ctx.cipher.srtpSessionKey, ctx.cipher.srtpSessionSalt, hdr, payload, 5, 0, seq, prefix));
+    const clear = RtpPacket.deSerialize(rx.decrypt(wire)).payload;
+    assert.deepEqual(clear, Buffer.concat([prefix, payload.subarray(preLen)]));
+  }), { numRuns: 50 });
+});
+
 test('fast sender: direct path goes to the nominated socket; NACK history answers with werift headers', async (t) => {
   const { tx, rx } = sessions();
   const sink = createSocket('udp4'); const out = createSocket('udp4');
@@ -69,4 +82,12 @@ test('fast sender: direct path goes to the nominated socket; NACK history answer
   const h = sender.rtpCache[500 % 128]!.header;
   assert.equal(h.sequenceNumber, 500);
   assert.deepEqual(h.serialize(h.serializeSize), clear.subarray(0, 24), 'a resend carries the header that went out (mid + abs-send-time)');
+  // a rewritten descriptor (prefix): the wire and the NACK history carry the rewritten payload
+  const got2 = new Promise<Buffer>((r) => sink.once('message', (m) => r(m)));
+  fast.send(501, 9000, { header: { ssrc: 1, sequenceNumber: 2, timestamp: 1, marker: false, payloadType: 100 }, payload: Buffer.from('abcdef'), prefix: Buffer.from('XY') });
+  assert.equal(RtpPacket.deSerialize(rx.decrypt(await got2)).payload.toString(), 'XYcdef');
+  assert.equal(sender.rtpCache[501 % 128]!.payload.toString(), 'XYcdef');
+  // history slots are reused: 128 packets later the slot answers for the new seq
+  fast.send(501 + 128, 9000, { header: { ssrc: 1, sequenceNumber: 3, timestamp: 1, marker: false, payloadType: 100 }, payload: Buffer.from('new') });
+  assert.deepEqual([sender.rtpCache[501 % 128]!.header.sequenceNumber, sender.rtpCache[501 % 128]!.payload.toString()], [629, 'new']);
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseVp8, rewriteVp8 } from '../../plugins/video/sfu/vp8.js';
 import { createTemporalFilter } from '../../plugins/video/sfu/temporal-filter.js';
+import { payloadOf } from '../../plugins/video/sfu/types.js';
 import { createVideoDownTrack } from '../../plugins/video/sfu/down-track.js';
 import type { OutboundTrack } from '../../plugins/video/sfu/werift-peer.js';
 import { temporalCap, thumbnailFps } from '../../plugins/video/sfu/layer-policy.js';
@@ -155,18 +156,42 @@ test('temporal filter: a new source continues picture id and TL0PICIDX from the 
 
 test('down-track: thumbnails get TID ≤ cap with rewritten payloads, gapless on the wire', () => {
   const sent: Array<{ seq: number; pid: number; tid: number }> = [];
+  const sources = new Set<Buffer>(); let shared = 0;
   const out: OutboundTrack = {
-    kind: 'video', mid: () => '0', send: (p) => { const i = parseVp8(p.payload)!; sent.push({ seq: p.header.sequenceNumber, pid: i.pictureId, tid: i.tid }); },
+    kind: 'video', mid: () => '0', send: (p) => { if (sources.has(p.payload)) shared++; const i = parseVp8(payloadOf(p))!; sent.push({ seq: p.header.sequenceNumber, pid: i.pictureId, tid: i.tid }); },
     sourceChanged: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
   };
   const dt = createVideoDownTrack(out, () => undefined);
   dt.setTarget('q');
   dt.setMaxTemporal(0);
+  for (const p of stream(9, [2], 1, 1, 1)) sources.add(p.payload);
   for (const p of stream(9, [2], 1, 1, 1)) dt.push('q', { header: { ssrc: 1, sequenceNumber: p.seq, timestamp: p.frame * 3000, marker: false, payloadType: 96 }, payload: p.payload });
   assert.deepEqual(sent.map((s) => s.seq), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(sent.map((s) => s.pid), [1, 1, 2, 2, 3, 3]);
   assert.ok(sent.every((s) => s.tid === 0));
   assert.equal(dt.counters.temporalDrops, 12);
+  assert.equal(shared, 0, 'stream() builds fresh buffers per call');
+});
+
+test('down-track: a rewritten descriptor travels as a prefix; the frame data is the publisher\'s buffer', () => {
+  const got: Array<{ payload: Buffer; prefix?: Buffer | undefined }> = [];
+  const out: OutboundTrack = {
+    kind: 'video', mid: () => '0', send: (p) => { got.push({ payload: p.payload, prefix: p.prefix }); },
+    sourceChanged: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
+  };
+  const dt = createVideoDownTrack(out, () => undefined);
+  dt.setTarget('q'); dt.setMaxTemporal(0);
+  const pk = stream(5, [2], 1, 1, 1);
+  for (const p of pk) dt.push('q', { header: { ssrc: 1, sequenceNumber: p.seq, timestamp: p.frame * 3000, marker: false, payloadType: 96 }, payload: p.payload });
+  assert.ok(got.length > 0);
+  for (const g of got) assert.ok(pk.some((p) => p.payload === g.payload), 'not copied');
+  const rewritten = got.filter((g) => g.prefix);
+  assert.ok(rewritten.length > 0, 'thinning renumbers picture ids');
+  for (const g of rewritten) {
+    const whole = payloadOf(g as never);
+    assert.deepEqual(whole.subarray(g.prefix!.length), g.payload.subarray(g.prefix!.length));
+    assert.equal(g.prefix!.length, parseVp8(g.payload)!.headerLength);
+  }
 });
 
 test('policy: thumbnail frame rate by grid size, and the TID cap that reaches it', () => {

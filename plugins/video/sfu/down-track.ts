@@ -1,7 +1,7 @@
 // The forwarding hot path: one video down-track per (subscriber, publisher). It forwards the packets of its
 // current simulcast layer, and switches layers only on a key frame of the target layer (asking for one).
 // Within the layer a temporal filter may drop the upper temporal layers (grid thumbnails), renumbering.
-import { parseVp8, rewriteVp8, type Vp8Info } from './vp8.js';
+import { parseVp8, rewriteVp8Prefix, type Vp8Info } from './vp8.js';
 import { createTemporalFilter } from './temporal-filter.js';
 import type { OutboundTrack } from './werift-peer.js';
 import type { Layer, RtpLike } from './types.js';
@@ -34,7 +34,7 @@ export function createVideoDownTrack(out: OutboundTrack, requestKeyframe: (rid: 
   const counters: DownTrackCounters = { packets: 0, bytes: 0, nacks: 0, switches: 0, pliSent: 0, temporalDrops: 0 };
   const filter = createTemporalFilter();
   // what the outbound track reads synchronously; reused, never kept by it
-  const scratch: RtpLike = { header: { ssrc: 0, sequenceNumber: 0, timestamp: 0, marker: false, payloadType: 0 }, payload: Buffer.alloc(0) };
+  const scratch: RtpLike = { header: { ssrc: 0, sequenceNumber: 0, timestamp: 0, marker: false, payloadType: 0 }, payload: Buffer.alloc(0), prefix: undefined };
   // count each missing packet once: a viewer asks again for a retransmission that was lost too
   const asked = new Set<number>();
   out.onNack((lost) => {
@@ -73,7 +73,8 @@ export function createVideoDownTrack(out: OutboundTrack, requestKeyframe: (rid: 
       if (!f) { counters.temporalDrops++; return; }
       const h = pkt.header; const sh = scratch.header;
       sh.ssrc = h.ssrc; sh.sequenceNumber = f.seq; sh.timestamp = h.timestamp; sh.marker = h.marker; sh.payloadType = h.payloadType;
-      scratch.payload = f.rewrite && info ? rewriteVp8(pkt.payload, info, f.pictureId, f.tl0PicIdx) : pkt.payload;
+      scratch.payload = pkt.payload;
+      scratch.prefix = f.rewrite && info ? rewriteVp8Prefix(pkt.payload, info, f.pictureId, f.tl0PicIdx) : undefined;
       if (switched) out.sourceChanged(scratch);
       counters.packets++;
       counters.bytes += scratch.payload.length;

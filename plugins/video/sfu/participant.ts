@@ -22,6 +22,8 @@ export interface Publication {
   audio: InboundStream | null;
   /** packets received per layer (and audio), cumulative */
   readonly rx: Record<Layer | 'audio', number>;
+  /** sequence numbers missing on arrival (publisher → SFU loss, or the SFU's own receive drops), cumulative */
+  rxGaps: number;
   /** tick number at which each layer last carried packets */
   readonly seenTick: Record<Layer, number>;
   /** frames started per layer and temporal layer (TID 0..3) that reached us, cumulative */
@@ -80,15 +82,17 @@ export function createParticipant(info: { id: string; name: string; role: string
 export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: () => number): Publication {
   const pub: Publication = {
     peer, video: new Map(), audio: null,
-    rx: { q: 0, h: 0, f: 0, audio: 0 }, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS], state: 'new',
+    rx: { q: 0, h: 0, f: 0, audio: 0 }, rxGaps: 0, seenTick: { q: -1, h: -1, f: -1 }, activeLayers: [...LAYERS], state: 'new',
     frames: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] }, sentFrames: { q: 0, h: 0, f: 0 }, fps: { q: [0, 0, 0, 0], h: [0, 0, 0, 0], f: [0, 0, 0, 0] },
   };
   peer.onState((st) => { pub.state = st; });
   peer.onStream((s) => {
     if (s.kind === 'audio') {
       pub.audio = s;
+      const gaps = gapCounter(pub);
       s.onRtp((pkt, level) => {
         pub.rx.audio++;
+        gaps(pkt.header.sequenceNumber);
         if (level !== undefined) p.onLevel?.(level);
         if (!p.audible || p.muted.audio) return;
         for (const slot of p.audioSinks) {
@@ -104,8 +108,10 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
     pub.video.set(rid, s);
     const frames = pub.frames[rid];
     let lastPid = -1;
+    const gaps = gapCounter(pub);
     s.onRtp((pkt) => {
       pub.rx[rid]++;
+      gaps(pkt.header.sequenceNumber);
       pub.seenTick[rid] = tickNow();
       // the descriptor is parsed once here, not once per subscriber
       const info = parseVp8(pkt.payload);
@@ -123,6 +129,19 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
     });
   });
   return pub;
+}
+
+/** counts sequence numbers skipped on one inbound stream (a late packet is not counted twice) */
+function gapCounter(pub: Publication) {
+  let last = -1;
+  return (seq: number) => {
+    if (last >= 0) {
+      const gap = (seq - last) & 0xffff;
+      if (gap === 0 || gap >= 0x8000) return; // a duplicate or a late packet
+      if (gap > 1 && gap < 1000) pub.rxGaps += gap - 1;
+    }
+    last = seq;
+  };
 }
 
 export function createSlot(index: number, video: OutboundTrack, audio: OutboundTrack, pubOf: (s: Slot) => Participant | undefined): Slot {

@@ -6,6 +6,8 @@ import { attachPublication, createParticipant, createSlot, type Participant, typ
 import { createSpeakerTracker } from './speaker.js';
 import { createFrameRateMeter } from './frame-rate.js';
 import { createPublisherPeer, createSubscriberPeer } from './werift-peer.js';
+import type { SealPool } from './seal-pool.js';
+import { shedFps } from './overload.js';
 import { LAYERS, type Layer, type PeerNetConfig } from './types.js';
 
 export interface RoomOptions {
@@ -16,6 +18,10 @@ export interface RoomOptions {
   keyframeGapMs?: number;
   /** cap on a grid thumbnail's frame rate in grids of 5+ tiles (default: by grid size) */
   thumbnailFps?: number;
+  /** load-shedding level (overload.ts): each level halves grid thumbnails' frame rate; none = 0 */
+  overloadLevel?: () => number;
+  /** seals subscribers' SRTP on a worker thread (the second core); none = on the event loop */
+  sealer?: SealPool;
   emit(participantId: string, msg: Record<string, unknown>): void;
   onError?(err: unknown, where: string): void;
 }
@@ -109,7 +115,7 @@ export function createRoom(opts: RoomOptions) {
   }
 
   function openSubscription(p: Participant) {
-    const peer = createSubscriberPeer(opts.net);
+    const peer = createSubscriberPeer(opts.net, opts.sealer);
     p.sub = { peer, slots: [], negotiating: false, renegotiate: false, connected: false, lastBytes: 0, offered: false };
     const sub = p.sub;
     peer.onState((s) => {
@@ -186,6 +192,9 @@ export function createRoom(opts: RoomOptions) {
       checkSdp(offerSdp);
       const peer = createPublisherPeer(opts.net);
       p.pub = attachPublication(p, peer, () => tickNo);
+      // a new publication restarts the source's sequence numbers and timestamps (a republish after a failed
+      // handshake, a rejoin): every subscriber's audio continues from what it last got, as video does (resync)
+      for (const slot of p.audioSinks) slot.audioResync = true;
       peer.onState((st) => {
         // a handshake that died (seen under heavy load): drop it and ask the client to publish again
         if (st !== 'failed' || p.pub?.peer !== peer) return;
@@ -254,6 +263,7 @@ export function createRoom(opts: RoomOptions) {
       }
       if (tickNo % FPS_TICKS === 0) for (const p of participants.values()) if (p.pub) meter.measure(p.pub, now);
       const wanted = new Map<string, Want[]>();
+      const shed = opts.overloadLevel?.() ?? 0;
       for (const p of participants.values()) {
         const sub = p.sub;
         if (!sub) continue;
@@ -267,7 +277,7 @@ export function createRoom(opts: RoomOptions) {
         const estimate = remb > 0 && remb < 0.85 * sentBps ? remb : 0;
         const wants = chooseLayers({ publishers: bound.map((s) => s.publisherId!), view: p.view, activeSpeaker: speaker.active, estimateBps: estimate });
         const tiles = p.view.visible ? bound.filter((s) => p.view.visible!.has(s.publisherId!)).length : bound.length;
-        const thumbFps = thumbnailFps(tiles, opts.thumbnailFps);
+        const thumbFps = shedFps(thumbnailFps(tiles, opts.thumbnailFps), shed);
         for (const s of bound) {
           const pubP = participants.get(s.publisherId!);
           const want = wants.get(s.publisherId!) ?? 'q';

@@ -32,10 +32,12 @@ export function writeRtpHeader(pt: number, marker: boolean, seq: number, ts: num
 }
 
 /**
- * Seals one RTP packet: returns [header, ciphertext, tag], which concatenated are the SRTP packet.
- * `salt` is the 12-byte session salt, `roc` the rollover counter of `ssrc` for this `seq`.
+ * Seals one RTP packet: returns [header, ciphertext…, tag], which concatenated are the SRTP packet.
+ * `salt` is the 12-byte session salt, `roc` the rollover counter of `ssrc` for this `seq`. `prefix` (a rewritten
+ * VP8 descriptor) replaces the payload's first bytes: the stream cipher takes the two parts in turn, so the
+ * payload shared by every subscriber is never copied.
  */
-export function sealRtpGcm(key: Buffer, salt: Buffer, header: Buffer, payload: Buffer, ssrc: number, roc: number, seq: number): [Buffer, Buffer, Buffer] {
+export function sealRtpGcm(key: Buffer, salt: Buffer, header: Buffer, payload: Buffer, ssrc: number, roc: number, seq: number, prefix?: Buffer): Buffer[] {
   // IV (RFC 7714 §8.1): 00 00 | SSRC | ROC | SEQ, XOR the salt
   const iv = Buffer.allocUnsafe(12);
   iv[0] = salt[0]!; iv[1] = salt[1]!;
@@ -44,6 +46,12 @@ export function sealRtpGcm(key: Buffer, salt: Buffer, header: Buffer, payload: B
   iv.writeUInt16BE((seq ^ salt.readUInt16BE(10)) & 0xffff, 10);
   const c = createCipheriv('aes-128-gcm', key, iv);
   c.setAAD(header);
+  if (prefix && prefix.length) {
+    const a = c.update(prefix);
+    const b = c.update(payload.subarray(prefix.length));
+    c.final();
+    return [header, a, b, c.getAuthTag()];
+  }
   const enc = c.update(payload);
   c.final();
   return [header, enc, c.getAuthTag()];

@@ -12,6 +12,10 @@ import {
 import { LAYERS, type Layer } from './types.js';
 import { isVp8KeyframeStart, parseVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
+import { tuneSockets } from './werift-peer.js';
+import { sendDirect, type DtlsInternals } from './werift-outbound.js';
+import { writeRtpHeader, type HeaderExt } from './srtp-gcm.js';
+import { DEFAULT_SOCKET_BUFFER_BYTES } from './types.js';
 
 /** per layer at 15 frames/s: packets per frame, payload bytes (≈120 kbps / 500 kbps / 1.2 Mbps) */
 const SHAPE: Record<Layer, { ppf: number; bytes: number }> = {
@@ -42,11 +46,13 @@ export interface SyntheticOptions {
   subscribe?: boolean;
   /** video frames per second (default 15); the bitrate per layer stays the same */
   fps?: number;
+  /** SO_RCVBUF/SO_SNDBUF for the peers' sockets (default as the SFU's) */
+  socketBufferBytes?: number;
 }
 
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
 
-export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; latenciesMs: number[]; txPackets: number }
+export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number }
 
 const codecs = (light = false) => ({
   audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: light ? [] : [useNACK()] })],
@@ -54,7 +60,7 @@ const codecs = (light = false) => ({
 });
 
 export function createSyntheticClient(opts: SyntheticOptions) {
-  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, latenciesMs: [], txPackets: 0 };
+  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0 };
   const timers: NodeJS.Timeout[] = [];
   const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
@@ -68,6 +74,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   let recordSsrc: number | null = null;
 
   const kinds = new Map<number, 'audio' | 'video'>();
+  const tunedSockets = new WeakSet<object>();
   let detachLight: (() => void) | null = null;
 
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
@@ -79,6 +86,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       if (gap > 1 && gap < 1000) stats.lost += gap - 1;
     }
     if (prev === undefined || ((seq - prev + 65536) % 65536) < 32768) lastSeq.set(ssrc, seq);
+    else stats.late++;
     latency(kind, payload);
   }
 
@@ -113,6 +121,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     for (const [pt, kind] of payloadKinds(sdp)) kinds.set(pt, kind);
     await sub.setRemoteDescription({ type: 'offer', sdp });
     await sub.setLocalDescription(await sub.createAnswer());
+    // a subscriber of a 32-room takes ~400 datagrams/s in bursts: the default buffer overflows on a busy box
+    tuneSockets(sub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
     if (opts.light && opts.receive) {
       const pc = sub;
       // the light receiver's sampling looks like loss to werift's NACK generator and would draw resends
@@ -138,6 +148,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
     const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;
     await pub.setLocalDescription(await pub.createOffer());
+    tuneSockets(pub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
     const answer = await request('publish', { sdp: pub.localDescription!.sdp });
     await pub.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
     await waitConnected(pub);
@@ -188,10 +199,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
           payload[5] = (t.tid << 6) | (t.sync ? 0x20 : 0);
           payload[DESC] = key ? 0x00 : 0x01; // VP8 P bit: 0 = key frame
           payload.writeUInt32BE(MAGIC, DESC + 2); payload.writeDoubleBE(now, DESC + 6);
-          const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: i === ppf - 1, extensions: ext });
+          sendRtp(dtls, pt, seq, ts, ssrc, i === ppf - 1, ext, payload);
           seq = (seq + 1) & 0xffff;
           stats.txPackets++;
-          void dtls.sendRtp(payload, header);
         }
       }, 1000 / fps));
     }
@@ -239,10 +249,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '1') }] : []),
         ...(lvlId ? [{ id: lvlId, payload: Buffer.from([0x80 | level]) }] : []),
       ];
-      const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: false, extensions: ext });
+      sendRtp(dtls, pt, seq, ts, ssrc, false, ext, Buffer.alloc(80, 0xf8));
       seq = (seq + 1) & 0xffff;
       stats.txPackets++;
-      void dtls.sendRtp(Buffer.alloc(80, 0xf8), header);
     }, 20));
   }
 
@@ -300,6 +309,15 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       await Promise.all([pub?.close(), sub?.close()].map((p) => p?.catch(() => undefined)));
     },
   };
+}
+
+/**
+ * The generator's publish path: the SFU's direct SRTP-GCM sender (werift's sendRtp costs several times more,
+ * and the generators share the box's two cores with the SFU they measure); werift's path when not plain UDP.
+ */
+function sendRtp(dtls: RTCRtpTransceiver['sender']['dtlsTransport'], pt: number, seq: number, ts: number, ssrc: number, marker: boolean, ext: HeaderExt[], payload: Buffer): void {
+  if (sendDirect(dtls as unknown as DtlsInternals, writeRtpHeader(pt, marker, seq, ts, ssrc, ext), payload, undefined, ssrc, seq)) return;
+  void dtls.sendRtp(payload, new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker, extensions: ext }));
 }
 
 function isKeyStart(payload: Buffer): boolean {

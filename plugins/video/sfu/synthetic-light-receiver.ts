@@ -4,7 +4,8 @@
 // per stream continues into werift, is decrypted and reaches the track, and carries the latency sample.
 import type { RTCPeerConnection } from 'werift';
 
-export interface LightCounters { rxVideo: number; rxAudio: number; lost: number }
+/** `late`: packets older than one already seen (reordered: each also counted one lost when the gap was seen) */
+export interface LightCounters { rxVideo: number; rxAudio: number; lost: number; late?: number }
 
 interface DataEvent { execute: (data: Buffer) => void }
 
@@ -42,6 +43,7 @@ export function attachLightReceiver(pc: RTCPeerConnection, kinds: Map<number, 'a
       if (gap > 1 && gap < 1000) counters.lost += gap - 1;
     }
     if (prev === undefined || ((seq - prev + 65536) % 65536) < 32768) last.set(ssrc, seq);
+    else if (counters.late !== undefined) counters.late++;
     if (kind === 'video' && seq % sampleEvery === 0) original(data);
   };
   return () => { event.execute = original; };

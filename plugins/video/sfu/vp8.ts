@@ -77,6 +77,20 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
 export function rewriteVp8(payload: Buffer, info: Vp8Info, pictureId: number, tl0PicIdx: number): Buffer {
   const out = Buffer.allocUnsafe(payload.length);
   payload.copy(out);
+  return patch(out, info, pictureId, tl0PicIdx);
+}
+
+/**
+ * Only the descriptor (`info.headerLength` bytes) with picture id and TL0PICIDX replaced: laid over the shared
+ * payload when it is sealed (RtpLike.prefix), so the frame data is not copied per receiver.
+ */
+export function rewriteVp8Prefix(payload: Buffer, info: Vp8Info, pictureId: number, tl0PicIdx: number): Buffer {
+  const out = Buffer.allocUnsafe(info.headerLength);
+  payload.copy(out, 0, 0, info.headerLength);
+  return patch(out, info, pictureId, tl0PicIdx);
+}
+
+function patch(out: Buffer, info: Vp8Info, pictureId: number, tl0PicIdx: number): Buffer {
   if (info.pictureIdBits === 15) {
     out[info.pictureIdAt] = 0x80 | ((pictureId >> 8) & 0x7f);
     out[info.pictureIdAt + 1] = pictureId & 0xff;

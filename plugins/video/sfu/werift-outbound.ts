@@ -13,8 +13,9 @@ import {
   RtpHeader, RtpPacket, RtcpSrPacket, RtcpSenderInfo, RtcpSourceDescriptionPacket, SourceDescriptionChunk,
   SourceDescriptionItem, type RTCRtpTransceiver, type RtcpPacket,
 } from 'werift';
-import type { RtpLike } from './types.js';
+import { payloadOf, type RtpLike } from './types.js';
 import { sealRtpGcm, writeRtpHeader, type HeaderExt } from './srtp-gcm.js';
+import type { SealPool } from './seal-pool.js';
 
 /** The RTCRtpSender fields we read or fill; `private` in werift's typings, stable across 0.2x. */
 interface SenderInternals {
@@ -35,7 +36,7 @@ const SR_PER_PACKET = 16;
 
 interface SrtpState { rolloverCounter: number }
 /** werift's RTCDtlsTransport as far as the direct path reads it */
-interface DtlsInternals {
+export interface DtlsInternals {
   state: string;
   sendRtp(payload: Buffer, header: RtpHeader): Promise<number>;
   sendRtcp(p: RtcpPacket[]): Promise<void>;
@@ -53,11 +54,24 @@ interface DtlsInternals {
   } } };
 }
 
-/** A NACK-history entry; werift's RtpHeader is built only when a NACK asks for the packet again. */
+/**
+ * A NACK-history entry, one per history slot and reused: werift's RtpHeader (and the payload with a rewritten
+ * descriptor) are built only when a NACK asks for the packet again. werift reads an entry synchronously.
+ */
 class HistoryEntry {
   private built: RtpHeader | undefined;
-  constructor(readonly payload: Buffer, private readonly pt: number, private readonly seq: number, private readonly ts: number,
-    private readonly ssrc: number, private readonly marker: boolean, private readonly exts: HeaderExt[]) {}
+  private full: Buffer | undefined;
+  private src: Buffer = Buffer.alloc(0); private prefix: Buffer | undefined;
+  private pt = 0; private seq = -1; private ts = 0; private ssrc = 0; private marker = false;
+  private exts: HeaderExt[] = [];
+  set(src: Buffer, prefix: Buffer | undefined, pt: number, seq: number, ts: number, ssrc: number, marker: boolean, exts: HeaderExt[]): void {
+    this.src = src; this.prefix = prefix; this.pt = pt; this.seq = seq; this.ts = ts; this.ssrc = ssrc; this.marker = marker; this.exts = exts;
+    this.built = undefined; this.full = undefined;
+  }
+  get payload(): Buffer {
+    this.full ??= payloadOf({ header: this.header, payload: this.src, prefix: this.prefix });
+    return this.full;
+  }
   get header(): RtpHeader {
     this.built ??= new RtpHeader({ payloadType: this.pt, sequenceNumber: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: this.marker, extensions: this.exts });
     return this.built;
@@ -65,7 +79,7 @@ class HistoryEntry {
 }
 
 /** Sends on the socket itself; false when the transport is not plain UDP + GCM (werift's path is used). */
-function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, ssrc: number, seq: number): boolean {
+export function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, prefix: Buffer | undefined, ssrc: number, seq: number, sealer?: SealPool): boolean {
   const ctx = dtls.srtp?.localContext;
   const cipher = ctx?.cipher;
   const pair = dtls.iceTransport?.connection?.nominated;
@@ -74,9 +88,10 @@ function sendDirect(dtls: DtlsInternals, header: Buffer, payload: Buffer, ssrc: 
   if (!pair || !ctx || !cipher?.srtpSessionKey || !cipher.srtpSessionSalt || cipher.aeadAuthTagLen !== 16 || !socket || pair.protocol.turn || transport.closed) return false;
   const s = ctx.getSrtpSsrcState(ssrc);
   ctx.updateRolloverCount(seq, s);
-  const parts = sealRtpGcm(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, ssrc, s.rolloverCounter, seq);
-  const bytes = header.length + parts[1].length + 16;
-  socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
+  const bytes = header.length + payload.length + 16;
+  if (!sealer?.seal(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, prefix, ssrc, s.rolloverCounter, seq, socket, pair.remoteAddr[1], pair.remoteAddr[0])) {
+    socket.send(sealRtpGcm(cipher.srtpSessionKey, cipher.srtpSessionSalt, header, payload, ssrc, s.rolloverCounter, seq, prefix), pair.remoteAddr[1], pair.remoteAddr[0]);
+  }
   dtls.bytesSent = (dtls.bytesSent ?? 0) + bytes;
   dtls.packetsSent = (dtls.packetsSent ?? 0) + 1;
   pair.packetsSent++; pair.bytesSent += bytes;
@@ -100,12 +115,13 @@ export interface FastSender {
 }
 
 /** `direct: false` keeps werift's encryption and socket path (for comparison in tests and benchmarks) */
-export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSender {
+export function createFastSender(tr: RTCRtpTransceiver, direct = true, sealer?: SealPool): FastSender {
   const sender = tr.sender as unknown as SenderInternals;
   const state: SendState = { ssrc: sender.ssrc, packets: 0, octets: 0, lastTs: 0, lastSendMs: 0, cname: sender.cname };
   let extSource: SenderInternals['headerExtensions'] | null = null;
   let midId = 0; let absId = 0; let midBuf: Buffer | null = null;
   const cache = (sender.rtpCache ??= []);
+  const history: HistoryEntry[] = [];
   return {
     state,
     send(seq, ts, pkt) {
@@ -121,6 +137,7 @@ export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSend
         state.cname = sender.cname;
       }
       const nowMs = Date.now();
+      // one array per packet, shared by the header writer and the history entry (which keeps it)
       const extensions: HeaderExt[] = [];
       if (midId && midBuf) extensions.push({ id: midId, payload: midBuf });
       if (absId) extensions.push({ id: absId, payload: absSendTime(nowMs) });
@@ -130,13 +147,17 @@ export function createFastSender(tr: RTCRtpTransceiver, direct = true): FastSend
       state.lastTs = ts;
       state.lastSendMs = nowMs;
       // werift's NACK handler resends from this history (seq % 128, checked against the header's seq)
-      if (direct && sendDirect(dtls, writeRtpHeader(pt, marker, seq, ts, state.ssrc, extensions), pkt.payload, state.ssrc, seq)) {
-        cache[seq % RTP_HISTORY] = new HistoryEntry(pkt.payload, pt, seq, ts, state.ssrc, marker, extensions) as unknown as RtpPacket;
+      if (direct && sendDirect(dtls, writeRtpHeader(pt, marker, seq, ts, state.ssrc, extensions), pkt.payload, pkt.prefix, state.ssrc, seq, sealer)) {
+        const slot = seq % RTP_HISTORY;
+        const entry = (history[slot] ??= new HistoryEntry());
+        entry.set(pkt.payload, pkt.prefix, pt, seq, ts, state.ssrc, marker, extensions);
+        cache[slot] = entry as unknown as RtpPacket;
         return true;
       }
       const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc: state.ssrc, marker, extensions });
-      cache[seq % RTP_HISTORY] = new RtpPacket(header, pkt.payload);
-      dtls.sendRtp(pkt.payload, header).catch(() => undefined);
+      const payload = payloadOf(pkt);
+      cache[seq % RTP_HISTORY] = new RtpPacket(header, payload);
+      dtls.sendRtp(payload, header).catch(() => undefined);
       return true;
     },
   };

@@ -5,7 +5,8 @@ import {
   useSdesMid, useSdesRTPStreamId, useAbsSendTime, useAudioLevelIndication,
   type RTCRtpTransceiver, type MediaStreamTrack, type RTCRtpSender, type RTCDataChannel,
 } from 'werift';
-import type { PeerNetConfig, RtpLike } from './types.js';
+import { DEFAULT_SOCKET_BUFFER_BYTES, type PeerNetConfig, type RtpLike } from './types.js';
+import type { SealPool } from './seal-pool.js';
 import { createFastSender, sendSenderReports, senderDtls, type FastSender, type SendState } from './werift-outbound.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -37,6 +38,26 @@ function peerConfig(net: PeerNetConfig, _role: 'publish' | 'subscribe') {
     // a join's CPU spent gathering); every browser bundles
     bundlePolicy: 'max-bundle' as const,
   };
+}
+
+interface IceSockets { iceTransports: Array<{ connection?: { protocols?: Array<{ transport?: { socket?: import('node:dgram').Socket; type?: string } }> } }> }
+/**
+ * Enlarges the receive and send buffers of a peer's UDP sockets (werift leaves the kernel default). Safe to call
+ * again: sockets already done are skipped. Returns the receive buffer size the kernel granted (0 = none yet).
+ */
+export function tuneSockets(pc: RTCPeerConnection, bytes: number, done: WeakSet<object>): number {
+  let granted = 0;
+  for (const t of (pc as unknown as IceSockets).iceTransports) {
+    for (const pr of t.connection?.protocols ?? []) {
+      const socket = pr.transport?.type === 'udp' ? pr.transport.socket : undefined;
+      if (!socket) continue;
+      try {
+        if (!done.has(socket)) { socket.setRecvBufferSize(bytes); socket.setSendBufferSize(bytes); done.add(socket); }
+        granted = Math.max(granted, socket.getRecvBufferSize());
+      } catch { /* not bound yet, or closed: the next call retries */ }
+    }
+  }
+  return granted;
 }
 
 export type ConnState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -84,6 +105,8 @@ export interface SubscriberPeer {
 
 export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'publish'));
+  const tuned = new WeakSet<object>(); const bufBytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
+  pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bufBytes, tuned); });
   const streamListeners: Array<(s: InboundStream) => void> = [];
   const videoSsrcs = new Set<number>();
   let videoTr: RTCRtpTransceiver | null = null;
@@ -106,6 +129,7 @@ export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
+      tuneSockets(pc, bufBytes, tuned);
       return pc.localDescription!.sdp;
     },
     onStream(fn) { streamListeners.push(fn); },
@@ -143,8 +167,11 @@ function wrapInbound(tr: RTCRtpTransceiver, track: MediaStreamTrack): InboundStr
   };
 }
 
-export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
+/** `sealer`: a worker thread that seals SRTP for this peer's tracks (seal-pool.ts); none = in line */
+export function createSubscriberPeer(net: PeerNetConfig, sealer?: SealPool): SubscriberPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'subscribe'));
+  const tuned = new WeakSet<object>(); const bufBytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
+  pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bufBytes, tuned); });
   const dataListeners: Array<(m: string) => void> = [];
   const dc: RTCDataChannel = pc.createDataChannel('kefu');
   dc.onMessage.subscribe((m) => { for (const fn of dataListeners) fn(typeof m === 'string' ? m : m.toString()); });
@@ -157,13 +184,14 @@ export function createSubscriberPeer(net: PeerNetConfig): SubscriberPeer {
     addTrack(kind) {
       const tr = pc.addTransceiver(kind, { direction: 'sendonly' });
       firstTr ??= tr;
-      const fast = createFastSender(tr);
+      const fast = createFastSender(tr, true, sealer);
       sent.push(fast.state);
       return wrapOutbound(kind, tr, fast);
     },
     async createOffer() {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
+      tuneSockets(pc, bufBytes, tuned);
       return pc.localDescription!.sdp;
     },
     async applyAnswer(sdp) { await pc.setRemoteDescription({ type: 'answer', sdp }); },

@@ -4,6 +4,8 @@ import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { KefuError, toErrorBody } from '../../../protocol/errors.js';
 import { createRoom, type Room } from '../sfu/room.js';
+import { createSealPool, type SealPool } from '../sfu/seal-pool.js';
+import { createOverloadGauge } from '../sfu/overload.js';
 import type { PeerNetConfig } from '../sfu/types.js';
 import { createQosCollector, type SfuTileCounters } from '../qos/collector.js';
 import type { Thresholds } from '../qos/metrics.js';
@@ -19,6 +21,10 @@ export interface HubOptions {
   maxRooms: number;
   /** cap on a grid thumbnail's frame rate (see the video config) */
   thumbnailFps?: number;
+  /** seal subscribers' SRTP on a worker thread (see the video config); default off */
+  sealWorker?: boolean;
+  /** halve grid thumbnails' frame rate while the event loop lags (overload.ts); default on */
+  shedLoad?: boolean;
   thresholds?: Thresholds;
   /** resolves a call id to its room (calls are created by the call registry) */
   roomOfCall?(callId: string): string | undefined;
@@ -44,6 +50,8 @@ export function createSignallingHub(opts: HubOptions) {
   const nackWindow = new Map<string, Array<{ packets: number; nacks: number }>>();
   const timers: NodeJS.Timeout[] = [];
   let qosTicks = 0;
+  let sealer: SealPool | null = null;
+  const overload = createOverloadGauge();
 
   const send = (ws: WebSocket | undefined, msg: Record<string, unknown>) => {
     if (ws && ws.readyState === 1) ws.send(JSON.stringify(msg));
@@ -56,6 +64,8 @@ export function createSignallingHub(opts: HubOptions) {
     if (rooms.size >= opts.maxRooms) throw new KefuError('TOO_MANY_ROOMS', `at most ${opts.maxRooms} rooms`);
     room = createRoom({
       id, maxParticipants: opts.maxParticipants, lastN: opts.lastN, net: opts.net, thumbnailFps: opts.thumbnailFps,
+      ...(sealer ? { sealer } : {}),
+      overloadLevel: () => overload.level,
       emit: (pid, msg) => send(bound.get(`${id}/${pid}`), msg),
       onError: (err, where) => opts.log.warn({ err, room: id, where }, 'room error'),
     });
@@ -199,19 +209,27 @@ export function createSignallingHub(opts: HubOptions) {
     rooms,
     start() {
       if (timers.length) return;
-      timers.push(setInterval(() => { for (const r of rooms.values()) { try { r.tick(); } catch (err) { opts.log.warn({ err }, 'room tick'); } } }, 500));
+      if (opts.sealWorker) { sealer = createSealPool(); sealer.start(); }
+      if (opts.shedLoad !== false) overload.start();
+      timers.push(setInterval(() => { overload.evaluate(); for (const r of rooms.values()) { try { r.tick(); } catch (err) { opts.log.warn({ err }, 'room tick'); } } }, 500));
       timers.push(setInterval(() => { try { qosTick(); } catch (err) { opts.log.warn({ err }, 'qos tick'); } }, 1000));
     },
     async stop() {
       for (const t of timers) clearInterval(t);
       timers.length = 0;
+      overload.stop();
       for (const t of graceTimers.values()) clearTimeout(t);
       graceTimers.clear();
       for (const ws of [...bound.values(), ...terminals.values()]) ws.close(1001, 'shutting down');
       bound.clear(); terminals.clear();
       await Promise.all([...rooms.values(), ...closing].map((r) => r.close()));
       rooms.clear(); qos.clear();
+      await sealer?.stop(); sealer = null;
     },
+    /** the sealing thread's counters (null when sealing on the event loop) */
+    get sealer() { return sealer ? { sent: sealer.sent, overflow: sealer.overflow, failed: sealer.failed, died: sealer.died } : null; },
+    /** load-shedding level now (0 = none) */
+    get overloadLevel() { return overload.level; },
     /** Attach one WebSocket (participant or terminal). */
     handleSocket(ws: WebSocket) {
       const s: Session = { bucket: RATE_PER_S, bucketAt: Date.now() };
