@@ -29,6 +29,15 @@ async function openRoot(t: Ctx, dir?: string): Promise<RootStore> {
   return root;
 }
 
+/** Counts the keys (getMany) or ops (batch) the store hands to level through `method`. */
+function countItems(root: RootStore, method: 'getMany' | 'batch'): { readonly n: number } {
+  const counter = { n: 0 };
+  const target = root as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = target[method].bind(root);
+  target[method] = (...args: unknown[]) => { counter.n += (args[0] as unknown[]).length; return original(...args); };
+  return counter;
+}
+
 test('a batch stores each id once: copies in the batch, in the batch before and in level after a restart are duplicates', async (t) => {
   const dir = await tempDir(t);
   const root = await openRoot(t, dir);
@@ -65,13 +74,10 @@ test('a batch that fails to write stores nothing and leaves its ids unknown, so 
 
 test('one level op per event: the event, keyed by box and id, is its own dedupe index; one page per box and commit', async (t) => {
   const root = await openRoot(t);
-  let ops = 0;
-  const target = root as unknown as { batch: (...args: unknown[]) => unknown };
-  const batch = target.batch.bind(root);
-  target.batch = (...args: unknown[]) => { ops += (args[0] as unknown[]).length; return batch(...args); };
+  const ops = countItems(root, 'batch');
   const store = createEventStore(root);
   assert.deepEqual(await store.putMany([{ ref, env: env('a') }, { ref, env: env('b', 2) }, { ref, env: env('c', 3) }]), ['stored', 'stored', 'stored']);
-  assert.equal(ops, 3 + 1 + 1, 'three events + their page + the high-water mark');
+  assert.equal(ops.n, 3 + 1 + 1, 'three events + their page + the high-water mark');
   // below the mark: level is asked; a copy is the same id, whatever its ts says
   assert.deepEqual(await store.putMany([{ ref, env: { ...env('a'), ts: 1 } }, { ref, env: env('b', 2) }]), ['duplicate', 'duplicate']);
   // retention ends the memory of an event: past it, the same id is a new event again
@@ -247,18 +253,15 @@ test('events arriving while the ingestor stops are left to the broker and stored
 test('an event above its box high-water seq is stored without a dedupe lookup; copies at or below it are still found', async (t) => {
   const dir = await tempDir(t);
   const root = await openRoot(t, dir);
-  let lookups = 0;
-  const target = root as unknown as { getMany: (...args: unknown[]) => unknown };
-  const getMany = target.getMany.bind(root);
-  target.getMany = (...args: unknown[]) => { lookups += (args[0] as unknown[]).length; return getMany(...args); };
+  const lookups = countItems(root, 'getMany');
   const store = createEventStore(root);
   await store.putMany([{ ref, env: env('a', 1) }, { ref, env: env('b', 2) }]);
-  const before = lookups;
+  const before = lookups.n;
   assert.deepEqual(await store.putMany([{ ref, env: env('c', 3) }, { ref, env: env('d', 4) }]), ['stored', 'stored']);
-  assert.equal(lookups, before, 'seq above the mark: no lookup');
+  assert.equal(lookups.n, before, 'seq above the mark: no lookup');
   // 'a' is at or below the mark, so level is asked and knows it
   assert.deepEqual(await store.putMany([{ ref, env: env('a', 1) }, { ref, env: env('e', 5) }]), ['duplicate', 'stored']);
-  assert.equal(lookups, before + 1, 'one lookup, for the copy');
+  assert.equal(lookups.n, before + 1, 'one lookup, for the copy');
   await root.close();
 
   // after a restart the mark comes back from level with the events it covers
@@ -271,17 +274,14 @@ test('an event above its box high-water seq is stored without a dedupe lookup; c
 
 test('a store of an older master without marks gets them from its migrated events: copies are found, new seqs are not looked up', async (t) => {
   const root = await openRoot(t);
-  let lookups = 0;
-  const target = root as unknown as { getMany: (...args: unknown[]) => unknown };
-  const getMany = target.getMany.bind(root);
-  target.getMany = (...args: unknown[]) => { lookups += (args[0] as unknown[]).length; return getMany(...args); };
+  const lookups = countItems(root, 'getMany');
   const store = createEventStore(root);
   // an event as an older master stored it: no mark
   await sublevel(root, 'events').put(`hall-01!${'1'.padStart(15, '0')}!${'9'.padStart(15, '0')}!old`, { id: 'old', seq: 9, ts: 1 });
   assert.deepEqual(await store.putMany([{ ref, env: env('old', 9) }]), ['duplicate']);
-  const before = lookups;
+  const before = lookups.n;
   assert.deepEqual(await store.putMany([{ ref, env: env('new', 10) }]), ['stored']);
-  assert.equal(lookups, before, 'above the mark taken from the migrated events: no lookup');
+  assert.equal(lookups.n, before, 'above the mark taken from the migrated events: no lookup');
 });
 
 test('the record keeps the envelope bytes as the box sent them; list() gives the stored event back', async (t) => {
