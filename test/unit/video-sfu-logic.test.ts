@@ -69,7 +69,7 @@ function fakeOut() {
   let switched = 0;
   const out: OutboundTrack = {
     kind: 'video', mid: () => '0', send: (p) => sent.push({ seq: p.header.sequenceNumber }),
-    sourceChanged: () => { switched++; }, onKeyframeRequest: (fn) => kf.push(fn), onNack: () => undefined, estimateBps: () => 0,
+    sourceChanged: () => { switched++; }, resumed: () => undefined, onKeyframeRequest: (fn) => kf.push(fn), onNack: () => undefined, estimateBps: () => 0,
   };
   return { out, sent, kf, switched: () => switched };
 }

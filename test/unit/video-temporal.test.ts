@@ -159,7 +159,7 @@ test('down-track: thumbnails get TID ≤ cap with rewritten payloads, gapless on
   const sources = new Set<Buffer>(); let shared = 0;
   const out: OutboundTrack = {
     kind: 'video', mid: () => '0', send: (p) => { if (sources.has(p.payload)) shared++; const i = parseVp8(payloadOf(p))!; sent.push({ seq: p.header.sequenceNumber, pid: i.pictureId, tid: i.tid }); },
-    sourceChanged: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
+    sourceChanged: () => undefined, resumed: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
   };
   const dt = createVideoDownTrack(out, () => undefined);
   dt.setTarget('q');
@@ -177,7 +177,7 @@ test('down-track: a rewritten descriptor travels as a prefix; the frame data is 
   const got: Array<{ payload: Buffer; prefix?: Buffer | undefined }> = [];
   const out: OutboundTrack = {
     kind: 'video', mid: () => '0', send: (p) => { got.push({ payload: p.payload, prefix: p.prefix }); },
-    sourceChanged: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
+    sourceChanged: () => undefined, resumed: () => undefined, onKeyframeRequest: () => undefined, onNack: () => undefined, estimateBps: () => 0,
   };
   const dt = createVideoDownTrack(out, () => undefined);
   dt.setTarget('q'); dt.setMaxTemporal(0);

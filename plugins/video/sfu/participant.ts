@@ -90,13 +90,17 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
     if (s.kind === 'audio') {
       pub.audio = s;
       const gaps = gapCounter(pub);
+      let skipped = false; // packets held back (out of last-N, muted): the next one forwarded resumes the sequence
       s.onRtp((pkt, level) => {
         pub.rx.audio++;
         gaps(pkt.header.sequenceNumber);
         if (level !== undefined) p.onLevel?.(level);
-        if (!p.audible || p.muted.audio) return;
+        if (!p.audible || p.muted.audio) { skipped = true; return; }
+        const resumed = skipped;
+        skipped = false;
         for (const slot of p.audioSinks) {
           if (slot.audioResync) { slot.audio.sourceChanged(pkt); slot.audioResync = false; }
+          else if (resumed) slot.audio.resumed(pkt);
           slot.audioPackets++;
           slot.audio.send(pkt);
         }

@@ -7,6 +7,7 @@ import {
 } from 'werift';
 import { DEFAULT_SOCKET_BUFFER_BYTES, type PeerNetConfig, type RtpLike } from './types.js';
 import type { SealPool } from './seal-pool.js';
+import { createSeqRewriter } from './seq-rewriter.js';
 import { createFastSender, sendSenderReports, senderDtls, type FastSender, type SendState } from './werift-outbound.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -86,6 +87,8 @@ export interface OutboundTrack {
   send(pkt: RtpLike): void;
   /** Call when the source changes (another layer or publisher) so sequence numbers and timestamps continue. */
   sourceChanged(pkt: RtpLike): void;
+  /** Call when forwarding resumes after skipped packets of the same source (last-N, mute): no sequence gap. */
+  resumed(pkt: RtpLike): void;
   onKeyframeRequest(fn: () => void): void;
   /** the sequence numbers a viewer reports missing (a seq can be asked for again) */
   onNack(fn: (lost: readonly number[]) => void): void;
@@ -218,24 +221,16 @@ function closeWithin(pc: RTCPeerConnection, ms = 2000): Promise<void> {
 function wrapOutbound(kind: 'audio' | 'video', tr: RTCRtpTransceiver, fast: FastSender): OutboundTrack {
   const sender: RTCRtpSender = tr.sender;
   // Our own rewriting across source changes: werift's replaceRTP repeats (or skips) one sequence number.
-  let seqOffset = 0; let tsOffset = 0;
-  let lastSeq: number | null = null; let lastTs = 0;
-  const frameTicks = kind === 'video' ? 3000 : 960;
+  const rewrite = createSeqRewriter(kind === 'video' ? 3000 : 960);
   return {
     kind,
     mid: () => tr.mid,
     send(pkt) {
-      const h = pkt.header;
-      const seq = (h.sequenceNumber + seqOffset) & 0xffff;
-      const ts = (h.timestamp + tsOffset) >>> 0;
-      if (!fast.send(seq, ts, pkt)) return;
-      lastSeq = seq; lastTs = ts;
+      const [seq, ts] = rewrite.map(pkt.header.sequenceNumber, pkt.header.timestamp);
+      if (fast.send(seq, ts, pkt)) rewrite.sent(seq, ts);
     },
-    sourceChanged(pkt) {
-      if (lastSeq === null) return;
-      seqOffset = (lastSeq + 1 - pkt.header.sequenceNumber) & 0xffff;
-      tsOffset = (lastTs + frameTicks - pkt.header.timestamp) >>> 0;
-    },
+    sourceChanged: (pkt) => rewrite.sourceChanged(pkt.header.sequenceNumber, pkt.header.timestamp),
+    resumed: (pkt) => rewrite.resumed(pkt.header.sequenceNumber),
     onKeyframeRequest(fn) {
       sender.onPictureLossIndication.subscribe(() => fn());
       sender.onRtcp.subscribe((p) => {
