@@ -1,7 +1,9 @@
 // How the master stores an event: its key (box + envelope id, the dedupe key), the key of a page of ids (box +
 // receipt time), and the record. The record embeds the envelope's own bytes as the box sent them (already
-// validated JSON) instead of re-serialising the parsed object: chat events are mostly Chinese text, and
-// JSON.stringify plus the string → UTF-8 copy into LevelDB were a fifth of the master's CPU per event.
+// validated JSON) instead of re-serialising the parsed object, which would only repeat the box's JSON.stringify
+// and the string → UTF-8 copy on the master's hot path.
+import type { AbstractSublevel } from 'abstract-level';
+import type { RootStore, Store } from '../../daemon/store.js';
 import type { EventEnvelope } from '../../protocol/schemas.js';
 
 export interface StoredEvent {
@@ -10,6 +12,11 @@ export interface StoredEvent {
 }
 
 export interface EventRef { region: string; box: string; plugin: string; type: string }
+
+/** the records, raw bytes (see encodeEvent) */
+export type EventRecords = AbstractSublevel<RootStore, string | Buffer | Uint8Array, string, Uint8Array>;
+/** one op of a root batch across the event store's sublevels */
+export type StoreOp = { type: 'put' | 'del'; sublevel: Store | EventRecords; key: string; value?: unknown };
 
 export const pad = (n: number, width = 15) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 export const eventKey = (box: string, id: string) => `${box}!${id}`;

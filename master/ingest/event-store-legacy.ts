@@ -4,10 +4,7 @@
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
 import type { OutboxClass } from '../../protocol/schemas.js';
-import { encodeEvent, eventKey, pageKey } from './event-format.js';
-import type { EventRecords } from './event-store.js';
-
-type Op = { type: 'put' | 'del'; sublevel: Store | EventRecords; key: string; value?: unknown };
+import { encodeEvent, eventKey, pageKey, type EventRecords, type StoreOp } from './event-format.js';
 
 /** How many events were moved (0 for a store in today's layout) and the highest seq seen per box. */
 export async function migrateLegacyEvents(root: RootStore, to: { events: EventRecords; pages: Store }, chunkSize = 1000): Promise<{ moved: number; highestSeq: Map<string, number> }> {
@@ -17,7 +14,7 @@ export async function migrateLegacyEvents(root: RootStore, to: { events: EventRe
   for (;;) {
     const chunk = await legacy.iterator({ limit: chunkSize }).all();
     if (!chunk.length) break;
-    const ops: Op[] = [];
+    const ops: StoreOp[] = [];
     const byBox = new Map<string, { ids: string[]; receivedAt: number }>();
     for (const [key, value] of chunk) {
       const e = value as { id?: string; region?: string; plugin?: string; type?: string; seq?: number; ts?: number; class?: OutboxClass; data?: unknown; receivedAt?: number };

@@ -9,11 +9,10 @@
 // was dropped: it cost a sixth of the store's CPU on every event to spare those rare lookups.) The high-water
 // mark is written in the same batch as the events, so it never runs ahead of them; a store created before the
 // mark existed keeps looking up boxes that have none.
-import type { AbstractSublevel } from 'abstract-level';
 import type { RootStore, Store } from '../../daemon/store.js';
 import { sublevel } from '../../daemon/store.js';
 import type { EventEnvelope } from '../../protocol/schemas.js';
-import { decodeEvent, encodeEvent, eventKey, pad, pageKey, type EventRef, type StoredEvent } from './event-format.js';
+import { decodeEvent, encodeEvent, eventKey, pad, pageKey, type EventRecords, type EventRef, type StoreOp, type StoredEvent } from './event-format.js';
 import { migrateLegacyEvents } from './event-store-legacy.js';
 
 export type { EventRef, StoredEvent } from './event-format.js';
@@ -32,8 +31,6 @@ export interface EventStore {
 }
 
 export interface EventItem { ref: EventRef; env: EventEnvelope; raw?: Buffer }
-export type EventRecords = AbstractSublevel<RootStore, string | Buffer | Uint8Array, string, Uint8Array>;
-type Op = { type: 'put' | 'del'; sublevel: Store | EventRecords; key: string; value?: unknown };
 
 export function createEventStore(root: RootStore): EventStore {
   const events: EventRecords = root.sublevel<string, Uint8Array>('event-by-id', { valueEncoding: 'view' }) as EventRecords;
@@ -88,7 +85,7 @@ export function createEventStore(root: RootStore): EventStore {
     }
     const outcomes: PutOutcome[] = [];
     const fresh = new Set<string>();
-    const ops: Op[] = [];
+    const ops: StoreOp[] = [];
     const stored = new Map<string, string[]>(); // box → ids stored by this batch, in arrival order
     const raised = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
@@ -130,9 +127,9 @@ export function createEventStore(root: RootStore): EventStore {
     },
     pruneEvents: (boxes, cutoff) => serial(async () => {
       for (const box of boxes) {
-        let ops: Op[] = [];
+        let ops: StoreOp[] = [];
         for await (const [key, ids] of pages.iterator({ gt: `${box}!`, lt: `${box}!${pad(cutoff)}` })) {
-          ops.push({ type: 'del', sublevel: pages, key }, ...(ids as string[]).map((id): Op => ({ type: 'del', sublevel: events, key: eventKey(box, id) })));
+          ops.push({ type: 'del', sublevel: pages, key }, ...(ids as string[]).map((id): StoreOp => ({ type: 'del', sublevel: events, key: eventKey(box, id) })));
           if (ops.length >= 1000) { await root.batch(ops as never); ops = []; }
         }
         if (ops.length) await root.batch(ops as never);
