@@ -52,7 +52,7 @@ test('a batch stores each id once: copies in the batch, in the batch before and 
   const reopened = createRootStore(join(dir, 'store'));
   await reopened.open();
   t.after(() => reopened.close());
-  const fresh = createEventStore(reopened); // empty recent-id cache: level answers
+  const fresh = createEventStore(reopened); // a fresh process: level answers
   assert.deepEqual(await fresh.putMany([{ ref, env: env('a') }, { ref, env: env('d', 4) }, { ref, env: env('d', 4) }]), ['duplicate', 'stored', 'duplicate']);
   assert.deepEqual((await fresh.list('hall-01')).map((e) => e.id), ['d', 'c', 'b', 'a']);
 });

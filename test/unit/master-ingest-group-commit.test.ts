@@ -1,5 +1,5 @@
 // Group commit of the master's ingestion: batching by turn and during a commit, the batch cap, failures
-// confined to their batch; and the bounded recent-id set.
+// confined to their batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGroupCommit } from '../../master/ingest/group-commit.js';
