@@ -75,6 +75,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
 
   const kinds = new Map<number, 'audio' | 'video'>();
   const tunedSockets = new WeakSet<object>();
+  const bufBytes = opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
   let detachLight: (() => void) | null = null;
 
   function onForwarded(kind: 'audio' | 'video', ssrc: number, seq: number, payload: Buffer) {
@@ -122,7 +123,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     await sub.setRemoteDescription({ type: 'offer', sdp });
     await sub.setLocalDescription(await sub.createAnswer());
     // a subscriber of a 32-room takes ~400 datagrams/s in bursts: the default buffer overflows on a busy box
-    tuneSockets(sub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
+    tuneSockets(sub, bufBytes, tunedSockets);
     if (opts.light && opts.receive) {
       const pc = sub;
       // the light receiver's sampling looks like loss to werift's NACK generator and would draw resends
@@ -148,7 +149,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const vt = layers.length ? pub.addTransceiver('video', { direction: 'sendonly', simulcast: layers.map((rid) => ({ rid, direction: 'send' as const })) }) : null;
     const at = opts.audio !== false ? pub.addTransceiver('audio', { direction: 'sendonly' }) : null;
     await pub.setLocalDescription(await pub.createOffer());
-    tuneSockets(pub, opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES, tunedSockets);
+    tuneSockets(pub, bufBytes, tunedSockets);
     const answer = await request('publish', { sdp: pub.localDescription!.sdp });
     await pub.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
     await waitConnected(pub);

@@ -61,6 +61,14 @@ export function tuneSockets(pc: RTCPeerConnection, bytes: number, done: WeakSet<
   return granted;
 }
 
+/** Tunes a peer's sockets when it connects; the function it returns tunes them now (once an offer or answer bound them). */
+function socketTuner(pc: RTCPeerConnection, net: PeerNetConfig): () => void {
+  const done = new WeakSet<object>();
+  const bytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
+  pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bytes, done); });
+  return () => { tuneSockets(pc, bytes, done); };
+}
+
 export type ConnState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 /** One inbound RTP stream: an audio track or one simulcast layer of a video track. */
@@ -108,8 +116,7 @@ export interface SubscriberPeer {
 
 export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'publish'));
-  const tuned = new WeakSet<object>(); const bufBytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
-  pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bufBytes, tuned); });
+  const tune = socketTuner(pc, net);
   const streamListeners: Array<(s: InboundStream) => void> = [];
   const videoSsrcs = new Set<number>();
   let videoTr: RTCRtpTransceiver | null = null;
@@ -132,7 +139,7 @@ export function createPublisherPeer(net: PeerNetConfig): PublisherPeer {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      tuneSockets(pc, bufBytes, tuned);
+      tune();
       return pc.localDescription!.sdp;
     },
     onStream(fn) { streamListeners.push(fn); },
@@ -173,8 +180,7 @@ function wrapInbound(tr: RTCRtpTransceiver, track: MediaStreamTrack): InboundStr
 /** `sealer`: a worker thread that seals SRTP for this peer's tracks (seal-pool.ts); none = in line */
 export function createSubscriberPeer(net: PeerNetConfig, sealer?: SealPool): SubscriberPeer {
   const pc = new RTCPeerConnection(peerConfig(net, 'subscribe'));
-  const tuned = new WeakSet<object>(); const bufBytes = net.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
-  pc.connectionStateChange.subscribe((s) => { if (s === 'connected') tuneSockets(pc, bufBytes, tuned); });
+  const tune = socketTuner(pc, net);
   const dataListeners: Array<(m: string) => void> = [];
   const dc: RTCDataChannel = pc.createDataChannel('kefu');
   dc.onMessage.subscribe((m) => { for (const fn of dataListeners) fn(typeof m === 'string' ? m : m.toString()); });
@@ -194,7 +200,7 @@ export function createSubscriberPeer(net: PeerNetConfig, sealer?: SealPool): Sub
     async createOffer() {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      tuneSockets(pc, bufBytes, tuned);
+      tune();
       return pc.localDescription!.sdp;
     },
     async applyAnswer(sdp) { await pc.setRemoteDescription({ type: 'answer', sdp }); },
