@@ -4,7 +4,7 @@ import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';

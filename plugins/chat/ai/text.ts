@@ -5,7 +5,7 @@ import { Jieba } from '@node-rs/jieba';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pinyin } from 'pinyin-pro';
-import { EN_STOPWORDS, ZH_STOPWORDS } from './tax-lexicon.js';
+import { EN_STOPWORDS, ZH_STOPWORDS } from './lexicon/index.js';
 import { pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;

@@ -1,0 +1,16 @@
+// Function words that carry no topic: left out of retrieval and coverage.
+
+export const ZH_STOPWORDS = new Set((
+  '的 了 吗 呢 啊 吧 呀 嘛 哦 么 我 我们 你 你们 他 她 它 咱 咱们 怎么 怎么办 怎样 如何 什么 哪 哪里 哪儿 哪个 要 需要 可以 能 能不能 ' +
+  '可不可以 是 是不是 有 有没有 没有 在 去 来 办 弄 搞 一下 一个 那个 这个 那 这 想 请问 请 还 就 都 也 和 与 及 等 把 被 给 让 对 ' +
+  '吧 个 又 再 很 太 会 得 地 着 过 下 上 里 后 前 现在 今天 之前 以后 然后 但是 可是 还是 或者 如果 因为 所以 自己 已经 应该 一直 ' +
+  '时候 怎么样 多少 几 能否 是否 不 没 到 从 向 为 多久 啥 咋 为啥 嗯 呃 那边 这边 就是 的话 一点 帮 帮忙 谢谢 你好 您好 您'
+).split(/\s+/));
+
+export const EN_STOPWORDS = new Set((
+  'a an the i me my we our us you your he she it its they them their is are was were be been being am do does did ' +
+  'doing have has had having to of in on at for from by with about as into through after before than then so and or ' +
+  'but if not no can could would should will shall may might must how what when where which who whom why this that ' +
+  'these those there here just get got any some all also too very up down out over again once please thanks thank hi hello ' +
+  'need want like know tell me let still one'
+).split(/\s+/));
