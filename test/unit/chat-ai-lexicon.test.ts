@@ -1,0 +1,113 @@
+// Integrity of the built-in tax lexicon: a variant that maps to two forms, a keyword that folding erases or a
+// canonical form the KB never uses silently makes matching worse, and no question set would say why.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
+import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
+import { createTextTools, loadJieba } from '../../plugins/chat/ai/text.js';
+import {
+  ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS,
+  TAX_SYNONYMS, TAX_TYPES, TAX_WORDS,
+} from '../../plugins/chat/ai/lexicon/index.js';
+
+const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
+const jieba = loadJieba();
+const tools = createTextTools({ synonyms: TAX_SYNONYMS, enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS, jieba });
+const CJK = /[\u3400-\u9fff]/;
+
+function variantOwners(table: Record<string, string[]>) {
+  const owners = new Map<string, string[]>();
+  for (const [canon, variants] of Object.entries(table)) for (const v of variants) owners.set(v, [...(owners.get(v) ?? []), canon]);
+  return owners;
+}
+
+for (const [name, table] of [['Chinese', TAX_SYNONYMS], ['English', EN_SYNONYMS]] as const) {
+  test(`${name} synonyms: no empty, padded or upper-case strings (folding lower-cases the text first)`, () => {
+    for (const [canon, variants] of Object.entries(table)) {
+      for (const s of [canon, ...variants]) {
+        assert.ok(s.trim().length > 0, `empty string under ${canon}`);
+        assert.equal(s, s.trim(), `padded: '${s}'`);
+        assert.equal(s, s.toLowerCase(), `upper case never matches: '${s}'`);
+      }
+    }
+  });
+
+  test(`${name} synonyms: each variant has one canonical form, is no canonical itself and is listed once`, () => {
+    const owners = variantOwners(table);
+    for (const [v, canons] of owners) {
+      assert.equal(canons.length, 1, `'${v}' folds to ${canons.join(' and ')}`);
+      assert.ok(!(v in table), `'${v}' is a variant of ${canons[0]} and a canonical form`);
+    }
+  });
+}
+
+test('Chinese variants are two characters or more (a single character would fold inside other words)', () => {
+  for (const [canon, variants] of Object.entries(TAX_SYNONYMS)) {
+    for (const v of variants) if (CJK.test(v)) assert.ok([...v].length >= 2, `'${v}' under ${canon}`);
+  }
+});
+
+test('every canonical form is a word of the KB (folding towards a word the KB never uses matches nothing)', () => {
+  const zh = kb.kb.map((e) => tools.normalize(`${e.question}。${e.answer}`)).join('\n');
+  const en = kb.kb.map((e) => tools.normalizeEn(`${e.question_en ?? ''}. ${e.answer_en ?? ''}`)).join('\n');
+  for (const canon of Object.keys(TAX_SYNONYMS)) {
+    // a facet (税率, 起征点) is folded so that an entry that does not state one can refuse it
+    if (ASKED_FACETS.includes(canon)) continue;
+    for (const w of canon.split(' ')) assert.ok(zh.includes(w), `canonical '${canon}': '${w}' is not in the KB`);
+  }
+  for (const canon of Object.keys(EN_SYNONYMS)) assert.ok(en.includes(canon), `canonical '${canon}' is not in the KB's English gloss`);
+});
+
+test('routing keywords, domain words and topic terms are not synonym variants (folding would erase them before they are looked for)', () => {
+  const zh = variantOwners(TAX_SYNONYMS);
+  const en = variantOwners(EN_SYNONYMS);
+  for (const [biz, words] of Object.entries(TAX_BUSINESS_KEYWORDS)) {
+    for (const w of words) assert.ok(!zh.has(w) && !en.has(w), `${biz} keyword '${w}' folds to ${zh.get(w) ?? en.get(w)}`);
+  }
+  for (const w of [...TAX_WORDS, ...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS, ...ASKED_FACETS]) assert.ok(!zh.has(w), `'${w}' folds to ${zh.get(w)}`);
+  for (const w of [...EN_TAX_TYPES, ...EN_OTHER_TERMS]) assert.ok(!en.has(w), `'${w}' folds to ${en.get(w)}`);
+});
+
+test('routing keywords and other-department queues name the KB\'s businesses; no keyword is listed twice', () => {
+  const seen = new Map<string, string>();
+  for (const [biz, words] of Object.entries(TAX_BUSINESS_KEYWORDS)) {
+    assert.ok(biz in kb.businesses, `unknown business ${biz}`);
+    for (const w of words) {
+      assert.ok(w.trim() === w && w.length > 0, `${biz}: '${w}'`);
+      assert.ok(!seen.has(w), `'${w}' is a keyword of ${seen.get(w)} and ${biz}`);
+      seen.set(w, biz);
+    }
+  }
+  for (const [term, biz] of Object.entries(OTHER_DEPARTMENT_QUEUE)) {
+    assert.ok(biz in kb.businesses, `${term} → unknown business ${biz}`);
+    assert.ok(OTHER_DEPARTMENT_TERMS.includes(term), `${term} has a queue but is no other-department term`);
+  }
+});
+
+test('folding keeps the key terms of every KB question (domain words, tax types, canonical forms it contains)', () => {
+  const keys = [...TAX_WORDS, ...TAX_TYPES, ...Object.keys(TAX_SYNONYMS)].map((w) => w.toLowerCase()).filter((w) => !w.includes(' '));
+  for (const e of kb.kb) {
+    const raw = tools.basic(e.question);
+    const folded = tools.normalize(e.question);
+    for (const k of keys) if (raw.includes(k)) assert.ok(folded.includes(k), `${e.id}: '${k}' lost: ${raw} → ${folded}`);
+  }
+});
+
+test('no KB question names another department or a tax its own entry does not mention', () => {
+  for (const e of kb.kb) {
+    const own = tools.normalize(`${e.question}。${e.answer}`);
+    for (const t of [...OTHER_DEPARTMENT_TERMS, ...TAX_TYPES]) if (tools.normalize(e.question).includes(t)) assert.ok(own.includes(t), `${e.id}: ${t}`);
+  }
+});
+
+test('every KB question, Chinese and English, is answered by its own entry with the lexicon applied', () => {
+  const engine = createAnswerEngine(kb, undefined, { jieba: loadJieba() });
+  for (const e of kb.kb) {
+    for (const q of [e.question, e.question_en ?? '']) {
+      if (!q) continue;
+      const r = engine.ask(q);
+      assert.equal(r.entry?.id, e.id, `${q} → ${r.decision} ${r.reason} ${r.entry?.id ?? ''}`);
+    }
+  }
+});
