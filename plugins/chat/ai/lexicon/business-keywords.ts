@@ -24,7 +24,7 @@ export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
     '大病', '婴幼儿', '住房贷款利息', '住房租金', '赡养老人', '稿酬', '经营所得', '股息', '分红', '偶然所得', '扣缴', '预扣', '补税', '注册码',
     '冒用', '任职', '薪资', '奖金', '年薪',
     'iit', 'deduction', 'annual reconciliation', 'salary', 'bonus', 'wage', 'wages', 'identity theft', 'never employed'],
-  social_insurance: ['社保', '医保', '养老', '灵活就业', '缴费基数', '缴费记录', '城乡居民', '参保', '档次', '人社', '断缴', '缴费年限', '工伤保险',
+  social_insurance: ['社保', '医保', '养老', '灵活就业', '缴费基数', '缴费记录', '城乡居民', '参保', '档次', '人社', '断缴', '工伤保险',
     '生育保险',
     'social insurance', 'medical insurance', 'pension', 'freelancer', 'contribution'],
   property: ['房', '契税', '车辆购置税', '车船税', '土地增值税', '房产税', '二手房', '买车', '土地', '不动产', '车辆', '汽车', '首套房', '耕地占用税',
