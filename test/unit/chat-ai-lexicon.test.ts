@@ -63,7 +63,8 @@ test('routing keywords, domain words and topic terms are not synonym variants (f
   const zh = variantOwners(TAX_SYNONYMS);
   const en = variantOwners(EN_SYNONYMS);
   for (const [biz, words] of Object.entries(TAX_BUSINESS_KEYWORDS)) {
-    for (const w of words) assert.ok(!zh.has(w) && !en.has(w), `${biz} keyword '${w}' folds to ${zh.get(w) ?? en.get(w)}`);
+    // Latin keywords are looked for in English questions, which only the English table folds
+    for (const w of words) assert.ok(!(CJK.test(w) ? zh : en).has(w), `${biz} keyword '${w}' folds to ${zh.get(w) ?? en.get(w)}`);
   }
   for (const w of [...TAX_WORDS, ...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS, ...ASKED_FACETS]) assert.ok(!zh.has(w), `'${w}' folds to ${zh.get(w)}`);
   for (const w of [...EN_TAX_TYPES, ...EN_OTHER_TERMS]) assert.ok(!en.has(w), `'${w}' folds to ${en.get(w)}`);
