@@ -4,7 +4,11 @@ export const ZH_STOPWORDS = new Set((
   '的 了 吗 呢 啊 吧 呀 嘛 哦 么 我 我们 你 你们 他 她 它 咱 咱们 怎么 怎么办 怎样 如何 什么 哪 哪里 哪儿 哪个 要 需要 可以 能 能不能 ' +
   '可不可以 是 是不是 有 有没有 没有 在 去 来 办 弄 搞 一下 一个 那个 这个 那 这 想 请问 请 还 就 都 也 和 与 及 等 把 被 给 让 对 ' +
   '吧 个 又 再 很 太 会 得 地 着 过 下 上 里 后 前 现在 今天 之前 以后 然后 但是 可是 还是 或者 如果 因为 所以 自己 已经 应该 一直 ' +
-  '时候 怎么样 多少 几 能否 是否 不 没 到 从 向 为 多久 啥 咋 为啥 嗯 呃 那边 这边 就是 的话 一点 帮 帮忙 谢谢 你好 您好 您'
+  '时候 怎么样 多少 几 能否 是否 不 没 到 从 向 为 多久 啥 咋 为啥 嗯 呃 那边 这边 就是 的话 一点 帮 帮忙 谢谢 你好 您好 您 ' +
+  // forms of address and politeness: jieba tags several as nouns, and a noun the KB never uses weighs as much as
+  // its rarest word, so "老师您好，请问…" would sink the coverage of the right entry
+  '老师 师傅 同志 美女 帅哥 小姐姐 客服 领导 麻烦 打扰 请教 问问 问下 问一下 想问 想问一下 咨询一下 急 着急 在线等 急急急 求助 ' +
+  '大概 目前 一般来说 比如 比如说 之类 什么的 等等 不知道 知道 了解 告诉 多谢 感谢 辛苦'
 ).split(/\s+/));
 
 export const EN_STOPWORDS = new Set((

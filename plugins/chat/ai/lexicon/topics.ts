@@ -3,7 +3,10 @@
 
 /** named tax types: a question about one of them is not answered by an entry that never names it */
 export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '消费税', '印花税', '房产税', '契税', '车辆购置税', '车船税', '土地增值税',
-  '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税'];
+  '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税',
+  // surcharges and fees the tax bureau collects, and taxes China does not levy: no entry covers them
+  '城建税', '城市维护建设税', '教育费附加', '地方教育附加', '文化事业建设费', '残保金', '残疾人就业保障金', '工会经费', '水利建设基金',
+  '土地出让金', '遗产税', '赠与税', '房地产税'];
 /**
  * other departments' business that still has a nearest counter in the hall: benefits paid by the social-insurance
  * agencies go to the social-insurance fee queue, business-licence scope to registration; the rest to the general desk
@@ -11,15 +14,30 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
 export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   医保报销: 'social_insurance', 养老金: 'social_insurance', 失业金: 'social_insurance', 失业保险: 'social_insurance', 退休: 'social_insurance',
   经营范围: 'registration',
+  社保卡: 'social_insurance', 医保卡: 'social_insurance', 生育津贴: 'social_insurance', 工伤认定: 'social_insurance',
+  工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 许可证: 'registration',
+  'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
+  unemployment: 'social_insurance', retirement: 'social_insurance', 'business scope': 'registration',
 };
 /** other departments' business: named in a question, the answering entry must name it too */
 export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
-  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证'];
-export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card'];
+  '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证',
+  // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
+  '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
+  // market regulation, labour, courts, banks, vehicles, education, intellectual property
+  '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
+  '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关'];
+export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
+  // looked for after folding: 'social security card' reads 'social insurance card'
+  'social insurance card', 'medical card', 'insurance card', 'unemployment', 'retirement', 'business scope', 'credit card', 'bank loan',
+  'vehicle loan', 'student loan', 'police station', 'residence permit', 'work permit', 'trademark', 'patent', 'court', 'lawyer', 'divorce',
+  'traffic', 'speeding', 'parking fine', 'hospital', 'birth certificate', 'green card'];
 /**
  * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
  * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
  */
 export const ASKED_FACETS = ['税率', '起征点'];
 export const EN_ASKED_FACETS = ['rate', 'threshold'];
-export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs'];
+export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
+  'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
+  'environmental tax', 'tobacco', 'tonnage', 'inheritance tax', 'gift tax', 'farmland'];
