@@ -115,3 +115,10 @@ test('every KB question, Chinese and English, is answered by its own entry with 
     }
   }
 });
+
+test('a phrase variant does not fold inside another word (退税提交了多久 kept 提交; 城乡居民医保 kept whole)', () => {
+  assert.match(tools.normalize('退税提交了多久能到账'), /提交/);
+  assert.doesNotMatch(tools.normalize('城乡居民医保怎么交'), /城乡城乡/);
+  assert.match(tools.normalize('先结清欠缴税款'), /税款/);
+  assert.match(tools.normalize('到达经营地后向经营地税务机关报验登记'), /经营地税务机关/);
+});

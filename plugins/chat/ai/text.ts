@@ -90,9 +90,12 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   // the dictionary is read here, not at import time
   const jieba = opts.jieba ?? loadJieba();
   const userWords = [...new Set([...opts.userWords, ...Object.keys(opts.synonyms)].map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w));
-  // the variants customers type are words too, but weaker than the dictionary's own (这个 stays 这个 before 税)
+  // the variants customers type are words too, but weaker than the dictionary's own (这个 stays 这个 before 税). A
+  // two-character variant is a word (个税, 冲掉); a longer one is a phrase (交了多久, 居民医保) that, weighted like a
+  // common word, made jieba cut real words apart so that it folded inside them (退税提交了多久 → 提/交了多久 →
+  // 退税提缴费记录, 城乡居民医保 → 城乡/居民医保 → 城乡城乡居民医保): a phrase is cut whole only where nothing else fits
   const variants = [...new Set(Object.values(opts.synonyms).flat().map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w) && /[\u3400-\u9fff]/.test(w));
-  jieba.loadDict(Buffer.from(variants.map((w) => `${w} 200 n`).join('\n')));
+  jieba.loadDict(Buffer.from(variants.map((w) => `${w} ${[...w].length <= 2 ? 200 : 1} n`).join('\n')));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
   const cutPoints = (text: string) => {
     const at = new Set<number>([0]);
