@@ -8,7 +8,9 @@ export const ZH_STOPWORDS = new Set((
   // forms of address and politeness: jieba tags several as nouns, and a noun the KB never uses weighs as much as
   // its rarest word, so "老师您好，请问…" would sink the coverage of the right entry
   '老师 师傅 同志 美女 帅哥 小姐姐 客服 领导 麻烦 打扰 请教 问问 问下 问一下 想问 想问一下 咨询一下 急 着急 在线等 急急急 求助 ' +
-  '大概 目前 一般来说 比如 比如说 之类 什么的 等等 不知道 知道 了解 告诉 多谢 感谢 辛苦'
+  '大概 目前 一般来说 比如 比如说 之类 什么的 等等 不知道 知道 了解 告诉 多谢 感谢 辛苦 ' +
+  // dialect and spoken fillers for "how / what is going on"
+  '咋整 咋办 咋弄 怎么整 怎么搞 怎么弄 咋样 咋回事 怎么回事 干啥 干嘛 做啥 请帮忙 帮帮我 谢谢您'
 ).split(/\s+/));
 
 export const EN_STOPWORDS = new Set((
