@@ -10,7 +10,14 @@ export const ZH_STOPWORDS = new Set((
   '老师 师傅 同志 美女 帅哥 小姐姐 客服 领导 麻烦 打扰 请教 问问 问下 问一下 想问 想问一下 咨询一下 急 着急 在线等 急急急 求助 ' +
   '大概 目前 一般来说 比如 比如说 之类 什么的 等等 不知道 知道 了解 告诉 多谢 感谢 辛苦 ' +
   // dialect and spoken fillers for "how / what is going on"
-  '咋整 咋办 咋弄 怎么整 怎么搞 怎么弄 咋样 咋回事 怎么回事 干啥 干嘛 做啥 请帮忙 帮帮我 谢谢您'
+  '咋整 咋办 咋弄 怎么整 怎么搞 怎么弄 咋样 咋回事 怎么回事 干啥 干嘛 做啥 请帮忙 帮帮我 谢谢您 ' +
+  // nouns that set the scene, not the topic: the family member, friend or colleague the customer speaks of, "the
+  // thing / the procedure / the way", and place names (jieba tags them nouns, and an unknown noun sinks coverage)
+  '父母 妈妈 爸爸 父亲 母亲 我妈 我爸 老公 老婆 丈夫 妻子 爱人 儿子 女儿 孩子 小孩 家人 亲戚 朋友 同事 邻居 东西 事情 事儿 流程 步骤 方法 办法 ' +
+  '北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 ' +
+  '内蒙古 广西 西藏 宁夏 新疆 广州 深圳 杭州 南京 苏州 武汉 成都 西安 郑州 长沙 沈阳 大连 青岛 济南 合肥 福州 厦门 昆明 南宁 哈尔滨 长春 ' +
+  '石家庄 太原 南昌 贵阳 兰州 无锡 宁波 东莞 佛山 温州 珠海 常州 徐州 烟台 泉州 绍兴 嘉兴 金华 台州 中山 惠州 洛阳 唐山 保定 ' +
+  '市区 市里 区里 县里 镇上 本市 本地 我们这 我们这里 你们这 你们那'
 ).split(/\s+/));
 
 export const EN_STOPWORDS = new Set((

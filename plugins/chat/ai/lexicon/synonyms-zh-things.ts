@@ -23,6 +23,10 @@ export const THING_SYNONYMS: Record<string, string[]> = {
   // the kinds of business a customer runs: in this KB they are all the taxpayer's 公司
   公司: ['个体户', '个体工商户', '门店', '店铺', '小店', '商铺', '铺子', '工厂', '厂子', '小公司', '有限公司', '工作室',
     '饭店', '餐馆', '饭馆', '超市', '便利店', '网店', '淘宝店', '商店', '药店', '理发店', '美容店', '小卖部'],
+  // the parties to an invoice, as a seller says them
+  购买方: ['客户', '顾客', '买家', '采购方', '收票方', '受票方'],
+  销售方: ['供应商', '卖家', '商家', '开票方'],
+  户口簿: ['户口本', '户籍簿'],
   // declaration (DEC-01..04)
   申报表: ['报税表', '纳税申报表', '申报报表'],
   财务报表: ['资产负债表', '利润表', '现金流量表', '财报'],
