@@ -122,3 +122,12 @@ test('a phrase variant does not fold inside another word (退税提交了多久 
   assert.match(tools.normalize('先结清欠缴税款'), /税款/);
   assert.match(tools.normalize('到达经营地后向经营地税务机关报验登记'), /经营地税务机关/);
 });
+
+test('escalation wordings: an amount to calculate, a code someone asks for, a greeting', () => {
+  const engine = createAnswerEngine(kb, undefined, { jieba });
+  for (const q of ['月薪8000交多少个税', '买了套100万的房子契税多少']) assert.equal(engine.ask(q).reason, 'personal_calculation', q);
+  assert.equal(engine.ask('有人打电话要我的验证码').reason, 'fraud_check');
+  // a code the customer does not receive is a login problem, not a fraud sign
+  assert.notEqual(engine.ask('个税app收不到验证码').reason, 'fraud_check');
+  for (const q of ['早上好', '好的谢谢']) assert.equal(engine.ask(q).reason, 'smalltalk', q);
+});
