@@ -30,7 +30,8 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
   // 'another city' is the KB's 'another region' (temporary business elsewhere)
   'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region'],
-  location: ['address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
+  // 'where is the … hall' stays as it is: the gloss asks it in those words
+  location: ['where are you', 'where is it located', 'where is your office', 'address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
   // invoices
   'red-letter invoice': ['red invoice', 'red invoices', 'credit note', 'credit notes', 'negative invoice', 'reversal invoice', 'red ink invoice', 'red-ink invoice', 'red letter invoice'],
   'red-letter': ['red letter', 'red-ink', 'red ink'],
@@ -61,10 +62,11 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   'zero return': ['nil return', 'nil declaration', 'zero declaration', 'zero filing', 'zero report', 'empty return', 'null return', 'zero tax return'],
   'no income': ['no revenue', 'no sales', 'no turnover', 'no earnings', 'zero income', 'zero revenue', 'zero sales', 'not earning', 'dormant'],
   // refunds
-  overpaid: ['overpay', 'overpaying', 'overpayment', 'overpayments', 'paid too much', 'paid twice', 'paid extra', 'double paid', 'double payment',
+  overpaid: ['paid tax twice', 'paid taxes twice', 'paid the tax twice', 'paid more tax', 'paid extra tax', 'overpay', 'overpaying', 'overpayment', 'overpayments', 'paid too much', 'paid twice', 'paid extra', 'double paid', 'double payment',
     'paid more than', 'too much tax', 'excess payment', 'duplicate payment'],
   'retained credit': ['input tax credit', 'input vat credit', 'carried forward credit', 'carried-forward credit', 'carryforward credit', 'leftover credit',
     'credit carried forward', 'excess credit', 'unused input'],
+  'export refund': ['export vat refund', 'export vat rebate', 'vat export refund', 'export tax refund'],
   export: ['exporter', 'exporters', 'overseas sales', 'sell abroad', 'selling abroad', 'sold abroad', 'sell overseas', 'selling overseas', 'foreign trade',
     'cross-border trade'],
   arrive: ['receive the money', 'get the money', 'hit my account', 'reach my account', 'in my account', 'show up', 'come through'],
@@ -82,7 +84,9 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   "children's education": ['child education', 'kids education', "kids' education", "kid's education", "child's education", 'children education',
     'tuition', 'school fees', 'schooling'],
   mortgage: ['home loan', 'housing loan', 'house loan', 'mortgages', 'property loan'],
-  rent: ['rental', 'tenant', 'lease', 'leasing'],
+  rent: ['rental', 'lease', 'leasing'],
+  'renting out property': ['rent out my apartment', 'rent out my flat', 'rent out my house', 'rent out my home', 'renting out my apartment',
+    'renting out my flat', 'renting out my house', 'renting out my home', 'rent out a property', 'rent out property', 'landlord'],
   elderly: ['parents', 'elderly parents', 'aged parents', 'old parents', 'supporting parents', 'ageing parents', 'aging parents', 'senior', 'seniors'],
   infant: ['baby', 'babies', 'toddler', 'toddlers', 'newborn', 'newborns', 'under 3', 'under three', 'childcare', 'child care'],
   'continuing education': ['further education', 'adult education', 'vocational training', 'vocational qualification', 'professional qualification',
