@@ -73,7 +73,8 @@ test('wilson interval brackets the rate', () => {
 
 test('light English stemming joins inflections', async () => {
   const { stem } = await import('../../plugins/chat/ai/text.js');
-  for (const [a, b] of [['filing', 'file'], ['filed', 'file'], ['invoices', 'invoice'], ['applied', 'apply'], ['issued', 'issue'], ['taxes', 'tax'], ['stopped', 'stop']]) assert.equal(stem(a), stem(b), `${a}/${b}`);
+  for (const [a, b] of [['filing', 'file'], ['filed', 'file'], ['invoices', 'invoice'], ['applied', 'apply'], ['issued', 'issue'], ['taxes', 'tax'], ['stopped', 'stop'],
+    ['changed', 'change'], ['arrived', 'arrives'], ['received', 'receive'], ['closing', 'close'], ['issuing', 'issues']]) assert.equal(stem(a), stem(b), `${a}/${b}`);
   assert.equal(engine.ask('Is there a penalty for late filing?').entry?.id, 'DEC-03');
 });
 

@@ -67,8 +67,17 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, bo
   };
 }
 
-/** strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop */
+/**
+ * strip common English inflections (a light Porter step 1): invoices→invoice, filing/filed/files→file, stopped→stop.
+ * A final "e" of a longer word goes too (Porter's step 5), or changed/arrived/received (chang, arriv, receiv) never
+ * met change/arrive/receive.
+ */
 export function stem(w: string): string {
+  const s = inflection(w);
+  return s.length > 4 && s.endsWith('e') && !s.endsWith('ee') ? s.slice(0, -1) : s;
+}
+
+function inflection(w: string): string {
   if (w.length <= 3) return w;
   if ((w.endsWith('ies') || w.endsWith('ied')) && w.length > 4) return `${w.slice(0, -3)}y`;
   if (w.endsWith('sses')) return w.slice(0, -2);
