@@ -6,7 +6,7 @@ export const TAX_TYPES = ['个人所得税', '企业所得税', '增值税', '�
   '城镇土地使用税', '耕地占用税', '环保税', '环境保护税', '资源税', '关税', '烟叶税', '船舶吨税',
   // surcharges and fees the tax bureau collects, and taxes China does not levy: no entry covers them
   '城建税', '城市维护建设税', '教育费附加', '地方教育附加', '文化事业建设费', '残保金', '残疾人就业保障金', '工会经费', '水利建设基金',
-  '土地出让金', '遗产税', '赠与税', '房地产税'];
+  '土地出让金', '遗产税', '赠与税', '房地产税', '水利基金', '文化事业费', '残疾人保障金'];
 /**
  * other departments' business that still has a nearest counter in the hall: benefits paid by the social-insurance
  * agencies go to the social-insurance fee queue, business-licence scope to registration; the rest to the general desk
@@ -15,6 +15,9 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   医保报销: 'social_insurance', 养老金: 'social_insurance', 失业金: 'social_insurance', 失业保险: 'social_insurance', 退休: 'social_insurance',
   经营范围: 'registration',
   社保卡: 'social_insurance', 医保卡: 'social_insurance', 生育津贴: 'social_insurance', 工伤认定: 'social_insurance',
+  // looked for after folding (异地 reads 外地)
+  社保转移: 'social_insurance', 医保转移: 'social_insurance', 外地就医: 'social_insurance', 门诊报销: 'social_insurance', 住院报销: 'social_insurance',
+  生育报销: 'social_insurance',
   工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 许可证: 'registration',
   'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
   unemployment: 'social_insurance', retirement: 'social_insurance', 'business scope': 'registration',
@@ -26,7 +29,8 @@ export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '�
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
   // market regulation, labour, courts, banks, vehicles, education, intellectual property
   '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
-  '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关'];
+  '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
+  '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
   // looked for after folding: 'social security card' reads 'social insurance card'
   'social insurance card', 'medical card', 'insurance card', 'unemployment', 'retirement', 'business scope', 'credit card', 'bank loan',
@@ -36,7 +40,7 @@ export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'h
  * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
  * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
  */
-export const ASKED_FACETS = ['税率', '起征点'];
+export const ASKED_FACETS = ['税率', '起征点', '计税'];
 export const EN_ASKED_FACETS = ['rate', 'threshold'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
   'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
