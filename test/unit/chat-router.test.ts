@@ -56,7 +56,9 @@ test('business hours: weekday windows in the hall time zone, closed dates, prese
 });
 
 test('a near miss offers the closest entries before the business menu', () => {
-  const r = route(conv(), { text: '公司注册地址从高新区迁到经开区，还在本市，税务要怎么弄' }, deps());
+  // a wording the lexicon does not cover well enough to answer (its first example, 公司注册地址从高新区迁到经开区…, is now
+  // answered with REG-02)
+  const r = route(conv(), { text: '我们公司从高新区迁到经开区了，还在本市，税务这块要跑什么' }, deps());
   assert.equal(r.handoff, undefined);
   const offered = r.replies.flatMap((x) => x.buttons ?? []).map((b) => b.value);
   assert.ok(offered.includes('kb:REG-02'), offered.join(','));
