@@ -25,14 +25,20 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   hall: ['office', 'service hall', 'tax office', 'tax hall', 'in person', 'in-person', 'front desk', 'counter'],
   individual: ['sole trader', 'sole proprietor', 'private person'],
   check: ['verify', 'validate', 'look up', 'lookup'],
-  correct: ['amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
+  correct: ['rectify', 'redo', 'amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
   // 'another city' is the KB's 'another region' (temporary business elsewhere)
-  'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region'],
+  'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region',
+    'out of town', 'outside the city', 'another district', 'other district', 'elsewhere'],
   // 'where is the … hall' stays as it is: the gloss asks it in those words
   location: ['where are you', 'where is it located', 'where is your office', 'address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
   // invoices
+  'apply for invoices': ['start issuing invoices', 'start invoicing', 'begin invoicing', 'issue invoices for the first time', 'first time invoicing',
+    'get invoices', 'obtain invoices'],
+  'paper invoices': ['invoice book', 'invoice books', 'paper invoice', 'printed invoices'],
+  're-invoice': ['reissue', 're-issue', 'issue again', 'issue a new invoice'],
+  'on their behalf': ['issue an invoice for me', 'issue me an invoice', 'issue invoices for me', 'invoice on my behalf', 'on my behalf'],
   'red-letter invoice': ['red invoice', 'red invoices', 'credit note', 'credit notes', 'negative invoice', 'reversal invoice', 'red ink invoice', 'red-ink invoice', 'red letter invoice'],
   'red-letter': ['red letter', 'red-ink', 'red ink'],
   'fully-digital e-invoice': ['fully digital invoice', 'digital invoice', 'digital e-invoice', 'fully electronic invoice', 'e-fapiao', 'electronic fapiao', 'electronic invoice', 'e invoice'],
@@ -41,6 +47,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // registration
   company: ['firm', 'enterprise', 'corporation', 'llc', 'ltd', 'startup', 'start-up'],
   license: ['licence', 'licences'],
+  'business license': ['company registration certificate', 'certificate of incorporation', 'business registration certificate'],
   register: ['sign up', 'signup', 'enrol', 'enroll', 'enrolment', 'enrollment'],
   'legal representative': ['legal person', 'legal rep', 'company representative'],
   migration: ['relocate', 'relocation', 'relocating', 'relocated', 'move office', 'moving office'],
@@ -60,7 +67,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   forgot: ['forget', 'forgotten', "can't remember", 'cannot remember', "don't remember", 'do not remember'],
   'forgot my password': ['lost my password', 'lost password', "can't remember my password", 'cannot remember my password'],
   'zero return': ['nil return', 'nil declaration', 'zero declaration', 'zero filing', 'zero report', 'empty return', 'null return', 'zero tax return'],
-  'no income': ['no revenue', 'no sales', 'no turnover', 'no earnings', 'zero income', 'zero revenue', 'zero sales', 'not earning', 'dormant'],
+  'no income': ['nothing to report', 'no activity', 'no transactions', 'no business activity', 'no revenue', 'no sales', 'no turnover', 'no earnings', 'zero income', 'zero revenue', 'zero sales', 'not earning', 'dormant'],
   // refunds
   overpaid: ['paid tax twice', 'paid taxes twice', 'paid the tax twice', 'paid more tax', 'paid extra tax', 'overpay', 'overpaying', 'overpayment', 'overpayments', 'paid too much', 'paid twice', 'paid extra', 'double paid', 'double payment',
     'paid more than', 'too much tax', 'excess payment', 'duplicate payment'],
@@ -74,7 +81,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // certificates and records
   print: ['printout', 'print out', 'print-out', 'hard copy', 'printed copy', 'paper copy'],
   old: ['previous', 'past', 'earlier', 'historical', 'prior', 'former', 'older'],
-  'tax record': ['tax history', 'payment history', 'tax statement', 'tax payment record', 'tax payment history'],
+  'tax record': ['income tax certificate', 'personal tax certificate', 'individual tax certificate', 'tax history', 'payment history', 'tax statement', 'tax payment record', 'tax payment history'],
   'tax payment certificate': ['tax paid certificate', 'tax payment proof', 'proof of tax payment', 'proof of tax paid', 'certificate of tax payment',
     'tax receipt', 'tax payment receipt'],
   'no tax arrears': ['certificate of no arrears', 'proof of no arrears', 'no tax debt', 'no outstanding tax', 'no unpaid tax', 'no tax owed', 'no taxes owed'],
@@ -92,7 +99,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   'continuing education': ['further education', 'adult education', 'vocational training', 'vocational qualification', 'professional qualification',
     'professional certificate', 'degree course', 'night school', 'part-time degree', 'job training'],
   'serious illness': ['major illness', 'critical illness', 'serious disease', 'major disease', 'catastrophic illness', 'large medical expenses'],
-  'annual reconciliation': ['annual settlement', 'year-end settlement', 'yearly settlement', 'annual tax settlement', 'final settlement', 'yearly reconciliation',
+  'annual reconciliation': ['personal tax return', 'individual tax return', 'annual return', 'annual settlement', 'year-end settlement', 'yearly settlement', 'annual tax settlement', 'final settlement', 'yearly reconciliation',
     'year end reconciliation', 'year-end reconciliation', 'annual tax reconciliation'],
   'face recognition': ['facial recognition', 'face scan', 'face scanning', 'face id', 'face verification', 'facial verification', 'scan my face', 'face authentication'],
   'registration code': ['activation code', 'sign-up code', 'signup code', 'register code'],
