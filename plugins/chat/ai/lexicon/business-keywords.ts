@@ -6,7 +6,7 @@
 
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
-  invoice: ['发票', '专票', '普票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣', '查验', '税控设备', '开错', '作废', '票种',
+  invoice: ['发票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣', '查验', '税控设备', '开错', '作废', '票种',
     '销项', '勾选', '抬头', '发票章',
     'invoice', 'red-letter', 'fully-digital e-invoice', 'quota', 'void'],
   registration: ['登记', '注销', '营业执照', '变更', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户',

@@ -5,7 +5,10 @@
 
 export const THING_SYNONYMS: Record<string, string[]> = {
   // invoices (INV-01..05)
-  发票: ['发瞟', '法票'],
+  // the kinds of invoice are invoices: "增值税专用发票" names the invoice, not a question about VAT (the named tax
+  // would make every invoice entry refuse it as another topic)
+  发票: ['发瞟', '法票', '增值税专用发票', '增值税普通发票', '增值税专票', '增值税普票', '增值税发票', '增值税电子发票', '专用发票', '普通发票',
+    '专票', '普票'],
   '发票 查验': ['查发票', '验发票', '发票查询', '发票验证', '发票验真', '验真发票', '查验发票真假'],
   红字发票: ['负数发票', '红字专票', '红字普票', '开红票', '红字信息表', '红字确认单', '红冲发票'],
   数电发票: ['全电', '数电', '数字化发票', '电子发票全电'],
