@@ -145,3 +145,11 @@ test('folding the KB never doubles a word (a variant folding next to its own can
     }
   }
 });
+
+test('folding is stable: folding folded text changes nothing (the engine folds twice, around the typo repair)', () => {
+  const texts = [...kb.kb.flatMap((e) => [e.question, e.answer]), ...Object.values(TAX_SYNONYMS).flat()];
+  for (const t of texts) {
+    const once = tools.normalize(t);
+    assert.equal(tools.normalize(once), once, `'${t}' → '${once}' → '${tools.normalize(once)}'`);
+  }
+});

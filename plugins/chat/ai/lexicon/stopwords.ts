@@ -10,7 +10,7 @@ export const ZH_STOPWORDS = new Set((
   '老师 师傅 同志 美女 帅哥 小姐姐 客服 领导 麻烦 打扰 请教 问问 问下 问一下 想问 想问一下 咨询一下 急 着急 在线等 急急急 求助 ' +
   '大概 目前 一般来说 比如 比如说 之类 什么的 等等 不知道 知道 了解 告诉 多谢 感谢 辛苦 ' +
   // dialect and spoken fillers for "how / what is going on"
-  '咋整 咋办 咋弄 怎么整 怎么搞 怎么弄 咋样 咋回事 怎么回事 干啥 干嘛 做啥 请帮忙 帮帮我 谢谢您 ' +
+  '咋整 咋办 咋弄 怎么整 怎么搞 怎么弄 咋样 咋回事 怎么回事 干啥 干嘛 做啥 请帮忙 帮帮我 谢谢您 多长 多长时间 多少天 几天 ' +
   // nouns that set the scene, not the topic: the family member, friend or colleague the customer speaks of, "the
   // thing / the procedure / the way", and place names (jieba tags them nouns, and an unknown noun sinks coverage)
   '父母 妈妈 爸爸 父亲 母亲 我妈 我爸 老公 老婆 丈夫 妻子 爱人 儿子 女儿 孩子 小孩 家人 亲戚 朋友 同事 邻居 东西 事情 事儿 流程 步骤 方法 办法 ' +
