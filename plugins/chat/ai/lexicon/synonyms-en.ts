@@ -32,9 +32,10 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region',
     'out of town', 'outside the city', 'another district', 'other district', 'elsewhere'],
   // 'where is the … hall' stays as it is: the gloss asks it in those words
+  // not 'where is': "where is my refund" asks for the refund's progress, not a place
   location: ['where are you', 'where is it located', 'where is your office', 'address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
   // invoices
-  'apply for invoices': ['start issuing invoices', 'start invoicing', 'begin invoicing', 'issue invoices for the first time', 'first time invoicing',
+  'apply for invoices': ['start issuing fapiao', 'start issuing invoice', 'start issuing invoices', 'start invoicing', 'begin invoicing', 'issue invoices for the first time', 'first time invoicing',
     'get invoices', 'obtain invoices'],
   'paper invoices': ['invoice book', 'invoice books', 'paper invoice', 'printed invoices'],
   're-invoice': ['reissue', 're-issue', 'issue again', 'issue a new invoice'],
@@ -45,7 +46,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   incorrect: ['wrong', 'mistake', 'mistakes', 'mistaken', 'error', 'errors', 'erroneous', 'wrongly', 'by mistake'],
   increase: ['raise', 'raising', 'bump up', 'boost', 'higher'],
   // registration
-  company: ['firm', 'enterprise', 'corporation', 'llc', 'ltd', 'startup', 'start-up'],
+  company: ['firm', 'enterprise', 'corporation', 'llc', 'ltd', 'startup', 'start-up', 'shop', 'shops', 'small shop', 'restaurant'],
   license: ['licence', 'licences'],
   'business license': ['company registration certificate', 'certificate of incorporation', 'business registration certificate'],
   register: ['sign up', 'signup', 'enrol', 'enroll', 'enrolment', 'enrollment'],
@@ -64,6 +65,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'did not file on time', 'filed late', 'missed the deadline', 'missed deadline', 'miss the deadline', 'missing the deadline', 'after the deadline', 'too late', 'belated'],
   'late fee': ['late charge', 'late charges', 'late payment charge', 'late payment fee', 'overdue charge', 'overdue interest', 'late payment interest'],
   penalty: ['penalties', 'penalise', 'penalize', 'penalised', 'penalized', 'punish', 'punished', 'punishment', 'sanction', 'sanctions'],
+  'forgot to file': ['forgot to file my return', 'forgot to file my taxes', 'forgot to file taxes', 'forgot to file my tax return', 'forgot filing'],
   forgot: ['forget', 'forgotten', "can't remember", 'cannot remember', "don't remember", 'do not remember'],
   'forgot my password': ['lost my password', 'lost password', "can't remember my password", 'cannot remember my password'],
   'zero return': ['nil return', 'nil declaration', 'zero declaration', 'zero filing', 'zero report', 'empty return', 'null return', 'zero tax return'],
