@@ -25,5 +25,7 @@ export const EN_STOPWORDS = new Set((
   'doing have has had having to of in on at for from by with about as into through after before than then so and or ' +
   'but if not no can could would should will shall may might must how what when where which who whom why this that ' +
   'these those there here just get got any some all also too very up down out over again once please thanks thank hi hello ' +
-  'need want like know tell me let still one'
+  'need want like know tell me let still one ' +
+  // politeness and framing ("sorry, quick question, I was wondering…"): no topic
+  'kindly sir madam excuse sorry wondering wonder asking ask question questions guys urgent quick quickly really actually'
 ).split(/\s+/));
