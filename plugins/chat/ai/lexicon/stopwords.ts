@@ -14,6 +14,7 @@ export const ZH_STOPWORDS = new Set((
   // nouns that set the scene, not the topic: the family member, friend or colleague the customer speaks of, "the
   // thing / the procedure / the way", and place names (jieba tags them nouns, and an unknown noun sinks coverage)
   '父母 妈妈 爸爸 父亲 母亲 我妈 我爸 老公 老婆 丈夫 妻子 爱人 儿子 女儿 孩子 小孩 家人 亲戚 朋友 同事 邻居 东西 事情 事儿 流程 步骤 方法 办法 ' +
+  '客户 顾客 买家 卖家 商家 供应商 ' +
   '北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 ' +
   '内蒙古 广西 西藏 宁夏 新疆 广州 深圳 杭州 南京 苏州 武汉 成都 西安 郑州 长沙 沈阳 大连 青岛 济南 合肥 福州 厦门 昆明 南宁 哈尔滨 长春 ' +
   '石家庄 太原 南昌 贵阳 兰州 无锡 宁波 东莞 佛山 温州 珠海 常州 徐州 烟台 泉州 绍兴 嘉兴 金华 台州 中山 惠州 洛阳 唐山 保定 ' +
