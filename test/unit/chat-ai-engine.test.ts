@@ -110,6 +110,23 @@ test('pinyin typed without conversion reads as the KB words it spells; English s
   assert.equal(engine.ask('hang zhou').decision === 'answer', false);
 });
 
+test('pinyin with the function words of a spoken question still reads as pinyin; English with pinyin-like words stays English', () => {
+  const r = engine.ask('wo men gong si gang cheng li, zen me shen qing fa piao a');
+  assert.equal(r.lang, 'zh');
+  assert.equal(r.entry?.id, 'INV-01');
+  assert.equal(engine.ask('can i change the bank account for my tax refund').lang, 'en');
+  assert.equal(engine.ask('she can hang on').lang, 'en');
+});
+
+test('a long question full of the customer\'s story is answered when it covers the entry\'s own question', () => {
+  const r = engine.ask('我在一家小饭馆打工，老板说今年开始要我自己去弄个税的年度汇算，我从来没弄过，手机上到底该怎么操作');
+  assert.ok(r.coverage < 0.3, `coverage ${r.coverage}: the story is mostly words no entry uses`);
+  assert.equal(r.decision, 'answer');
+  assert.equal(r.entry?.id, 'IIT-02');
+  // the entry side does not vouch for a question that shares almost nothing with the entry
+  assert.notEqual(engine.ask('我家楼下新开了一家小饭馆，老板人很好，菜也好吃，周末我们经常去吃饭').decision, 'answer');
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {
