@@ -4,8 +4,9 @@ import type { KnowledgeBase, KbEntry } from './kb-schema.js';
 import { createBm25, type Bm25Index } from './bm25.js';
 import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, ESCALATION_RULES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, SMALLTALK, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './tax-lexicon.js';
 import { classifyBusiness } from './business.js';
+import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
 
@@ -17,7 +18,7 @@ export interface Candidate {
 
 export interface AskResult {
   decision: Decision;
-  /** why: 'confident' | 'small_margin' | 'low_coverage' | 'no_match' | 'uncovered_term' | an escalation intent */
+  /** why: 'confident' | 'small_margin' | 'low_coverage' | 'no_match' | 'uncovered_term' | 'smalltalk' | 'off_topic' | an escalation intent */
   reason: string;
   business: string;
   /** how much the question itself says about the business (0: nothing, the default queue was used) */
@@ -242,7 +243,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     for (const rule of ESCALATION_RULES) {
       if (rule.patterns.some((p) => p.test(plain))) return { ...base, decision: 'handoff', reason: rule.intent, ...routed(rule.business) };
     }
-    if (SMALLTALK.test(plain.trim())) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed() };
+    // chit-chat belongs to the general desk if anyone's: a greeting's English words must not pick a queue
+    if (isSmallTalk(plain)) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed('general') };
+    if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(text)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
     if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
     // a named tax or term the KB never mentions: the best entry is about something else
     if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {

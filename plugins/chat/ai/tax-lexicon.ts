@@ -138,24 +138,6 @@ export const TAX_WORDS = [
   '新办', '新办企业', '领用发票', '劳务', '缴费记录', '申报表', '位置', '真伪', '更正', '作废', '代办',
 ];
 
-/**
- * Intents that always go to a human whatever the KB says: explicit requests, complaints, disputes,
- * personal calculations, suspected fraud, frustration, accounting advice. Each is a list of regexes.
- */
-export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
-  { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席/, /\b(human|real person|operator)\b|\b(talk|speak|chat|connect|transfer)\b.{0,20}\b(agent|representative|someone|staff|person)\b|^(agent|representative)[\s.!?]*$/] },
-  { intent: 'complaint', business: 'complaint', patterns: [/投诉|举报|态度(太|很|极|真|特别|非常)?(差|不好|恶劣|粗暴)|谁来负责|白跑|太慢了|不作为|太过分|不满意|差评|效率(太|很|真|极)?低|服务(太|很|真|极)差|等了.{0,6}(小时|半天|好久|很久)/, /\b(complain(t|ts|ing)?|rude)\b/] },
-  { intent: 'frustration', patterns: [/(没|听不)懂我|答非所问|问了.{0,3}[遍次]|机器人.{0,4}(没用|不行|垃圾)|你(根本|到底)/, /you (don't|do not|didn't) understand|useless (bot|robot)|not helpful at all/] },
-  { intent: 'dispute', patterns: [/申辩|复议|不服|争议|陈述申辩|行政诉讼|稽查|立案|处罚决定/, /\b(appeal|dispute|administrative review|object to the)\b/] },
-  { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|验证码|银行卡号|诈骗|骗子|钓鱼|(短信|电话|链接|通知|网站|消息).{0,30}是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
-  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
-  { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
-  { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
-];
-
-/** a whole message that is only a greeting, thanks or "who are you": answered kindly, never from the KB */
-export const SMALLTALK = /^(今天(是)?(几号|星期几|礼拜几|周几)|现在几点(了)?|几点了|你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|再见|拜拜|你是谁|你是机器人吗|hi|hello|hey|thanks|thank you|ok|bye|goodbye|who are you|are you a (ro)?bot)[\s!！。.?？~]*$/i;
-
 /** business → keywords that identify a queue even when no KB entry answers (after synonym normalisation) */
 export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   invoice: ['发票', '专票', '普票', '开票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣'],
