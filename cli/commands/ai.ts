@@ -4,12 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { action, print, table } from '../output.js';
 import { loadKb } from '../../plugins/chat/ai/kb-schema.js';
+import { loadPhrasingPacks } from '../../plugins/chat/ai/phrasings.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { breakdown, evalCasesSchema, runEval } from '../../plugins/chat/ai/evaluate.js';
 import { CommandError } from '../../protocol/errors.js';
 
 const DEFAULT_KB = fileURLToPath(new URL('../../plugins/chat/kb-sample.json', import.meta.url));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const PHRASINGS_HELP = "without the product's phrasing packs (plugins/chat/phrasings/): the KB's own words only";
+
+/** the engine as the chat plugin builds it: the KB plus the phrasing packs, unless --no-phrasings */
+async function engineFor(o: { kb: string; phrasings: boolean }) {
+  return createAnswerEngine(await loadKb(o.kb), undefined, { phrasings: o.phrasings ? await loadPhrasingPacks() : [] });
+}
 
 export function register(program: Command): void {
   const ai = program.command('ai').description('the AI answering engine of the chat plugin');
@@ -17,8 +24,9 @@ export function register(program: Command): void {
   ai.command('ask <question>')
     .description('answer one question: decision, answer, confidence, runner-up, route')
     .option('--kb <file>', 'knowledge base (kb.json format)', DEFAULT_KB)
-    .action(action(async (question: string, o: { kb: string }, cmd: Command) => {
-      const engine = createAnswerEngine(await loadKb(o.kb));
+    .option('--no-phrasings', PHRASINGS_HELP)
+    .action(action(async (question: string, o: { kb: string; phrasings: boolean }, cmd: Command) => {
+      const engine = await engineFor(o);
       const t0 = performance.now();
       const r = engine.ask(question);
       const ms = Math.round((performance.now() - t0) * 100) / 100;
@@ -36,8 +44,9 @@ export function register(program: Command): void {
     .requiredOption('--kb <file>', 'knowledge base (kb.json format)')
     .requiredOption('--cases <file>', 'test cases')
     .option('--errors', 'list the cases that failed')
-    .action(action(async (o: { kb: string; cases: string; errors?: boolean }, cmd: Command) => {
-      const engine = createAnswerEngine(await loadKb(o.kb));
+    .option('--no-phrasings', PHRASINGS_HELP)
+    .action(action(async (o: { kb: string; cases: string; errors?: boolean; phrasings: boolean }, cmd: Command) => {
+      const engine = await engineFor(o);
       const parsed = evalCasesSchema.safeParse(JSON.parse(await readFile(o.cases, 'utf8')));
       if (!parsed.success) throw new CommandError('CASES_INVALID', `cases: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const { metrics, rows } = runEval(parsed.data.tests, (q) => engine.ask(q));

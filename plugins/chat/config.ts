@@ -8,6 +8,9 @@ export const chatConfigSchema = z.object({
   /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload`.
    *  Default: {dataDir}/chat/kb.json, seeded from the bundled tax-hall sample on first start. */
   kb: z.string().min(1).optional(),
+  /** add the product's phrasing packs (plugins/chat/phrasings/: how customers ask the standard tax-hall questions)
+   *  to the KB entries whose question they know; the KB file itself is never changed */
+  phrasings: z.boolean().default(true),
   /** per-business mode; businesses not listed use defaultMode (complaints are human_only unless set) */
   modes: z.record(z.string(), mode).default({}),
   defaultMode: mode.default('ai_first'),

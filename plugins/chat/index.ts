@@ -9,6 +9,7 @@ import { definePlugin } from '../../daemon/plugin-api.js';
 import { PluginError } from '../../protocol/errors.js';
 import { createAnswerEngine, type AnswerEngine } from './ai/engine.js';
 import { loadKb, type KnowledgeBase } from './ai/kb-schema.js';
+import { loadPhrasingPacks, type PhrasingPack } from './ai/phrasings.js';
 import { loadJieba } from './ai/text.js';
 import { createChatStore } from './chat-store.js';
 import { chatConfigSchema } from './config.js';
@@ -54,7 +55,8 @@ export default definePlugin({
     const kbPath = cfg.kb ?? join(ctx.box.dataDir, 'chat', 'kb.json');
     // one segmenter for every engine this plugin builds: a KB edit rebuilds the engine (see loadJieba)
     let jieba: Jieba | null = null;
-    const build = (next: KnowledgeBase) => createAnswerEngine(next, undefined, { jieba: (jieba ??= loadJieba()) });
+    let phrasings: PhrasingPack[] = [];
+    const build = (next: KnowledgeBase) => createAnswerEngine(next, undefined, { jieba: (jieba ??= loadJieba()), phrasings });
     const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = build(next); }, path: kbPath };
     const svc = () => {
       if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
@@ -98,6 +100,7 @@ export default definePlugin({
           const exists = await access(kbPath).then(() => true, () => false);
           if (!exists) { await mkdir(dirname(kbPath), { recursive: true }); await copyFile(SAMPLE_KB, kbPath); }
         }
+        if (cfg.phrasings) phrasings = await loadPhrasingPacks();
         engine = build(await loadKb(kbPath));
         service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });

@@ -31,6 +31,7 @@ const T = {
     clarify: '您想问的是下面哪一个？', maybe: '您是不是想问：', none: '都不是', thanks: '很高兴能帮到您！还有其他问题可以继续问我。',
     menu: '抱歉，这个问题我暂时无法准确回答。请选择您要办理的业务，我为您转接人工客服：',
     smalltalk: '您好！我是办税服务厅智能客服，可以解答发票、登记、申报、退税、证明、个税、社保等问题，请直接输入您的问题；需要人工请点“转人工”。',
+    offTopic: '抱歉，这个我帮不上忙。我是办税服务厅智能客服，可以解答发票、登记、申报、退税、证明、个税、社保等问题；需要人工请点“转人工”。',
     aiOnly: '该业务暂不提供在线人工服务，请到办税服务厅窗口咨询。', closed: '当前不在人工服务时间，您可以稍后再试或到窗口咨询。我仍可以继续回答您的问题。',
   },
   en: {
@@ -38,6 +39,7 @@ const T = {
     clarify: 'Which of these did you mean?', maybe: 'Did you mean:', none: 'None of these', thanks: 'Glad I could help! Ask me anything else.',
     menu: "Sorry, I can't answer that reliably. Choose your business and I will connect you to an agent:",
     smalltalk: 'Hello! I am the service hall assistant: ask me about invoices, registration, filing, refunds, certificates, income tax or social insurance. Tap “Human agent” any time.',
+    offTopic: "Sorry, I can't help with that. I am the service hall assistant: ask me about invoices, registration, filing, refunds, certificates, income tax or social insurance. Tap “Human agent” any time.",
     aiOnly: 'This business has no online agents; please ask at a service-hall window.', closed: 'Agents are not on duty right now; please try later or ask at a window. I can still answer questions.',
   },
 };
@@ -98,7 +100,9 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
     });
     return { replies: [{ text: t.clarify, buttons: [...buttons, { label: t.none, value: 'unresolved' }] }], patch, decision: r.decision };
   }
+  // chit-chat is neither a miss nor a reason to hand off: the customer hears what the assistant is for
   if (r.reason === 'smalltalk') return { replies: [{ text: t.smalltalk }], patch: {}, decision: r.decision };
+  if (r.reason === 'off_topic') return { replies: [{ text: t.offTopic }], patch: {}, decision: r.decision };
   // refuse: a second miss in a row goes straight to a human of the identified business
   const misses = conv.misses + 1;
   if (misses >= 2) return { ...handoff(business, 'unanswered', { ...patch, misses }), decision: r.decision };

@@ -111,6 +111,47 @@ test('pinyin typed without conversion reads as the KB words it spells; English s
   assert.equal(engine.ask('hang zhou').decision === 'answer', false);
 });
 
+test('pinyin with the function words of a spoken question still reads as pinyin; English with pinyin-like words stays English', () => {
+  const r = engine.ask('wo men gong si gang cheng li, zen me shen qing fa piao a');
+  assert.equal(r.lang, 'zh');
+  assert.equal(r.entry?.id, 'INV-01');
+  assert.equal(engine.ask('can i change the bank account for my tax refund').lang, 'en');
+  assert.equal(engine.ask('she can hang on').lang, 'en');
+});
+
+test('a long question full of the customer\'s story is answered when it covers the entry\'s own question', () => {
+  // 小面馆, not 小饭馆: the lexicon reads a restaurant as the customer's business (公司), which lifts this story's coverage
+  const r = engine.ask('我在一家小面馆打工，老板说今年开始要我自己去弄个税的年度汇算，我从来没弄过，手机上到底该怎么操作');
+  assert.ok(r.coverage < 0.3, `coverage ${r.coverage}: the story is mostly words no entry uses`);
+  assert.equal(r.decision, 'answer');
+  assert.equal(r.entry?.id, 'IIT-02');
+  // the entry side does not vouch for a question that shares almost nothing with the entry
+  assert.notEqual(engine.ask('我家楼下新开了一家小饭馆，老板人很好，菜也好吃，周末我们经常去吃饭').decision, 'answer');
+});
+
+test('complaints are recognised by how people complain, not by a list; a slow process or a missing paper is a question', () => {
+  for (const q of ['我已经跑了三趟了，你们到底能不能办', '你们窗口的人态度太差劲了', '叫你们领导出来', 'I want to speak to your manager']) {
+    const r = engine.ask(q);
+    assert.equal(r.reason, 'complaint', q);
+    assert.equal(r.business, 'complaint', q);
+  }
+  for (const q of ['窗口说我差一份材料，要补什么', '服务厅在哪里不好找', '退税怎么这么慢还没到账']) assert.notEqual(engine.ask(q).reason, 'complaint', q);
+});
+
+test('greetings in several pieces are small talk; chit-chat without the hall\'s business is off topic', () => {
+  for (const q of ['你好，在吗？', 'Good morning!', '嗯嗯，好的，谢谢']) {
+    const r = engine.ask(q);
+    assert.equal(r.reason, 'smalltalk', q);
+    assert.equal(r.business, 'general', q);
+  }
+  for (const q of ['给我讲个笑话吧', '附近有什么好吃的餐厅推荐一下', 'Can you tell me a joke?']) assert.equal(engine.ask(q).reason, 'off_topic', q);
+  assert.equal(engine.ask('天气太热了，红字发票怎么开').entry?.id, 'INV-02');
+  // a long message that fails at its very end must not backtrack exponentially
+  const t0 = performance.now();
+  engine.ask(`${'嗯'.repeat(3000)}x`);
+  assert.ok(performance.now() - t0 < 500);
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {

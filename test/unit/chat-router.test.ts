@@ -64,3 +64,12 @@ test('a near miss offers the closest entries before the business menu', () => {
   assert.ok(offered.includes('kb:REG-02'), offered.join(','));
   assert.ok(offered.includes('biz:registration'));
 });
+
+test('chit-chat gets what the assistant is for, counts as no miss and hands nothing off', () => {
+  for (const [text, lang, re] of [['你好，在吗？', 'zh', /智能客服/], ['给我讲个笑话吧', 'zh', /帮不上忙/], ['Tell me a joke', 'en', /can't help/]] as const) {
+    const r = route(conv({ lang, misses: 1 }), { text }, deps());
+    assert.equal(r.handoff, undefined, text);
+    assert.match(r.replies[0].text, re, text);
+    assert.equal(r.patch.misses, undefined, text);
+  }
+});

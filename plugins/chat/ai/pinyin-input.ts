@@ -1,5 +1,28 @@
 // Pinyin typed without converting to characters ("fa piao cha yan", "fapiao"): segment the Latin letters into
-// syllables the KB uses, then map syllable runs back to the KB's own words through their pinyin keys.
+// Mandarin syllables, then map syllable runs back to the KB's own words through their pinyin keys.
+
+/**
+ * Every Mandarin syllable without tones (lü as lv; not the bare-consonant interjections m, n, ng, hm, hng, which would
+ * let English letters pass for pinyin): a customer's pinyin uses words the KB never does (zhuang xiu, lao ban).
+ */
+export const MANDARIN_SYLLABLES: ReadonlySet<string> = new Set((
+  'a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang cao ce cen ' +
+  'ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun chuo ci cong ' +
+  'cou cu cuan cui cun cuo da dai dan dang dao de den deng di dia dian diao die ding diu dong dou du duan dui dun ' +
+  'duo e ei en eng er fa fan fang fei fen feng fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai ' +
+  'guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia ' +
+  'jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua ' +
+  'kuai kuan kuang kui kun kuo la lai lan lang lao le lei leng li lia lian liang liao lie lin ling liu long lou ' +
+  'lu luan lun luo lv lve ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan ' +
+  'nang nao ne nei nen neng ni nian niang niao nie nin ning niu nong nou nu nuan nuo nv nve o ou pa pai pan pang ' +
+  'pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que ' +
+  'qun ran rang rao re ren reng ri rong rou ru ruan rui run ruo sa sai san sang sao se sen seng sha shai shan ' +
+  'shang shao she shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ' +
+  'ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo ' +
+  'wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu ' +
+  'yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu ' +
+  'zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo'
+).split(' '));
 
 /** splits letters into known syllables (fewest pieces), or null if they are not pinyin */
 export function segmentSyllables(letters: string, syllables: ReadonlySet<string>): string[] | null {
@@ -19,11 +42,12 @@ export function segmentSyllables(letters: string, syllables: ReadonlySet<string>
 }
 
 /**
- * Chinese for a Latin-only query that reads as pinyin, else null. Every token must segment into syllables and
- * KB words must account for most of them, so English sentences ("how do i pay") are left alone.
+ * Chinese for a Latin-only query that reads as pinyin, else null. Every token must segment into syllables, and KB
+ * words plus `fillers` (the pinyin of function words: zen me, sha, yao, de) must account for most of them, so English
+ * sentences ("how do i pay") are left alone. Fillers count as read but add no word.
  */
 export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>,
-  latinWords: ReadonlySet<string> = new Set()): string | null {
+  latinWords: ReadonlySet<string> = new Set(), fillers: ReadonlySet<string> = new Set()): string | null {
   if (/[\u3400-\u9fff]/.test(text)) return null;
   const tokens = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   // runs of syllables between the Latin words the KB itself uses ("ge shui app wang ji mi ma": app stays app)
@@ -46,6 +70,9 @@ export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPi
       for (let n = Math.min(4, syll.length - i); n >= 2 && !hit; n--) {
         const w = byPinyin.get(syll.slice(i, i + n).join(' '));
         if (w) { words.push(w); used += n; i += n; hit = true; }
+      }
+      for (let n = Math.min(3, syll.length - i); n >= 1 && !hit; n--) {
+        if (fillers.has(syll.slice(i, i + n).join(' '))) { used += n; i += n; hit = true; }
       }
       if (!hit) i++;
     }

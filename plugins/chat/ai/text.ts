@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pinyin } from 'pinyin-pro';
 import { EN_STOPWORDS, ZH_STOPWORDS } from './lexicon/index.js';
-import { pinyinToWords } from './pinyin-input.js';
+import { MANDARIN_SYLLABLES, pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;
 const CJK_G = /[\u3400-\u9fff]/g;
@@ -117,11 +117,12 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   // pinyin key → known word; the set of every 2..4-char span of known text, to leave real words alone
   const byPinyin = new Map<string, string>();
   const knownSpans = new Set<string>();
-  const syllables = new Set<string>();
   // Latin tokens the KB's Chinese text uses (app, pdf, ca): they may sit inside a pinyin question
   const latinWords = new Set<string>();
 
   const py = (s: string) => pinyin(s, { toneType: 'none', type: 'array' }) as string[];
+  // the function words of a question typed in pinyin (zen me, sha, yao): read, though they add nothing to retrieval
+  const fillers = new Set([...ZH_STOPWORDS].filter((w) => [...w].length <= 3).map((w) => py(w).join(' ')));
 
   const tools: TextTools = {
     basic(text) {
@@ -182,7 +183,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       return out;
     },
     fromPinyin(text) {
-      return byPinyin.size ? pinyinToWords(text, syllables, byPinyin, latinWords) : null;
+      return byPinyin.size ? pinyinToWords(text, MANDARIN_SYLLABLES, byPinyin, latinWords, fillers) : null;
     },
     charGrams(text) {
       const out: string[] = [];
@@ -214,7 +215,6 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
       for (const t of texts) {
         if (CJK.test(t)) for (const w of t.toLowerCase().match(/[a-z]{2,}/g) ?? []) latinWords.add(w);
         for (const run of t.match(/[\u3400-\u9fff]+/g) ?? []) {
-          for (const y of py(run)) syllables.add(y);
           const cs = [...run];
           for (let n = 2; n <= 4; n++) for (let i = 0; i + n <= cs.length; i++) knownSpans.add(cs.slice(i, i + n).join(''));
         }
