@@ -33,7 +33,8 @@ export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
     '统一社会信用代码', '权限', '重置', '闪退', '卡顿', '网页', '网站',
     'e-tax', 'login', 'password', 'tax clerk', 'authorized', 'face recognition', 'online'],
   general: ['办税服务厅', '营业时间', '预约', '取号', '停车', '电话', '自助办税终端', '代办', '位置', '周末', '节假日', '服务中心', '地铁', '公交',
-    '委托书', '12366', '窗口', '拨打',
+    // not 窗口: complaints name the window (窗口人员态度不好) and would land at the general desk
+    '委托书', '12366', '拨打',
     'hall', 'opening hours', 'appointment', 'queue number', 'parking', 'hotline', 'kiosk', 'location', 'behalf', 'weekend', 'power of attorney'],
   complaint: ['投诉', '举报', '态度', '意见', '表扬', '批评', '不满', '差评',
     'complaint', 'complain', 'feedback'],

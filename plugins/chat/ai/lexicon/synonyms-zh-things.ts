@@ -30,7 +30,7 @@ export const THING_SYNONYMS: Record<string, string[]> = {
   跨区域涉税事项: ['外管证', '外出经营活动税收管理证明', '跨区域报告', '跨区域涉税报告', '跨区涉税'],
   财务负责人: ['财务总监', '财务主管', '财务经理', '财务老大'],
   // the kinds of business a customer runs: in this KB they are all the taxpayer's 公司
-  公司: ['个体户', '个体工商户', '门店', '店铺', '小店', '商铺', '铺子', '工厂', '厂子', '小公司', '有限公司', '工作室', '建筑公司', '建筑企业', '施工企业', '施工单位', '工程公司',
+  公司: ['个体户', '个体工商户', '门店', '店铺', '小店', '商铺', '铺子', '工厂', '厂子', '小公司', '有限公司', '工作室',
     '饭店', '餐馆', '饭馆', '超市', '便利店', '网店', '淘宝店', '商店', '药店', '理发店', '美容店', '小卖部'],
   // the invoice's receiving party (customer, supplier and the like are stopwords: they name no entry's topic)
   购买方: ['采购方', '收票方', '受票方'],
