@@ -152,6 +152,15 @@ test('greetings in several pieces are small talk; chit-chat without the hall\'s 
   assert.ok(performance.now() - t0 < 500);
 });
 
+test('an English question naming a topic is answered by an entry whose Chinese text names it, though its gloss does not', () => {
+  const tiny = parseKb({ businesses: { certificate: '证明 certificates' }, kb: [
+    { id: 'C1', business: 'certificate', question: '个人纳税记录怎么开？', answer: '凭身份证在个人所得税App或办税服务厅开具。', question_en: 'How do I get my personal tax record?', answer_en: 'In the IIT app or at the hall.' },
+  ] });
+  const r = createAnswerEngine(tiny).ask('How do I get my personal tax record with my ID card?');
+  assert.equal(r.entry?.id, 'C1');
+  assert.notEqual(createAnswerEngine(tiny).ask('How do I get a new ID card?').decision, 'answer');
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {

@@ -7,7 +7,7 @@ import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { createTextTools, loadJieba } from '../../plugins/chat/ai/text.js';
 import {
-  ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS,
+  ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS,
   TAX_SYNONYMS, TAX_TYPES, TAX_WORDS,
 } from '../../plugins/chat/ai/lexicon/index.js';
 
@@ -151,5 +151,14 @@ test('folding is stable: folding folded text changes nothing (the engine folds t
   for (const t of texts) {
     const once = tools.normalize(t);
     assert.equal(tools.normalize(once), once, `'${t}' → '${once}' → '${tools.normalize(once)}'`);
+  }
+});
+
+test('every English topic with a Chinese form maps to Chinese topic terms (an entry names a topic in either language)', () => {
+  const zh = new Set([...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS]);
+  const en = new Set([...EN_TAX_TYPES, ...EN_OTHER_TERMS]);
+  for (const [term, forms] of Object.entries(EN_TOPIC_ZH)) {
+    assert.ok(en.has(term), `${term} is an English topic`);
+    for (const f of forms) assert.ok(zh.has(f), `${term} → ${f} is a Chinese topic`);
   }
 });

@@ -6,7 +6,7 @@ import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
 import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
@@ -155,8 +155,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
   const zhTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t) || aText[i].includes(t))));
   const zhQTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t))));
-  const enQTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t))));
-  const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t))));
+  // the gloss summarises: an entry names an English topic when its gloss or its Chinese text does
+  const inChinese = (t: string, zhSet: Set<string>) => (EN_TOPIC_ZH[t] ?? []).some((z) => zhSet.has(z));
+  const enQTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || inChinese(t, zhQTypes[i]))));
+  const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t) || inChinese(t, zhTypes[i]))));
   // the entry's own question (not its alternates) as words, for coverage in the entry's direction
   const zhOwn = entries.map((e) => [...new Set(tools.words(tools.normalize(e.question)))]);
   const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalizeEn(e.question_en ?? '')))]);

@@ -2,7 +2,7 @@
 // (synonyms, business_keywords). Intents (escalation, small talk, off-topic chat) are in ../intents.ts.
 export { TAX_SYNONYMS } from './synonyms-zh.js';
 export { EN_SYNONYMS } from './synonyms-en.js';
-export { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_TAX_TYPES, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './topics.js';
+export { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './topics.js';
 export { TAX_WORDS } from './tax-words.js';
 export { TAX_BUSINESS_KEYWORDS } from './business-keywords.js';
 export { EN_STOPWORDS, ZH_STOPWORDS } from './stopwords.js';

@@ -45,3 +45,20 @@ export const EN_ASKED_FACETS = ['rate', 'threshold'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
   'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
   'environmental tax', 'tobacco', 'tonnage', 'inheritance tax', 'gift tax', 'farmland'];
+
+/**
+ * the Chinese forms of the English topic terms: the English gloss summarises its entry, so an entry names a topic when
+ * its Chinese text does (an English question about 'ID card' is answered by an entry whose answer lists 身份证)
+ */
+export const EN_TOPIC_ZH: Record<string, string[]> = {
+  vat: ['增值税'], cit: ['企业所得税'], 'stamp duty': ['印花税'], 'consumption tax': ['消费税'], 'property tax': ['房产税'], 'deed tax': ['契税'],
+  'land value': ['土地增值税'], 'resource tax': ['资源税'], customs: ['关税', '海关'], 'urban maintenance': ['城建税', '城市维护建设税'],
+  'city construction': ['城建税', '城市维护建设税'], 'education surcharge': ['教育费附加', '地方教育附加'], 'land use tax': ['城镇土地使用税'],
+  'vehicle and vessel': ['车船税'], 'vessel tax': ['车船税'], 'environmental protection tax': ['环保税', '环境保护税'], 'environmental tax': ['环保税', '环境保护税'],
+  tobacco: ['烟叶税'], tonnage: ['船舶吨税'], farmland: ['耕地占用税'],
+  passport: ['护照'], visa: ['签证'], 'driving licen': ['驾照', '驾驶证'], 'housing fund': ['公积金'], marriage: ['结婚'], hukou: ['户口', '户籍'],
+  'id card': ['身份证'], 'social insurance card': ['社保卡'], 'medical card': ['医保卡'], 'insurance card': ['社保卡', '医保卡'],
+  unemployment: ['失业金', '失业保险'], retirement: ['退休', '养老金'], 'business scope': ['经营范围'], 'credit card': ['信用卡'],
+  'residence permit': ['居住证'], trademark: ['商标'], patent: ['专利'], court: ['法院'], lawyer: ['律师'], divorce: ['离婚'],
+  traffic: ['违章', '交通罚款', '罚单'], hospital: ['医院'], 'birth certificate': ['出生证明'],
+};
