@@ -161,6 +161,17 @@ test('an English question naming a topic is answered by an entry whose Chinese t
   assert.notEqual(createAnswerEngine(tiny).ask('How do I get a new ID card?').decision, 'answer');
 });
 
+test('closings, exasperation, errands nearby and other offices by name are not KB questions', () => {
+  assert.equal(engine.ask('没别的问题了，谢谢啊').reason, 'smalltalk');
+  assert.equal(engine.ask('网站老是打不开，真是气人').reason, 'complaint');
+  for (const q of ['附近有没有打印店', '帮我介绍个代账公司', 'Is there a post office nearby? I need to buy stamps']) assert.equal(engine.ask(q).reason, 'off_topic', q);
+  const police = engine.ask('公安局几点上班');
+  assert.notEqual(police.decision, 'answer');
+  assert.equal(police.business, 'general');
+  // the hall's own business near by is still a question for the hall
+  assert.notEqual(engine.ask('附近有没有能打印发票的地方').reason, 'off_topic');
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {

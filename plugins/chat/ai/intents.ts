@@ -14,7 +14,7 @@ export const ESCALATION_RULES: Array<{ intent: string; business?: string; patter
     // blame aimed at the hall: its staff, windows, service or attitude, judged badly
     // (差 alone is "short of": 窗口说我差一份材料 is no complaint)
     /(态度|服务(?!厅|大厅|时间|电话|热线|终端)|效率|工作人员|办事员|窗口|柜台|保安|你们的人)[^，。？！,.?!]{0,8}(太差|很差|真差|极差|差劲|最差|太烂|很烂|糟糕|恶劣|粗暴|离谱|过分|敷衍|不耐烦|冷漠|太凶|很凶|凶巴巴|拖拉|推诿|不负责)/,
-    /踢皮球|推来推去|推三阻四|刁难|爱答不理|不理人|没人理|一拖再拖|跑了.{0,3}[趟回]|折腾.{0,4}[趟次回]|气死|太坑|坑人|忽悠|欺负人|什么破|破系统|凭什么/,
+    /踢皮球|推来推去|推三阻四|刁难|爱答不理|不理人|没人理|一拖再拖|跑了.{0,3}[趟回]|折腾.{0,4}[趟次回]|气死|气人|火大|恼火|烦死|太坑|坑人|坑爹|忽悠|欺负人|什么破|破系统|凭什么|什么玩意/,
     /我要(反映|曝光|上访)|(找|叫|见)你们(的)?(领导|负责人|经理|局长|主任)|(领导|负责人|局长).{0,6}(电话|在哪|是谁|出来)|市长热线/,
     /\b(complain(t|ts|ing)?|rude|unacceptable|ridiculous|disgraceful|waste of (my )?time|(speak|talk) to (your|the|a) (manager|supervisor)|nobody (helps|cares|answers))\b|terrible service|worst service/,
   ] },
@@ -30,12 +30,14 @@ export const ESCALATION_RULES: Array<{ intent: string; business?: string; patter
   { intent: 'exception_case', patterns: [/异常凭证|失联|走逃|非正常户|没人能签字|被冻结/] },
 ];
 
+// a greeting may end in a modal particle (谢谢啊, 好的呀); closing a conversation (没别的事了, 不用了) is small talk too
 const GREETING = new RegExp(`^(${[
   '今天(是)?(几号|星期几|礼拜几|周几)|现在几点(了)?|几点了|你好|您好|你好呀|在吗|在不在|哈喽|嗨|谢谢|谢谢你|多谢|好的|好吧|再见|拜拜',
   '你是谁|你是机器人吗|你是真人吗|你是人吗|早上好|上午好|中午好|下午好|晚上好|早|辛苦了|知道了|明白了|收到|嗯+|哈+|呵呵',
   '你好啊|您好呀|在么|哈罗|谢谢您|谢啦|谢了|感谢|好的谢谢|哦+|回见',
+  '没(有)?(别的|其他|其它)?(事|问题)(了)?|没有了|不用了|就这样(吧)?|好了|行了|可以了|ok了|懂了',
   'hi|hello|hey|thanks|thank you|ok|okay|bye|goodbye|good (morning|afternoon|evening)|who are you|are you a (ro)?bot|are you (human|real)|what(\'s| is) your name',
-].join('|')})$`, 'i');
+].join('|')})[啊呀哈啦了哦嘛吧~]*$`, 'i');
 
 /**
  * A whole message made only of greetings, thanks or "who are you" (你好，在吗？): answered kindly, never from the KB.
@@ -55,8 +57,10 @@ export function isSmallTalk(text: string): boolean {
 export const OFF_TOPIC = [
   /讲.{0,2}笑话|天气(怎么样|如何|预报|好不好|热|冷)|写.{0,2}诗|唱.{0,2}歌|无聊|心情不好|陪我聊|聊聊天|聊天吧/,
   /(推荐|介绍).{0,6}(餐厅|饭店|好吃|美食|景点|电影|酒店)|附近.{0,4}(餐厅|饭店|好吃的|超市|酒店)|帮我(订|买|抢).{0,6}(票|酒店|外卖)|我的快递|外卖|股票|彩票|汇率/,
+  // shops and firms near or for the customer: the hall recommends none and runs no errands
+  /附近.{0,6}(店|超市|银行|取款机|药店|医院|地铁|公交|加油站|网吧)|(推荐|介绍).{0,6}(公司|机构|中介|律师|会计|代账)/,
   /你(叫什么|几岁|多大了|吃饭了|吃了吗|结婚|有男朋友|有女朋友|喜欢什么|住哪|家在哪)/,
-  /\b(joke|weather|restaurant|movie|lottery|stock price|exchange rate|sing|poem|your name|how old are you|train ticket|flight ticket)\b/,
+  /\b(joke|weather|restaurant|movie|lottery|stock price|exchange rate|sing|poem|your name|how old are you|train ticket|flight ticket|post office|postage|(sell|buy) stamps)\b/,
 ];
 
 /** words that make a message the hall's business even when it also chats (天气太热了，发票怎么开) */

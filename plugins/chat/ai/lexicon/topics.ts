@@ -24,6 +24,8 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
 };
 /** other departments' business: named in a question, the answering entry must name it too */
 export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
+  // other offices by name: a question about their hours or place is not the hall's
+  '派出所', '公安局', '民政局', '邮局', '街道办', '居委会', '教育局',
   '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证',
   // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
