@@ -172,6 +172,13 @@ test('closings, exasperation, errands nearby and other offices by name are not K
   assert.notEqual(engine.ask('附近有没有能打印发票的地方').reason, 'off_topic');
 });
 
+test('"can I get it back" needs an entry that speaks of refunds; a company\'s 所得税 is 企业所得税', () => {
+  for (const q of ['新车上完牌又不想要了，交过的购置税还能退回来吗', '二手房合同解除了，交掉的契税可以退吗']) assert.notEqual(engine.ask(q).decision, 'answer', q);
+  assert.equal(engine.ask('多交的税能退回来吗').entry?.id, 'REF-01');
+  assert.notEqual(engine.ask('我们厂里的所得税年度汇算几号截止').entry?.id, 'IIT-02');
+  assert.equal(engine.ask('个税年度汇算怎么弄').entry?.id, 'IIT-02');
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {

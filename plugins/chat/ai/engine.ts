@@ -72,6 +72,7 @@ const PHRASED_MIN_COVERAGE = 0.5;
  */
 const PHRASED_MIN_COVERAGE_EN = 0.4;
 const PHRASED_ENTRY = 8;
+const REFUND_ASKED = /(能|可以|可不可以|能不能)(申请)?退|退(吗|不退|得了|回来|还|钱)|给退/;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
 /**
@@ -297,10 +298,16 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const e = entries.find((x) => x.id === top.id)!;
     const ti = entries.indexOf(e);
     const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
+    // a company's income tax is 企业所得税 though the customer says only 所得税 (公司一年一次的所得税汇算)
+    if (zh && /所得税/.test(text) && !named.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) named.push('企业所得税');
     // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
     if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
+      return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
+    }
+    // "can I get it back?" is answered only by an entry that speaks of getting money back
+    if (zh && REFUND_ASKED.test(text) && !/退/.test(qText[ti] + aText[ti])) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
