@@ -8,6 +8,7 @@ import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
+import { asksWhatEntryLacks } from './asked-facets.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -72,7 +73,6 @@ const PHRASED_MIN_COVERAGE = 0.5;
  */
 const PHRASED_MIN_COVERAGE_EN = 0.4;
 const PHRASED_ENTRY = 8;
-const REFUND_ASKED = /(能|可以|可不可以|能不能)(申请)?退|退(吗|不退|得了|回来|还|钱)|给退/;
 /** credit for a word found only in an entry's answer, not its question */
 const ANSWER_ONLY = 0.6;
 /**
@@ -306,8 +306,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
-    // "can I get it back?" is answered only by an entry that speaks of getting money back
-    if (zh && REFUND_ASKED.test(text) && !/退/.test(qText[ti] + aText[ti])) {
+    // a refund, an amount or a lost document asked of an entry that speaks of none of them
+    if (asksWhatEntryLacks(text, zh, { question: qText[ti], answer: zh ? entries[ti].answer : aText[ti], questionEn: qEn[ti], answerEn: entries[ti].answer_en ?? '' })) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only

@@ -1,0 +1,21 @@
+// What a question asks for beyond its topic, and whether an entry's text can give it: an entry about the right topic
+// that never speaks of refunds cannot say whether a tax comes back, one without a figure cannot say how much, one
+// that never mentions a loss cannot say what to do about a lost invoice. Such questions go to a human.
+const AMOUNT_ASKED_ZH = /多少钱|交多少|缴多少|扣多少|退多少|补多少|罚多少|最多(能)?扣|最低(档)?.{0,8}多少|多少元|几块钱/;
+// "how much I can invoice" is a quantity clause, not a question about an amount
+const AMOUNT_ASKED_EN = /^how much\b|\bhow much (is|are|does|do|will|would|should|tax|money|can i (deduct|claim|get))\b|\bhow many days\b/;
+const AMOUNT_STATED = /\d|[一二两三四五六七八九十百千万]+(元|倍|%|个工作日|日|天|月|年)|百分之/;
+// a lost document, not a lost password (I lost my e-tax password is a login question)
+const LOST_DOC = '发票|票|证|凭证|联|卡|执照|合同|invoice|fapiao|certificate|receipt|card|licen[cs]e';
+const LOST_ASKED = new RegExp(`(${LOST_DOC}).{0,8}(丢|遗失|\\blost\\b)|(丢|遗失).{0,12}(${LOST_DOC})|\\blost\\b.{0,30}(${LOST_DOC})`);
+const REFUND_ASKED_ZH = /(能|可以|可不可以|能不能)(申请)?退|退(吗|不退|得了|回来|还|钱)|给退/;
+
+export interface EntryText { question: string; answer: string; questionEn: string; answerEn: string }
+
+/** true when the (normalised) question asks for something the entry's text cannot give */
+export function asksWhatEntryLacks(text: string, zh: boolean, entry: EntryText): boolean {
+  const all = `${entry.question}${entry.answer}${entry.questionEn}${entry.answerEn}`;
+  if (zh && REFUND_ASKED_ZH.test(text) && !/退/.test(entry.question + entry.answer)) return true;
+  if ((zh ? AMOUNT_ASKED_ZH : AMOUNT_ASKED_EN).test(text) && !AMOUNT_STATED.test(zh ? entry.answer : entry.answerEn)) return true;
+  return LOST_ASKED.test(text) && !/丢|遗失|lost/.test(all);
+}

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { asksWhatEntryLacks } from '../../plugins/chat/ai/asked-facets.js';
+
+const procedureOnly = { question: '个税专项附加扣除怎么填报', answer: '在个人所得税App中选择专项附加扣除填报，按提示填写子女教育等信息。', questionEn: 'How do I claim special deductions?', answerEn: 'Fill them in the IIT app.' };
+const withFigures = { ...procedureOnly, answer: '子女教育每个子女每月2000元，在个人所得税App中填报。', answerEn: 'CNY 2,000 per child per month, in the IIT app.' };
+
+test('an amount asked needs an entry that states one', () => {
+  assert.equal(asksWhatEntryLacks('子女教育每个月能扣多少钱', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('子女教育每个月能扣多少钱', true, withFigures), false);
+  assert.equal(asksWhatEntryLacks('how much can i deduct for my child', false, procedureOnly), true);
+  // a quantity clause is no question about an amount
+  assert.equal(asksWhatEntryLacks('can the tax office increase how much i can invoice', false, procedureOnly), false);
+});
+
+test('a lost document needs an entry that speaks of losing one; a lost password is a login question', () => {
+  const login = { question: '电子税务局登录不了怎么办', answer: '忘记密码可在登录页找回。', questionEn: 'Cannot log in', answerEn: 'Reset a forgotten password on the login page.' };
+  assert.equal(asksWhatEntryLacks('完税证明丢了怎么补', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('our company lost a paper vat special invoice from a supplier', false, login), true);
+  assert.equal(asksWhatEntryLacks('i lost my e-tax password', false, login), false);
+});
+
+test('asking for money back needs an entry that speaks of refunds', () => {
+  assert.equal(asksWhatEntryLacks('交过的契税能退吗', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('交过的契税能退吗', true, { ...procedureOnly, answer: '符合条件的可申请退还已缴契税。' }), false);
+  assert.equal(asksWhatEntryLacks('契税怎么交', true, procedureOnly), false);
+});
