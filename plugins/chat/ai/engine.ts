@@ -6,9 +6,10 @@ import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
 import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_TYPES, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
 import { asksWhatEntryLacks } from './asked-facets.js';
+import { createTopicIndex } from './topic-index.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -157,15 +158,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const zhVocab = entries.map((_, i) => new Set([...zhQVocab[i], ...tools.words(aText[i]), ...tools.charGrams(aText[i])]));
   const enQVocab = entries.map((_, i) => new Set(tools.english(qEn[i])));
   const enVocab = entries.map((_, i) => new Set([...enQVocab[i], ...tools.english(aEn[i])]));
-  // topic terms (tax types, other departments' business) each entry names anywhere, question or answer
-  const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
-  const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
-  const zhTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t) || aText[i].includes(t))));
-  const zhQTypes = entries.map((_, i) => new Set(zhTopics.filter((t) => qText[i].includes(t))));
-  // the gloss summarises: an entry names an English topic when its gloss or its Chinese text does
-  const inChinese = (t: string, zhSet: Set<string>) => (EN_TOPIC_ZH[t] ?? []).some((z) => zhSet.has(z));
-  const enQTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || inChinese(t, zhQTypes[i]))));
-  const enTypes = entries.map((_, i) => new Set(enTopics.filter((t) => qEn[i].includes(t) || aEn[i].includes(t) || inChinese(t, zhTypes[i]))));
+  const topics = createTopicIndex(qText, aText, qEn, aEn);
   // the entry's own question (not its alternates) as words, for coverage in the entry's direction
   const zhOwn = entries.map((e) => [...new Set(tools.words(tools.normalize(e.question)))]);
   const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalizeEn(e.question_en ?? '')))]);
@@ -297,11 +290,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     if (!enough(top, zh) && !entrySide) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
     const ti = entries.indexOf(e);
-    const named = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
-    // a company's income tax is 企业所得税 though the customer says only 所得税 (公司一年一次的所得税汇算)
-    if (zh && /所得税/.test(text) && !named.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) named.push('企业所得税');
-    // 企业所得税 asked, an entry about 个人所得税 found (or 户口 asked, nothing about 户口): another topic, not an answer
-    if (named.length && !named.some((t) => (zh ? zhTypes : enTypes)[ti].has(t))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
+    const named = topics.named(text, zh);
+    if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
@@ -313,7 +303,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
     // when the rest of the question is well covered and the question is about the entry's own subject (covers
     // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税
-    if (named.length && !named.some((t) => (zh ? zhQTypes : enQTypes)[ti].has(t))
+    if (named.length && !named.some((t) => topics.names(ti, t, zh, 'question'))
       && (cov < PASSING_MENTION_COVERAGE || top.entryCoverage < PASSING_MENTION_SUBJECT)) {
       return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
     }

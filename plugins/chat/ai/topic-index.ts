@@ -1,0 +1,31 @@
+// Topic terms (tax types, other departments' business) a question names and each entry names: a question about
+// 企业所得税 or 户口 is not answered by an entry that never mentions it, whatever else matches.
+import { EN_OTHER_TERMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './lexicon/index.js';
+
+export interface TopicIndex {
+  /** the topic terms a normalised question names */
+  named(text: string, zh: boolean): string[];
+  /** whether entry `i` names topic `t` anywhere (question or answer), or in its question */
+  names(i: number, t: string, zh: boolean, where: 'anywhere' | 'question'): boolean;
+}
+
+/** the entries' normalised texts, Chinese and English, question and answer */
+export function createTopicIndex(qText: string[], aText: string[], qEn: string[], aEn: string[]): TopicIndex {
+  const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
+  const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
+  const zhAny = qText.map((q, i) => new Set(zhTopics.filter((t) => q.includes(t) || aText[i].includes(t))));
+  const zhQ = qText.map((q) => new Set(zhTopics.filter((t) => q.includes(t))));
+  // the gloss summarises: an entry names an English topic when its gloss or its Chinese text does
+  const inChinese = (t: string, zh: Set<string>) => (EN_TOPIC_ZH[t] ?? []).some((z) => zh.has(z));
+  const enQ = qEn.map((q, i) => new Set(enTopics.filter((t) => q.includes(t) || inChinese(t, zhQ[i]))));
+  const enAny = qEn.map((q, i) => new Set(enTopics.filter((t) => q.includes(t) || aEn[i].includes(t) || inChinese(t, zhAny[i]))));
+  return {
+    named(text, zh) {
+      const found = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
+      // a company's income tax is 企业所得税 though the customer says only 所得税 (公司一年一次的所得税汇算)
+      if (zh && /所得税/.test(text) && !found.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) found.push('企业所得税');
+      return found;
+    },
+    names: (i, t, zh, where) => (where === 'question' ? (zh ? zhQ : enQ) : (zh ? zhAny : enAny))[i].has(t),
+  };
+}
