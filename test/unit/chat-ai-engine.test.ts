@@ -179,6 +179,14 @@ test('"can I get it back" needs an entry that speaks of refunds; a company\'s �
   assert.equal(engine.ask('个税年度汇算怎么弄').entry?.id, 'IIT-02');
 });
 
+test('a long question is held to the ordinary coverage bar even for an entry with many phrasings', async () => {
+  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
+  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+  const r = phrased.ask('我们是外地来的装修队，老板说下个月要去隔壁省接一个大活，干大概三个月，听人家说出发之前要先在网上报个什么东西，不然那边不让干');
+  assert.ok(r.coverage < 0.5, `coverage ${r.coverage}`);
+  assert.equal(r.entry?.id, 'REG-04');
+});
+
 test('colloquial wording reaches the formal entry (concept classes of the tax lexicon)', () => {
   for (const [q, id] of [['刚注册的公司第一次领票怎么弄', 'INV-01'], ['交没交社保怎么查', 'SI-03'], ['替别人来办业务要带什么', 'GEN-04'],
     ['新来的出纳怎么绑定到电子税务局', 'ETX-02'], ['办税服务厅具体位置', 'GEN-02']] as const) {
