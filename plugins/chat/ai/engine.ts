@@ -10,6 +10,7 @@ import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPAR
 import { classifyBusiness } from './business.js';
 import { asksWhatEntryLacks } from './asked-facets.js';
 import { createTopicIndex } from './topic-index.js';
+import { createCoverage, type Prepared } from './coverage.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -47,15 +48,6 @@ export interface EngineThresholds {
 
 export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargin: 0.12 };
 
-/** share of the maximum idf given to a word the KB never uses: colloquial filler must not sink a good match */
-const OOV_WEIGHT = 0.2;
-/**
- * a noun the KB never uses (电费, 存款, 商标) weighs like the KB's rarest word: it names a thing the KB knows nothing
- * about. Chosen on the pooled inspected sets (OOS answered 11.4 → 8.2 %, in-scope 92.2 → 91.8 %).
- */
-const OOV_NOUN_WEIGHT = 1;
-/** credit for a word whose characters all appear in an entry's question, though not together */
-const CHAR_CREDIT = 0.4;
 /** share of the best possible fused score added for each word only one entry uses */
 const UNIQUE_WORD_BONUS = 0.1;
 /** coverage needed when the question's named tax appears only in the entry's answer */
@@ -79,8 +71,6 @@ const PHRASED_ENTRY = 8;
  * applies (holdout7-18 pooled: +10 right answers, no more out-of-scope answers; 8 words: +14, +1)
  */
 const LONG_QUESTION_WORDS = 10;
-/** credit for a word found only in an entry's answer, not its question */
-const ANSWER_ONLY = 0.6;
 /**
  * A long question is mostly the customer's story ("上周刚成立…老板让我来问…"): its own words are poorly covered
  * however right the match. It is still answered when it covers this much of one entry's own question and points at
@@ -99,7 +89,6 @@ export interface AnswerEngine {
 
 /** `pool`: the index holds phrasings, pooled to their entries by the best score */
 interface Channel { index: Bm25Index; weight: number; tokens: (q: Prepared) => string[]; pool?: Int32Array }
-interface Prepared { text: string; grams: string[]; words: string[]; en: string[]; zh: boolean; nouns: Set<string> }
 
 /** indexes of the k largest positive values, best first (a partial selection: no sort of the whole KB) */
 function topK(values: Float64Array, k: number): number[] {
@@ -158,17 +147,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     { index: createBm25(aEn.map(tools.english)), weight: 0.5, tokens: (q) => q.en },
     ...pooled(phrasings.enChannels),
   ];
-  // per entry: every word and character-bigram it contains, for coverage
-  const zhQVocab = entries.map((_, i) => new Set([...tools.words(qText[i]), ...tools.charGrams(qText[i])]));
-  const zhVocab = entries.map((_, i) => new Set([...zhQVocab[i], ...tools.words(aText[i]), ...tools.charGrams(aText[i])]));
-  const enQVocab = entries.map((_, i) => new Set(tools.english(qEn[i])));
-  const enVocab = entries.map((_, i) => new Set([...enQVocab[i], ...tools.english(aEn[i])]));
   const topics = createTopicIndex(qText, aText, qEn, aEn);
-  // the entry's own question (not its alternates) as words, for coverage in the entry's direction
-  const zhOwn = entries.map((e) => [...new Set(tools.words(tools.normalize(e.question)))]);
-  const enOwn = entries.map((e) => [...new Set(tools.english(tools.normalizeEn(e.question_en ?? '')))]);
-  const wordIdx = createBm25(entries.map((_, i) => [...zhVocab[i]]));
-  const enIdx = createBm25(enVocab.map((s) => [...s]));
+  const { coverage, entryCoverage, zhVocab, wordIdx, enVocab } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
   const wordDocs = new Map<string, number[]>();
   entries.forEach((_, i) => {
@@ -179,54 +159,6 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   for (const s of zhVocab) for (const w of s) kbTaxTerms.add(w);
   const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
   const domainTerms = new Set([...TAX_WORDS, ...Object.values(kb.business_keywords ?? {}).flat()].filter((w) => w.length >= 2));
-
-  /** a word of two or more characters whose every adjacent pair is in the set (the word, written with gaps) */
-  const pairsIn = (set: Set<string>, w: string) => {
-    const cs = [...w];
-    return cs.length >= 2 && cs.slice(1).every((c, k) => set.has(cs[k] + c));
-  };
-
-  const coverage = (q: Prepared, i: number) => {
-    const terms = q.zh ? new Set(q.words) : new Set(q.en);
-    const vocab = q.zh ? zhVocab[i] : enVocab[i];
-    const qVocab = q.zh ? zhQVocab[i] : enQVocab[i];
-    const has = (set: Set<string>, w: string) => set.has(w) || (q.zh && /^[\u3400-\u9fff]+$/.test(w) && pairsIn(set, w));
-    // 买车 against 新买的车: every character is there, the compound is not
-    const chars = (set: Set<string>, w: string) => q.zh && w.length >= 2 && /^[\u3400-\u9fff]+$/.test(w) && [...w].every((c) => set.has(c));
-    const idx = q.zh ? wordIdx : enIdx;
-    const maxIdf = Math.log(1 + (entries.length + 0.5) / 0.5);
-    let total = 0, hit = 0;
-    const missed: Array<[string, number, number]> = []; // word, weight, credit so far
-    for (const w of terms) {
-      const weight = idx.has(w) ? idx.idf(w) : maxIdf * (q.nouns.has(w) ? OOV_NOUN_WEIGHT : OOV_WEIGHT);
-      total += weight;
-      // what the entry is about (its question) counts fully; a mention somewhere in its answer counts less
-      const credit = has(qVocab, w) ? 1 : has(vocab, w) ? ANSWER_ONLY : chars(qVocab, w) ? CHAR_CREDIT : 0;
-      hit += weight * credit;
-      if (credit < 1) missed.push([w, weight, credit]);
-    }
-    // one phrasing of the entry, beside its question, may say in the customer's words what the question says formally
-    let best = 0;
-    for (const p of missed.length ? phrasings.vocabs(i, q.zh) : []) {
-      let gain = 0;
-      for (const [w, weight, credit] of missed) if (has(p, w)) gain += weight * (1 - credit);
-      if (gain > best) best = gain;
-    }
-    return total === 0 ? 0 : (hit + best) / total;
-  };
-
-  const entryCoverage = (q: Prepared, i: number) => {
-    const own = q.zh ? zhOwn[i] : enOwn[i];
-    const have = q.zh ? new Set([...q.words, ...q.grams]) : new Set(q.en);
-    const idx = q.zh ? wordIdx : enIdx;
-    let total = 0, hit = 0;
-    for (const w of own) {
-      const weight = idx.idf(w);
-      total += weight;
-      if (have.has(w) || (q.zh && pairsIn(have, w))) hit += weight;
-    }
-    return total === 0 ? 0 : hit / total;
-  };
 
   function ask(question: string): AskResult {
     const plain = tools.basic(question);
