@@ -65,6 +65,7 @@ const PHRASED_MIN_COVERAGE = 0.5;
  * question less closely (holdout7-16 pooled: +5 right answers, no more out-of-scope answers than at 0.5)
  */
 const PHRASED_MIN_COVERAGE_EN = 0.4;
+/** phrasings that make an entry much-phrased (a pack gives ~42; a supervisor's few teachings do not) */
 const PHRASED_ENTRY = 8;
 /**
  * a question of this many content words is mostly the customer's story and covers any entry thinly: the ordinary bar
