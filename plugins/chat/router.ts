@@ -101,8 +101,9 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
     return { replies: [{ text: t.clarify, buttons: [...buttons, { label: t.none, value: 'unresolved' }] }], patch, decision: r.decision };
   }
   // chit-chat is neither a miss nor a reason to hand off: the customer hears what the assistant is for
-  if (r.reason === 'smalltalk') return { replies: [{ text: t.smalltalk }], patch: {}, decision: r.decision };
-  if (r.reason === 'off_topic') return { replies: [{ text: t.offTopic }], patch: {}, decision: r.decision };
+  if (r.reason === 'smalltalk' || r.reason === 'off_topic') {
+    return { replies: [{ text: r.reason === 'smalltalk' ? t.smalltalk : t.offTopic }], patch: {}, decision: r.decision };
+  }
   // refuse: a second miss in a row goes straight to a human of the identified business
   const misses = conv.misses + 1;
   if (misses >= 2) return { ...handoff(business, 'unanswered', { ...patch, misses }), decision: r.decision };

@@ -6,7 +6,7 @@ import type { Jieba } from '@node-rs/jieba';
 import { createTextTools, type TextTools } from './text.js';
 import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
-import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS } from './lexicon/index.js';
+import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS, mergeTables } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
 import { asksWhatEntryLacks } from './asked-facets.js';
 import { createTopicIndex } from './topic-index.js';
@@ -104,11 +104,6 @@ function topK(values: Float64Array, k: number): number[] {
   return best;
 }
 
-function mergeTables(a: Record<string, string[]>, b?: Record<string, string[]>) {
-  const out: Record<string, string[]> = { ...a };
-  for (const [k, v] of Object.entries(b ?? {})) out[k] = [...(out[k] ?? []), ...v];
-  return out;
-}
 
 /**
  * `shared.jieba`: a segmenter to reuse (see loadJieba). `shared.phrasings`: phrasing packs whose phrasings join the
@@ -116,7 +111,8 @@ function mergeTables(a: Record<string, string[]>, b?: Record<string, string[]>) 
  */
 export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThresholds = DEFAULT_THRESHOLDS,
   shared: { jieba?: Jieba; phrasings?: readonly PhrasingPack[] } = {}): AnswerEngine {
-  const tools: TextTools = createTextTools({ synonyms: mergeTables(TAX_SYNONYMS, kb.synonyms), enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS, jieba: shared.jieba });
+  const synonyms = mergeTables(TAX_SYNONYMS, kb.synonyms);
+  const tools: TextTools = createTextTools({ synonyms, enSynonyms: EN_SYNONYMS, userWords: TAX_WORDS, jieba: shared.jieba });
   const entries = (shared.phrasings?.length ? withPhrasings(kb, shared.phrasings) : kb).kb;
   // keywords join the entry's question; alternates are phrasings of their own (phrasing-index.ts)
   const zhAlt = (e: KbEntry) => (e.keywords ?? []).filter((s) => tools.isChinese(s));
@@ -125,7 +121,6 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const aText = entries.map((e) => tools.normalize(e.answer));
   const qEn = entries.map((e) => tools.normalizeEn([e.question_en ?? '', ...enAlt(e)].join('. ')));
   const aEn = entries.map((e) => tools.normalizeEn(e.answer_en ?? ''));
-  const synonyms = mergeTables(TAX_SYNONYMS, kb.synonyms);
   // the variants too: pinyin input and typo repair should reach 个税 as readily as 个人所得税
   tools.learnVocabulary([...qText, ...aText, ...Object.values(synonyms).flat().filter((v) => tools.isChinese(v))]);
   // not learnt as vocabulary: phrasings carry customers' typos, which must stay repairable
@@ -235,7 +230,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a refund, an amount or a lost document asked of an entry that speaks of none of them
-    if (asksWhatEntryLacks(text, zh, { question: qText[ti], answer: zh ? entries[ti].answer : aText[ti], questionEn: qEn[ti], answerEn: entries[ti].answer_en ?? '' })) {
+    if (asksWhatEntryLacks(text, zh, { question: qText[ti], answer: entries[ti].answer, questionEn: qEn[ti], answerEn: entries[ti].answer_en ?? '' })) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only

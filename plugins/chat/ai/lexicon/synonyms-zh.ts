@@ -7,11 +7,12 @@ import { PLACE_SYNONYMS } from './synonyms-zh-places.js';
 import { ACTION_SYNONYMS } from './synonyms-zh-actions.js';
 import { SITUATION_SYNONYMS } from './synonyms-zh-situations.js';
 
-function joinTables(...tables: Array<Record<string, string[]>>): Record<string, string[]> {
+/** tables of key → words joined key by key (a KB's own synonyms and keywords join the built-in ones this way too) */
+export function mergeTables(...tables: Array<Record<string, string[]> | undefined>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const t of tables) for (const [k, v] of Object.entries(t)) out[k] = [...(out[k] ?? []), ...v];
+  for (const t of tables) for (const [k, v] of Object.entries(t ?? {})) out[k] = [...(out[k] ?? []), ...v];
   return out;
 }
 
 /** canonical → variants customers say or type */
-export const TAX_SYNONYMS: Record<string, string[]> = joinTables(CORE_SYNONYMS, THING_SYNONYMS, PLACE_SYNONYMS, ACTION_SYNONYMS, SITUATION_SYNONYMS);
+export const TAX_SYNONYMS: Record<string, string[]> = mergeTables(CORE_SYNONYMS, THING_SYNONYMS, PLACE_SYNONYMS, ACTION_SYNONYMS, SITUATION_SYNONYMS);
