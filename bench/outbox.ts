@@ -15,6 +15,7 @@ import mqtt from 'mqtt';
 import { createRootStore, sublevel } from '../daemon/store.js';
 import { createOutbox } from '../daemon/outbox/index.js';
 import { createUplink } from '../daemon/uplink/index.js';
+import { UplinkConfig } from '../daemon/uplink/config.js';
 import { silentLogger } from '../daemon/logger.js';
 import { topics } from '../protocol/topics.js';
 import { fork } from 'node:child_process';
@@ -91,7 +92,8 @@ async function closedLoop(outbox: { enqueue: ReturnType<typeof createOutbox>['en
 }
 
 type Mode = 'wal' | 'level';
-const WINDOW = Number(process.env.UPLINK_WINDOW ?? 256);
+// the product's default window unless UPLINK_WINDOW says otherwise
+const WINDOW = Number(process.env.UPLINK_WINDOW ?? UplinkConfig.parse({}).inflightWindow);
 
 /** A fresh outbox in a temp store, durable through the write-ahead log or through synced level batches. */
 async function openOutbox(mode: Mode) {

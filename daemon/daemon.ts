@@ -97,7 +97,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
         box, log: log.child({ module: 'uplink' }), outbox, version: VERSION,
         openStream: () => manager.openStream(broker),
         username: root.master.username, password, keepaliveSec: root.master.keepaliveSeconds,
+        ...root.uplink,
         allowedClasses: () => manager.allowedClasses(),
+        inflightLimit: () => manager.inflightLimit(),
         transportInfo: () => manager.current(),
         pluginStates: () => host?.statuses() ?? {},
       });

@@ -32,6 +32,9 @@ export interface Transport {
   readonly kind: TransportKind;
   /** Outbox classes this link may carry; undefined means all. */
   readonly classes?: readonly OutboxClass[];
+  /** Un-acked QoS 1 publishes this link should carry at a time, when fewer than the uplink's window: on a slow
+   * link a long backlog in flight would make a new critical event wait behind all of it. */
+  readonly inflightWindow?: number;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   readonly state: TransportState;

@@ -1,6 +1,7 @@
 // The root config schema. Transports and plugins own their schemas; the root validates them by kind/name.
 import { z } from 'zod';
 import { OutboxConfig } from '../outbox/config.js';
+import { UplinkConfig } from '../uplink/config.js';
 import { ID_PATTERN } from '../../protocol/topics.js';
 import { OutboxClass, TransportKind } from '../../protocol/schemas.js';
 import { ManagerOptions } from '../../transports/manager/options.js';
@@ -52,6 +53,8 @@ export const RootConfig = z.object({
   /** link selection: probes, gates, hold-down, per-link policy; the order defaults to the transports' order */
   failover: ManagerOptions.optional(),
   outbox: OutboxSection.prefault({}),
+  /** the MQTT link's tuning (daemon/uplink/config.ts) */
+  uplink: UplinkConfig.prefault({}),
   commands: CommandsSection.default({ allow: ['*'], deny: ['shell.*', 'modem.at'] }),
   plugins: z.record(z.string(), z.unknown()).default({}),
 }).strict();

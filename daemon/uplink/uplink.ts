@@ -30,8 +30,10 @@ export interface UplinkOptions {
   keepaliveSec?: number;
   reconnectPeriodMs?: number;
   connectTimeoutMs?: number;
-  /** un-acked QoS 1 publishes at a time */
+  /** un-acked QoS 1 publishes at a time: enough to cover the round trip to the master's commit at full rate */
   inflightWindow?: number;
+  /** the current link's own, smaller cap (a slow link); undefined = the window */
+  inflightLimit?: () => number | undefined;
   protocolVersion?: 4 | 5;
   /** a persistent session lets the broker queue commands while the box is away; delivery does not depend on it */
   clean?: boolean;
@@ -60,7 +62,7 @@ const PUMP_SLICE = 64;
 export function createUplink(opts: UplinkOptions) {
   const { box, log, outbox } = opts;
   const now = opts.now ?? Date.now;
-  const window = opts.inflightWindow ?? 256;
+  const window = opts.inflightWindow ?? 1024;
   const events = createTypedEvents<UplinkEvents>((event, err) => log.error({ err, event }, 'uplink listener failed'));
   const store = createVolatileStore();
   const subscriptions = new Set<string>();
@@ -107,8 +109,8 @@ export function createUplink(opts: UplinkOptions) {
     if (!client?.connected || stopping) return;
     const allowed = opts.allowedClasses?.();
     const set = allowed ? new Set(allowed) : undefined;
-    // an MQTT 5 broker may announce a smaller receive maximum than our window
-    const limit = guard.limit(Math.min(window, client.serverProperties?.receiveMaximum ?? window));
+    // an MQTT 5 broker may announce a smaller receive maximum than our window, and a slow link a smaller cap
+    const limit = guard.limit(Math.min(window, opts.inflightLimit?.() ?? window, client.serverProperties?.receiveMaximum ?? window));
     // a slice per event-loop turn: encoding a whole window at once would stall producers waiting on the loop
     const room = Math.min(limit - inflight, PUMP_SLICE);
     if (room <= 0) return;

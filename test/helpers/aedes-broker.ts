@@ -16,7 +16,7 @@ export interface TestBroker {
   readonly sockets: Set<Socket>;
 }
 
-export async function startBroker(opts: { port?: number; start?: boolean; authenticate?: AedesOptions['authenticate'] } = {}): Promise<TestBroker> {
+export async function startBroker(opts: { port?: number; start?: boolean; authenticate?: AedesOptions['authenticate']; authorizePublish?: AedesOptions['authorizePublish'] } = {}): Promise<TestBroker> {
   let port = opts.port ?? 0;
   let server: Server | null = null;
   let aedes: Aedes | null = null;
@@ -28,7 +28,11 @@ export async function startBroker(opts: { port?: number; start?: boolean; authen
     sockets,
     async up() {
       if (server) return;
-      aedes = await Aedes.createBroker({ heartbeatInterval: 60_000, ...(opts.authenticate ? { authenticate: opts.authenticate } : {}) });
+      aedes = await Aedes.createBroker({
+        heartbeatInterval: 60_000,
+        ...(opts.authenticate ? { authenticate: opts.authenticate } : {}),
+        ...(opts.authorizePublish ? { authorizePublish: opts.authorizePublish } : {}),
+      });
       const a = aedes;
       server = createServer((s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); a.handle(s); });
       for (let attempt = 0; ; attempt++) {

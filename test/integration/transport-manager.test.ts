@@ -15,6 +15,7 @@ function proxyTransport(id: string, kind: TransportKind, proxy: DelayProxy, open
   const cell = new StateCell();
   return {
     id, kind,
+    ...(kind === 'ble' ? { inflightWindow: 32 } : {}),
     get state() { return cell.current; },
     onState: (l) => cell.on(l),
     async start() { cell.set({ status: 'up', quality: 1 }); },
@@ -92,16 +93,18 @@ test('black hole on the active link: switch, make-before-break, nothing lost, fa
   assert.ok(manager.status().links.find((l) => l.id === '5g')!.bytesOut > 0);
 });
 
-test('forced switch, automatic selection after its timeout; BLE carries critical and event only', { timeout: 60_000 }, async (t) => {
+test('forced switch, automatic selection after its timeout; BLE carries critical and event only, fewer in flight', { timeout: 60_000 }, async (t) => {
   const { manager, events, client } = await setup(t);
   await new Promise((r) => client.once('connect', r));
   assert.deepEqual(manager.allowedClasses(), ['critical', 'event', 'telemetry', 'bulk']);
+  assert.equal(manager.inflightLimit(), undefined, 'a fast link leaves the uplink its window');
   await assert.rejects(manager.switchTo('nope'), /no transport with id nope/);
   const ev = await manager.switchTo('ble', { timeoutMs: 1500 });
   assert.equal(ev?.to, 'ble');
   assert.equal(ev?.kind, 'forced');
   assert.equal(manager.current()?.id, 'ble');
   assert.deepEqual(manager.allowedClasses(), ['critical', 'event']);
+  assert.equal(manager.inflightLimit(), 32, "the slow link's own cap");
   await new Promise((r) => client.once('connect', r));
   await until(() => manager.current()?.id === '5g', 5000, 'automatic selection resumed');
   assert.equal(events.at(-1)!.kind, 'force-ended');

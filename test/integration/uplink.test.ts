@@ -171,6 +171,28 @@ test('a link that fails to open is retried; allowed classes hold back the others
   assert.ok(ob.data.losses && ob.data.pending, 'losses and pending per class');
 });
 
+test("the current link's cap on publishes in flight holds; lifting it sends the rest", async (t) => {
+  // the broker holds the PUBACK of every event until the test lets them go
+  const held: Array<() => void> = [];
+  const broker = await startBroker({ authorizePublish: (_c, packet, cb) => (packet.topic.includes('/evt/') ? held.push(() => cb(null)) : cb(null)) });
+  t.after(() => { for (const go of held.splice(0)) go(); return broker.stop(); });
+  let cap: number | undefined = 4;
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { inflightWindow: 64, inflightLimit: () => cap } });
+  t.after(() => box.close());
+  box.uplink.start();
+  await box.uplink.once('connected', 10_000);
+  for (let i = 0; i < 20; i++) await box.outbox.enqueue({ topic: evtTopic('capped'), class: 'event', data: { i } });
+  await waitFor(() => held.length === 4, 5000, 'four publishes in flight');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(held.length, 4, 'no more than the cap');
+  assert.equal(box.uplink.stats().inflight, 4);
+  cap = undefined;
+  box.uplink.kick();
+  await waitFor(() => held.length === 20, 5000, 'the rest once the cap is lifted');
+  for (const go of held.splice(0)) go();
+  await waitFor(() => box.outbox.stats().bytes === 0, 10_000, 'all acknowledged');
+});
+
 test('a refused CONNACK (auth backend hiccup) does not end the link: the box keeps retrying', async (t) => {
   let refusals = 3;
   const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || refusals-- <= 0) });

@@ -22,6 +22,7 @@ test('a valid config loads with defaults applied', () => {
   const c = validateConfig(structuredClone(good), sections);
   assert.equal(c.root.http.port, 8443);
   assert.equal(c.root.master.keepaliveSeconds, 5);
+  assert.equal(c.root.uplink.inflightWindow, 1024);
   assert.deepEqual(c.transports, [{ id: 'eth', kind: 'wired' }]);
 });
 
@@ -29,6 +30,7 @@ test('every problem is reported at once as path: message', () => {
   const bad = {
     box: { id: 'Hall 01', region: 'dandong' },
     master: { url: 'http://x' },
+    uplink: { inflightWindow: 0, nagle: true },
     transports: [{ id: 'eth', kind: 'wired', localAddress: 5 }, { id: 'eth', kind: 'ble' }],
     plugins: { chat: { kb: 3 }, nope: {} },
   };
@@ -38,9 +40,11 @@ test('every problem is reported at once as path: message', () => {
     assert.equal(err.code, 'CONFIG_INVALID');
     assert.ok(err.issues.some((i) => i.startsWith('box.id:')), err.issues.join('\n'));
     assert.ok(err.issues.some((i) => i.startsWith('master.url:')));
+    assert.ok(err.issues.some((i) => i.startsWith('uplink.inflightWindow:')), err.issues.join('\n'));
+    assert.ok(err.issues.some((i) => i.startsWith('uplink:') && i.includes('nagle')), err.issues.join('\n'));
     return true;
   });
-  const fixedRoot = { ...bad, box: good.box, master: good.master };
+  const fixedRoot = { ...bad, box: good.box, master: good.master, uplink: {} };
   assert.throws(() => validateConfig(fixedRoot, sections), (err: unknown) => {
     const issues = (err as ConfigError).issues;
     assert.ok(issues.includes('transports[0].localAddress: Invalid input: expected string, received number'), issues.join('\n'));

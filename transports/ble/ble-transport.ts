@@ -57,6 +57,7 @@ export function createBleTransport(ctx: TransportContext, input: BleConfig, deps
     id: config.id,
     kind: 'ble',
     classes: config.classes,
+    inflightWindow: config.inflight,
     get state() { return cell.current; },
     onState: (l) => cell.on(l),
     reconnects: () => Math.max(0, connects - 1),

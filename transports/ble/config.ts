@@ -12,6 +12,8 @@ export const BleConfig = z.object({
   busAddress: z.string().optional(),
   mtu: z.number().int().min(23).max(517).optional(),
   window: z.number().int().min(1).max(256).default(16),
+  /** un-acked MQTT publishes on this link (a few seconds of its throughput; the uplink's window is sized for LAN/cellular) */
+  inflight: z.number().int().min(1).max(1024).default(32),
   classes: z.array(OutboxClass).default(['critical', 'event']),
   reconnectMs: z.number().int().positive().default(1000),
   maxReconnectMs: z.number().int().positive().default(15_000),

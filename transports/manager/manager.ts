@@ -176,6 +176,11 @@ export function createTransportManager(deps: TransportManagerDeps) {
       if (policy?.budgetBytes !== undefined && budgets.used(t.id) >= policy.budgetBytes) return [...policy.overBudgetClasses];
       return [...(policy?.classes ?? t.classes ?? (t.kind === 'ble' ? ['critical', 'event'] : OUTBOX_CLASSES))];
     },
+    /** The current link's cap on un-acked publishes (undefined: the uplink's own window). */
+    inflightLimit(): number | undefined {
+      const id = selector.active();
+      return id ? byId.get(id)?.inflightWindow : undefined;
+    },
     /** Force a link; automatic selection resumes after timeoutMs or when the link dies. */
     async switchTo(id: string, o: { timeoutMs?: number } = {}): Promise<SwitchEvent> {
       if (!byId.has(id)) throw new CommandError('UNKNOWN_TRANSPORT', `no transport with id ${id} (have: ${[...byId.keys()].join(', ')})`);
