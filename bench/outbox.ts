@@ -3,7 +3,8 @@
 // process) against plain in-memory mqtt.js QoS 1 publishing to the same master in the same run; enqueue latency p50/p99
 // in an open loop (events offered at a fixed rate, each run beside a bare O_DSYNC write probe: the disk's floor).
 // Both durability modes run back to back: `wal` (the write-ahead log, the figures named without a suffix) and `level`
-// (a synced level batch per commit, the `_level` figures). Prints one JSON line (per-run figures go to stderr).
+// (a synced level batch per commit, the `_level` figures). The log's own append latency is measured apart, beside
+// a plain O_DSYNC append (bench/outbox-parts/wal-append.ts). Prints one JSON line (per-run figures go to stderr).
 // Env: UPLINK_WINDOW, GROUP_COMMIT_MS, LEVEL_GROUP_COMMIT_MS, BENCH_MASTER_DIR, MASTER_CPU_PROF (a folder for the
 // master's CPU profile).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { silentLogger } from '../daemon/logger.js';
 import { topics } from '../protocol/topics.js';
 import { fork } from 'node:child_process';
 import { tcpOpenStream, waitFor } from '../test/helpers/aedes-broker.js';
+import { walAppendLatency } from './outbox-parts/wal-append.js';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -271,6 +273,8 @@ function fsyncProbe() {
 }
 
 const fsync = fsyncProbe();
+// the log's append alone against a plain growing O_DSYNC file, on a quiet disk and under another writer's load
+const walAppend = { quiet: await walAppendLatency({ load: false }), loaded: await walAppendLatency({ load: true }) };
 const broker = await startMasterSide();
 // warm-up (JIT, level, aedes), not measured
 await persistedRun(broker, 'wal', Math.min(2000, EVENTS));
@@ -338,5 +342,7 @@ process.stdout.write(`${JSON.stringify({
   open_loop_enqueue_ms: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, l])),
   // enqueue p99 over the floor probe's p99 in the same run: 1 means the outbox adds nothing to a bare durable write
   open_loop_p99_over_floor: Object.fromEntries(Object.entries(openLoop).map(([rate, l]) => [`${rate}_per_s`, { wal: +(l.wal.p99 / l.wal.floor.p99).toFixed(2), level: +(l.level.p99 / l.level.floor.p99).toFixed(2) }])),
+  // one log append (2 KiB, awaited) in space zeroed ahead vs a plain O_DSYNC append growing its file, in turns
+  wal_append_ms: { quiet: { wal: walAppend.quiet.wal, plain: walAppend.quiet.plain }, loaded: { wal: walAppend.loaded.wal, plain: walAppend.loaded.plain } },
   fsync_p50_ms: fsync.p50, fsync_p99_ms: fsync.p99, producers: PRODUCERS, load_avg_1m: +loadavg()[0].toFixed(2),
 })}\n`);

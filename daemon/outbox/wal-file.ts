@@ -2,6 +2,11 @@
 // appends. The file is opened with O_DSYNC, so a write returns only when its data is on stable storage: one
 // thread-pool round trip per group commit instead of write + fdatasync. Each file is read on its own up to its
 // first torn frame, so a tear (a crash mid-write, a failed write) never hides the records of later files.
+//
+// Zeroed space is kept ahead of the appends, written and synced off the commit path: an O_DSYNC write into
+// blocks that are already allocated and written needs only its data flushed, while one that grows the file
+// also waits for a journal commit (size, extents) that every other synced write on the disk (level's
+// checkpoints, other programs) queues for too. Zeros read as the end of the log.
 import { constants, promises as fsp } from 'node:fs';
 import { close, open, write } from 'node:fs';
 import { join } from 'node:path';
@@ -22,14 +27,48 @@ export interface WalReplay {
 
 const openAsync = (path: string, flags: number) => new Promise<number>((res, rej) => open(path, flags, 0o600, (e, fd) => (e ? rej(e) : res(fd))));
 const closeAsync = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
-const writeAsync = (fd: number, buf: Buffer) => new Promise<number>((res, rej) => write(fd, buf, 0, buf.length, null, (e, n) => (e ? rej(e) : res(n))));
+const writeAsync = (fd: number, buf: Buffer, at: number) => new Promise<number>((res, rej) => write(fd, buf, 0, buf.length, at, (e, n) => (e ? rej(e) : res(n))));
+
+/** zeroed bytes written ahead at a time, and the lead below which the next chunk is started */
+const AHEAD_CHUNK = 1024 * 1024;
+const AHEAD_LOW = 512 * 1024;
+const ZEROS = Buffer.alloc(AHEAD_CHUNK);
+
+/** Bytes after the trusted prefix that are not zero: what a tear left (zeros are space written ahead). */
+export function tornBytes(buf: Buffer, good: number): number {
+  let end = buf.length;
+  while (end > good && buf[end - 1] === 0) end--;
+  return end - good;
+}
 
 export function createWalFile(dir: string) {
   let fd: number | null = null;
   let gen = 0;
+  /** bytes appended since the last rotate() */
   let size = 0;
+  /** where the next append goes in the current file */
+  let offset = 0;
+  /** the current file is zeroed (and synced) up to here */
+  let zeroedTo = 0;
+  /** the zeroing under way, over [from, from + AHEAD_CHUNK) of the current file */
+  let zeroing: { from: number; done: Promise<void> } | null = null;
+  /** zeroing failed in this file (a full disk): its appends grow it instead */
+  let zeroFailed = false;
   /** a write failed part-way: the tail of the current file is torn, so the next append starts a new file */
   let broken = false;
+
+  /** Starts zeroing the next chunk when the appends come near the zeroed end. Best effort: without it an append
+   * simply grows the file (a full disk, say). */
+  function zeroAhead(): void {
+    if (fd === null || zeroing || zeroFailed || zeroedTo - offset >= AHEAD_LOW) return;
+    const f = fd;
+    const from = Math.max(zeroedTo, offset);
+    const done = writeAsync(f, ZEROS, from)
+      .then((n) => { if (n < AHEAD_CHUNK) throw new Error('short'); if (fd === f) zeroedTo = from + n; })
+      .catch(() => { if (fd === f) zeroFailed = true; })
+      .finally(() => { zeroing = null; if (fd === f) zeroAhead(); });
+    zeroing = { from, done };
+  }
 
   async function gens(): Promise<number[]> {
     const names = await fsp.readdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
@@ -45,12 +84,16 @@ export function createWalFile(dir: string) {
   async function openNext(): Promise<void> {
     const old = fd;
     gen++;
-    const next = await openAsync(join(dir, fileName(gen)), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC);
+    const next = await openAsync(join(dir, fileName(gen)), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
     await syncDir();
+    await zeroing?.done; // the old file's zeroing must not write after its close
     fd = next;
-    size = 0;
+    offset = 0;
+    zeroedTo = 0;
+    zeroFailed = false;
     broken = false;
     if (old !== null) await closeAsync(old).catch(() => undefined);
+    zeroAhead();
   }
 
   return {
@@ -66,7 +109,7 @@ export function createWalFile(dir: string) {
         const buf = await fsp.readFile(join(dir, fileName(g)));
         const { records, good, unreadable } = decodeLog(buf);
         for (const r of records) out.records.push(r);
-        out.tornBytes += buf.length - good;
+        out.tornBytes += tornBytes(buf, good);
         out.unreadable += unreadable;
         gen = Math.max(gen, g);
       }
@@ -76,6 +119,7 @@ export function createWalFile(dir: string) {
     /** Starts a fresh file for appends; the older files stay until removeOlder(). */
     async rotate(): Promise<number> {
       await openNext();
+      size = 0;
       return gen;
     },
 
@@ -89,9 +133,11 @@ export function createWalFile(dir: string) {
       if (fd === null) throw new Error('the write-ahead log is not open');
       if (broken) await openNext();
       const total = frames.length;
+      // never write where zeros are still being written
+      if (zeroing && offset + total > zeroing.from) await zeroing.done;
       let written: number;
       try {
-        written = await writeAsync(fd!, frames);
+        written = await writeAsync(fd!, frames, offset);
       } catch (err) {
         broken = true;
         throw err;
@@ -102,9 +148,12 @@ export function createWalFile(dir: string) {
         throw new Error(`short write to the write-ahead log (${written} of ${total} bytes)`);
       }
       size += total;
+      offset += total;
+      zeroAhead();
     },
 
     async close(): Promise<void> {
+      await zeroing?.done;
       const f = fd;
       fd = null;
       if (f !== null) await closeAsync(f);

@@ -2,7 +2,7 @@
 // gone without close(), possibly mid-write) leaves for the next start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import fsp, { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -56,6 +56,27 @@ test('enqueue resolves once the event is in the log; level is not written on the
   assert.equal(batches.filter((s) => s).length, 0, 'no synced level batch: the log alone makes an event durable');
 });
 
+test('zeroed space is written ahead of the appends; a kill leaves it, and the next start reads it as the end, not a tear', async (t) => {
+  const dir = await tempDir(t);
+  const first = await open(t, dir);
+  for (let i = 0; i < 20; i++) await first.outbox.enqueue({ topic: 't', class: 'event', data: i });
+  const [file] = (await readdir(join(dir, 'wal'))).sort().reverse();
+  const path = join(dir, 'wal', file);
+  for (let i = 0; i < 200 && (await stat(path)).size < 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 10));
+  const buf = await readFile(path);
+  const { records, good } = decodeLog(buf);
+  assert.equal(records.length, 20);
+  assert.ok(buf.length >= good + 512 * 1024, `zeroed space ahead (${buf.length - good} bytes)`);
+  assert.ok(buf.subarray(good).every((b) => b === 0));
+  await first.crash();
+  const warnings: unknown[] = [];
+  const log = silentLogger();
+  (log as { warn: unknown }).warn = (...a: unknown[]) => { warnings.push(a); };
+  const second = await open(t, dir, { log });
+  assert.deepEqual(second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload).data), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(warnings, [], 'no torn write reported');
+});
+
 test('kill (no close): acknowledged events come back in order per class, acked ones do not, seq continues', async (t) => {
   const dir = await tempDir(t);
   const first = await open(t, dir);
@@ -91,9 +112,14 @@ test('a torn last commit (the crash hit mid-write) is ignored; every whole commi
   const [file] = (await readdir(join(dir, 'wal'))).sort().reverse();
   const path = join(dir, 'wal', file);
   const torn = encodeEventRecord('critical', { seq: 999, id: 'torn', topic: 't', retain: false, payload: '{"data":"torn"}' });
-  await appendFile(path, torn.subarray(0, torn.length - 3));
+  const after = encodeEventRecord('critical', { seq: 1000, id: 'after', topic: 't', retain: false, payload: '{"data":"after"}' });
+  // where the next commit would have gone (the zeroed space ahead of the log)
+  const end = decodeLog(await readFile(path)).good;
+  const fh = await fsp.open(path, 'r+');
+  await fh.write(torn, 0, torn.length - 3, end);
   // a whole frame after the tear is not trusted either (it could only follow a failed write)
-  await appendFile(path, encodeEventRecord('critical', { seq: 1000, id: 'after', topic: 't', retain: false, payload: '{"data":"after"}' }));
+  await fh.write(after, 0, after.length, end + torn.length - 3);
+  await fh.close();
 
   const second = await open(t, dir);
   const got = second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload));
@@ -106,22 +132,27 @@ test('a log cut at every byte of its last commit recovers exactly the commits be
   const first = await open(t, dir);
   for (let i = 0; i < 5; i++) await first.outbox.enqueue({ topic: 't', class: 'event', data: i });
   const [file] = (await readdir(join(dir, 'wal'))).sort().reverse();
-  const before = (await stat(join(dir, 'wal', file))).size;
+  const path = join(dir, 'wal', file);
+  const before = decodeLog(await readFile(path)).good;
   await Promise.all([5, 6, 7].map((i) => first.outbox.enqueue({ topic: 't', class: 'event', data: i }))); // one commit
   await first.crash();
-  const path = join(dir, 'wal', file);
   const whole = await readFile(path);
-  assert.ok(whole.length > before);
-  for (const cut of [before, before + 1, before + 8, Math.floor((before + whole.length) / 2), whole.length - 1]) {
-    const copy = await tempDir(t);
-    await cp(join(dir, 'db'), join(copy, 'db'), { recursive: true });
-    await mkdir(join(copy, 'wal'));
-    await writeFile(join(copy, 'wal', file), whole.subarray(0, cut));
-    const again = await open(t, copy);
-    const data = again.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload).data as number);
-    assert.deepEqual(data.slice(0, 5), [0, 1, 2, 3, 4], `cut at ${cut}: the earlier commits survive`);
-    assert.ok(data.length === 5 || data.length === 6 || data.length === 7, `cut at ${cut}: a prefix of the torn commit at most`);
-    assert.deepEqual(data, data.slice().sort((a, b) => a - b));
+  const end = decodeLog(whole).good;
+  assert.ok(end > before);
+  for (const cut of [before, before + 1, before + 8, Math.floor((before + end) / 2), end - 1]) {
+    // the file as a crash leaves it: cut short, or (in the zeroed space ahead) the rest of the commit still zeros
+    for (const tail of ['cut', 'zeros'] as const) {
+      const copy = await tempDir(t);
+      await cp(join(dir, 'db'), join(copy, 'db'), { recursive: true });
+      await mkdir(join(copy, 'wal'));
+      const torn = tail === 'cut' ? whole.subarray(0, cut) : Buffer.concat([whole.subarray(0, cut), Buffer.alloc(whole.length - cut)]);
+      await writeFile(join(copy, 'wal', file), torn);
+      const again = await open(t, copy);
+      const data = again.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload).data as number);
+      assert.deepEqual(data.slice(0, 5), [0, 1, 2, 3, 4], `${tail} at ${cut}: the earlier commits survive`);
+      assert.ok(data.length === 5 || data.length === 6 || data.length === 7, `${tail} at ${cut}: a prefix of the torn commit at most`);
+      assert.deepEqual(data, data.slice().sort((a, b) => a - b));
+    }
   }
 });
 
@@ -147,8 +178,8 @@ test('past walMaxBytes the log is checkpointed into level and starts over; a kil
   for (let i = 0; i < 100; i++) ids.push((await first.outbox.enqueue({ topic: 't', class: 'telemetry', data: { i, pad: 'p'.repeat(50) } })).id);
   const { files } = await walRecords(dir);
   assert.equal(files.length, 1, 'older logs removed after their checkpoint');
-  const size = (await stat(join(dir, 'wal', files[0]))).size;
-  assert.ok(size < 4_000 + 1_000, `the log stays near its bound (${size} bytes)`);
+  const used = decodeLog(await readFile(join(dir, 'wal', files[0]))).good;
+  assert.ok(used < 4_000 + 1_000, `the log stays near its bound (${used} bytes)`);
   assert.ok(first.batches.filter((b) => b).length >= 3, 'checkpoints are synced level batches');
   await first.crash();
   const second = await open(t, dir, { walMaxBytes: 4_000 });
@@ -175,7 +206,7 @@ test('a failed or short log write rejects its enqueues; nothing of it comes back
   const realWrite = fs.write;
   let armed = true;
   (fs as { write: unknown }).write = (fd: number, buf: Buffer, off: number, len: number, pos: null, cb: (e: Error | null, n: number) => void) => {
-    if (!armed) return realWrite(fd, buf, off, len, pos, cb);
+    if (!armed || buf.readUInt32LE(0) === 0) return realWrite(fd, buf, off, len, pos, cb); // zeros written ahead pass
     armed = false;
     const firstFrame = 8 + buf.readUInt32LE(0);
     return realWrite(fd, buf, off, firstFrame, pos, (e, n) => cb(e, n));

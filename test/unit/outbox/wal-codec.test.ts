@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OUTBOX_CLASSES, type OutboxClass } from '../../../protocol/schemas.js';
 import type { EncodedEvent } from '../../../daemon/outbox/codec.js';
+import { tornBytes } from '../../../daemon/outbox/wal-file.js';
 import { MAX_RECORD_BYTES, decodeLog, encodeCommit, encodeEventRecord, encodeGoneRecord, frame, readFrames, type WalRecord } from '../../../daemon/outbox/wal-codec.js';
 
 const arbEvent = fc.record({
@@ -88,4 +89,14 @@ test('a zero-filled tail, a huge length and a CRC-valid frame that is not ours a
   const alien = decodeLog(Buffer.concat([frame(Buffer.from('Zhello')), frame(Buffer.from('E9\tx')), frame(Buffer.from('Ga,b'))]));
   assert.equal(alien.records.length, 0);
   assert.equal(alien.unreadable, 3, 'counted, not trusted');
+});
+
+test('zeros after the trusted prefix are space written ahead, not a tear; anything else after it is', () => {
+  const log = Buffer.concat([frame(Buffer.from('Eabc')), Buffer.alloc(64)]);
+  const { good } = readFrames(log);
+  assert.equal(good, 12);
+  assert.equal(tornBytes(log, good), 0);
+  const torn = Buffer.from(log);
+  torn[good + 5] = 7; // a header written, its body not
+  assert.equal(tornBytes(torn, readFrames(torn).good), 6);
 });
