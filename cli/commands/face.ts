@@ -17,12 +17,15 @@ import { action, print, table } from '../output.js';
 
 interface Common { config?: string; data?: string }
 
-/** The box config's dataDir and plugins.faceauth section; defaults when there is no config file. */
-async function faceContext(opts: Common): Promise<{ dataDir: string; cfg: FaceauthConfig }> {
+/**
+ * The box config's dataDir and plugins.faceauth section, found as every box command finds it; defaults when
+ * there is no config file, except the data folder: guessing one would silently read an empty store.
+ */
+async function faceContext(opts: Common, needsData = true): Promise<{ dataDir: string; cfg: FaceauthConfig }> {
   const file = resolveConfigPath(opts.config);
   let raw: { dataDir?: string; plugins?: { faceauth?: unknown } } = {};
   if (existsSync(file)) raw = (parseYaml(await readFile(file, 'utf8')) ?? {}) as typeof raw;
-  else if (opts.config) throw new ConfigError([`${file}: not found`]);
+  else if (opts.config || (needsData && !opts.data)) throw new ConfigError([`${file}: cannot read (ENOENT); pass -c <box config> or --data <folder>`]);
   const parsed = faceauthConfigSchema.safeParse(raw.plugins?.faceauth ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `plugins.faceauth.${i.path.join('.')}: ${i.message}`));
   const base = dirname(file);
@@ -108,7 +111,7 @@ export function register(program: Command): void {
     .option('--augment', 'add synthetic variants (light, blur, rotation, scale, JPEG) as extra pairs')
     .option('--scenes <folder>', 'group photos: faces in one photo are impostor pairs')
     .action(action(async (opts: { dir: string; config?: string; threshold?: string; workers?: string; stats?: boolean; augment?: boolean; scenes?: string }, cmd: Command) => {
-      const { cfg } = await faceContext({ config: opts.config });
+      const { cfg } = await faceContext({ config: opts.config }, false);
       if (!existsSync(resolve(opts.dir))) throw new ConfigError([`--dir: ${resolve(opts.dir)} not found`]);
       const threshold = opts.threshold !== undefined ? Number(opts.threshold) : resolveThreshold(cfg.threshold);
       if (!Number.isFinite(threshold)) throw new ConfigError([`--threshold: not a number`]);

@@ -1,6 +1,6 @@
 // `kefu up` (`npm start`): the whole system on one machine — master with its embedded broker and one box
 // linked over the wired transport on loopback — then prints the URLs. Ctrl-C stops everything cleanly.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -8,14 +8,27 @@ import { loadBoxConfig, pluginNames } from '../../daemon/builtins.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
 import { createMaster } from '../../master/master.js';
-import { writeDemoIdentities } from '../../plugins/faceauth/index.js';
+import { DEMO_IDENTITIES, writeDemoIdentities } from '../../plugins/faceauth/index.js';
 import { portOrAny } from '../free-port.js';
+import { acquireInstanceLock, dataDirInUse, shortPath } from '../instance-lock.js';
+import { KefuError } from '../../protocol/errors.js';
 import { action, print } from '../output.js';
 import { untilSignal } from '../signals.js';
 
 interface UpOptions { data: string; box: string; region: string; mqttPort: string; masterHttpPort: string; httpPort: string; logLevel: string }
 
 const DEMO_AGENT = { id: 'agent01', password: 'kefu-demo' };
+
+/** What the box page calls its apps (daemon/web/index.html's English strings), by i18n key. */
+export const APP_LABELS: Record<string, string> = {
+  'app.chat.terminal': 'Customer terminal (AI chat)', 'app.chat.agent': 'Agent console', 'app.video.call': 'Video call',
+  'app.faceauth.enroll': 'Face enrollment', 'app.faceauth.login': 'Face login', 'app.monitoring': 'Monitoring dashboard',
+};
+
+export const appLabel = (key: string): string => APP_LABELS[key] ?? key.replace(/^app\./, '');
+
+/** The dashboard address that signs the page in: it reads the token from `#token=`. */
+export const dashboardLink = (dashboard: string, token: string): string => `${dashboard}#token=${encodeURIComponent(token)}`;
 
 /** Demo settings per plugin (each plugin's schema fills in the rest): one agent who serves every queue. */
 function demoPluginConfig(data: string): Record<string, unknown> {
@@ -39,56 +52,79 @@ export function register(program: Command): void {
     .action(action(async (o: UpOptions, cmd: Command) => {
       const json = cmd.optsWithGlobals().json;
       const data = resolve(o.data);
-      const log = createLogger({ level: o.logLevel, name: 'kefu' });
-      const master = createMaster({
-        dataDir: join(data, 'master'),
-        broker: { tcp: { host: '127.0.0.1', port: await portOrAny(Number(o.mqttPort)) } },
-        http: { host: '127.0.0.1', port: await portOrAny(Number(o.masterHttpPort)) },
-      }, { log: log.child({ role: 'master' }) });
-      const urls = await master.start();
-      const cred = await master.provisionBox(o.box, o.region);
-
-      const boxFile = join(data, 'box.yaml');
-      await mkdir(data, { recursive: true });
-      await writeFile(join(data, 'agent01.secret'), `${DEMO_AGENT.password}\n`, { mode: 0o600 });
-      const demo = demoPluginConfig(data);
-      await writeDemoIdentities(join(data, 'faceauth-identities.json'));
-      await writeFile(boxFile, `# written by \`kefu up\`: the demo box\n${stringify({
-        box: { id: o.box, region: o.region },
-        master: { url: cred.url, username: cred.username, passwordFile: cred.passwordFile },
-        dataDir: join(data, 'box'),
-        log: { level: o.logLevel },
-        http: { host: '127.0.0.1', port: await portOrAny(Number(o.httpPort)) },
-        transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
-        plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
-      })}`);
-      const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ role: 'box' }));
+      // before anything opens the folder: a second `kefu up` must leave the running one untouched
+      const lock = acquireInstanceLock(data, (pid, dir) => new KefuError('ALREADY_RUNNING',
+        `kefu up is already running in ${shortPath(dir)} (pid ${pid}); stop it with Ctrl-C there or use --data <dir>`, { pid, dir }));
+      let boxLock;
       try {
-        await daemon.start();
+        boxLock = acquireInstanceLock(join(data, 'box'), (pid, dir) => dataDirInUse(dir, pid));
       } catch (err) {
-        await master.stop();
+        lock.release();
         throw err;
       }
-      const token = master.config.http.tokenFile ?? join(master.config.dataDir, 'http.token');
-      const box = daemon.httpUrl;
-      const apps = daemon.status().apps.map((a) => ({ ...a, url: `${box}${a.url}` }));
-      const out = { master: { dashboard: urls.dashboard, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps }, demoAgent: { id: DEMO_AGENT.id, passwordFile: join(data, 'agent01.secret') } };
-      // started by `npm start` in a checkout, `kefu` is not on the PATH (that takes `npm link`)
-      const kefu = process.env.npm_lifecycle_event ? 'npx kefu' : 'kefu';
-      print({ json }, out, () => [
-        'kefu-edge is up:',
-        `  master dashboard   ${urls.dashboard}   (API token in ${token})`,
-        `  broker             ${urls.mqtt}`,
-        `  box ${o.region}/${o.box}   ${box}/`,
-        ...apps.map((a) => `    ${a.key.padEnd(22)} ${a.url}`),
-        `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}   ·   demo face accounts: demo01, demo02 (one-time codes shown on screen)`,
-        '',
-        `try: ${kefu} master boxes   ·   ${kefu} master send ${o.box} system.info   ·   ${kefu} status -c ${boxFile}`,
-        'Ctrl-C stops everything.',
-      ].join('\n'));
-      await untilSignal(log, async () => {
-        await daemon.stop();
-        await master.stop();
-      });
+      try {
+        await run(o, data, json);
+      } finally {
+        boxLock.release();
+        lock.release();
+      }
     }));
+}
+
+async function run(o: UpOptions, data: string, json: boolean | undefined): Promise<void> {
+  const log = createLogger({ level: o.logLevel, name: 'kefu' });
+  const master = createMaster({
+    dataDir: join(data, 'master'),
+    broker: { tcp: { host: '127.0.0.1', port: await portOrAny(Number(o.mqttPort)) } },
+    http: { host: '127.0.0.1', port: await portOrAny(Number(o.masterHttpPort)) },
+  }, { log: log.child({ role: 'master' }) });
+  const urls = await master.start();
+  const cred = await master.provisionBox(o.box, o.region);
+
+  const boxFile = join(data, 'box.yaml');
+  await mkdir(data, { recursive: true });
+  await writeFile(join(data, 'agent01.secret'), `${DEMO_AGENT.password}\n`, { mode: 0o600 });
+  const demo = demoPluginConfig(data);
+  await writeDemoIdentities(join(data, 'faceauth-identities.json'));
+  await writeFile(boxFile, `# written by \`kefu up\`: the demo box\n${stringify({
+    box: { id: o.box, region: o.region },
+    master: { url: cred.url, username: cred.username, passwordFile: cred.passwordFile },
+    dataDir: join(data, 'box'),
+    log: { level: o.logLevel },
+    http: { host: '127.0.0.1', port: await portOrAny(Number(o.httpPort)) },
+    transports: [{ id: 'eth', kind: 'wired', localAddress: '127.0.0.1' }],
+    plugins: Object.fromEntries(pluginNames.map((name) => [name, demo[name] ?? {}])),
+  })}`);
+  const daemon = createDaemon(await loadBoxConfig(boxFile), log.child({ role: 'box' }));
+  try {
+    await daemon.start();
+  } catch (err) {
+    await master.stop();
+    throw err;
+  }
+  const token = master.config.http.tokenFile ?? join(master.config.dataDir, 'http.token');
+  const link = dashboardLink(urls.dashboard, (await readFile(token, 'utf8')).trim());
+  const box = daemon.httpUrl;
+  const apps = daemon.status().apps.map((a) => ({ ...a, label: appLabel(a.key), url: `${box}${a.url}` }));
+  const faces = DEMO_IDENTITIES.map((d) => ({ account: d.account, idNumber: d.idNumber, name: d.name }));
+  const out = { master: { dashboard: urls.dashboard, dashboardLink: link, api: urls.http, mqtt: urls.mqtt, tokenFile: token }, box: { id: o.box, region: o.region, url: `${box}/`, config: boxFile, apps }, demoAgent: { id: DEMO_AGENT.id, passwordFile: join(data, 'agent01.secret') }, demoFaceAccounts: faces };
+  // started by `npm start` in a checkout, `kefu` is not on the PATH (that takes `npm link`)
+  const kefu = process.env.npm_lifecycle_event ? 'npx kefu' : 'kefu';
+  print({ json }, out, () => [
+    'kefu-edge is up:',
+    `  master dashboard   ${link}   (API token in ${token})`,
+    `  broker             ${urls.mqtt}`,
+    `  box ${o.region}/${o.box}   ${box}/`,
+    ...apps.map((a) => `    ${a.label.padEnd(28)} ${a.url}`),
+    `  demo agent login   ${DEMO_AGENT.id} / ${DEMO_AGENT.password}`,
+    `  demo face accounts (ID number; the one-time code is shown on the login page):`,
+    ...faces.map((f) => `    ${f.account}  ${f.idNumber}  ${f.name}`),
+    '',
+    `try: ${kefu} master boxes   ·   ${kefu} master send ${o.box} system.info   ·   ${kefu} status -c ${boxFile}`,
+    'Ctrl-C stops everything.',
+  ].join('\n'));
+  await untilSignal(log, async () => {
+    await daemon.stop();
+    await master.stop();
+  });
 }
