@@ -76,7 +76,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       await store.open();
       const bus = createEventBus((event, owner, err) => log.error({ event, owner, err: toErrorBody(err) }, 'bus listener failed'));
       const broker = await brokerAddress(root.master);
-      const password = root.master.passwordFile ? await readSecret(root.master.passwordFile) : undefined;
+      const password = root.master.passwordFile ? await readSecret(root.master.passwordFile, 'master.passwordFile') : undefined;
       const tctx = { log, dataDir: root.dataDir, readSecret };
       const definitions = await loadTransports(config.transports.map((t) => t.kind));
       const transports: Transport[] = config.transports.map((t) => {

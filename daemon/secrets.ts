@@ -2,10 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../protocol/errors.js';
 
-export async function readSecret(path: string): Promise<string> {
+/** `key` names the config setting that points at the file, so the error says what to fix. */
+export async function readSecret(path: string, key?: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    throw new ConfigError([`secret file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    const issue = `secret file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new ConfigError([key ? `${key}: ${issue}` : issue], key ? `${key}: ${issue}` : issue);
   }
 }

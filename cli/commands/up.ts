@@ -31,7 +31,7 @@ export const appLabel = (key: string): string => APP_LABELS[key] ?? key.replace(
 export const dashboardLink = (dashboard: string, token: string): string => `${dashboard}#token=${encodeURIComponent(token)}`;
 
 /** Demo settings per plugin (each plugin's schema fills in the rest): one agent who serves every queue. */
-function demoPluginConfig(data: string): Record<string, unknown> {
+export function demoPluginConfig(data: string): Record<string, unknown> {
   const skills = ['invoice', 'registration', 'declaration', 'refund', 'certificate', 'iit', 'social_insurance', 'property', 'e_tax', 'general', 'complaint'];
   return {
     faceauth: { identityFile: join(data, 'faceauth-identities.json'), otp: { demoEcho: true } },

@@ -5,7 +5,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../protocol/errors.js';
-import { RootConfig } from './schema.js';
+import { RootConfig, TransportCommon } from './schema.js';
+import { findUnknownKeys, suggestKey } from './unknown-keys.js';
+import { TransportKind } from '../../protocol/schemas.js';
 
 export interface SectionSchemas {
   transports: Record<string, z.ZodType>;   // by kind
@@ -23,11 +25,37 @@ export interface LoadedConfig {
   file?: string;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Array<string | number> = []): string[] {
-  return issues.map((i) => {
-    const path = [...prefix, ...i.path].reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-    return `${path || '(root)'}: ${i.message}`;
+/** Where KEFU__* variables wrote into the raw config (`http.port` → KEFU__HTTP__PORT), to name them in errors. */
+const ENV_SOURCES = Symbol('kefu.envSources');
+type EnvSources = Array<{ path: string[]; name: string }>;
+type Path = Array<string | number>;
+
+const joinPath = (path: readonly PropertyKey[]) => path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+
+/** Appends the environment variable that set (a parent of) `path`, so the user does not look for it in the file. */
+function blame(path: readonly PropertyKey[], message: string, env?: EnvSources, sourcePath: readonly PropertyKey[] = path): string {
+  const full = sourcePath.map(String);
+  const source = env?.find((e) => e.path.length <= full.length && e.path.every((p, i) => p.toLowerCase() === full[i].toLowerCase()));
+  return `${joinPath(path) || '(root)'}: ${message}${source ? ` (from the environment variable ${source.name}, not the file)` : ''}`;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Path = [], env?: EnvSources): string[] {
+  // unknown keys are reported by findUnknownKeys, one per key with a suggestion
+  return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => blame([...prefix, ...i.path], i.message, env));
+}
+
+function unknownKeyIssues(schema: z.ZodType, value: unknown, prefix: Path, env?: EnvSources, ignore: readonly string[] = []): string[] {
+  return findUnknownKeys(schema, value, prefix, ignore).map((u) => {
+    const hint = suggestKey(u.key, u.known);
+    return blame(u.path, `Unrecognized key: "${u.key}"${hint ? ` (did you mean "${hint}"?)` : ''}`, env, [...u.path, u.key]);
   });
+}
+
+/** Every problem of one section: the schema's own issues and the keys it would silently drop. */
+function checkSection(schema: z.ZodType, value: unknown, prefix: Path, env?: EnvSources, ignore: readonly string[] = []) {
+  const r = schema.safeParse(value);
+  const problems = [...(r.success ? [] : formatIssues(r.error.issues, prefix, env)), ...unknownKeyIssues(schema, value, prefix, env, ignore)];
+  return { data: r.success ? r.data : undefined, problems };
 }
 
 /** The object schema inside default/optional wrappers, to learn the spelling of keys not in the file. */
@@ -42,14 +70,17 @@ function objectShape(schema: unknown): Record<string, unknown> | undefined {
 
 /** `KEFU__BOX__ID=hall-02` sets box.id; keys match case-insensitively; values are YAML scalars. */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const sources: EnvSources = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('KEFU__') || value === undefined) continue;
     const path = name.slice(6).split('__').filter(Boolean);
+    const written: string[] = [];
     let node: Record<string, unknown> = raw;
     let shape = objectShape(RootConfig);
     path.forEach((segment, i) => {
       const same = (k: string) => k.toLowerCase() === segment.toLowerCase();
       const key = Object.keys(node).find(same) ?? Object.keys(shape ?? {}).find(same) ?? segment.toLowerCase();
+      written.push(key);
       shape = objectShape(shape?.[key]);
       if (i === path.length - 1) {
         node[key] = parseDocument(value).toJS();
@@ -58,38 +89,63 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
         node = node[key] as Record<string, unknown>;
       }
     });
+    if (written.length) sources.push({ path: written, name });
   }
+  // the longest path first: the most precise variable is the one to blame
+  sources.sort((a, b) => b.path.length - a.path.length);
+  Object.defineProperty(raw, ENV_SOURCES, { value: sources, enumerable: false, configurable: true });
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Validates the root, every transport and every plugin section independently, so one pass reports every
+ * problem: a broken root does not hide a plugin's error until it is fixed.
+ */
 export function validateConfig(raw: unknown, sections: SectionSchemas, file?: string): LoadedConfig {
-  const problems: string[] = [];
-  const parsed = RootConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
-  const root = parsed.data;
-  const baseDir = file ? dirname(resolve(file)) : process.cwd();
-  if (!isAbsolute(root.dataDir)) root.dataDir = resolve(baseDir, root.dataDir);
+  const env = isRecord(raw) ? (raw as { [ENV_SOURCES]?: EnvSources })[ENV_SOURCES] : undefined;
+  const rootCheck = checkSection(RootConfig, raw, [], env);
+  const problems = [...rootCheck.problems];
+  const input = isRecord(raw) ? raw : {};
 
   const transports: LoadedConfig['transports'] = [];
   const seen = new Set<string>();
-  root.transports.forEach((t, i) => {
-    if (seen.has(t.id)) problems.push(`transports[${i}].id: duplicate transport id "${t.id}"`);
-    seen.add(t.id);
+  (Array.isArray(input.transports) ? input.transports : []).forEach((t: unknown, i) => {
+    if (!isRecord(t)) return; // the root's issues say what it should be
+    if (typeof t.id === 'string') {
+      if (seen.has(t.id)) problems.push(`transports[${i}].id: duplicate transport id "${t.id}"`);
+      seen.add(t.id);
+    }
+    if (typeof t.kind !== 'string' || !TransportKind.safeParse(t.kind).success) return; // reported by the root
     const schema = sections.transports[t.kind];
     if (!schema) { problems.push(`transports[${i}].kind: no transport of kind "${t.kind}" is installed`); return; }
-    const r = schema.safeParse(t);
-    if (r.success) transports.push(r.data as LoadedConfig['transports'][number]);
-    else problems.push(...formatIssues(r.error.issues, ['transports', i]));
+    // the fields every transport has are the root's (TransportCommon), whether or not the kind's schema names them
+    const r = checkSection(schema, t, ['transports', i], env, Object.keys(TransportCommon.shape));
+    if (r.data) transports.push(r.data as LoadedConfig['transports'][number]);
+    problems.push(...r.problems);
   });
 
   const plugins: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(root.plugins)) {
+  for (const [name, value] of Object.entries(isRecord(input.plugins) ? input.plugins : {})) {
     const schema = sections.plugins[name];
-    if (!schema) { problems.push(`plugins.${name}: unknown plugin (installed: ${(sections.installedPlugins ?? Object.keys(sections.plugins)).join(', ')})`); continue; }
-    const r = schema.safeParse(value ?? {});
-    if (r.success) plugins[name] = r.data;
-    else problems.push(...formatIssues(r.error.issues, ['plugins', name]));
+    if (!schema) {
+      const known = sections.installedPlugins ?? Object.keys(sections.plugins);
+      const hint = suggestKey(name, known);
+      problems.push(`plugins.${name}: unknown plugin${hint ? ` (did you mean "${hint}"?)` : ''} (installed: ${known.join(', ')})`);
+      continue;
+    }
+    const r = checkSection(schema, value ?? {}, ['plugins', name], env);
+    if (r.data !== undefined) plugins[name] = r.data;
+    problems.push(...r.problems);
   }
-  if (problems.length) throw new ConfigError(problems);
+  const unique = [...new Set(problems)];
+  if (unique.length || !rootCheck.data) {
+    const issues = unique.length ? unique : ['(root): invalid'];
+    throw new ConfigError(issues, `invalid configuration${file ? ` in ${file}` : ''}:\n  ${issues.join('\n  ')}`);
+  }
+  const root = rootCheck.data as RootConfig;
+  const baseDir = file ? dirname(resolve(file)) : process.cwd();
+  if (!isAbsolute(root.dataDir)) root.dataDir = resolve(baseDir, root.dataDir);
   return { root, transports, plugins, file };
 }
 
@@ -106,7 +162,8 @@ export async function readConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     throw new ConfigError([`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
   }
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${file}: ${e.message.split('\n')[0]}`));
+  // the first line of yaml's message ends with a colon that introduces the excerpt we leave out
+  if (doc.errors.length) throw new ConfigError(doc.errors.map((e) => `${file}: ${e.message.split('\n')[0].replace(/:\s*$/, '')}`));
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([`${file}: the top level must be a mapping`]);
   applyEnvOverrides(raw, env);

@@ -46,9 +46,9 @@ export function boxChecks(config: LoadedConfig): Check[] {
       async run() {
         if (!root.master.passwordFile) return { ok: true, detail: 'no password file configured (broker allows anonymous or uses certificates)' };
         try {
+          await readSecret(root.master.passwordFile, 'master.passwordFile');
           const s = await stat(root.master.passwordFile);
           if (s.mode & 0o077) return { ok: false, detail: `${root.master.passwordFile} is readable by others`, fix: `chmod 600 ${root.master.passwordFile}` };
-          await readSecret(root.master.passwordFile);
           return { ok: true, detail: `${root.master.passwordFile} is readable and private` };
         } catch (err) {
           return { ok: false, detail: (err as Error).message, fix: `write the box password (from \`kefu master box add ${root.box.id}\`) to ${root.master.passwordFile}` };

@@ -1,8 +1,11 @@
 // The chat plugin's configuration section (`plugins.chat` in the box's YAML).
 import { z } from 'zod';
-import { hoursSchema } from './hours.js';
+import { HOURS_PRESETS, hoursSchema } from './hours.js';
 
 const mode = z.enum(['ai_only', 'ai_first', 'human_only']);
+/** a preset's name (any other word would only fail when the first customer arrives) or explicit hours */
+const hours = z.union([z.string(), hoursSchema]).refine((h) => typeof h !== 'string' || h in HOURS_PRESETS,
+  { message: `unknown business-hours preset (known: ${Object.keys(HOURS_PRESETS).join(', ')}; or {timeZone, week, closedDates})` });
 
 export const chatConfigSchema = z.object({
   /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload`.
@@ -15,8 +18,8 @@ export const chatConfigSchema = z.object({
   modes: z.record(z.string(), mode).default({}),
   defaultMode: mode.default('ai_first'),
   /** a preset name (cn-default, always) or explicit hours; businessHoursBy overrides per business */
-  businessHours: z.union([z.string(), hoursSchema]).default('cn-default'),
-  businessHoursBy: z.record(z.string(), z.union([z.string(), hoursSchema])).default({}),
+  businessHours: hours.default('cn-default'),
+  businessHoursBy: z.record(z.string(), hours).default({}),
   queue: z.object({
     overflowAfterSec: z.number().positive().default(120),
     /** skill → related skills allowed to help after the overflow timeout */
