@@ -1,7 +1,7 @@
 // `kefu master …`: run the master center, query it over its HTTP API, manage box credentials and export the
 // broker policy for Mosquitto.
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { createLogger } from '../../daemon/logger.js';
 import { ConfigError, KefuError } from '../../protocol/errors.js';
@@ -121,7 +121,8 @@ export function register(program: Command): void {
       const out = cmd.optsWithGlobals<OutputOptions>();
       const dataDir = dataDirOf(opts);
       const { password } = await createCredentialStore({ dataDir }).addBox(id, opts.region);
-      const secretFile = opts.secretFile ?? join(dataDir, 'boxes', `${id}.secret`);
+      // absolute: it goes into the box's config, read from another folder (or machine)
+      const secretFile = resolve(opts.secretFile ?? join(dataDir, 'boxes', `${id}.secret`));
       await writePrivateFile(secretFile, `${password}\n`);
       print(out, { ok: true, id, region: opts.region, username: id, password, secretFile }, () => [
         `box ${id} added (region ${opts.region}); MQTT username: ${id}, clientId: ${id}`,

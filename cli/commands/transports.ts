@@ -36,6 +36,12 @@ export function renderStatus(s: Status): string {
   ].join('\n');
 }
 
+/** `kefu transports auto`: says what happened, then the links. */
+export function renderAuto(s: Status): string {
+  const active = s.links.find((l) => l.active);
+  return `automatic link selection resumed; ${active ? `active link: ${active.id}` : 'no link is up'}\n\n${renderStatus(s)}`;
+}
+
 export function register(program: Command): void {
   const dataDir = async (opts: { config?: string }) => (await loadBoxConfig(resolveConfigPath(opts.config))).root.dataDir;
   const group = program.command('transports')
@@ -58,6 +64,6 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'box config file')
     .action(action(async (opts: { config?: string }, cmd: Command) => {
       const s = await controlRequest<Status>(await dataDir({ config: opts.config ?? cmd.optsWithGlobals().config }), 'transports.auto');
-      print(cmd.optsWithGlobals(), s, () => renderStatus(s));
+      print(cmd.optsWithGlobals(), s, () => renderAuto(s));
     }));
 }
