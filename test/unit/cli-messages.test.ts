@@ -10,7 +10,7 @@ test('kefu transports auto says that automatic selection resumed and which link 
   const link = { id: 'eth', kind: 'wired', active: true, alive: true, good: true, reason: null, lossPct: 0, rttMs: 1, status: 'up', since: null, bytesOut: 0, bytesIn: 0, budgetBytes: null, budgetUsed: 0 };
   const s = { active: 'eth', forced: null, order: ['eth'], switchesLastHour: 0, lastSwitch: null, switches: [], links: [link] } as unknown as Parameters<typeof renderAuto>[0];
   assert.match(renderAuto(s).split('\n')[0], /^automatic link selection resumed; active link: eth$/);
-  assert.match(renderAuto({ ...s, links: [{ ...link, active: false }] } as typeof s), /no link is up/);
+  assert.match(renderAuto({ ...s, links: [{ ...link, active: false }] } as unknown as typeof s), /no link is up/);
 });
 
 test('kefu up labels apps for people and links the dashboard with its token', () => {
