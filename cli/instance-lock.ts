@@ -12,9 +12,14 @@ export interface InstanceLock { readonly file: string; release(): void }
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // after a reboot or a kill -9 the number may belong to an unrelated process now: a kefu runs on node
+  try {
+    return /node|kefu/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc to ask: trust the signal
   }
 }
 
