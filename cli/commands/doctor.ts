@@ -1,7 +1,7 @@
 // `kefu doctor`: checks config, store, secrets, broker, clock and every transport; each failure says what to do.
 import type { Command } from 'commander';
 import { ConfigError } from '../../protocol/errors.js';
-import { loadBoxConfig } from '../../daemon/builtins.js';
+import { loadCliBoxConfig } from '../box-config.js';
 import { doctorChecks } from '../../daemon/doctor/index.js';
 import { runChecks, type CheckResult } from '../../daemon/doctor/check.js';
 import { resolveConfigPath } from '../config-path.js';
@@ -34,7 +34,7 @@ export function register(program: Command): void {
       const file = resolveConfigPath(opts.config);
       let results: CheckResult[];
       try {
-        const config = await loadBoxConfig(file);
+        const config = await loadCliBoxConfig(opts.config);
         results = [{ name: 'config', ok: true, detail: `${file} is valid` }, ...await runChecks(await doctorChecks(config))];
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

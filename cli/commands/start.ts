@@ -1,12 +1,11 @@
 // `kefu start`: runs the box daemon in the foreground until SIGTERM/SIGINT, then stops it cleanly.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadBoxConfig } from '../../daemon/builtins.js';
 import { controlRequest } from '../../daemon/control/client.js';
 import { controlSocketPath } from '../../daemon/control/protocol.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
-import { resolveConfigPath } from '../config-path.js';
+import { loadCliBoxConfig } from '../box-config.js';
 import { acquireInstanceLock, dataDirInUse } from '../instance-lock.js';
 import { action } from '../output.js';
 import { untilSignal } from '../signals.js';
@@ -28,8 +27,8 @@ export function register(program: Command): void {
     .description('run the box daemon in the foreground (SIGTERM or Ctrl-C stops it cleanly)')
     .option('-c, --config <file>', 'box config file')
     .action(action(async (opts: { config?: string }) => {
-      const file = resolveConfigPath(opts.config);
-      const config = await loadBoxConfig(file);
+      const config = await loadCliBoxConfig(opts.config);
+      const { file } = config;
       const dataDir = config.root.dataDir;
       const lock = acquireInstanceLock(dataDir, (pid, dir) => dataDirInUse(dir, pid, file));
       try {

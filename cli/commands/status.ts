@@ -1,8 +1,7 @@
 // `kefu status`: the running daemon's state, over the control socket.
 import type { Command } from 'commander';
-import { loadBoxConfig } from '../../daemon/builtins.js';
+import { loadCliBoxConfig } from '../box-config.js';
 import { controlRequest } from '../../daemon/control/client.js';
-import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 import type { DaemonStatus } from '../../daemon/status.js';
 
@@ -11,7 +10,7 @@ export function register(program: Command): void {
     .description('show the running daemon: master link, active transport, outbox, plugins')
     .option('-c, --config <file>', 'box config file')
     .action(action(async (opts: { config?: string }, cmd: Command) => {
-      const config = await loadBoxConfig(resolveConfigPath(opts.config));
+      const config = await loadCliBoxConfig(opts.config);
       const s = await controlRequest<DaemonStatus>(config.root.dataDir, 'status');
       print(cmd.optsWithGlobals(), s, () => [
         `box        ${s.box.region}/${s.box.id}  (kefu ${s.version}, up ${Math.round(s.uptimeSeconds)} s)`,

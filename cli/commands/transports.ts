@@ -1,10 +1,9 @@
 // `kefu transports [switch <id> --for 10m | auto]`: the links as the running daemon's TransportManager sees them.
 import type { Command } from 'commander';
-import { loadBoxConfig } from '../../daemon/builtins.js';
+import { loadCliBoxConfig } from '../box-config.js';
 import { CommandError } from '../../protocol/errors.js';
 import type { TransportManager } from '../../transports/manager/index.js';
 import { controlRequest } from '../../daemon/control/client.js';
-import { resolveConfigPath } from '../config-path.js';
 import { action, print, table } from '../output.js';
 
 type Status = ReturnType<TransportManager['status']>;
@@ -43,7 +42,7 @@ export function renderAuto(s: Status): string {
 }
 
 export function register(program: Command): void {
-  const dataDir = async (opts: { config?: string }) => (await loadBoxConfig(resolveConfigPath(opts.config))).root.dataDir;
+  const dataDir = async (opts: { config?: string }) => (await loadCliBoxConfig(opts.config)).root.dataDir;
   const group = program.command('transports')
     .description('links (5G, 4G, wired, Bluetooth): status, quality, active link, last switch and why')
     .option('-c, --config <file>', 'box config file')

@@ -120,7 +120,10 @@ async function run(o: UpOptions, data: string, json: boolean | undefined): Promi
     `  demo face accounts (ID number; the one-time code is shown on the login page):`,
     ...faces.map((f) => `    ${f.account}  ${f.idNumber}  ${f.name}`),
     '',
-    `try: ${kefu} master boxes   ·   ${kefu} master send ${o.box} system.info   ·   ${kefu} status -c ${boxFile}`,
+    // from ./.kefu every command finds master and box on its own; elsewhere they need to be told
+    resolve('.kefu') === data
+      ? `try: ${kefu} master boxes   ·   ${kefu} master send ${o.box} system.info   ·   ${kefu} status`
+      : `try: ${kefu} master boxes --data ${join(data, 'master')}   ·   ${kefu} status -c ${boxFile}`,
     'Ctrl-C stops everything.',
   ].join('\n'));
   await untilSignal(log, async () => {

@@ -13,7 +13,9 @@ const run = promisify(execFile);
 
 async function kefu(args: string[], cwd?: string) {
   try {
-    const r = await run(process.execPath, [KEFU, ...args], { cwd, timeout: 60_000 });
+    const env = { ...process.env };
+    delete env.KEFU_CONFIG;
+    const r = await run(process.execPath, [KEFU, ...args], { cwd, env, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -46,6 +48,12 @@ test('usage errors are one line with a code; --json gives an error object; --ver
   const help = await kefu(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Commands:/);
+});
+
+test('a box command with no config anywhere says where it looked', { timeout: 60_000 }, async (t) => {
+  const r = await kefu(['status'], await tempDir(t));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^kefu: no box config found \(looked for \.\/kefu\.yaml, \/etc\/kefu\/kefu\.yaml, \.\/\.kefu\/box\.yaml\).*\[CONFIG_NOT_FOUND\]\n$/);
 });
 
 test('master box add prints the secret file as an absolute path', { timeout: 60_000 }, async (t) => {
