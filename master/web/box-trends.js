@@ -22,17 +22,18 @@ export function createTrends(host) {
 
   function make(spec, data) {
     const box = el('div', { class: 'plot' });
-    const card = el('div', { class: 'trend', 'data-trend': spec.id }, el('h3', {}, spec.series.map(([k]) => t(k)).join(' / ')), box);
+    const card = el('div', { class: 'trend', 'data-trend': spec.id }, el('h3', {}, ...spec.series.flatMap(([k, colour]) => (spec.series.length > 1 ? [el('span', { class: 'key', style: `background:${colour}` }), t(k)] : [t(k)]))), box);
     host.append(card);
     const width = () => Math.max(200, box.clientWidth || host.clientWidth || 300);
+    const height = () => (innerWidth < 600 ? 130 : 160);
     const plot = new uPlot({
-      width: width(), height: 160,
+      width: width(), height: height(),
       series: [{}, ...spec.series.map(([k, stroke]) => ({ label: t(k), stroke, width: 2, points: { show: false }, spanGaps: true }))],
       axes: [timeAxis(), { stroke: '#66717f', grid: { stroke: '#eef1f5' }, size: 50 }],
       scales: { y: spec.range ? { range: () => spec.range } : spec.free ? {} : { range: (u, min, max) => [0, Math.max(1, Math.ceil((max ?? 0) * 1.2))] } },
-      legend: { show: spec.series.length > 1 },
+      legend: { show: false },
     }, data, box);
-    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: 160 }));
+    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: height() }));
     observer.observe(box);
     charts.set(spec.id, { plot, observer, card });
   }

@@ -34,8 +34,9 @@ function meter(labelKey, pct, right) {
 function renderIdentity(box, tel) {
   const sys = tel.system?.data ?? {};
   const sig = tel.signal?.data;
-  const link = box.online && box.transport
-    ? `${t(box.transport.kind)} · ${box.transport.id}${box.transport.quality === null ? '' : ` · ${Math.round(box.transport.quality * 100)}%`}` : t('noLink');
+  const tr = box.online ? box.transport : null;
+  // the link id only adds something when it is not just the kind again ("5g" next to "5G")
+  const link = tr ? [t(tr.kind), tr.id.toLowerCase() === t(tr.kind).toLowerCase() ? null : tr.id, tr.quality === null ? null : `${Math.round(tr.quality * 100)}%`].filter(Boolean).join(' · ') : t('noLink');
   const signal = sig ? [sig.rat, sig.band, sig.rsrp_dbm != null ? `RSRP ${sig.rsrp_dbm} dBm` : null, sig.sinr_db != null ? `SINR ${sig.sinr_db} dB` : null].filter((x) => x != null).join(' · ') : undefined;
   $('#identity').replaceChildren(...facts([
     ['colId', box.id], ['colRegion', box.region], ['hostname', sys.hostname], ['platform', sys.platform], ['node', sys.node],
