@@ -74,7 +74,7 @@ function renderOutbox(tel) {
     el('td', { class: `num ${(losses[c] ?? 0) > 0 ? 'bad' : ''}` }, plain(losses[c] ?? 0))));
   const lost = classes.some((c) => (losses[c] ?? 0) > 0);
   $('#outbox').replaceChildren(
-    el('table', { class: 'small', id: 'outbox-table' }, el('thead', {}, el('tr', {}, el('th', {}, t('cls')), el('th', {}, t('pending')), el('th', {}, t('losses')))), el('tbody', {}, ...rows)),
+    el('table', { class: 'small', id: 'outbox-table' }, el('thead', {}, el('tr', {}, el('th', {}, t('cls')), el('th', { class: 'num' }, t('pending')), el('th', { class: 'num' }, t('losses')))), el('tbody', {}, ...rows)),
     el('p', {}, el('span', { class: `badge ${lost ? 'bad' : 'ok'}` }, t(lost ? 'hasLosses' : 'noLosses'))),
     el('dl', { class: 'facts' }, ...facts([
       ['outboxBytes', `${sizeBytes(o.bytes)} / ${sizeBytes(o.maxBytes)}`], ['resident', sizeBytes(o.residentBytes)],

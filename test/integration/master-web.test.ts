@@ -53,6 +53,7 @@ test('without a token the dashboard says it needs one and where to find it, in b
       assert.match(text, /http\.token/);
       assert.doesNotMatch(text, /0 \/ 0|No boxes yet|还没有网点|– \/ –/, `${lang} ${size}: no counts before the master has sent any`);
       assert.equal(await page.isVisible('#k-online'), false);
+      assert.equal(await page.isVisible('#token-wrong'), false, 'no "wrong token" before one was given');
       // the Open button keeps its word on one line, even on a phone
       const lines = await page.$eval('#login button', (b) => Math.round(b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight || '24')));
       assert.ok(lines <= 2, `${size} ${lang}: the button is one line tall (${lines})`);
