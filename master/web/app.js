@@ -88,6 +88,7 @@ function makeChart(data) {
 }
 
 function renderEvents() {
+  if (!events.length) { $('#events').replaceChildren(el('li', { class: 'muted' }, t(loaded ? 'noEventsYet' : 'connecting'))); return; }
   $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${e.plugin} / ${e.type}`)));
 }
 
@@ -103,7 +104,7 @@ function connect(tok, delay = 500) {
   ws.onopen = () => { delay = 500; setConn(true); };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.type === 'hello') { loaded = true; boxes.clear(); for (const b of msg.boxes) boxes.set(b.id, b); stats = msg.stats; renderBoxes(); renderStats(); }
+    if (msg.type === 'hello') { loaded = true; boxes.clear(); for (const b of msg.boxes) boxes.set(b.id, b); stats = msg.stats; renderBoxes(); renderStats(); renderEvents(); }
     else if (msg.type === 'box') { boxes.set(msg.box.id, msg.box); renderBoxes(); }
     else if (msg.type === 'stats') { stats = msg.stats; renderStats(); }
     else if (msg.type === 'event') {

@@ -12,7 +12,7 @@ export const zh = {
   running: '运行', failed: '故障', stopped: '停止', starting: '启动中', stopping: '停止中',
   allRegions: '全部区域', back: '← 返回总览', boxTitle: '网点详情', connectedSince: '本次连接', cfgVersion: '已应用配置版本', status: '状态', transport: '链路',
   telemetryTitle: '遥测（最新值）', colName: '名称', colValue: '数值', colTime: '时间', colEvent: '事件', colSeq: '序号',
-  notFound: '没有这个网点。', noData: '暂无数据',
+  notFound: '没有这个网点。', noData: '暂无数据', noEventsYet: '还没有新事件（网点发来的事件会实时出现在这里）',
   'plugin.system': '系统', 'plugin.chat': '对话', 'plugin.video': '视频', 'plugin.faceauth': '人脸认证', 'plugin.archive': '档案', 'plugin.handling': '业务办理', 'plugin.monitoring': '监控',
 };
 export const en = {
@@ -26,7 +26,7 @@ export const en = {
   running: 'running', failed: 'failed', stopped: 'stopped', starting: 'starting', stopping: 'stopping',
   allRegions: 'All regions', back: '← Back to overview', boxTitle: 'Box details', connectedSince: 'Connected since', cfgVersion: 'Applied config version', status: 'Status', transport: 'Link',
   telemetryTitle: 'Telemetry (latest)', colName: 'Name', colValue: 'Value', colTime: 'Time', colEvent: 'Event', colSeq: 'Seq',
-  notFound: 'No such box.', noData: 'No data yet',
+  notFound: 'No such box.', noData: 'No data yet', noEventsYet: 'No new events yet (events from the boxes appear here as they arrive)',
   'plugin.system': 'System', 'plugin.chat': 'Chat', 'plugin.video': 'Video', 'plugin.faceauth': 'Face auth', 'plugin.archive': 'Archive', 'plugin.handling': 'Handling', 'plugin.monitoring': 'Monitoring',
 };
 
