@@ -89,7 +89,7 @@ function makeChart(data) {
 
 function renderEvents() {
   if (!events.length) { $('#events').replaceChildren(el('li', { class: 'muted' }, t(loaded ? 'noEventsYet' : 'connecting'))); return; }
-  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${e.plugin} / ${e.type}`)));
+  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${pluginName(e.plugin)} / ${e.type}`)));
 }
 
 function setConn(ok) {

@@ -107,6 +107,12 @@ test('the dashboard chart keeps its time labels apart at 1366 px and every plugi
   await mkdir(SHOTS, { recursive: true });
   await page.waitForTimeout(1500);
   await page.screenshot({ path: `${SHOTS}/master-dashboard-d-zh.png` });
+  // on a phone the fleet table fits without scrolling sideways
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const spill = await page.$eval('#boxes', (tb) => tb.parentElement!.scrollWidth - tb.parentElement!.clientWidth);
+  assert.ok(spill <= 0, `the fleet table is ${spill} px too wide at 390 px`);
+  await page.screenshot({ path: `${SHOTS}/master-dashboard-p-zh.png`, fullPage: true });
 });
 
 test('the box page shows labelled sections with units, an outbox table, plugin states and trend charts (screenshots)', async (t) => {
