@@ -11,6 +11,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { createTakeoverWatch } from '../../master/broker/takeover-watch.js';
 import { waitFor } from '../helpers/aedes-broker.js';
 import { tempDir } from '../helpers/tmp.js';
+import { BOX, openBox } from '../helpers/box-link.js';
 
 function capturedLog() {
   const lines: Array<Record<string, unknown>> = [];
@@ -48,6 +49,29 @@ test('one box id used by two clients at once: the takeovers are counted and the 
   assert.equal(warned.length, 1, 'once a minute at most');
   assert.equal(warned[0].clientId, 'hall-01');
   assert.deepEqual(warned[0].addresses, ['127.0.0.1']);
+});
+
+test('two boxes started with one id: each names the fight in its own log, the master in its', async (t) => {
+  const dir = await tempDir(t);
+  const store = createCredentialStore({ dataDir: dir });
+  const { password } = await store.addBox(BOX.box, BOX.region);
+  const master = capturedLog();
+  const broker = createEmbeddedBroker({
+    config: EmbeddedBrokerConfig.parse({ tcp: { host: '127.0.0.1', port: 0 }, connectRate: { perWindow: 1000, windowMs: 1000 } }),
+    credentials: store, log: master.log,
+  });
+  const { tcp } = await broker.start();
+  t.after(() => broker.stop());
+  const boxLogs = [capturedLog(), capturedLog()];
+  const boxes = await Promise.all(boxLogs.map(async ({ log }) => openBox({
+    dir: await tempDir(t), port: () => tcp!.port, log, uplink: { username: BOX.box, password, reconnectPeriodMs: 100 },
+  })));
+  t.after(() => Promise.all(boxes.map((b) => b.close())));
+  for (const b of boxes) b.uplink.start();
+  const fight = (l: Record<string, unknown>) => /another daemon running with this box id/.test(String(l.msg));
+  await waitFor(() => boxLogs.some((b) => b.lines.some(fight)), 20_000, 'a box names the fight');
+  await waitFor(() => master.lines.some((l) => /second daemon/.test(String(l.msg))), 20_000, 'the master names it');
+  assert.equal(boxLogs.find((b) => b.lines.some(fight))!.lines.filter(fight)[0].clientId, BOX.box);
 });
 
 test('takeovers spread over more than the window are no fight', () => {
