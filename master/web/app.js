@@ -1,6 +1,7 @@
 // Master dashboard: the fleet table and the events/s chart, live over /api/feed. Read-only.
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
 import { zh, en, ago, pluginName, token, el } from '/common.js';
+import { timeAxis } from '/time-axis.js';
 
 initI18n({ zh, en });
 
@@ -11,7 +12,8 @@ let stats = null;
 let chart = null;
 let region = new URLSearchParams(location.search).get('region');
 
-const hhmmss = (sec) => new Date(sec * 1000).toLocaleTimeString('en-GB', { hour12: false });
+// counts show only once the master has sent its snapshot: zeros before that would be made up
+let loaded = false;
 
 function linkCell(b) {
   if (!b.online || !b.transport) return el('td', {}, t('noLink'));
@@ -39,6 +41,7 @@ function renderRegions(all) {
 }
 
 function renderBoxes() {
+  if (!loaded) return;
   const tbody = $('#boxes tbody');
   const all = [...boxes.values()];
   renderRegions(all);
@@ -77,7 +80,7 @@ function makeChart(data) {
   chart = new uPlot({
     width: host.clientWidth || 600, height: 220,
     series: [{}, { label: t('eventsPerSecond'), stroke: '#1565c0', fill: 'rgba(21,101,192,.12)', width: 2, points: { show: false } }],
-    axes: [{ stroke: '#66717f', grid: { stroke: '#eef1f5' }, values: (u, splits) => splits.map(hhmmss) }, { stroke: '#66717f', grid: { stroke: '#eef1f5' }, size: 50 }],
+    axes: [timeAxis(), { stroke: '#66717f', grid: { stroke: '#eef1f5' }, size: 50 }],
     scales: { y: { range: (u, min, max) => [0, Math.max(5, Math.ceil(max * 1.2))] } },
     legend: { show: false },
   }, data, host);
@@ -85,7 +88,8 @@ function makeChart(data) {
 }
 
 function renderEvents() {
-  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${e.plugin} / ${e.type}`)));
+  if (!events.length) { $('#events').replaceChildren(el('li', { class: 'muted' }, t(loaded ? 'noEventsYet' : 'connecting'))); return; }
+  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${pluginName(e.plugin)} / ${e.type}`)));
 }
 
 function setConn(ok) {
@@ -100,7 +104,7 @@ function connect(tok, delay = 500) {
   ws.onopen = () => { delay = 500; setConn(true); };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.type === 'hello') { boxes.clear(); for (const b of msg.boxes) boxes.set(b.id, b); stats = msg.stats; renderBoxes(); renderStats(); }
+    if (msg.type === 'hello') { loaded = true; boxes.clear(); for (const b of msg.boxes) boxes.set(b.id, b); stats = msg.stats; renderBoxes(); renderStats(); renderEvents(); }
     else if (msg.type === 'box') { boxes.set(msg.box.id, msg.box); renderBoxes(); }
     else if (msg.type === 'stats') { stats = msg.stats; renderStats(); }
     else if (msg.type === 'event') {
@@ -115,9 +119,14 @@ function connect(tok, delay = 500) {
   };
 }
 
-function showLogin() {
+function showLogin(wrong = false) {
   const form = $('#login');
+  // nothing below the form can be known without the token: hide it instead of showing dashes or zeros
+  document.body.classList.add('no-token');
   form.hidden = false;
+  $('#token-wrong').hidden = !wrong;
+  const c = $('#conn');
+  c.className = 'badge warn'; c.dataset.i18n = 'tokenNeeded'; c.textContent = t('tokenNeeded');
   form.onsubmit = (e) => { e.preventDefault(); sessionStorage.setItem('kefu.master.token', $('#token').value.trim()); location.reload(); };
 }
 
@@ -134,10 +143,10 @@ $('#regions').addEventListener('click', (e) => {
 
 async function main() {
   const tok = token();
-  if (!tok) { setConn(false); showLogin(); return; }
+  if (!tok) { showLogin(); return; }
   // a wrong token would only show as a failing WebSocket: check it once over plain HTTP
   const res = await fetch('/api/stats', { headers: { authorization: `Bearer ${tok}` } }).catch(() => null);
-  if (res && res.status === 401) { sessionStorage.removeItem('kefu.master.token'); setConn(false); showLogin(); return; }
+  if (res && res.status === 401) { sessionStorage.removeItem('kefu.master.token'); showLogin(true); return; }
   connect(tok);
 }
 main();

@@ -2,7 +2,8 @@
 import { t } from '/_common/i18n.js';
 
 export const zh = {
-  title: '主控中心', connecting: '连接中…', live: '实时', offline: '已断开', tokenPrompt: '请输入访问令牌（数据目录中的 http.token）', open: '打开',
+  title: '主控中心', connecting: '连接中…', live: '实时', offline: '已断开', tokenPrompt: '访问令牌', open: '打开', tokenNeeded: '需要令牌',
+  tokenTitle: '需要访问令牌', tokenWhy: '主控中心的数据只给持有访问令牌的人看。', tokenHow1: '最简单：打开 kefu up 启动时打印的网址（末尾带 #token=…）。', tokenHow2: '或者把主控数据目录中令牌文件的内容粘贴到下面：', tokenWrong: '令牌不对，请重新输入。', tokenDefaultPath: '（默认位置）',
   kpiOnline: '在线网点', kpiRate: '事件 / 秒（近 10 秒）', kpiEvents: '已接收事件', kpiRejected: '拒收 / 重复',
   chartTitle: '事件速率（近 2 分钟）', boxesTitle: '网点服务器', eventsTitle: '最新事件',
   colId: '编号', colRegion: '区域', colVersion: '版本', colLink: '当前链路', colPlugins: '插件', colSeen: '最后通信',
@@ -11,11 +12,12 @@ export const zh = {
   running: '运行', failed: '故障', stopped: '停止', starting: '启动中', stopping: '停止中',
   allRegions: '全部区域', back: '← 返回总览', boxTitle: '网点详情', connectedSince: '本次连接', cfgVersion: '已应用配置版本', status: '状态', transport: '链路',
   telemetryTitle: '遥测（最新值）', colName: '名称', colValue: '数值', colTime: '时间', colEvent: '事件', colSeq: '序号',
-  notFound: '没有这个网点。', noData: '暂无数据',
-  'plugin.chat': '对话', 'plugin.video': '视频', 'plugin.faceauth': '人脸认证', 'plugin.archive': '档案', 'plugin.handling': '业务办理', 'plugin.monitoring': '监控',
+  notFound: '没有这个网点。', noData: '暂无数据', noEventsYet: '还没有新事件（网点发来的事件会实时出现在这里）',
+  'plugin.system': '系统', 'plugin.chat': '对话', 'plugin.video': '视频', 'plugin.faceauth': '人脸认证', 'plugin.archive': '档案', 'plugin.handling': '业务办理', 'plugin.monitoring': '监控',
 };
 export const en = {
-  title: 'Master center', connecting: 'Connecting…', live: 'Live', offline: 'Disconnected', tokenPrompt: 'Enter the access token (http.token in the data dir)', open: 'Open',
+  title: 'Master center', connecting: 'Connecting…', live: 'Live', offline: 'Disconnected', tokenPrompt: 'Access token', open: 'Open', tokenNeeded: 'Token needed',
+  tokenTitle: 'Access token needed', tokenWhy: 'The master center shows its data only to holders of the access token.', tokenHow1: 'Easiest: open the address kefu up prints when it starts (it ends in #token=…).', tokenHow2: 'Or paste the contents of the token file in the master\'s data directory here:', tokenWrong: 'That token is wrong; please enter it again.', tokenDefaultPath: '(default location)',
   kpiOnline: 'Boxes online', kpiRate: 'Events / s (last 10 s)', kpiEvents: 'Events received', kpiRejected: 'Rejected / duplicates',
   chartTitle: 'Event rate (last 2 min)', boxesTitle: 'Hall boxes', eventsTitle: 'Latest events',
   colId: 'ID', colRegion: 'Region', colVersion: 'Version', colLink: 'Active link', colPlugins: 'Plugins', colSeen: 'Last seen',
@@ -24,8 +26,8 @@ export const en = {
   running: 'running', failed: 'failed', stopped: 'stopped', starting: 'starting', stopping: 'stopping',
   allRegions: 'All regions', back: '← Back to overview', boxTitle: 'Box details', connectedSince: 'Connected since', cfgVersion: 'Applied config version', status: 'Status', transport: 'Link',
   telemetryTitle: 'Telemetry (latest)', colName: 'Name', colValue: 'Value', colTime: 'Time', colEvent: 'Event', colSeq: 'Seq',
-  notFound: 'No such box.', noData: 'No data yet',
-  'plugin.chat': 'Chat', 'plugin.video': 'Video', 'plugin.faceauth': 'Face auth', 'plugin.archive': 'Archive', 'plugin.handling': 'Handling', 'plugin.monitoring': 'Monitoring',
+  notFound: 'No such box.', noData: 'No data yet', noEventsYet: 'No new events yet (events from the boxes appear here as they arrive)',
+  'plugin.system': 'System', 'plugin.chat': 'Chat', 'plugin.video': 'Video', 'plugin.faceauth': 'Face auth', 'plugin.archive': 'Archive', 'plugin.handling': 'Handling', 'plugin.monitoring': 'Monitoring',
 };
 
 /** The API token: from `#token=…` once (then removed from the address bar), kept for this browser tab. */
