@@ -3,19 +3,25 @@ import { initI18n, t, currentLang, onLangChange } from '/_common/i18n.js';
 import { connect, el, face, fmtTime, readFileAsDataUrl } from './ws-client.js';
 
 initI18n({
-  zh: { title: '办税服务厅 · 智能客服', send: '发送', human: '转人工', end: '结束咨询', placeholder: '请输入您的问题，例如：发票怎么查验真伪',
+  zh: { title: '办税服务厅 · 智能客服', send: '发送', human: '转人工', end: '结束咨询', placeholder: '请输入您的问题，例如：发票怎么查验真伪', placeholderShort: '请输入您的问题',
     agentTyping: '客服正在输入…', attach: '发送图片或文件', rateTitle: '请为本次人工服务评价', rateComment: '意见或建议（可选）', skip: '跳过',
     bot: '智能客服', agent: '人工客服', me: '我', withBot: '智能客服为您服务', inQueue: '正在排队', withAgent: '人工客服为您服务',
     position: '您排在第 {n} 位，预计等待 {eta}', positionNow: '即将为您接通', minutes: '{n} 分钟', lessMinute: '不到 1 分钟', thanks: '感谢您的评价！',
     connecting: '正在为您接通人工客服', noAgent: '暂无客服在线。您可以直接留言，客服上线后会回复您；也可以继续等待。', hours: '人工服务时间：{h}',
     tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。', read: '已读' },
-  en: { title: 'Tax Service Hall · Assistant', send: 'Send', human: 'Human agent', end: 'End chat', placeholder: 'Type your question, e.g. how to check an invoice',
+  en: { title: 'Tax Service Hall · Assistant', send: 'Send', human: 'Human agent', end: 'End chat', placeholder: 'Type your question, e.g. how to check an invoice', placeholderShort: 'Type your question',
     agentTyping: 'The agent is typing…', attach: 'Send an image or file', rateTitle: "Please rate the agent's service", rateComment: 'Comments (optional)', skip: 'Skip',
     bot: 'Assistant', agent: 'Agent', me: 'Me', withBot: 'The assistant is serving you', inQueue: 'Waiting in line', withAgent: 'An agent is serving you',
     position: 'You are number {n} in line, about {eta}', positionNow: 'Connecting you now', minutes: '{n} min', lessMinute: 'under 1 min', thanks: 'Thank you for your rating!',
     connecting: 'Connecting you to an agent', noAgent: 'No agent is online right now. Leave a message here and an agent will reply when available, or keep waiting.', hours: 'Agent hours: {h}',
     tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.', read: 'read' },
 });
+
+// a phone-width composer has room for one short line: the example would be cut mid-word
+const narrow = matchMedia('(max-width: 480px)');
+const fitPlaceholder = () => { const box = document.getElementById('text'); box.dataset.i18nPlaceholder = narrow.matches ? 'placeholderShort' : 'placeholder'; box.placeholder = t(box.dataset.i18nPlaceholder); };
+narrow.addEventListener('change', fitPlaceholder);
+fitPlaceholder();
 
 const LEVELS = { 5: ['非常满意', 'Very satisfied'], 4: ['满意', 'Satisfied'], 3: ['一般', 'Neutral'], 2: ['不满意', 'Dissatisfied'], 1: ['非常不满意', 'Very dissatisfied'] };
 const MAX_FILE = 512 * 1024;
