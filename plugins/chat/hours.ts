@@ -45,6 +45,7 @@ export function describeHours(hours: Hours, lang: 'zh' | 'en'): string {
     const last = groups.at(-1);
     if (last && spans[i - 1] === spans[i]) last.to = d; else groups.push({ from: d, to: d, text: spans[i] });
   });
+  if (groups.length === 1 && spans[0] === '00:00-24:00') return lang === 'zh' ? '每天 24 小时' : 'around the clock';
   const names = DAY_NAMES[lang];
   const days = (g: { from: number; to: number }) => g.from === g.to ? names[g.from] : `${names[g.from]}${lang === 'zh' ? '至' : '–'}${names[g.to]}`;
   return groups.filter((g) => g.text).map((g) => `${days(g)} ${g.text}`).join(lang === 'zh' ? '；' : '; ');
