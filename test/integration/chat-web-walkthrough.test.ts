@@ -75,6 +75,16 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   assert.ok(layout.listScrolls, 'the message list scrolls by itself');
   await agent.screenshot({ path: `${shots}/walk-agent-1366.png` });
 
+  // a reload within the grace period resumes the same conversation with its whole history
+  await terminal.reload();
+  await terminal.locator('.bubble.from-agent', { hasText: '第 12 条回复' }).waitFor();
+  await terminal.locator('.bubble.from-customer', { hasText: 'Human agent' }).waitFor();
+  await terminal.locator('#owner-label', { hasText: 'An agent is serving you' }).waitFor();
+  await agent.fill('#text', '刷新后还能收到吗？');
+  await agent.click('#send');
+  await terminal.locator('.bubble.from-agent', { hasText: '刷新后还能收到吗' }).waitFor();
+  assert.equal(await agent.locator('#chat-gone').isVisible(), false);
+
   // the rating fits a 390 px screen, every level a large target
   await agent.click('#close');
   await terminal.locator('dialog#rate[open]').waitFor();

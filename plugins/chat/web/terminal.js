@@ -39,7 +39,8 @@ const saved = JSON.parse(localStorage.getItem(`kefu.chat.${terminalId}`) ?? 'nul
 if (saved) { lastSeq = saved.lastSeq; }
 
 const sock = connect('/p/chat/ws/terminal', {
-  onOpen: () => sock.send({ t: 'hello', terminalId, customerId: params.get('customer') ?? undefined, convId: conv?.id ?? saved?.convId, lastSeq, lang: currentLang() }),
+  // a reloaded page shows nothing yet: ask for the whole conversation; a reconnect of this page only for what it missed
+  onOpen: () => sock.send({ t: 'hello', terminalId, customerId: params.get('customer') ?? undefined, convId: conv?.id ?? saved?.convId, lastSeq: shown.length ? lastSeq : 0, lang: currentLang() }),
   onState: (s) => { $('link').className = `dot ${s === 'up' ? 'ok' : 'bad'}`; $('link').title = s === 'up' ? '' : t('offline'); },
   onMessage: handle,
 });
