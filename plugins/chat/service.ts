@@ -14,6 +14,7 @@ import { createQueueEngine } from './queue.js';
 import { route, type BusinessMode } from './router.js';
 import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
 import { createEventHub } from './event-hub.js';
+import { createPresence } from './presence.js';
 
 export type ServiceEvent =
   | { type: 'message'; conv: Conversation; message: Message }
@@ -43,6 +44,7 @@ export function createChatService(deps: ChatServiceDeps) {
     defaultHandleMs: config.queue.defaultHandleSec * 1000 });
   const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
   let timer: NodeJS.Timeout | null = null;
+  const presence = createPresence({ now, graceMs: config.limits.reconnectGraceSec * 1000, open: () => convs.values(), get: (id) => convs.get(id), save: (c) => save(c) });
 
   const emit = hub.emit;
   const publish = (type: string, data: unknown, cls: 'event' | 'bulk' = 'event') => {
@@ -54,9 +56,6 @@ export function createChatService(deps: ChatServiceDeps) {
   const hoursOf = (business: string) => resolveHours(config.businessHoursBy[business] ?? config.businessHours);
   const humansOpen = (business: string) => isOpen(hoursOf(business), now());
   const hoursText = (business: string) => ({ zh: describeHours(hoursOf(business), 'zh'), en: describeHours(hoursOf(business), 'en') });
-  /** open terminal sockets per conversation: the customer is gone when the last one closes */
-  const links = new Map<string, number>();
-  const graceMs = config.limits.reconnectGraceSec * 1000;
   /** a line the conversation's customer reads in their language; both go along so a page can switch */
   const say = (c: Conversation, zh: string, en: string) => ({ text: c.lang === 'en' ? en : zh, texts: { zh, en } });
 
@@ -130,7 +129,7 @@ export function createChatService(deps: ChatServiceDeps) {
     await addMessage(c, { from: 'system', kind: 'system', ...say(c, '客户已离开，会话已结束。', 'The customer left; the chat is closed.') });
     Object.assign(c, { status: 'closed', closedAt: now(), closeReason: 'abandoned' });
     await save(c);
-    links.delete(c.id);
+    presence.forget(c.id);
     record(c, 'chat.end', { by: 'abandoned', agentId });
     publish('closed', { convId: c.id, business: c.business, reason: 'abandoned', ts: now() });
     log.info({ convId: c.id, owner: c.owner, agent: agentId }, 'conversation abandoned');
@@ -160,28 +159,14 @@ export function createChatService(deps: ChatServiceDeps) {
       }, config.queue.tickMs);
       timer.unref();
     },
-    stop() { if (timer) clearInterval(timer); timer = null; hub.clear(); links.clear(); },
+    stop() { if (timer) clearInterval(timer); timer = null; hub.clear(); presence.clear(); },
 
     /** a terminal socket now shows this conversation; the returned function says it went away (call it once) */
-    async link(convId: string): Promise<() => Promise<void>> {
-      links.set(convId, (links.get(convId) ?? 0) + 1);
-      const c = convs.get(convId);
-      if (c?.disconnectedAt) { c.disconnectedAt = null; await save(c); log.info({ convId }, 'customer reconnected'); }
-      let done = false;
-      return async () => {
-        if (done) return;
-        done = true;
-        const left = (links.get(convId) ?? 1) - 1;
-        if (left > 0) { links.set(convId, left); return; }
-        links.delete(convId);
-        const gone = convs.get(convId);
-        if (gone && gone.status !== 'closed') { gone.disconnectedAt = now(); await save(gone); }
-      };
-    },
+    link: presence.link,
 
     /** closes the conversations whose customer stayed away longer than the grace period; returns how many */
     async sweepAbandoned() {
-      const gone = [...convs.values()].filter((c) => c.disconnectedAt && now() - c.disconnectedAt >= graceMs && !links.get(c.id));
+      const gone = presence.expired();
       for (const c of gone) await abandon(c);
       return gone.length;
     },
