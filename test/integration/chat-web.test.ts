@@ -69,6 +69,10 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   // the English switch relabels the terminal
   await terminal.click('button.lang');
   await terminal.locator('#human', { hasText: 'Human agent' }).waitFor();
+  // every line the page or the server can say in both languages follows the switch (they stayed Chinese)
+  await terminal.locator('.bubble.from-system', { hasText: 'Thank you for your rating!' }).waitFor();
+  await terminal.locator('.bubble.from-system', { hasText: 'The agent has ended the session' }).waitFor();
+  await terminal.locator('.bubble.from-bot').first().filter({ hasText: 'smart assistant' }).waitFor();
   await terminal.screenshot({ path: `${shots}/terminal-en.png` });
   await terminal.setViewportSize({ width: 420, height: 860 });
   await terminal.screenshot({ path: `${shots}/terminal-phone.png` });

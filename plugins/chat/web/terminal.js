@@ -61,7 +61,7 @@ function handle(m) {
     case 'typing': $('typing').hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { $('typing').hidden = true; }, 3000); break;
     case 'read': markRead(m.seq); break;
     case 'rate_request': openRating(); break;
-    case 'rated': render({ seq: -1, from: 'system', kind: 'system', text: t('thanks'), ts: Date.now() }); break;
+    case 'rated': render({ seq: -1, from: 'system', kind: 'system', key: 'thanks', ts: Date.now() }); break;
     case 'error': console.warn(m); if (m.code === 'CHAT_CLOSED') restart(); break;
     default: break;
   }
@@ -74,7 +74,8 @@ function render(msg, replay = false) {
   if (!replay) shown.push(msg);
   if (msg.seq > lastSeq) { lastSeq = msg.seq; remember(); }
   if (msg.from === 'agent') $('typing').hidden = true;
-  const text = msg.texts?.[currentLang()] ?? msg.text;
+  // the page's own lines keep their key, so a language switch re-renders them too
+  const text = msg.key ? t(msg.key, msg.vars) : msg.texts?.[currentLang()] ?? msg.text;
   const who = msg.from === 'system' ? null : el('span', { class: 'who' }, `${t(msg.from === 'customer' ? 'me' : msg.from)} · ${fmtTime(msg.ts)}`);
   const body = [];
   if (msg.file && msg.kind === 'image') body.push(el('img', { src: msg.file.url, alt: msg.file.name }));
@@ -139,13 +140,13 @@ $('composer').addEventListener('submit', (e) => {
 $('text').addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('composer').requestSubmit(); } });
 $('text').addEventListener('input', () => sock.send({ t: 'typing' }));
 $('human').addEventListener('click', () => sock.send({ t: 'human', text: t('human') }));
-$('end').addEventListener('click', () => { sock.send({ t: 'end' }); render({ seq: -1, from: 'system', kind: 'system', text: t('ended'), ts: Date.now() }); setTimeout(restart, 1500); });
+$('end').addEventListener('click', () => { sock.send({ t: 'end' }); render({ seq: -1, from: 'system', kind: 'system', key: 'ended', ts: Date.now() }); setTimeout(restart, 1500); });
 $('rate-skip').addEventListener('click', () => $('rate').close());
 $('file').addEventListener('change', async () => {
   const f = $('file').files[0];
   $('file').value = '';
   if (!f) return;
-  if (f.size > MAX_FILE) { render({ seq: -1, from: 'system', kind: 'system', text: t('tooBig', { n: MAX_FILE / 1024 }), ts: Date.now() }); return; }
+  if (f.size > MAX_FILE) { render({ seq: -1, from: 'system', kind: 'system', key: 'tooBig', vars: { n: MAX_FILE / 1024 }, ts: Date.now() }); return; }
   sock.send({ t: 'msg', file: { name: f.name, mime: f.type || 'application/octet-stream', size: f.size, url: await readFileAsDataUrl(f) } });
 });
 onLangChange((lang) => {
