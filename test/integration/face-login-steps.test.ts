@@ -150,4 +150,11 @@ test('layout: the face-search button keeps clear of the password label; the enro
   assert.ok(start.y + start.height <= 844, `the start button is at ${start.y} px on an 844 px screen`);
   assert.match(await phone.textContent('#guide') ?? '', /Fill in your details/);
   await shot(phone, 'face-enroll-phone-en.png');
+  // the login page on the phone, in English (the language choice is kept): demo accounts readable
+  await phone.goto(`${r.url}/p/faceauth/login.html`);
+  await phone.waitForSelector('#demoHint:not(.hidden)', { timeout: 15_000 });
+  assert.match(await phone.textContent('#demoHint') ?? '', /Demo accounts.*ID number 11010519491231002X/s);
+  const go = (await phone.locator('#go').boundingBox())!;
+  assert.ok(go.y + go.height <= 844, `the login button is at ${go.y} px on an 844 px screen`);
+  await shot(phone, 'face-login-phone-en.png');
 });

@@ -109,7 +109,8 @@ $('form').addEventListener('submit', async (ev) => {
     const challenge = await postJson('api/challenge', body);
     if (!challenge.id) { finish(challenge); return; }
     step('s1', 'done'); step('s2', 'active');
-    // 2 face: a face must be in front of the camera
+    // 2 face: a face must be in front of the camera (on a phone the form is first: bring the stage into view)
+    video.closest('.card').scrollIntoView({ behavior: 'smooth', block: 'start' });
     await camera();
     if (!(await findFace())) { finish({ ok: false, reason: 'NO_FACE' }); return; }
     sub.textContent = '';

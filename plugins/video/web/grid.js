@@ -20,8 +20,6 @@ export function bestLayout(n, width, height, gap = 6) {
   return best;
 }
 
-export function bestColumns(n, width, height, gap = 6) { return bestLayout(n, width, height, gap).cols; }
-
 /** A name the page made up from the role (no name given) is shown in the reader's language. */
 const ROLE_NAMES = { customer: ['客户', 'Customer'], agent: ['坐席', 'Agent'] };
 export function displayName(who) {
