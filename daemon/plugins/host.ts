@@ -14,6 +14,7 @@ export interface PluginRecord {
   name: string;
   status: PluginStatus;
   error?: { code: string; message: string };
+  /** automatic restarts after a failure, and restarts asked for (`kefu plugins restart`, `plugin.restart`) */
   restarts: number;
   since: number;
 }
@@ -136,13 +137,14 @@ export function createPluginHost(opts: PluginHostOptions) {
       }
     },
 
-    /** `plugin.restart`: stop (time-boxed) and start again. */
+    /** `plugin.restart`: stop (time-boxed) and start again; it counts as a restart like an automatic one. */
     async restart(name: string): Promise<PluginRecord> {
       const slot = slots.get(name);
       if (!slot) throw new PluginError('PLUGIN_UNKNOWN', name, `no plugin named "${name}" is enabled`);
       if (!slot.instance) throw new PluginError('PLUGIN_NOT_SET_UP', name, `plugin ${name} failed during setup; fix its config and restart the daemon`);
       slot.retry?.abort();
       await this.stopOne(name);
+      slot.record.restarts++;
       await startOnce(slot);
       return slot.record;
     },

@@ -12,6 +12,7 @@ import { createVolatileStore } from './volatile-store.js';
 import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
 import { createPoisonGuard } from './poison-guard.js';
+import { createBurstWatch } from '../burst-watch.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -58,6 +59,8 @@ export interface UplinkEvents extends Record<string, unknown> {
 export interface PublishNowOptions { qos?: 0 | 1; retain?: boolean }
 
 const PUMP_SLICE = 64;
+/** a session that ends sooner than this after its CONNACK was taken away, refused, or its link is failing */
+const SHORT_SESSION_MS = 10_000;
 
 export function createUplink(opts: UplinkOptions) {
   const { box, log, outbox } = opts;
@@ -67,6 +70,7 @@ export function createUplink(opts: UplinkOptions) {
   const store = createVolatileStore();
   const subscriptions = new Set<string>();
   const guard = createPoisonGuard({ now });
+  const shortSessions = createBurstWatch({ now });
   const limiter = createTelemetryLimiter<Record<string, unknown>>({
     intervalMs: opts.telemetryIntervalMs ?? 1000,
     now,
@@ -83,6 +87,7 @@ export function createUplink(opts: UplinkOptions) {
   let outboxTimer: NodeJS.Timeout | null = null;
   let disposeReady: (() => void) | null = null;
   let lastError = 'not connected';
+  let connectedAt = 0;
   const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
 
   function stateMessage(online: boolean): StateMessage {
@@ -145,6 +150,7 @@ export function createUplink(opts: UplinkOptions) {
 
   function onConnect(): void {
     counters.connects++;
+    connectedAt = now();
     const transport = opts.transportInfo?.()?.id ?? null;
     log.info({ transport, generation }, 'uplink connected');
     if (subscriptions.size > 0) {
@@ -177,6 +183,12 @@ export function createUplink(opts: UplinkOptions) {
       // our own stop closes the connection: nothing to warn about
       if (stopping) log.info({ requeued }, 'uplink closed');
       else log.warn({ requeued, reason: lastError }, 'uplink disconnected');
+      // the broker closing each new session soon after it opens is most often another client with our client id
+      const burst = !stopping && now() - connectedAt < SHORT_SESSION_MS ? shortSessions.hit() : null;
+      if (burst !== null) {
+        log.warn({ clientId: opts.clientId ?? box.box, sessions: burst, withinS: 60 },
+          'the broker keeps closing the session soon after it opens: is another daemon running with this box id? (the master logs it too)');
+      }
       events.emit('disconnected', { reason: lastError });
     }
   }

@@ -9,6 +9,8 @@ import type { ConnectLimiter } from './connect-limiter.js';
 export interface BrokerCounters {
   connects: number; authFailures: number; rateLimited: number; deniedPublish: number; deniedSubscribe: number;
   deniedWill: number; oversize: number;
+  /** connects that closed a live session of the same client id */
+  takeovers: number;
 }
 
 type ReturnCode = 2 | 4 | 5; // identifier rejected, bad username or password, not authorised

@@ -12,6 +12,7 @@ import type { EmbeddedBrokerConfig } from './broker-config.js';
 import { createBrokerHooks, type BrokerCounters, type PublishInterceptor } from './broker-hooks.js';
 import { createConnectLimiter } from './connect-limiter.js';
 import { guardStream } from './packet-guard.js';
+import { createTakeoverWatch } from './takeover-watch.js';
 
 export interface BrokerAddresses { tcp?: { host: string; port: number }; ws?: { host: string; port: number; path: string }; tls?: { host: string; port: number } }
 
@@ -27,7 +28,8 @@ export interface EmbeddedBroker {
 
 export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; credentials: CredentialStore; log: Logger }): EmbeddedBroker {
   const { config, log } = deps;
-  const counters: BrokerCounters = { connects: 0, authFailures: 0, rateLimited: 0, deniedPublish: 0, deniedSubscribe: 0, deniedWill: 0, oversize: 0 };
+  const counters: BrokerCounters = { connects: 0, authFailures: 0, rateLimited: 0, deniedPublish: 0, deniedSubscribe: 0, deniedWill: 0, oversize: 0, takeovers: 0 };
+  const takeovers = createTakeoverWatch({ log });
   const addresses: BrokerAddresses = {};
   let aedes: Aedes | null = null;
   let servers: Array<TcpServer | HttpServer> = [];
@@ -51,8 +53,21 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
 
   async function doStart(): Promise<BrokerAddresses> {
     const hooks = createBrokerHooks({ credentials: deps.credentials, limiter: createConnectLimiter(config.connectRate), log, counters, intercept: () => interceptor });
-    const broker = await Aedes.createBroker({
+    const remote = (c: Client) => (c.conn as { remoteAddress?: string } | undefined)?.remoteAddress;
+    const broker: Aedes = await Aedes.createBroker({
       ...hooks,
+      // aedes closes the older session of an id when it registers the new one, after this hook
+      authenticate(client, username, password, done) {
+        hooks.authenticate!(client, username, password, (err, ok) => {
+          // aedes keeps its live clients by id; its typings leave the map out
+          const older = ok ? (broker as unknown as { clients: Record<string, Client | undefined> }).clients[client.id] : undefined;
+          if (older && older !== client) {
+            counters.takeovers++;
+            takeovers.takeover(client.id, remote(older), remote(client));
+          }
+          done(err, ok);
+        });
+      },
       keepaliveLimit: config.keepaliveLimitS,
       connectTimeout: config.connectTimeoutMs,
       maxClientsIdLength: 128,

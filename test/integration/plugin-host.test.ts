@@ -97,8 +97,10 @@ test('a plugin hanging in stop is time-boxed and marked failed; its routes answe
   assert.equal(res.status, 503);
   assert.equal((await res.json()).error.code, 'PLUGIN_NOT_RUNNING');
   await assert.rejects(async () => r.commands.get('good.echo')!({ x: 1 }), /not running/);
-  await r.host.restart('good');
+  const restarted = await r.host.restart('good');
   assert.equal((await fetch(`${r.url}/p/good/hello`)).status, 200);
+  assert.equal(restarted.status, 'running');
+  assert.equal(restarted.restarts, 1, 'a restart asked for is counted');
   await assert.rejects(r.host.restart('ghost'), /no plugin named/);
 });
 
