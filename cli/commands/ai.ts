@@ -1,54 +1,82 @@
 // `kefu ai ask|eval`: the chat plugin's answering engine from the command line.
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { action, print, table } from '../output.js';
 import { loadKb } from '../../plugins/chat/ai/kb-schema.js';
 import { loadPhrasingPacks } from '../../plugins/chat/ai/phrasings.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { breakdown, evalCasesSchema, runEval } from '../../plugins/chat/ai/evaluate.js';
-import { CommandError } from '../../protocol/errors.js';
+import { CommandError, ConfigError } from '../../protocol/errors.js';
+import type { AnswerEngine } from '../../plugins/chat/ai/engine.js';
 
 const DEFAULT_KB = fileURLToPath(new URL('../../plugins/chat/kb-sample.json', import.meta.url));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const PHRASINGS_HELP = "without the product's phrasing packs (plugins/chat/phrasings/): the KB's own words only";
 
+const KB_HELP = 'knowledge base (kb.json format; default: the bundled tax-hall sample)';
+const reason = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
 /** the engine as the chat plugin builds it: the KB plus the phrasing packs, unless --no-phrasings */
 async function engineFor(o: { kb: string; phrasings: boolean }) {
-  return createAnswerEngine(await loadKb(o.kb), undefined, { phrasings: o.phrasings ? await loadPhrasingPacks() : [] });
+  // a KB named on the command line is a data file, not the box's configuration: say so in its errors
+  await access(o.kb, constants.R_OK).catch((err: unknown) => { throw new CommandError('KB_UNREADABLE', `cannot read KB file ${o.kb} (${reason(err)})`); });
+  const kb = await loadKb(o.kb).catch((err: unknown) => {
+    if (err instanceof ConfigError) throw new CommandError('KB_INVALID', `KB file ${o.kb} is not a valid knowledge base:\n  ${err.issues.map((i) => i.replace(/^kb: /, '')).join('\n  ')}`);
+    throw err;
+  });
+  return createAnswerEngine(kb, undefined, { phrasings: o.phrasings ? await loadPhrasingPacks() : [] });
 }
+
+async function readCases(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((err: unknown) => { throw new CommandError('CASES_UNREADABLE', `cannot read cases file ${file} (${reason(err)})`); });
+  try { return JSON.parse(text); } catch (err) {
+    throw new CommandError('CASES_NOT_JSON', `cases file ${file} is not JSON (dev-cases.json format expected): ${(err as Error).message}`);
+  }
+}
+
+/** an entry's title in the question's language (the English gloss when the KB has one) */
+const titleOf = (engine: AnswerEngine, id: string, lang: 'zh' | 'en') => {
+  const e = engine.kb.kb.find((x) => x.id === id);
+  return lang === 'en' && e?.question_en ? e.question_en : e?.question ?? id;
+};
 
 export function register(program: Command): void {
   const ai = program.command('ai').description('the AI answering engine of the chat plugin');
 
   ai.command('ask <question>')
     .description('answer one question: decision, answer, confidence, runner-up, route')
-    .option('--kb <file>', 'knowledge base (kb.json format)', DEFAULT_KB)
+    .option('--kb <file>', KB_HELP, DEFAULT_KB)
     .option('--no-phrasings', PHRASINGS_HELP)
     .action(action(async (question: string, o: { kb: string; phrasings: boolean }, cmd: Command) => {
+      if (!question.trim()) throw new CommandError('QUESTION_EMPTY', 'the question is empty: give what a customer would type, e.g. kefu ai ask "发票怎么查验真伪"');
       const engine = await engineFor(o);
       const t0 = performance.now();
       const r = engine.ask(question);
       const ms = Math.round((performance.now() - t0) * 100) / 100;
-      print(cmd.optsWithGlobals(), { ...r, ms }, () => [
+      // what the terminal offers as buttons when the engine asks back (the router takes the top 3)
+      const choices = r.decision === 'clarify' ? r.candidates.slice(0, 3).map((c) => ({ id: c.id, question: titleOf(engine, c.id, r.lang), score: c.score })) : undefined;
+      print(cmd.optsWithGlobals(), { ...r, ...(choices ? { choices } : {}), ms }, () => [
         `decision:   ${r.decision} (${r.reason})`,
         `route:      ${r.business}`,
         `confidence: ${r.confidence.toFixed(3)}  coverage ${r.coverage.toFixed(3)}  margin ${r.margin.toFixed(3)}`,
         r.entry ? `answer:     [${r.entry.id}] ${r.entry.question}\n            ${r.entry.answer}` : '',
-        r.runnerUp ? `runner-up:  [${r.runnerUp.id}] ${r.runnerUp.question} (${r.runnerUp.score.toFixed(3)})` : '',
+        choices ? `choices:    ${choices.map((c, i) => `${i + 1}. [${c.id}] ${c.question} (${c.score.toFixed(3)})`).join('\n            ')}` : '',
+        r.runnerUp ? `runner-up:  [${r.runnerUp.id}] ${titleOf(engine, r.runnerUp.id, r.lang)} (${r.runnerUp.score.toFixed(3)})` : '',
       ].filter(Boolean).join('\n'));
     }));
 
   ai.command('eval')
     .description('score the engine on a cases file (dev-cases.json format)')
-    .requiredOption('--kb <file>', 'knowledge base (kb.json format)')
+    .option('--kb <file>', KB_HELP, DEFAULT_KB)
     .requiredOption('--cases <file>', 'test cases')
     .option('--errors', 'list the cases that failed')
     .option('--no-phrasings', PHRASINGS_HELP)
     .action(action(async (o: { kb: string; cases: string; errors?: boolean; phrasings: boolean }, cmd: Command) => {
       const engine = await engineFor(o);
-      const parsed = evalCasesSchema.safeParse(JSON.parse(await readFile(o.cases, 'utf8')));
-      if (!parsed.success) throw new CommandError('CASES_INVALID', `cases: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const parsed = evalCasesSchema.safeParse(await readCases(o.cases));
+      if (!parsed.success) throw new CommandError('CASES_INVALID', `cases file ${o.cases}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const { metrics, rows } = runEval(parsed.data.tests, (q) => engine.ask(q));
       print(cmd.optsWithGlobals(), metrics, () => {
         const groups = (['style', 'lang', 'business'] as const).map((k) => `by ${k}:\n${table(breakdown(rows, k).map((g) => ({

@@ -2,6 +2,8 @@
 export interface ChatStats {
   messages: number; aiAnswers: number; handoffs: number; ratings: number; ratingSum: number; avgRating: number | null;
   open: number; waiting: number; withAgent: number; agentsOnline: number;
+  /** open conversations whose customer is gone, within the reconnect grace period (then they close as abandoned) */
+  disconnected: number;
 }
 
 declare module '../../daemon/bus-events.js' {

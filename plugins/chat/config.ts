@@ -34,6 +34,9 @@ export const chatConfigSchema = z.object({
     textChars: z.number().int().positive().default(2000),
     /** a bot-only conversation idle this long is closed (the kiosk user walked away) */
     idleCloseMin: z.number().positive().default(30),
+    /** a customer whose terminal went away and did not come back within this long has abandoned the chat:
+     *  it leaves the queue or frees the agent (the history stays); a reconnect within it resumes as if nothing happened */
+    reconnectGraceSec: z.number().positive().default(120),
     /** messages per terminal per 10 s, beyond which a terminal is told to slow down */
     messagesPer10s: z.number().int().positive().default(50),
   }).prefault({}),

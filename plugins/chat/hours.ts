@@ -33,3 +33,20 @@ export function isOpen(hours: Hours, ts: number): boolean {
   const now = `${parts.hour}:${parts.minute}`;
   return (hours.week[day] ?? []).some(([from, to]) => now >= from && now < to);
 }
+
+const DAY_NAMES = { zh: ['周日', '周一', '周二', '周三', '周四', '周五', '周六'], en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] };
+
+/** the opening windows in words, consecutive days with the same windows grouped: "周一至周五 09:00-12:00、13:30-17:30" */
+export function describeHours(hours: Hours, lang: 'zh' | 'en'): string {
+  const order = [1, 2, 3, 4, 5, 6, 0];
+  const spans = order.map((d) => (hours.week[DAYS[d]] ?? []).map(([a, b]) => `${a}-${b}`).join(lang === 'zh' ? '、' : ', '));
+  const groups: Array<{ from: number; to: number; text: string }> = [];
+  order.forEach((d, i) => {
+    const last = groups.at(-1);
+    if (last && spans[i - 1] === spans[i]) last.to = d; else groups.push({ from: d, to: d, text: spans[i] });
+  });
+  if (groups.length === 1 && spans[0] === '00:00-24:00') return lang === 'zh' ? '每天 24 小时' : 'around the clock';
+  const names = DAY_NAMES[lang];
+  const days = (g: { from: number; to: number }) => g.from === g.to ? names[g.from] : `${names[g.from]}${lang === 'zh' ? '至' : '–'}${names[g.to]}`;
+  return groups.filter((g) => g.text).map((g) => `${days(g)} ${g.text}`).join(lang === 'zh' ? '；' : '; ');
+}

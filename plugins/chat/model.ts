@@ -23,6 +23,8 @@ export interface Message {
   agentId?: string;
   /** the KB entry a bot answer came from, for the agent's context and statistics */
   kbId?: string;
+  /** the same line in both page languages (greeting, system lines): a page shows the one it is in */
+  texts?: { zh: string; en: string };
   ts: number;
 }
 
@@ -50,6 +52,10 @@ export interface Conversation {
   lastKbId: string | null;
   handoffReason: string | null;
   rating: Rating | null;
+  /** when the customer's last terminal socket went away (null/absent: connected); after the grace period it is abandoned */
+  disconnectedAt?: number | null;
+  /** why it closed: 'customer' | 'idle' | 'abandoned' */
+  closeReason?: string;
 }
 
 /** a fresh conversation: the bot owns it */
@@ -89,7 +95,8 @@ export const terminalInSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('msg'), text: z.string().max(2000).optional(), value: z.string().max(200).optional(), file: fileSchema.optional() }),
   z.object({ t: z.literal('typing') }),
   z.object({ t: z.literal('read'), seq: z.number().int().nonnegative() }),
-  z.object({ t: z.literal('human') }),
+  /** text: the button's label in the page's language, shown as the customer's line */
+  z.object({ t: z.literal('human'), text: z.string().max(200).optional() }),
   z.object({ t: z.literal('rate'), level: z.number().int().min(1).max(5), comment: z.string().max(500).optional() }),
   z.object({ t: z.literal('end') }),
   z.object({ t: z.literal('ping'), id: z.number().optional() }),

@@ -37,8 +37,10 @@ export interface QueueEngine {
   /** 1-based place among the conversations that compete for the same agents, or 0 if not queued */
   position(convId: string): number;
   etaMs(convId: string): number;
+  /** whether any signed-in agent (not offline) could ever serve this skill, directly or by overflow */
+  staffed(skill: string): boolean;
   /** position and ETA of every waiting conversation in one pass */
-  snapshot(): Array<{ convId: string; position: number; etaMs: number }>;
+  snapshot(): Array<{ convId: string; skill: string; position: number; etaMs: number }>;
   /** runs assignment rounds until nothing more fits; the caller applies the result */
   assign(): Assignment[];
   /** an agent took a conversation directly (transfer to agent) */
@@ -111,12 +113,16 @@ export function createQueueEngine(opts: QueueOptions): QueueEngine {
       const w = queue.find((x) => x.convId === convId);
       return w ? eta(engine.position(convId), w.skill) : 0;
     },
+    staffed(skill) {
+      const helpers = [skill, ...(opts.related[skill] ?? []), ...(opts.fallbackSkill ? [opts.fallbackSkill] : [])];
+      return [...agents.values()].some((a) => a.status !== 'offline' && a.skills.some((s) => helpers.includes(s)));
+    },
     snapshot() {
       const seen = new Map<string, number>();
       return queue.map((w) => {
         const position = (seen.get(w.skill) ?? 0) + 1;
         seen.set(w.skill, position);
-        return { convId: w.convId, position, etaMs: eta(position, w.skill) };
+        return { convId: w.convId, skill: w.skill, position, etaMs: eta(position, w.skill) };
       });
     },
     assign() {

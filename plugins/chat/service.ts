@@ -8,17 +8,18 @@ import { CommandError } from '../../protocol/errors.js';
 import type { AnswerEngine } from './ai/engine.js';
 import type { ChatStore } from './chat-store.js';
 import type { ChatConfig } from './config.js';
-import { isOpen, resolveHours } from './hours.js';
+import { describeHours, isOpen, resolveHours } from './hours.js';
 import { BAD_RATING, newConversation, type AgentStatus, type Conversation, type FileRef, type FollowUpTask, type Message } from './model.js';
 import { createQueueEngine } from './queue.js';
 import { route, type BusinessMode } from './router.js';
 import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
 import { createEventHub } from './event-hub.js';
+import { createPresence } from './presence.js';
 
 export type ServiceEvent =
   | { type: 'message'; conv: Conversation; message: Message }
   | { type: 'conv'; conv: Conversation }
-  | { type: 'queue'; convId: string; position: number; etaMs: number }
+  | { type: 'queue'; convId: string; position: number; etaMs: number; staffed: boolean; hours: { zh: string; en: string } }
   | { type: 'typing'; convId: string; from: 'customer' | 'agent'; agentId?: string }
   | { type: 'read'; convId: string; seq: number; by: 'customer' | 'agent' }
   | { type: 'rate_request'; convId: string }
@@ -43,6 +44,7 @@ export function createChatService(deps: ChatServiceDeps) {
     defaultHandleMs: config.queue.defaultHandleSec * 1000 });
   const agents: AgentDirectory = createAgentDirectory({ store, queue, config, readSecret: deps.readSecret });
   let timer: NodeJS.Timeout | null = null;
+  const presence = createPresence({ now, graceMs: config.limits.reconnectGraceSec * 1000, open: () => convs.values(), get: (id) => convs.get(id), save: (c) => save(c) });
 
   const emit = hub.emit;
   const publish = (type: string, data: unknown, cls: 'event' | 'bulk' = 'event') => {
@@ -51,7 +53,11 @@ export function createChatService(deps: ChatServiceDeps) {
   const record = (c: Conversation, kind: string, data: Record<string, unknown> = {}) =>
     bus.emit('archive.record', { customerId: c.customerId, kind, channel: 'chat', data: { convId: c.id, ...data }, ts: now() });
   const modeOf = (business: string): BusinessMode => config.modes[business] ?? (business === 'complaint' ? 'human_only' : config.defaultMode);
-  const humansOpen = (business: string) => isOpen(resolveHours(config.businessHoursBy[business] ?? config.businessHours), now());
+  const hoursOf = (business: string) => resolveHours(config.businessHoursBy[business] ?? config.businessHours);
+  const humansOpen = (business: string) => isOpen(hoursOf(business), now());
+  const hoursText = (business: string) => ({ zh: describeHours(hoursOf(business), 'zh'), en: describeHours(hoursOf(business), 'en') });
+  /** a line the conversation's customer reads in their language; both go along so a page can switch */
+  const say = (c: Conversation, zh: string, en: string) => ({ text: c.lang === 'en' ? en : zh, texts: { zh, en } });
 
   async function save(c: Conversation) {
     c.updatedAt = now();
@@ -91,8 +97,9 @@ export function createChatService(deps: ChatServiceDeps) {
     const live = new Set<string>();
     for (const info of queue.snapshot()) {
       live.add(info.convId);
-      const key = `${info.position}/${Math.round(info.etaMs / 1000)}`;
-      if (lastQueueInfo.get(info.convId) !== key) { lastQueueInfo.set(info.convId, key); emit({ type: 'queue', ...info }); }
+      const staffed = queue.staffed(info.skill);
+      const key = `${info.position}/${Math.round(info.etaMs / 1000)}/${staffed}`;
+      if (lastQueueInfo.get(info.convId) !== key) { lastQueueInfo.set(info.convId, key); emit({ type: 'queue', ...info, staffed, hours: hoursText(info.skill) }); }
     }
     for (const id of lastQueueInfo.keys()) if (!live.has(id)) lastQueueInfo.delete(id);
   }
@@ -101,8 +108,7 @@ export function createChatService(deps: ChatServiceDeps) {
     Object.assign(c, { owner: 'queue', status: 'waiting', queue: business, business, enqueuedAt: now(), handoffReason: reason, agentId: null });
     queue.enqueue(c.id, business, c.enqueuedAt!);
     stats.handoffs++;
-    const text = c.lang === 'en' ? 'Connecting you to a human agent…' : '正在为您转接人工客服，请稍候…';
-    await addMessage(c, { from: 'system', kind: 'system', text });
+    await addMessage(c, { from: 'system', kind: 'system', ...say(c, '正在为您转接人工客服，请稍候…', 'Connecting you to a human agent…') });
     await save(c);
     record(c, 'chat.handoff', { business, reason });
     publish('handoff', { convId: c.id, business, reason, ts: now() });
@@ -113,6 +119,21 @@ export function createChatService(deps: ChatServiceDeps) {
     const started = c.assignedAt;
     queue.release(agentId, c.queue, c.status === 'active' && started ? now() - started : null);
     emit({ type: 'agents' });
+  }
+
+  /** the customer left for good (tab closed, kiosk walked away from): out of the queue, the agent freed, history kept */
+  async function abandon(c: Conversation) {
+    if (c.owner === 'agent' && c.agentId) await endAgentSession(c, c.agentId);
+    if (c.owner === 'queue') queue.remove(c.id);
+    const agentId = c.agentId;
+    await addMessage(c, { from: 'system', kind: 'system', ...say(c, '客户已离开，会话已结束。', 'The customer left; the chat is closed.') });
+    Object.assign(c, { status: 'closed', closedAt: now(), closeReason: 'abandoned' });
+    await save(c);
+    presence.forget(c.id);
+    record(c, 'chat.end', { by: 'abandoned', agentId });
+    publish('closed', { convId: c.id, business: c.business, reason: 'abandoned', ts: now() });
+    log.info({ convId: c.id, owner: c.owner, agent: agentId }, 'conversation abandoned');
+    await refreshQueue();
   }
 
   const service = {
@@ -127,15 +148,28 @@ export function createChatService(deps: ChatServiceDeps) {
         if (c.owner === 'queue') queue.enqueue(c.id, c.queue ?? 'general', c.enqueuedAt ?? c.createdAt);
         // an agent's conversation survives a restart; the agent must log in again to be offered new ones
         if (c.owner === 'agent' && c.agentId) queue.attach(c.agentId);
+        // no terminal is connected right after a restart: each customer gets the grace period to come back
+        c.disconnectedAt ??= now();
       }
       let lastSweep = now();
       timer = setInterval(() => {
         refreshQueue().catch((err: unknown) => log.error({ err }, 'queue round failed'));
+        service.sweepAbandoned().catch((err: unknown) => log.error({ err }, 'abandoned sweep failed'));
         if (now() - lastSweep >= 60_000) { lastSweep = now(); service.closeIdle().catch((err: unknown) => log.error({ err }, 'idle sweep failed')); }
       }, config.queue.tickMs);
       timer.unref();
     },
-    stop() { if (timer) clearInterval(timer); timer = null; hub.clear(); },
+    stop() { if (timer) clearInterval(timer); timer = null; hub.clear(); presence.clear(); },
+
+    /** a terminal socket now shows this conversation; the returned function says it went away (call it once) */
+    link: presence.link,
+
+    /** closes the conversations whose customer stayed away longer than the grace period; returns how many */
+    async sweepAbandoned() {
+      const gone = presence.expired();
+      for (const c of gone) await abandon(c);
+      return gone.length;
+    },
 
     /** a terminal connects: resume its conversation (messages after lastSeq) or start one */
     async open(o: { terminalId: string; customerId?: string; convId?: string; lastSeq?: number; lang?: 'zh' | 'en' }) {
@@ -146,8 +180,7 @@ export function createChatService(deps: ChatServiceDeps) {
         c = newConversation({ id: randomUUID(), terminalId: o.terminalId, customerId: o.customerId ?? `anon:${o.terminalId}`, lang: o.lang ?? 'zh', now: now() });
         await save(c);
         record(c, 'chat.start', { terminalId: o.terminalId });
-        const greet = c.lang === 'en' ? 'Hello! I am the smart assistant of the tax service hall. What can I do for you?' : '您好！我是办税服务厅智能客服，请问有什么可以帮您？';
-        await addMessage(c, { from: 'bot', kind: 'text', text: greet });
+        await addMessage(c, { from: 'bot', kind: 'text', ...say(c, '您好！我是办税服务厅智能客服，请问有什么可以帮您？', 'Hello! I am the smart assistant of the tax service hall. What can I do for you?') });
         fresh = true;
       } else if (o.lang && o.lang !== c.lang) { c.lang = o.lang; await save(c); }
       const messages = await store.messages(c.id, fresh ? 0 : o.lastSeq ?? 0);
@@ -177,7 +210,11 @@ export function createChatService(deps: ChatServiceDeps) {
       if (r.handoff) await handoff(c, r.handoff.business, r.handoff.reason);
     },
 
-    async requestHuman(convId: string) { await service.customerMessage(convId, { value: 'human', text: '转人工' }); },
+    /** the 转人工 button: a structured request, whatever label (language) the page showed */
+    async requestHuman(convId: string, label?: string) {
+      const c = await getConv(convId);
+      await service.customerMessage(convId, { value: 'human', text: label || (c.lang === 'en' ? 'Human agent' : '转人工') });
+    },
 
     typing(convId: string, from: 'customer' | 'agent', agentId?: string) { emit({ type: 'typing', convId, from, agentId }); },
     read(convId: string, seq: number, by: 'customer' | 'agent') { emit({ type: 'read', convId, seq, by }); },
@@ -204,7 +241,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (c.status === 'closed') return;
       if (c.owner === 'agent' && c.agentId) await endAgentSession(c, c.agentId);
       if (c.owner === 'queue') queue.remove(c.id);
-      Object.assign(c, { status: 'closed', closedAt: now() });
+      Object.assign(c, { status: 'closed', closedAt: now(), closeReason: 'customer' });
       await save(c);
       record(c, 'chat.end', { by: 'customer' });
       publish('closed', { convId: c.id, business: c.business, ts: now() });
@@ -214,9 +251,10 @@ export function createChatService(deps: ChatServiceDeps) {
       const c = await getConv(convId);
       if (c.agentId !== agentId || c.owner !== 'agent') throw new CommandError('CHAT_NOT_OFFERED', 'conversation is not offered to you');
       if (c.status === 'active') return;
+      if (c.disconnectedAt) throw new CommandError('CHAT_CUSTOMER_GONE', 'the customer has left (disconnected); the conversation closes unless they come back');
       const a = agents.get(agentId);
       Object.assign(c, { status: 'active', assignedAt: now(), lastAgentId: agentId });
-      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? `Agent ${a?.name ?? agentId} is serving you.` : `客服 ${a?.name ?? agentId} 为您服务。` });
+      await addMessage(c, { from: 'system', kind: 'system', ...say(c, `客服 ${a?.name ?? agentId} 为您服务。`, `Agent ${a?.name ?? agentId} is serving you.`) });
       await save(c);
       record(c, 'chat.agent', { agentId });
     },
@@ -231,7 +269,7 @@ export function createChatService(deps: ChatServiceDeps) {
     /** a line from the system into the conversation, in the customer's language (a video call began or ended) */
     async note(convId: string, text: { zh: string; en: string }) {
       const c = await getConv(convId);
-      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? text.en : text.zh });
+      await addMessage(c, { from: 'system', kind: 'system', ...say(c, text.zh, text.en) });
     },
 
     /** the agent ends the human part: the conversation returns to the bot and the customer is asked to rate */
@@ -240,7 +278,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (c.agentId !== agentId) throw new CommandError('CHAT_NOT_YOURS', 'not your conversation');
       await endAgentSession(c, agentId);
       Object.assign(c, { owner: 'bot', status: 'open', agentId: null, lastAgentId: agentId, misses: 0, queue: c.queue });
-      await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? 'The agent has ended the session. The assistant is back if you need anything.' : '人工服务已结束，如还有问题可继续咨询智能客服。' });
+      await addMessage(c, { from: 'system', kind: 'system', ...say(c, '人工服务已结束，如还有问题可继续咨询智能客服。', 'The agent has ended the session. The assistant is back if you need anything.') });
       await save(c);
       emit({ type: 'rate_request', convId });
       record(c, 'chat.agent_closed', { agentId });
@@ -256,7 +294,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (target) {
         queue.attach(target.id);
         Object.assign(c, { owner: 'agent', status: 'waiting', agentId: target.id, assignedAt: now() });
-        await addMessage(c, { from: 'system', kind: 'system', text: c.lang === 'en' ? 'Transferring you to another agent…' : '正在为您转接其他客服…' });
+        await addMessage(c, { from: 'system', kind: 'system', ...say(c, '正在为您转接其他客服…', 'Transferring you to another agent…') });
         await save(c);
         emit({ type: 'agents' });
       } else {
@@ -293,7 +331,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const limit = now() - config.limits.idleCloseMin * 60_000;
       const idle = [...convs.values()].filter((c) => c.owner === 'bot' && c.updatedAt < limit);
       for (const c of idle) {
-        Object.assign(c, { status: 'closed', closedAt: now() });
+        Object.assign(c, { status: 'closed', closedAt: now(), closeReason: 'idle' });
         await save(c);
         record(c, 'chat.end', { by: 'idle' });
       }
@@ -313,9 +351,16 @@ export function createChatService(deps: ChatServiceDeps) {
       const list = [...convs.values()];
       return { ...stats, avgRating: stats.ratings ? stats.ratingSum / stats.ratings : null, open: list.length,
         waiting: queue.waiting().length, withAgent: list.filter((c) => c.owner === 'agent').length,
+        disconnected: list.filter((c) => c.disconnectedAt).length,
         agentsOnline: queue.agents().filter((a) => a.status === 'online').length };
     },
     refreshQueue,
+    /** queue info for a terminal that just said hello */
+    queueInfo(convId: string) {
+      const w = queue.waiting().find((x) => x.convId === convId);
+      const skill = w?.skill ?? 'general';
+      return { position: queue.position(convId), etaMs: queue.etaMs(convId), staffed: queue.staffed(skill), hours: hoursText(skill) };
+    },
   };
   return service;
 }

@@ -26,7 +26,7 @@ export function handleAgent(socket: WebSocket, deps: { service: ChatService; log
     const tasks = (await service.tasks()).filter((t) => t.status === 'open' && (me?.role === 'supervisor' || t.agentId === agentId));
     const queue = service.queue.waiting().map((w) => {
       const c = open.find((x) => x.id === w.convId);
-      return { convId: w.convId, skill: w.skill, since: w.since, position: service.queue.position(w.convId), customerId: c?.customerId, reason: c?.handoffReason };
+      return { convId: w.convId, skill: w.skill, since: w.since, position: service.queue.position(w.convId), customerId: c?.customerId, reason: c?.handoffReason, gone: c?.disconnectedAt ?? null };
     });
     const mine = open.filter((c) => c.agentId === agentId);
     send({ t: 'state', queue, mine, agents: service.agents.list(), tasks, stats: service.stats() });

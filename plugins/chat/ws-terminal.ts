@@ -9,10 +9,17 @@ import type { ChatService, ServiceEvent } from './service.js';
 /** what a terminal may see of a conversation */
 export const terminalView = (c: Conversation) => ({ id: c.id, owner: c.owner, status: c.status, business: c.business, lang: c.lang, lastSeq: c.lastSeq, rated: Boolean(c.rating) });
 
+/** staffed false: nobody who could take it is signed in, so no wait estimate is given (it would be invented) */
+const queueFrame = (q: { position: number; etaMs: number; staffed: boolean; hours: { zh: string; en: string } }) =>
+  ({ t: 'queue', position: q.position, etaSec: Math.round(q.etaMs / 1000), staffed: q.staffed, hours: q.hours });
+
 export function handleTerminal(socket: WebSocket, deps: { service: ChatService; log: Logger; messagesPer10s: number }): void {
   const { service, log } = deps;
   let convId: string | null = null;
   let unsubscribe: (() => void) | null = null;
+  /** tells the service this socket no longer shows the conversation (the customer may be gone) */
+  let unlink: (() => Promise<void>) | null = null;
+  const dropLink = () => { const u = unlink; unlink = null; u?.().catch((err: unknown) => log.warn({ err }, 'terminal unlink failed')); };
   let lastView = '';
   let window = { start: Date.now(), n: 0 };
   // frames sent in one tick (the customer's echo and the bot's answer) leave in one write: ws corks each frame
@@ -36,7 +43,7 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
         if (key !== lastView) { lastView = key; send({ t: 'conv', conv: view }); }
         break;
       }
-      case 'queue': if (e.convId === convId) send({ t: 'queue', position: e.position, etaSec: Math.round(e.etaMs / 1000) }); break;
+      case 'queue': if (e.convId === convId) send(queueFrame(e)); break;
       case 'typing': if (e.convId === convId && e.from === 'agent') send({ t: 'typing' }); break;
       case 'read': if (e.convId === convId && e.by === 'agent') send({ t: 'read', seq: e.seq }); break;
       case 'rate_request': if (e.convId === convId) send({ t: 'rate_request' }); break;
@@ -62,18 +69,23 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
         convId = conv.id;
         unsubscribe?.();
         unsubscribe = service.subscribeConv(conv.id, onEvent);
+        // link the new one before unlinking the old: a language switch re-sends hello for the same conversation
+        const previous = unlink;
+        unlink = await service.link(conv.id);
+        await previous?.();
+        if (socket.readyState !== socket.OPEN) { dropLink(); return; }
         const view = terminalView(conv);
         lastView = `${view.owner}/${view.status}/${view.business}/${view.lang}/${view.rated}`;
         send({ t: 'welcome', conv: view, messages });
         if (conv.owner === 'queue') {
-          send({ t: 'queue', position: service.queue.position(conv.id), etaSec: Math.round(service.queue.etaMs(conv.id) / 1000) });
+          send(queueFrame(service.queueInfo(conv.id)));
         }
         return;
       }
       if (!convId) { send({ t: 'error', code: 'CHAT_NO_HELLO', message: 'send hello first' }); return; }
       switch (msg.t) {
         case 'msg': await service.customerMessage(convId, msg); break;
-        case 'human': await service.requestHuman(convId); break;
+        case 'human': await service.requestHuman(convId, msg.text); break;
         case 'typing': service.typing(convId, 'customer'); break;
         case 'read': service.read(convId, msg.seq, 'customer'); break;
         case 'rate': await service.rate(convId, msg.level, msg.comment); send({ t: 'rated', level: msg.level }); break;
@@ -86,5 +98,5 @@ export function handleTerminal(socket: WebSocket, deps: { service: ChatService; 
       send({ t: 'error', ...toErrorBody(err) });
     });
   });
-  socket.on('close', () => { unsubscribe?.(); unsubscribe = null; });
+  socket.on('close', () => { unsubscribe?.(); unsubscribe = null; dropLink(); });
 }

@@ -81,9 +81,18 @@ export default definePlugin({
             publish('login', { account: r.account ?? null, ok: r.ok, reason: r.reason ?? null, method: r.method ?? null, terminal: req.terminalName ?? req.terminal, liveness: r.liveness?.passed ?? null });
             return r;
           },
+          // a password or code refused before the face step is a failed login too
+          challenge: async (...args: Parameters<typeof login.challenge>) => {
+            const r = await login.challenge(...args);
+            if (!('challenge' in r)) {
+              logins.fail.inc();
+              publish('login', { account: r.account ?? null, ok: false, reason: r.reason ?? null, method: r.method ?? null, terminal: args[0].terminalName ?? args[0].terminal, liveness: null });
+            }
+            return r;
+          },
         };
         api = {
-          face, templates, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges,
+          face, templates, login: counted, identity, credentials, challenges, challengeKinds: cfg.liveness.challenges, demo: cfg.otp.demoEcho,
           onEnrolled: (account, frames) => {
             ctx.bus.emit('faceauth.enrolled', { account, frames });
             publish('enroll', { account, frames });

@@ -30,5 +30,25 @@ test('kefu ai eval (human) shows per-style Wilson intervals; ask --json gives an
 
 test('a broken KB fails with one line per problem and a non-zero exit', { timeout: 60_000 }, async () => {
   await assert.rejects(run('node', ['cli/bin.js', 'ai', 'ask', 'x', '--kb', 'test/fixtures/faq/dev-cases.json'], { cwd: root }),
-    (err: { code: number; stderr: string }) => err.code === 1 && /CONFIG_INVALID/.test(err.stderr));
+    (err: { code: number; stderr: string }) => err.code === 1 && /KB file .*dev-cases\.json is not a valid knowledge base/.test(err.stderr) && /\[KB_INVALID\]/.test(err.stderr));
+});
+
+// regressions from the new-user walkthrough
+const fails = (args: string[], re: RegExp) => assert.rejects(run('node', ['cli/bin.js', ...args], { cwd: root }),
+  (err: { code: number; stderr: string }) => { assert.equal(err.code, 1); assert.match(err.stderr, re); return true; });
+
+test('kefu ai: a missing KB file, a cases file that is not JSON and an empty question each fail with the file named and their own code', { timeout: 60_000 }, async () => {
+  await fails(['ai', 'ask', 'x', '--kb', 'nope.json'], /^kefu: cannot read KB file nope\.json \(ENOENT\) \[KB_UNREADABLE\]$/m);
+  await fails(['ai', 'eval', '--kb', kb, '--cases', 'README.md'], /cases file README\.md is not JSON.*\[CASES_NOT_JSON\]/);
+  await fails(['ai', 'ask', '  '], /question is empty.*\[QUESTION_EMPTY\]/);
+});
+
+test('kefu ai eval defaults --kb like ask; ask lists the clarify choices, in English for an English question', { timeout: 60_000 }, async () => {
+  const { stdout } = await run('node', ['cli/bin.js', 'ai', 'eval', '--cases', 'test/fixtures/faq/dev-cases.json', '--json'], { cwd: root });
+  assert.equal(JSON.parse(stdout).n, 50);
+  const human = (await run('node', ['cli/bin.js', 'ai', 'ask', 'how do I get an invoice'], { cwd: root })).stdout;
+  assert.match(human, /decision: +clarify/);
+  const choices = human.match(/^(?:choices:)? +\d\. \[[A-Z]+-\d+\] .+$/gm) ?? [];
+  assert.equal(choices.length, 3, human);
+  for (const line of [...choices, ...human.split('\n').filter((l) => l.startsWith('runner-up'))]) assert.doesNotMatch(line, /[\u4e00-\u9fff]/, line);
 });

@@ -33,7 +33,8 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
 
   await terminal.click('#human');
   await terminal.locator('#owner-label', { hasText: '正在排队' }).waitFor();
-  await terminal.locator('#queue-info', { hasText: /您排在第 1 位|即将/ }).waitFor();
+  // nobody is signed in yet: no wait estimate, the customer is told so (a made-up "第 1 位，约 3 分钟" was the bug)
+  await terminal.locator('#queue-info', { hasText: '暂无客服在线' }).waitFor();
   await terminal.screenshot({ path: `${shots}/terminal-queue.png` });
 
   const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -68,6 +69,10 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   // the English switch relabels the terminal
   await terminal.click('button.lang');
   await terminal.locator('#human', { hasText: 'Human agent' }).waitFor();
+  // every line the page or the server can say in both languages follows the switch (they stayed Chinese)
+  await terminal.locator('.bubble.from-system', { hasText: 'Thank you for your rating!' }).waitFor();
+  await terminal.locator('.bubble.from-system', { hasText: 'The agent has ended the session' }).waitFor();
+  await terminal.locator('.bubble.from-bot').first().filter({ hasText: 'smart assistant' }).waitFor();
   await terminal.screenshot({ path: `${shots}/terminal-en.png` });
   await terminal.setViewportSize({ width: 420, height: 860 });
   await terminal.screenshot({ path: `${shots}/terminal-phone.png` });
@@ -83,6 +88,7 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   await second.fill('#text', '个人所得税汇算要补税，我不服，想申请复议');
   await second.click('#send');
   await second.locator('#owner-label', { hasText: '正在排队' }).waitFor();
+  await second.locator('#queue-info', { hasText: /您排在第 1 位|即将/ }).waitFor();
   await agent.locator('#queue li', { hasText: 'cust-2' }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-queue.png` });
   await second.close();

@@ -14,6 +14,7 @@ initI18n({
     human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况',
     video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限',
     teach: '教给智能客服', teachHint: '把客户的问法加为知识库条目的说法，下次 AI 直接回答。', teachQuestion: '客户问法', teachEntry: '对应条目', teachAdd: '加为该条目的说法',
+    gone: '客户已断开 {n}', goneHint: '客户的终端已断开；若未在宽限期内回来，会话将自动结束',
     teachOk: '已学会：AI 现在直接用 {id} 回答这个问法', teachWeak: '已加入 {id}，但 AI 对这个问法仍不够确定，可再补充关键词', teachFailed: '未能保存' },
   en: { title: 'Agent console', login: 'Agent sign-in', agentId: 'Agent ID', password: 'Password', signIn: 'Sign in', online: 'Online', busy: 'Busy', away: 'Away', offline: 'Offline',
     mine: 'My conversations', queue: 'Waiting', agents: 'Agents', pick: 'Pick a conversation on the left', typing: 'Customer is typing…', close: 'End service', reply: 'Type a reply, Enter to send',
@@ -24,6 +25,7 @@ initI18n({
     human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case',
     video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once',
     teach: 'Teach the assistant', teachHint: 'Add the customer\'s wording to the KB entry that answers it; the AI answers it next time.', teachQuestion: 'Customer\'s wording', teachEntry: 'KB entry', teachAdd: 'Add as a phrasing of this entry',
+    gone: 'customer left {n} ago', goneHint: 'The customer\'s terminal disconnected; unless they come back within the grace period the chat closes by itself',
     teachOk: 'Learned: the AI now answers this wording with {id}', teachWeak: 'Added to {id}, but the AI is still unsure about this wording; add keywords too', teachFailed: 'Could not save' },
 });
 
@@ -102,12 +104,13 @@ function renderLists() {
   $('mine').replaceChildren(...(mine.length ? mine.map((c) => li([
     el('span', { class: `dot ${c.status === 'active' ? 'ok' : 'warn'}` }),
     el('span', { class: 'grow' }, `${bizLabel(c.business)} · ${c.customerId}`),
-    c.status === 'waiting' ? el('button', { type: 'button', onclick: (e) => { e.stopPropagation(); sock.send({ t: 'accept', convId: c.id }); select(c.id); } }, t('accept')) : null,
-  ], { class: c.id === selected ? 'active' : '', onclick: () => select(c.id), dataset: { conv: c.id } })) : [li(t('none'), { class: 'empty-row' })]));
+    c.disconnectedAt ? el('span', { class: 'gone', title: t('goneHint') }, t('gone', { n: ago(c.disconnectedAt) })) : null,
+    c.status === 'waiting' ? el('button', { type: 'button', disabled: Boolean(c.disconnectedAt), onclick: (e) => { e.stopPropagation(); sock.send({ t: 'accept', convId: c.id }); select(c.id); } }, t('accept')) : null,
+  ], { class: `${c.id === selected ? 'active' : ''}${c.disconnectedAt ? ' gone' : ''}`, onclick: () => select(c.id), dataset: { conv: c.id } })) : [li(t('none'), { class: 'empty-row' })]));
   $('queue-count').textContent = String(queue.length);
   $('queue').replaceChildren(...(queue.length ? queue.map((w) => li([
     el('span', { class: 'badge' }, `#${w.position}`), el('span', { class: 'grow', title: w.reason ? t(w.reason) : '' }, `${bizLabel(w.skill)} · ${w.customerId ?? ''}${w.reason ? ` · ${t(w.reason)}` : ''}`),
-    el('span', { class: 'muted' }, t('waited', { n: ago(w.since) })),
+    w.gone ? el('span', { class: 'gone', title: t('goneHint') }, t('gone', { n: ago(w.gone) })) : el('span', { class: 'muted' }, t('waited', { n: ago(w.since) })),
   ], { class: '' })) : [li(t('none'), { class: 'empty-row' })]));
   $('agents').replaceChildren(...agents.map((a) => li([
     el('span', { class: `dot ${a.status === 'online' ? 'ok' : a.status === 'offline' ? '' : 'warn'}` }),
@@ -149,6 +152,8 @@ function renderChatHead() {
   const c = state?.mine.find((x) => x.id === selected);
   $('chat-title').textContent = c ? `${bizLabel(c.business)} · ${c.customerId} · ${t(c.status === 'active' ? 'serving' : 'offered')}` : '';
   const active = c?.status === 'active';
+  $('chat-gone').hidden = !c?.disconnectedAt;
+  if (c?.disconnectedAt) { $('chat-gone').textContent = t('gone', { n: ago(c.disconnectedAt) }); $('chat-gone').title = t('goneHint'); }
   for (const id of ['send', 'close', 'transfer', 'text', 'canned', 'video']) $(id).disabled = !active;
   const call = calls.get(selected);
   $('call-link').hidden = !call; $('video').hidden = Boolean(call);
@@ -167,7 +172,8 @@ function renderChat() {
     const body = [];
     if (m.file && m.kind === 'image') body.push(el('img', { src: m.file.url, alt: m.file.name }));
     else if (m.file) body.push(el('a', { href: m.file.url, download: m.file.name }, `📄 ${m.file.name}`));
-    if (m.text) body.push(el('div', {}, m.text));
+    const text = m.texts?.[currentLang()] ?? m.text;
+    if (text) body.push(el('div', {}, text));
     if (m.buttons) body.push(el('div', { class: 'muted' }, m.buttons.map((b) => `[${b.label}]`).join(' ')));
     return el('div', { class: `msg ${m.from}` }, m.from === 'system' ? null : el('span', { class: 'who' }, `${who} · ${fmtTime(m.ts)}`), body);
   }));

@@ -14,6 +14,8 @@ export interface IdentityProvider {
   accountForIdNumber(idNumber: string): Promise<string | null>;
   /** Delivers a one-time code through the operator's channel (SMS…); returns where it went, masked. */
   sendCode(account: string, code: string): Promise<{ channel: string; to: string }>;
+  /** The accounts and ID numbers on record: shown by the demo login page only, never in production. */
+  listAccounts(): Promise<Array<{ account: string; idNumber: string }>>;
 }
 
 /**
@@ -57,6 +59,9 @@ export function createFileIdentityProvider(path: string, deliver: (to: string, c
     },
     async accountForIdNumber(idNumber) {
       return (await load()).find((a) => norm(a.idNumber) === norm(idNumber))?.account ?? null;
+    },
+    async listAccounts() {
+      return (await load()).map((a) => ({ account: a.account, idNumber: a.idNumber }));
     },
     async sendCode(account, code) {
       const rec = (await load()).find((a) => a.account === account);

@@ -12,6 +12,8 @@ import type { ChallengeBook, ChallengeKind } from '../liveness/challenge.js';
 export interface FaceApi {
   face: FaceService; templates: TemplateStore; login: LoginService; identity: IdentityProvider; credentials: CredentialStore; challenges: ChallengeBook;
   challengeKinds: ChallengeKind[];
+  /** demo mode (one-time codes echoed): the login page may show the demo accounts and codes */
+  demo: boolean;
   onEnrolled(account: string, frames: number): void;
 }
 
@@ -23,6 +25,10 @@ const Enroll = z.object({ account: z.string().min(1).max(64), idNumber: z.string
 const Login = z.object({
   account: z.string().max(64).optional(), idNumber: z.string().max(32).optional(), password: z.string().max(128).optional(),
   code: z.string().max(12).optional(), challengeId: z.string().max(64).optional(), frames,
+}).strict();
+
+const Identity = z.object({
+  account: z.string().max(64).optional(), idNumber: z.string().max(32).optional(), password: z.string().max(128).optional(), code: z.string().max(12).optional(),
 }).strict();
 
 export function decodeFrame(s: string): Uint8Array {
@@ -76,9 +82,26 @@ export function faceRoutes(api: () => FaceApi): Route[] {
     },
     {
       method: 'POST', url: '/api/challenge',
+      handler: handle(async (req) => {
+        const b = parse(Identity, req.body);
+        // without credentials: a bare challenge (the login then checks the password or code itself)
+        if (b.account === undefined && b.idNumber === undefined) {
+          const c = api().challenges.issue(api().challengeKinds);
+          return { id: c.id, kind: c.kind, expiresAt: c.expiresAt };
+        }
+        const r = await api().login.challenge({ ...b, terminal: terminalOf(req), terminalName: terminalName(req) }, api().challengeKinds);
+        if (!('challenge' in r)) return r;
+        return { ok: true, verified: true, id: r.challenge.id, kind: r.challenge.kind, expiresAt: r.challenge.expiresAt };
+      }),
+    },
+    {
+      // demo mode only (the code is echoed): the demo ID numbers, so a first-time user can log in at all
+      method: 'GET', url: '/api/demo',
       handler: handle(async () => {
-        const c = api().challenges.issue(api().challengeKinds);
-        return { id: c.id, kind: c.kind, expiresAt: c.expiresAt };
+        if (!api().demo) return { demo: false };
+        const accounts = await api().identity.listAccounts();
+        const enrolled = new Set(await api().face.accounts());
+        return { demo: true, accounts: accounts.slice(0, 5).map((a) => ({ ...a, enrolled: enrolled.has(a.account) })) };
       }),
     },
     {

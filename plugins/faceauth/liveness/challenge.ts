@@ -8,7 +8,11 @@ import { dot } from '../engine/vector.js';
 import type { AnalyseResult } from '../engine/pipeline.js';
 
 export type ChallengeKind = 'turn-left' | 'turn-right' | 'blink';
-export interface Challenge { id: string; kind: ChallengeKind; issuedAt: number; expiresAt: number }
+export interface Challenge {
+  id: string; kind: ChallengeKind; issuedAt: number; expiresAt: number;
+  /** identity already checked before the face step (password or code): the login needs no second check */
+  verified?: { account: string; method: 'password' | 'otp'; terminal: string };
+}
 
 /** What the challenge needs from one frame (the largest face). */
 export interface FrameObservation { faces: number; yaw?: number; ear?: number; embedding?: Float32Array }
@@ -80,7 +84,7 @@ function blink(seen: FrameObservation[], limits: typeof LIVENESS_LIMITS, detail:
 
 /** Issued challenges: random kind and id, single use, short-lived. */
 export interface ChallengeBook {
-  issue(kinds?: ChallengeKind[]): Challenge;
+  issue(kinds?: ChallengeKind[], verified?: Challenge['verified']): Challenge;
   take(id: string): Challenge | null;
   clear(): void;
 }
@@ -88,10 +92,10 @@ export interface ChallengeBook {
 export function createChallengeBook(ttlMs = 60_000, now: () => number = Date.now): ChallengeBook {
   const open = new Map<string, Challenge>();
   return {
-    issue(kinds = ['turn-left', 'turn-right']) {
+    issue(kinds = ['turn-left', 'turn-right'], verified) {
       const t = now();
       for (const [id, c] of open) if (c.expiresAt < t) open.delete(id);
-      const c: Challenge = { id: randomBytes(12).toString('base64url'), kind: kinds[randomInt(kinds.length)], issuedAt: t, expiresAt: t + ttlMs };
+      const c: Challenge = { id: randomBytes(12).toString('base64url'), kind: kinds[randomInt(kinds.length)], issuedAt: t, expiresAt: t + ttlMs, ...(verified ? { verified } : {}) };
       open.set(c.id, c);
       return c;
     },

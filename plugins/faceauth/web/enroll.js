@@ -20,6 +20,8 @@ $('form').addEventListener('submit', async (ev) => {
   $('start').disabled = true; result.className = 'result hidden'; $('snap').classList.add('hidden');
   $('s1').className = 'done'; $('s2').className = 'active';
   let stop = () => {};
+  // on a phone the form comes first: bring the camera stage into view for the capture
+  $('video').closest('.card').scrollIntoView({ behavior: 'smooth', block: 'start' });
   try {
     stop = await startCamera(video);
     const frames = [];

@@ -170,7 +170,7 @@ export function createRoom(opts: RoomOptions) {
         existing.away = false;
         for (const dt of existing.videoSinks) dt.resync();
         if (info.subscribe !== false) openSubscription(existing);
-        emitAll({ t: 'participant', event: 'rejoined', participant: { id: existing.id, name: existing.name, role: existing.role } }, existing.id);
+        emitAll({ t: 'participant', event: 'rejoined', participant: { id: existing.id, name: existing.name, role: existing.role, away: false } }, existing.id);
         return { participant: existing, rejoined: true };
       }
       if (participants.size >= opts.maxParticipants) {
@@ -179,7 +179,7 @@ export function createRoom(opts: RoomOptions) {
       const p = createParticipant({ id: info.id, name: info.name, role: info.role }, opts.keyframeGapMs ?? 300);
       p.onLevel = (level) => speaker.observe(p.id, level, now);
       participants.set(p.id, p);
-      emitAll({ t: 'participant', event: 'joined', participant: { id: p.id, name: p.name, role: p.role } }, p.id);
+      emitAll({ t: 'participant', event: 'joined', participant: { id: p.id, name: p.name, role: p.role, away: false } }, p.id);
       for (const o of participants.values()) if (o.id !== p.id) assignSlots(o);
       if (info.subscribe !== false) openSubscription(p);
       return { participant: p, rejoined: false };
@@ -242,7 +242,13 @@ export function createRoom(opts: RoomOptions) {
       for (const o of participants.values()) opts.emit(o.id, slotsMessage(o));
     },
 
-    setAway(id: string, away: boolean) { const p = participants.get(id); if (p) p.away = away; },
+    /** a dropped socket within the rejoin grace: the others show the tile as reconnecting, not as live */
+    setAway(id: string, away: boolean) {
+      const p = participants.get(id);
+      if (!p || p.away === away) return;
+      p.away = away;
+      emitAll({ t: 'participant', event: away ? 'away' : 'back', participant: { id, name: p.name, role: p.role, away } }, id);
+    },
     setView(id: string, view: SubscriberView) { const p = participants.get(id); if (p) p.view = view; },
     setMuted(id: string, kind: 'audio' | 'video', muted: boolean) {
       const p = participants.get(id);

@@ -1,6 +1,7 @@
 // The signalling protocol on the WebSocket, validated with zod. Client → server messages are below;
 // server → client messages are plain objects with `t` (joined, offer, answer, slots, participant, speaker,
-// layers, qos, invite, broadcast, error{code,message,ref}).
+// layers, qos, invite, broadcast, error{code,message,ref}). participant.event is joined, rejoined, left, muted,
+// or away/back: a dropped socket within the rejoin grace, so that pages show the tile as reconnecting.
 import { z } from 'zod';
 
 const id = z.string().min(1).max(64).regex(/^[\w.:-]+$/);

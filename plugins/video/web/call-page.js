@@ -8,7 +8,7 @@ initI18n(STRINGS);
 const q = new URLSearchParams(location.search);
 const role = q.get('role') || 'customer';
 const call = mountCall(document.getElementById('grid'), {
-  room: q.get('room') || 'lobby', role, name: q.get('name') || (role === 'agent' ? '坐席' : '客户'),
+  room: q.get('room') || 'lobby', role, name: q.get('name') || (role === 'agent' ? '坐席' : '客户'), // shown translated (grid.js displayName)
   participant: q.get('pid') || undefined,
   ...(q.get('res') === '360' ? { width: 640, height: 360 } : {}), callId: q.get('call') || undefined,
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/p/video/ws`,
@@ -20,16 +20,23 @@ function tellEmbedder() { if (window.parent !== window) window.parent.postMessag
 window.addEventListener('message', (e) => { if (e.origin === location.origin && e.data?.kefu === 'hangup') call.hangup(); });
 
 const status = document.getElementById('status');
-let people = 1; let statusKey = 'connecting';
-const showStatus = () => { status.textContent = t(statusKey, { n: people }); };
+// the count is the tiles': me plus everyone connected now; people within the rejoin grace are told apart
+let people = 1; let away = 0; let statusKey = 'connecting';
+const showStatus = () => {
+  if (statusKey !== 'connected') { status.textContent = t(statusKey); return; }
+  const base = t(people === 1 ? 'connected.one' : 'connected', { n: people });
+  status.textContent = away ? `${base} · ${t('connected.away', { n: away })}` : base;
+};
 onLangChange(showStatus);
 const roster = new Map();
 const panel = createQosPanel(document.getElementById('panel'), (id) => roster.get(id)?.name ?? id);
 call.on((ev) => {
-  if (ev.type === 'joined') { for (const p of ev.msg.roster) roster.set(p.id, p); people = ev.msg.roster.length; statusKey = 'connected'; }
+  if (ev.type === 'joined') { for (const p of ev.msg.roster) roster.set(p.id, p); statusKey = 'connected'; }
+  if (ev.type === 'participant' && ev.event !== 'left') roster.set(ev.participant.id, { ...roster.get(ev.participant.id), ...ev.participant });
+  if (ev.type === 'tiles') { people = ev.live + 1; away = ev.away; }
   if (ev.type === 'reconnecting') statusKey = 'reconnecting';
   if (ev.type === 'hangup') { statusKey = 'ended'; tellEmbedder(); }
-  if (ev.type === 'qos') { people = ev.tiles.length + 1; panel.update(ev.tiles); }
+  if (ev.type === 'qos') panel.update(ev.tiles);
   if (ev.type === 'error') { status.textContent = t('error', { code: ev.code }); return; }
   showStatus();
 });

@@ -1,17 +1,30 @@
 // The tile grid: fits up to 32 tiles on one screen (the column count that gives the largest 16:9 tiles),
 // highlights the active speaker, shows five QoS dots per tile and the self view in a corner.
-import { t } from '/_common/i18n.js';
+import { onLangChange, t } from '/_common/i18n.js';
 
 export const METRICS = ['videoBitrate', 'blur', 'freeze', 'stutter', 'audioBitrate'];
 
-export function bestColumns(n, width, height, gap = 6) {
-  let best = { cols: 1, size: 0 };
+/**
+ * The column count and tile size that cover the most of the grid. A tile may be 16:9 down to 4:3 (the
+ * video is cropped at the sides, as faces tolerate), so that two people on a landscape screen sit side by
+ * side across its width instead of stacked in a 16:9 column.
+ */
+export function bestLayout(n, width, height, gap = 6) {
+  let best = { cols: 1, w: 0, h: 0 };
   for (let cols = 1; cols <= Math.max(1, n); cols++) {
     const rows = Math.ceil(n / cols);
-    const w = Math.min((width - gap * (cols - 1)) / cols, ((height - gap * (rows - 1)) / rows) * 16 / 9);
-    if (w > best.size) best = { cols, size: w };
+    const cw = (width - gap * (cols - 1)) / cols, ch = (height - gap * (rows - 1)) / rows;
+    const w = Math.min(cw, (ch * 16) / 9), h = Math.min(ch, (w * 3) / 4);
+    if (w > 0 && w * h > best.w * best.h) best = { cols, w: Math.floor(w), h: Math.floor(h) };
   }
-  return best.cols;
+  return best;
+}
+
+/** A name the page made up from the role (no name given) is shown in the reader's language. */
+const ROLE_NAMES = { customer: ['客户', 'Customer'], agent: ['坐席', 'Agent'] };
+export function displayName(who) {
+  const defaults = ROLE_NAMES[who.role];
+  return defaults && (!who.name || defaults.includes(who.name)) ? t(`role.${who.role}`) : (who.name || who.id);
 }
 
 export function createGrid(root, { onPin }) {
@@ -25,10 +38,15 @@ export function createGrid(root, { onPin }) {
 
   function layout() {
     const n = tiles.size;
-    const r = root.getBoundingClientRect();
-    const cols = bestColumns(Math.max(1, n), r.width, r.height);
-    root.style.setProperty('--cols', String(cols));
-    root.style.setProperty('--rows', String(Math.max(1, Math.ceil(n / cols))));
+    // the content box: the grid's padding is not room for tiles
+    const cs = getComputedStyle(root);
+    const w = root.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const h = root.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    const best = bestLayout(Math.max(1, n), w, h);
+    root.style.setProperty('--cols', String(best.cols));
+    root.style.setProperty('--rows', String(Math.max(1, Math.ceil(n / best.cols))));
+    root.style.setProperty('--tw', `${best.w}px`);
+    root.style.setProperty('--th', `${best.h}px`);
     root.dataset.count = String(n);
   }
   new ResizeObserver(layout).observe(root);
@@ -41,20 +59,33 @@ export function createGrid(root, { onPin }) {
     el.dataset.participant = who.id;
     el.innerHTML = `<video autoplay playsinline muted></video><audio autoplay></audio>
       <div class="vc-label"><span class="vc-mic" hidden>🔇</span><span class="vc-name"></span></div>
+      <div class="vc-away" hidden></div>
       <div class="vc-qos">${METRICS.map((m) => `<span class="dot" data-metric="${m}" title=""></span>`).join('')}</div>`;
     el.addEventListener('click', () => onPin(who.id));
     root.insertBefore(el, self);
-    tile = { el, video: el.querySelector('video'), audio: el.querySelector('audio'), vTrack: null, aTrack: null };
+    tile = { el, who, video: el.querySelector('video'), audio: el.querySelector('audio'), vTrack: null, aTrack: null };
     tiles.set(who.id, tile);
     layout();
     return tile;
   }
 
+  let me = null;
+  function label(tile) {
+    tile.el.querySelector('.vc-name').textContent = displayName(tile.who);
+    // within the rejoin grace: dimmed and labelled, not a live black tile
+    const away = !!tile.who.away;
+    tile.el.classList.toggle('away', away);
+    const badge = tile.el.querySelector('.vc-away');
+    badge.hidden = !away; badge.textContent = t('away');
+  }
+  const labelSelf = () => { if (me) self.querySelector('.vc-name').textContent = t('meLabel', { name: displayName(me) }); };
+  onLangChange(() => { labelSelf(); for (const tile of tiles.values()) label(tile); });
+
   return {
-    setLocal(stream, name) { self.querySelector('video').srcObject = stream; self.querySelector('.vc-name').textContent = `${name}（${t('me')}）`; },
+    setLocal(stream, who) { self.querySelector('video').srcObject = stream; me = who; labelSelf(); },
     upsert(who, { video, audio }) {
       const tile = tileFor(who);
-      tile.el.querySelector('.vc-name').textContent = who.name || who.id;
+      tile.who = who; label(tile);
       if (video && tile.vTrack !== video) { tile.vTrack = video; tile.video.srcObject = new MediaStream([video]); }
       if (audio && tile.aTrack !== audio) { tile.aTrack = audio; tile.audio.srcObject = new MediaStream([audio]); }
     },
@@ -84,6 +115,8 @@ export function createGrid(root, { onPin }) {
       }
     },
     visibleIds() { return [...tiles.keys()]; },
+    /** tiles of people connected now, and of people within the rejoin grace */
+    counts() { let away = 0; for (const tile of tiles.values()) if (tile.who.away) away++; return { live: tiles.size - away, away }; },
     videoElements() { return [...tiles].map(([id, tile]) => [id, tile.video]); },
   };
 }

@@ -40,7 +40,7 @@ export function mountCall(root, opts) {
   async function startMedia() {
     if (state.stream) return state.stream;
     state.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: opts.width ?? 1280, height: opts.height ?? 720, frameRate: 15 } });
-    grid.setLocal(state.stream, opts.name);
+    grid.setLocal(state.stream, { id: state.me, name: opts.name, role: opts.role });
     return state.stream;
   }
 
@@ -76,6 +76,7 @@ export function mountCall(root, opts) {
     }
     grid.retain(ids);
     queueView();
+    emit({ type: 'tiles', ...grid.counts() });
   }
 
   // many tracks arrive at once on a renegotiation: tell the box the view once they settle
@@ -111,6 +112,7 @@ export function mountCall(root, opts) {
         else state.roster.set(msg.participant.id, { ...state.roster.get(msg.participant.id), ...msg.participant });
         if (msg.event === 'muted') grid.setMuted(msg.participant.id, msg.participant.muted);
         bindTiles();
+        emit({ type: 'participant', event: msg.event, participant: msg.participant });
         break;
       case 'speaker': state.speaker = msg.active; grid.setSpeaker(msg.active); break;
       case 'layers': {
@@ -163,6 +165,7 @@ export function mountCall(root, opts) {
 
   function stop() {
     state.closed = true;
+    window.removeEventListener('pagehide', onPageHide);
     clearInterval(state.statsTimer);
     send({ t: 'leave' });
     state.ws?.close(); state.pub?.close(); state.sub?.close();
@@ -170,6 +173,9 @@ export function mountCall(root, opts) {
   }
 
   connect();
+  // a closed tab leaves at once; without this the others would see its tile for the whole rejoin grace
+  const onPageHide = () => { if (!state.closed) stop(); };
+  window.addEventListener('pagehide', onPageHide);
   state.statsTimer = setInterval(() => { collectStats().catch(() => undefined); }, 1000);
   window.addEventListener('resize', queueView);
 
