@@ -16,10 +16,14 @@ interface InitOptions {
   dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
 }
 
+/** the link ids installers and the README use; a kind given twice gets -2, -3 */
+const LINK_ID: Record<string, string> = { wired: 'eth', nr5g: '5g', lte: '4g', ble: 'ble' };
+
 /** `wired`, `wired:192.0.2.10`, `nr5g:/dev/ttyUSB2:wwan0`, `lte:auto:wwan1`, `ble:AA:BB:CC:DD:EE:FF` */
-export function parseTransportSpec(spec: string, index: number): Record<string, unknown> {
+export function parseTransportSpec(spec: string, index: number, all: readonly string[] = [spec]): Record<string, unknown> {
   const [kind, ...rest] = spec.split(':');
-  const id = `${kind}${index ? `-${index}` : ''}`;
+  const nth = all.slice(0, index).filter((s) => s.split(':')[0] === kind).length;
+  const id = `${LINK_ID[kind] ?? kind}${nth > 0 ? `-${nth + 1}` : ''}`;
   switch (kind) {
     case 'wired': return rest.length ? { id, kind, localAddress: rest.join(':') } : { id, kind };
     case 'nr5g': case 'lte': return { id, kind, modem: { port: rest[0] ?? 'auto', profile: 'auto', apn: 'cmnet' }, netdev: rest[1] ?? (kind === 'nr5g' ? 'wwan0' : 'wwan1') };
@@ -62,16 +66,22 @@ export function register(program: Command): void {
         master: { url: o.master, username: o.username ?? o.box, passwordFile: o.passwordFile },
         dataDir: o.dataDir,
         http: { port: Number(o.httpPort) },
-        transports: o.transport.map(parseTransportSpec),
+        transports: o.transport.map((spec, i, all) => parseTransportSpec(spec, i, all)),
         plugins: Object.fromEntries(o.plugins.split(',').map((p) => p.trim()).filter(Boolean).map((p) => [p, {}])),
       };
+      let caCert: string | undefined;
       if (o.tls) {
         const tls = await ensureLocalTls(typeof o.tls === 'string' ? resolve(o.tls) : resolve(dirname(out), 'tls'), { boxId: o.box! });
         Object.assign(config.http, { tls: { cert: tls.cert, key: tls.key } });
+        caCert = tls.caCert;
       }
       validateConfig(structuredClone(config), await configSections(), out);
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `# kefu box configuration (see README "Configuration")\n${stringify(config)}`, { mode: 0o640 });
-      print({ json }, { ok: true, file: out, config }, () => `wrote ${out}\nnext: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``);
+      print({ json }, { ok: true, file: out, config, ...(caCert ? { caCert } : {}) }, () => [
+        `wrote ${out}`,
+        ...(caCert ? [`hall CA: ${caCert}: install it once on every terminal and agent PC as a trusted root, so the box's HTTPS pages open without a warning`] : []),
+        `next: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``,
+      ].join('\n'));
     }));
 }

@@ -77,7 +77,7 @@ test('errors from KEFU__ variables name the variable; a misspelt root key gets a
 test('the configs kefu init and kefu up write and the README example validate', async (t) => {
   const sections = await configSections();
   const init = base();
-  init.transports = ['wired', 'nr5g', 'lte:auto:wwan1', 'ble:AA:BB:CC:DD:EE:FF'].map(parseTransportSpec);
+  init.transports = ['wired', 'nr5g', 'lte:auto:wwan1', 'ble:AA:BB:CC:DD:EE:FF'].map((spec, i, all) => parseTransportSpec(spec, i, all));
   init.plugins = Object.fromEntries(pluginNames.map((p) => [p, {}]));
   validateConfig(init, sections);
 
@@ -91,4 +91,9 @@ test('the configs kefu init and kefu up write and the README example validate', 
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]) as Record<string, unknown>).filter((b) => b && 'box' in b);
   assert.ok(blocks.length >= 1, 'the README has a box config example');
   for (const b of blocks) validateConfig(b, sections);
+});
+
+test('kefu init names links the way installers do; a kind given twice is numbered', () => {
+  const specs = ['nr5g', 'lte', 'wired', 'wired:192.0.2.10', 'ble:AA:BB:CC:DD:EE:FF'];
+  assert.deepEqual(specs.map((s, i, all) => parseTransportSpec(s, i, all).id), ['5g', '4g', 'eth', 'eth-2', 'ble']);
 });
