@@ -126,8 +126,12 @@ async function run(o: UpOptions, data: string, json: boolean | undefined): Promi
       : `try: ${kefu} master boxes --data ${join(data, 'master')}   ·   ${kefu} status -c ${boxFile}`,
     'Ctrl-C stops everything.',
   ].join('\n'));
+  // the logs are quiet at the default level: say what Ctrl-C is doing, a clean stop takes a second or two
+  const say = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
   await untilSignal(log, async () => {
+    say('\nstopping kefu-edge (box, then master)…');
     await daemon.stop();
     await master.stop();
+    say('stopped.');
   });
 }
