@@ -44,6 +44,10 @@ export function registerControlMethods(control: ControlServer, d: DaemonApiDeps)
   control.handle('outbox.stats', () => d.outbox.stats());
   control.handle('commands.stats', () => d.router.stats());
   control.handle('uplink.stats', () => d.uplink.stats());
+  control.handle('commands.run', (p) => {
+    const a = z.object({ name: z.string().min(1), args: z.unknown().optional() }).strict().parse(p);
+    return d.router.runLocal(a.name, a.args);
+  });
 }
 
 /** What the master may change remotely (`cfg`): today the link preference order. Unknown keys are refused. */

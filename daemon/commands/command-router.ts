@@ -153,6 +153,19 @@ export function createCommandRouter(opts: CommandRouterOptions) {
       handlers.set(name, { schema, fn: handler as Handler['fn'] });
     },
 
+    /**
+     * Runs a registered command for the local CLI (the control socket, root on the box): no id ledger, no
+     * allow-list (those guard what the master may do), same argument checks and errors as a remote command.
+     */
+    async runLocal(name: string, args: unknown): Promise<unknown> {
+      const h = handlers.get(name);
+      if (!h) throw new CommandError('UNKNOWN_COMMAND', `no handler for command ${name}`);
+      const parsed = h.schema.safeParse(args);
+      if (!parsed.success) throw new CommandError('ARGS_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      counters.executed++;
+      return h.fn(parsed.data, { id: `local-${now()}`, by: 'local', progress: () => undefined });
+    },
+
     async start(): Promise<void> {
       if (disposeMessages) return;
       disposeMessages = opts.link.on('message', onMessage);

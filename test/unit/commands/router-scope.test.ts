@@ -20,3 +20,18 @@ test('a plugin registers commands only under its own prefix, and a name only onc
   assert.throws(() => chat.handle('system.reboot', z.object({}), () => 'no'), { code: 'COMMAND_NAME_INVALID' });
   assert.throws(() => chat.handle('chat.kb.reload', z.object({}), () => 'again'), { code: 'COMMAND_DUPLICATE' });
 });
+
+test('the local CLI runs a registered command through the same argument checks, whatever the allow-list', async (t) => {
+  const root = createRootStore(await tempDir(t));
+  await root.open();
+  t.after(() => root.close());
+  const router = createCommandRouter({
+    box: { region: 'r', box: 'b' }, log: silentLogger(), allow: ['system.*'], store: sublevel(root, 'commands'),
+    link: { subscribe() {}, on: () => () => {} },
+    outbox: { enqueue: async () => ({ id: 'x', seq: 1 }) },
+  });
+  router.scoped('faceauth').handle('faceauth.accounts', z.object({ limit: z.number() }).strict(), ({ limit }, meta) => ({ limit, by: meta.by }));
+  assert.deepEqual(await router.runLocal('faceauth.accounts', { limit: 3 }), { limit: 3, by: 'local' });
+  await assert.rejects(router.runLocal('faceauth.accounts', { limit: 'x' }), { code: 'ARGS_INVALID' });
+  await assert.rejects(router.runLocal('nope.nothing', {}), { code: 'UNKNOWN_COMMAND' });
+});
