@@ -2,39 +2,10 @@
 // counted toward the agent's capacity and in telemetry), and a queue with nobody signed in showed a made-up wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createEventBus } from '../../daemon/event-bus.js';
-import { createRootStore, sublevel } from '../../daemon/store.js';
-import { silentLogger } from '../../daemon/logger.js';
-import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
-import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
-import { createChatStore } from '../../plugins/chat/chat-store.js';
-import { chatConfigSchema, type ChatConfigInput } from '../../plugins/chat/config.js';
-import { createChatService, type ServiceEvent } from '../../plugins/chat/service.js';
-import { tempDir } from '../helpers/tmp.js';
+import { chatServiceRig } from '../helpers/chat-service-rig.js';
+import type { ServiceEvent } from '../../plugins/chat/service.js';
 
-const engine = createAnswerEngine(parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8'))));
-
-async function setup(t: { after(fn: () => unknown): void }, cfg: Partial<ChatConfigInput> = {}) {
-  const dir = await tempDir(t);
-  const root = createRootStore(`${dir}/db`);
-  await root.open();
-  t.after(() => root.close());
-  let clock = Date.UTC(2026, 0, 5, 2, 0); // a Monday, 10:00 in Shanghai
-  const published: Array<{ type: string; data: unknown }> = [];
-  const config = chatConfigSchema.parse({ kb: 'unused', limits: { reconnectGraceSec: 120 }, ...cfg });
-  const store = createChatStore(sublevel(root, 'chat'));
-  const make = () => createChatService({
-    store, bus: createEventBus(() => {}), log: silentLogger(), config, engine: () => engine, now: () => clock,
-    uplink: { async publish(type, data) { published.push({ type, data }); return { id: String(published.length), seq: published.length }; }, telemetry() {} },
-  });
-  const svc = make();
-  await svc.start();
-  t.after(() => svc.stop());
-  const events: ServiceEvent[] = [];
-  svc.subscribe((e) => events.push(e));
-  return { svc, make, store, events, published, advance: (ms: number) => { clock += ms; } };
-}
+const setup = chatServiceRig;
 
 test('a closed terminal: shown as disconnected, resumable within the grace period, then abandoned and the agent freed', async (t) => {
   const { svc, store, published, advance } = await setup(t);

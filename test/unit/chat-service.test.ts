@@ -1,40 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createEventBus } from '../../daemon/event-bus.js';
-import { createRootStore, sublevel } from '../../daemon/store.js';
-import { silentLogger } from '../../daemon/logger.js';
-import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
-import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
-import { createChatStore } from '../../plugins/chat/chat-store.js';
-import { chatConfigSchema, type ChatConfigInput } from '../../plugins/chat/config.js';
-import { createChatService, type ServiceEvent } from '../../plugins/chat/service.js';
-import { tempDir } from '../helpers/tmp.js';
+import { chatServiceRig } from '../helpers/chat-service-rig.js';
 
-const engine = createAnswerEngine(parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8'))));
-
-async function setup(t: { after(fn: () => unknown): void }, cfg: Partial<ChatConfigInput> = {}) {
-  const dir = await tempDir(t);
-  const root = createRootStore(`${dir}/db`);
-  await root.open();
-  t.after(() => root.close());
-  let clock = Date.UTC(2026, 0, 5, 2, 0); // a Monday, 10:00 in Shanghai
-  const published: Array<{ type: string; data: unknown; class?: string }> = [];
-  const archive: Array<{ kind: string }> = [];
-  const bus = createEventBus(() => {});
-  bus.on('archive.record', 'test', (p) => { archive.push(p); });
-  const config = chatConfigSchema.parse({ kb: 'unused', ...cfg });
-  const make = () => createChatService({
-    store: createChatStore(sublevel(root, 'chat')), bus, log: silentLogger(), config, engine: () => engine, now: () => clock,
-    uplink: { async publish(type, data, o) { published.push({ type, data, class: o?.class }); return { id: String(published.length), seq: published.length }; }, telemetry() {} },
-  });
-  const svc = make();
-  await svc.start();
-  t.after(() => svc.stop());
-  const events: ServiceEvent[] = [];
-  svc.subscribe((e) => events.push(e));
-  return { svc, make, events, published, archive, advance: (ms: number) => { clock += ms; } };
-}
+const setup = chatServiceRig;
 
 test('bot answers, 转人工 queues, agent accepts, closes, bot is back, bad rating opens a task', async (t) => {
   const { svc, events, published, archive, advance } = await setup(t);
