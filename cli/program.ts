@@ -8,7 +8,7 @@ import { fail } from './output.js';
 
 /** Commander's usage errors as ours: one line with a code (JSON with --json), never the whole help. */
 const USAGE_CODES: Record<string, string> = {
-  'commander.unknownCommand': 'UNKNOWN_COMMAND',
+  'commander.unknownCommand': 'UNKNOWN_CLI_COMMAND', // not UNKNOWN_COMMAND: that is a box's answer to `kefu master send`
   'commander.unknownOption': 'UNKNOWN_OPTION',
   'commander.missingMandatoryOptionValue': 'MISSING_OPTION',
   'commander.optionMissingArgument': 'MISSING_OPTION_VALUE',

@@ -52,8 +52,11 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   await agent.click('#send');
   await terminal.locator('.bubble.from-agent', { hasText: '我是王晓' }).waitFor();
   await terminal.fill('#text', '是一张增值税专用发票，谢谢');
+  await agent.locator('#chat-typing').waitFor({ state: 'visible', timeout: 5000 });
   await terminal.click('#send');
   await agent.locator('#messages .msg.customer', { hasText: '增值税专用发票' }).waitFor();
+  // what was being typed has arrived: the indicator goes with it, not 3 s later
+  await agent.locator('#chat-typing').waitFor({ state: 'hidden', timeout: 1000 });
   await agent.locator('#context dd', { hasText: 'cust-web' }).waitFor();
   await terminal.locator('.bubble.from-customer.read', { hasText: '增值税专用发票' }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-chat.png` });

@@ -26,12 +26,12 @@ async function kefu(args: string[], cwd?: string) {
 test('usage errors are one line with a code; --json gives an error object; --version prints the version', { timeout: 120_000 }, async () => {
   const unknown = await kefu(['frobnicate']);
   assert.equal(unknown.code, 1);
-  assert.equal(unknown.stderr, "kefu: unknown command 'frobnicate' (see kefu --help) [UNKNOWN_COMMAND]\n");
+  assert.equal(unknown.stderr, "kefu: unknown command 'frobnicate' (see kefu --help) [UNKNOWN_CLI_COMMAND]\n");
   assert.equal(unknown.stdout, '');
 
   const json = await kefu(['--json', 'frobnicate']);
   assert.equal(json.code, 1);
-  assert.deepEqual(JSON.parse(json.stdout), { ok: false, error: { code: 'UNKNOWN_COMMAND', message: "unknown command 'frobnicate' (see kefu --help)" } });
+  assert.deepEqual(JSON.parse(json.stdout), { ok: false, error: { code: 'UNKNOWN_CLI_COMMAND', message: "unknown command 'frobnicate' (see kefu --help)" } });
 
   const missing = await kefu(['face', 'eval']);
   assert.equal(missing.code, 1);

@@ -71,7 +71,11 @@ function handle(m) {
       const list = histories.get(m.convId) ?? [];
       if (!list.some((x) => x.seq === m.m.seq)) list.push(m.m);
       histories.set(m.convId, list);
-      if (m.convId === selected) { renderChat(); if (m.m.from === 'customer') sock.send({ t: 'read', convId: selected, seq: m.m.seq }); }
+      if (m.convId === selected) {
+        renderChat();
+        // what the customer was typing has arrived: the indicator would otherwise linger for its 3 s
+        if (m.m.from === 'customer') { sock.send({ t: 'read', convId: selected, seq: m.m.seq }); clearTimeout(typingTimer); $('chat-typing').hidden = true; }
+      }
       break;
     }
     case 'typing':
