@@ -11,7 +11,7 @@ export async function controlRequest<T = unknown>(dataDir: string, method: strin
     const timer = setTimeout(() => { socket.destroy(); reject(new KefuError('CONTROL_TIMEOUT', `the daemon did not answer "${method}" within ${timeoutMs} ms`)); }, timeoutMs);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new KefuError('DAEMON_NOT_RUNNING', `cannot reach the daemon at ${path} (${err.code}): is \`kefu start\` running with this data dir?`));
+      reject(new KefuError('DAEMON_NOT_RUNNING', `cannot reach the daemon at ${path} (${err.code}): is the box running with this data folder (\`npm start\`/\`kefu up\`, or \`kefu start\`)?`));
     });
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method, params })}\n`));
     // readline re-emits the socket's errors: the socket's own handler above reports them

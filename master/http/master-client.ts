@@ -1,5 +1,6 @@
 // A small client of the master's HTTP API, for the CLI and for tests. Where the master is comes from flags,
 // then KEFU_MASTER_URL / KEFU_MASTER_TOKEN, then the data dir of a master running on this machine.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KefuError } from '../../protocol/errors.js';
@@ -20,6 +21,9 @@ export async function resolveMasterEndpoint(opts: { url?: string; token?: string
   }
   if (dataDir && !token) {
     try { token = (await readFile(join(dataDir, 'http.token'), 'utf8')).trim(); } catch { /* reported below */ }
+  }
+  if (!url && dataDir && existsSync(dataDir)) {
+    throw new KefuError('MASTER_NOT_RUNNING', `no master is running with data folder ${dataDir} (start it with \`npm start\`/\`kefu up\`, or \`kefu master run\`)`);
   }
   if (!url) throw new KefuError('MASTER_UNKNOWN', 'where is the master? pass --url, set KEFU_MASTER_URL, or --data <dir> of a running master');
   if (!token) throw new KefuError('MASTER_TOKEN_MISSING', 'no API token: pass --token-file, set KEFU_MASTER_TOKEN, or --data <dir> of the master');
