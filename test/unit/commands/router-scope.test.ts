@@ -6,15 +6,20 @@ import { silentLogger } from '../../../daemon/logger.js';
 import { createCommandRouter } from '../../../daemon/commands/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-test('a plugin registers commands only under its own prefix, and a name only once', async (t) => {
+/** A router on a real store, with no link to a master. */
+async function rig(t: { after(fn: () => unknown): void }, allow: string[]) {
   const root = createRootStore(await tempDir(t));
   await root.open();
   t.after(() => root.close());
-  const router = createCommandRouter({
-    box: { region: 'r', box: 'b' }, log: silentLogger(), allow: ['*'], store: sublevel(root, 'commands'),
+  return createCommandRouter({
+    box: { region: 'r', box: 'b' }, log: silentLogger(), allow, store: sublevel(root, 'commands'),
     link: { subscribe() {}, on: () => () => {} },
     outbox: { enqueue: async () => ({ id: 'x', seq: 1 }) },
   });
+}
+
+test('a plugin registers commands only under its own prefix, and a name only once', async (t) => {
+  const router = await rig(t, ['*']);
   const chat = router.scoped('chat');
   chat.handle('chat.kb.reload', z.object({}), () => 'ok');
   assert.throws(() => chat.handle('system.reboot', z.object({}), () => 'no'), { code: 'COMMAND_NAME_INVALID' });
@@ -22,14 +27,7 @@ test('a plugin registers commands only under its own prefix, and a name only onc
 });
 
 test('the local CLI runs a registered command through the same argument checks, whatever the allow-list', async (t) => {
-  const root = createRootStore(await tempDir(t));
-  await root.open();
-  t.after(() => root.close());
-  const router = createCommandRouter({
-    box: { region: 'r', box: 'b' }, log: silentLogger(), allow: ['system.*'], store: sublevel(root, 'commands'),
-    link: { subscribe() {}, on: () => () => {} },
-    outbox: { enqueue: async () => ({ id: 'x', seq: 1 }) },
-  });
+  const router = await rig(t, ['system.*']);
   router.scoped('faceauth').handle('faceauth.accounts', z.object({ limit: z.number() }).strict(), ({ limit }, meta) => ({ limit, by: meta.by }));
   assert.deepEqual(await router.runLocal('faceauth.accounts', { limit: 3 }), { limit: 3, by: 'local' });
   await assert.rejects(router.runLocal('faceauth.accounts', { limit: 'x' }), { code: 'ARGS_INVALID' });
