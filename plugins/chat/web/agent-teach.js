@@ -18,13 +18,15 @@ const ESCALATION = /^(转人工|人工|人工客服|找人工|human( agent)?|age
 
 export function createTeachPanel($, { token }) {
   let kb = null;
+  /** one KB fetch however many renders ask for it: a second fetch landing late reset the entry chosen meanwhile */
+  let kbLoad = null;
   const guesses = new Map(); // question → entry id the engine would pick (or null)
   let shownFor = null; // the wording whose entry choice is on screen
   const shown = (text, cls) => { $('teach-result').hidden = false; $('teach-result').className = cls; $('teach-result').textContent = text; };
 
   async function load() {
-    kb = await api('kb');
-    renderEntries();
+    kbLoad ??= api('kb').then((k) => { kb = k; }, (err) => { kbLoad = null; throw err; });
+    await kbLoad;
   }
 
   function renderEntries(selectedId) {
