@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { topics, type BoxRef } from '../../protocol/topics.js';
 import type { Master } from '../../master/index.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -23,6 +23,16 @@ async function onlineBox(t: { after(fn: () => unknown): void }, m: Master, ref: 
   return c;
 }
 
+/** A page of its own at one screen size; its uncaught errors are collected. */
+async function pageAt(t: { after(fn: () => unknown): void }, browser: Browser, width: number, height: number) {
+  const ctx = await browser.newContext({ viewport: { width, height } });
+  t.after(() => ctx.close());
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
 /** Text a person can see (hidden elements and closed <details> excluded). */
 const visibleText = (page: Page, sel: string) => page.$eval(sel, (e) => (e as HTMLElement).innerText);
 const setLang = (page: Page, lang: 'zh' | 'en') => page.evaluate(async (l) => {
@@ -36,11 +46,7 @@ test('without a token the dashboard says it needs one and where to find it, in b
   t.after(() => browser.close());
   await mkdir(SHOTS, { recursive: true });
   for (const [size, width, height] of SIZES) {
-    const ctx = await browser.newContext({ viewport: { width, height } });
-    t.after(() => ctx.close());
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await pageAt(t, browser, width, height);
     await page.goto(m.urls.dashboard!);
     await page.waitForSelector('#token', { state: 'visible', timeout: 15_000 });
     for (const lang of ['zh', 'en'] as const) {
@@ -134,11 +140,7 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
   t.after(() => browser.close());
   await mkdir(SHOTS, { recursive: true });
   for (const [size, width, height] of SIZES) {
-    const ctx = await browser.newContext({ viewport: { width, height } });
-    t.after(() => ctx.close());
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await pageAt(t, browser, width, height);
     await page.goto(`${m.urls.dashboard}#token=${encodeURIComponent(token)}`);
     await page.goto(`${m.urls.dashboard!.replace(/\/$/, '')}/box.html?id=dd-hall-01`);
     await page.waitForSelector('#outbox-table', { timeout: 15_000 });
