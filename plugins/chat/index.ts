@@ -4,13 +4,11 @@ import { copyFile, mkdir, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
-import type { Jieba } from '@node-rs/jieba';
 import { definePlugin } from '../../daemon/plugin-api.js';
 import { PluginError } from '../../protocol/errors.js';
-import { createAnswerEngine, type AnswerEngine } from './ai/engine.js';
-import { loadKb, type KnowledgeBase } from './ai/kb-schema.js';
-import { loadPhrasingPacks, type PhrasingPack } from './ai/phrasings.js';
-import { loadJieba } from './ai/text.js';
+import { loadKb } from './ai/kb-schema.js';
+import { loadPhrasingPacks } from './ai/phrasings.js';
+import { createThreadedEngine, type ThreadedEngine } from './answerer/threaded-engine.js';
 import { createChatStore } from './chat-store.js';
 import { chatConfigSchema } from './config.js';
 import { registerKbRoutes, type KbHolder } from './kb-routes.js';
@@ -42,7 +40,7 @@ export default definePlugin({
   config: chatConfigSchema,
   setup(ctx) {
     const cfg = ctx.config;
-    let engine: AnswerEngine | null = null;
+    let engine: ThreadedEngine | null = null;
     let service: ChatService | null = null;
     let video: VideoEscalation | null = null;
     let started = false;
@@ -53,11 +51,7 @@ export default definePlugin({
       return engine;
     };
     const kbPath = cfg.kb ?? join(ctx.box.dataDir, 'chat', 'kb.json');
-    // one segmenter for every engine this plugin builds: a KB edit rebuilds the engine (see loadJieba)
-    let jieba: Jieba | null = null;
-    let phrasings: PhrasingPack[] = [];
-    const build = (next: KnowledgeBase) => createAnswerEngine(next, undefined, { jieba: (jieba ??= loadJieba()), phrasings });
-    const kb: KbHolder = { engine: currentEngine, replace: (next) => { engine = build(next); }, path: kbPath };
+    const kb: KbHolder = { engine: currentEngine, replace: (next) => currentEngine().load(next), path: kbPath };
     const svc = () => {
       if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
       return service;
@@ -81,7 +75,7 @@ export default definePlugin({
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });
 
     ctx.commands.handle('chat.kb.reload', z.object({}), async () => {
-      kb.replace(await loadKb(kbPath));
+      await kb.replace(await loadKb(kbPath));
       return { entries: currentEngine().kb.kb.length };
     });
     ctx.commands.handle('chat.stats', z.object({}), () => svc().stats());
@@ -100,8 +94,9 @@ export default definePlugin({
           const exists = await access(kbPath).then(() => true, () => false);
           if (!exists) { await mkdir(dirname(kbPath), { recursive: true }); await copyFile(SAMPLE_KB, kbPath); }
         }
-        if (cfg.phrasings) phrasings = await loadPhrasingPacks();
-        engine = build(await loadKb(kbPath));
+        const next = createThreadedEngine({ log: ctx.log, phrasings: cfg.phrasings ? await loadPhrasingPacks() : [] });
+        await next.load(await loadKb(kbPath));
+        engine = next;
         service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });
         service.subscribe((e) => { if (e.type === 'message') messages.inc(); });
@@ -116,7 +111,7 @@ export default definePlugin({
         telemetryTimer.unref();
         started = true;
       },
-      stop() {
+      async stop() {
         if (!started) return;
         if (telemetryTimer) clearInterval(telemetryTimer);
         telemetryTimer = null;
@@ -126,6 +121,9 @@ export default definePlugin({
         video = null;
         service?.stop();
         service = null;
+        const e = engine;
+        engine = null;
+        await e?.stop();
         started = false;
       },
       health() {

@@ -5,11 +5,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PluginHttp } from '../../daemon/plugin-api.js';
 import { toErrorBody } from '../../protocol/errors.js';
 import { kbEntrySchema, parseKb, type KnowledgeBase } from './ai/kb-schema.js';
-import type { AnswerEngine } from './ai/engine.js';
+import type { ThreadedEngine } from './answerer/threaded-engine.js';
 import type { AgentSessions } from './ws-agent.js';
 import type { ChatService } from './service.js';
 
-export interface KbHolder { engine(): AnswerEngine; replace(kb: KnowledgeBase): void; path: string }
+export interface KbHolder { engine(): ThreadedEngine; replace(kb: KnowledgeBase): Promise<void>; path: string }
 
 export function registerKbRoutes(http: PluginHttp, deps: { kb: KbHolder; service: () => ChatService; sessions: AgentSessions }): void {
   const { kb, service, sessions } = deps;
@@ -27,7 +27,7 @@ export function registerKbRoutes(http: PluginHttp, deps: { kb: KbHolder; service
     const tmp = `${kb.path}.tmp-${process.pid}`;
     await writeFile(tmp, `${JSON.stringify(valid, null, 1)}\n`);
     await rename(tmp, kb.path);
-    kb.replace(valid);
+    await kb.replace(valid);
   };
   const fail = (reply: FastifyReply, err: unknown) => reply.code(400).send({ ok: false, error: toErrorBody(err) });
 

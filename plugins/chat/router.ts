@@ -1,6 +1,8 @@
 // The IVR logic shared by chat and voice: identify the business, apply its mode and hours, answer, ask,
 // offer the business menu, or hand off. "转人工" always wins; the bot is silent once a human owns the chat.
-import type { AnswerEngine } from './ai/engine.js';
+import type { AskResult } from './ai/engine.js';
+import type { KnowledgeBase } from './ai/kb-schema.js';
+import { toErrorBody } from '../../protocol/errors.js';
 import type { Button, Conversation } from './model.js';
 
 export type BusinessMode = 'ai_only' | 'ai_first' | 'human_only';
@@ -13,10 +15,18 @@ export interface RouteResult {
   patch: Partial<Pick<Conversation, 'business' | 'misses' | 'lastKbId' | 'lang'>>;
   /** the engine's view, for logs and the agent's context */
   decision?: string;
+  /** why the engine could not be asked (the customer was handed to a human instead) */
+  error?: { code: string; message: string };
+}
+
+/** the engine inline (`kefu ai`, tests) or on its own thread (the plugin) */
+export interface AnswerSource {
+  readonly kb: KnowledgeBase;
+  ask(q: string): AskResult | Promise<AskResult>;
 }
 
 export interface RouterDeps {
-  engine: AnswerEngine;
+  engine: AnswerSource;
   businesses: Record<string, string>;
   modeOf(business: string): BusinessMode;
   /** whether humans serve this business right now; false → tell the customer when */
@@ -54,7 +64,7 @@ export function businessLabel(label: string, lang: 'zh' | 'en'): string {
   return lang === 'zh' ? m[1].trim() : m[2].trim();
 }
 
-export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps): RouteResult {
+export async function route(conv: Conversation, input: CustomerInput, deps: RouterDeps): Promise<RouteResult> {
   if (conv.owner !== 'bot' || conv.status === 'closed') return { replies: [], patch: {} };
   const lang = conv.lang;
   const t = T[lang];
@@ -65,6 +75,11 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
     if (!deps.humansOpen(business)) return { replies: [{ text: t.closed }], patch: { ...patch, business } };
     return { replies: [], handoff: { business, reason }, patch: { ...patch, business } };
   };
+  // an entry a KB edit removed since the engine answered is left out
+  const entryButtons = (candidates: ReadonlyArray<{ id: string }>): Button[] => candidates.flatMap((c) => {
+    const e = deps.engine.kb.kb.find((x) => x.id === c.id);
+    return e ? [{ label: lang === 'en' && e.question_en ? e.question_en : e.question, value: `kb:${c.id}` }] : [];
+  });
   const answerButtons: Button[] = [{ label: t.yes, value: 'resolved' }, { label: t.no, value: 'unresolved' }, { label: t.human, value: 'human' }];
   const answerEntry = (id: string): RouteResult => {
     const e = deps.engine.kb.kb.find((x) => x.id === id);
@@ -86,7 +101,13 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
 
   const text = (input.text ?? '').trim();
   if (!text) return { replies: [], patch: {} };
-  const r = deps.engine.ask(text);
+  let r: AskResult;
+  try {
+    r = await deps.engine.ask(text);
+  } catch (err) {
+    // never leave the customer without a reply: with no AI, a human of the business the chat has established
+    return { ...handoff(fallbackBusiness, 'ai_unavailable'), decision: 'error', error: toErrorBody(err) };
+  }
   // "转人工" says nothing about the business: keep what the conversation already established
   const business = r.businessEvidence > 0 || !conv.business ? r.business : conv.business;
   const patch: RouteResult['patch'] = { business };
@@ -94,10 +115,7 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
   if (deps.modeOf(r.business) === 'human_only') return { ...handoff(r.business, 'human_only', patch), decision: r.decision };
   if (r.decision === 'answer' && r.entry) return answerEntry(r.entry.id);
   if (r.decision === 'clarify') {
-    const buttons = r.candidates.slice(0, 3).map((c) => {
-      const e = deps.engine.kb.kb.find((x) => x.id === c.id)!;
-      return { label: lang === 'en' && e.question_en ? e.question_en : e.question, value: `kb:${c.id}` };
-    });
+    const buttons = entryButtons(r.candidates.slice(0, 3));
     return { replies: [{ text: t.clarify, buttons: [...buttons, { label: t.none, value: 'unresolved' }] }], patch, decision: r.decision };
   }
   // chit-chat is neither a miss nor a reason to hand off: the customer hears what the assistant is for
@@ -113,10 +131,7 @@ export function route(conv: Conversation, input: CustomerInput, deps: RouterDeps
   const near = r.reason === 'low_coverage' ? r.candidates.filter((c) => c.coverage >= NEAR_MISS).slice(0, 2) : [];
   const replies: BotReply[] = [];
   if (near.length) {
-    replies.push({ text: t.maybe, buttons: near.map((c) => {
-      const e = deps.engine.kb.kb.find((x) => x.id === c.id)!;
-      return { label: lang === 'en' && e.question_en ? e.question_en : e.question, value: `kb:${c.id}` };
-    }) });
+    replies.push({ text: t.maybe, buttons: entryButtons(near) });
   }
   replies.push({ text: t.menu, buttons: [...buttons, { label: t.human, value: 'human' }] });
   return { replies, patch: { ...patch, misses }, decision: r.decision };

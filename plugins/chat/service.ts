@@ -5,13 +5,12 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../../daemon/event-bus.js';
 import type { PluginUplink } from '../../daemon/plugin-api.js';
 import { CommandError } from '../../protocol/errors.js';
-import type { AnswerEngine } from './ai/engine.js';
 import type { ChatStore } from './chat-store.js';
 import type { ChatConfig } from './config.js';
 import { describeHours, isOpen, resolveHours } from './hours.js';
 import { BAD_RATING, newConversation, type AgentStatus, type Conversation, type FileRef, type FollowUpTask, type Message } from './model.js';
 import { createQueueEngine } from './queue.js';
-import { route, type BusinessMode } from './router.js';
+import { route, type AnswerSource, type BusinessMode } from './router.js';
 import { createAgentDirectory, type AgentDirectory } from './agent-directory.js';
 import { createEventHub } from './event-hub.js';
 import { createPresence } from './presence.js';
@@ -28,7 +27,7 @@ export type ServiceEvent =
 
 export interface ChatServiceDeps {
   store: ChatStore; uplink: PluginUplink; bus: EventBus; log: Logger; config: ChatConfig;
-  engine: () => AnswerEngine; now?: () => number; readSecret?: (path: string) => Promise<string>;
+  engine: () => AnswerSource; now?: () => number; readSecret?: (path: string) => Promise<string>;
 }
 
 export type ChatService = ReturnType<typeof createChatService>;
@@ -136,6 +135,42 @@ export function createChatService(deps: ChatServiceDeps) {
     await refreshQueue();
   }
 
+  // a conversation's messages are handled one after another: the answer of one is awaited (the engine runs on its
+  // own thread), and the next must see the conversation that answer left (a handoff silences the bot)
+  const turns = new Map<string, Promise<unknown>>();
+  function inTurn<T>(convId: string, work: () => Promise<T>): Promise<T> {
+    const run = (turns.get(convId) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    turns.set(convId, tail);
+    void tail.then(() => { if (turns.get(convId) === tail) turns.delete(convId); });
+    return run;
+  }
+
+  /** one customer message: the echo, the engine's answer (off this thread: awaited) and the conversation's update */
+  async function customerTurn(convId: string, m: { text?: string; value?: string; file?: FileRef }) {
+    const c = await getConv(convId);
+    if (c.status === 'closed') throw new CommandError('CHAT_CLOSED', 'conversation is closed');
+    if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
+    if (m.text && m.text.length > config.limits.textChars) throw new CommandError('CHAT_TEXT_TOO_LONG', `text over ${config.limits.textChars} characters`);
+    const label = m.value ? (m.text ?? m.value) : m.text;
+    record(c, 'chat.message', { kind: m.file ? 'file' : m.value ? 'button' : 'text' });
+    if (m.file) { await addMessage(c, { from: 'customer', kind: m.file.mime.startsWith('image/') ? 'image' : 'file', file: m.file, text: m.text }); return; }
+    // the customer's line goes out at once (the terminal's echo); the bot's answer follows when the engine's
+    // thread replies, in the same turn, so seq keeps the order
+    const writes: Array<Promise<unknown>> = [];
+    if (label) writes.push(addMessage(c, { from: 'customer', kind: 'text', text: label }));
+    const r = await route(c, { text: m.value ? undefined : m.text, value: m.value }, { engine: deps.engine(), businesses: deps.engine().kb.businesses, modeOf, humansOpen });
+    if (r.error) log.warn({ err: r.error, conv: c.id }, 'chat AI unavailable: handed to a human');
+    Object.assign(c, r.patch);
+    for (const reply of r.replies) {
+      writes.push(addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId }));
+      if (reply.kbId) stats.aiAnswers++;
+    }
+    if (!r.handoff) writes.push(save(c));
+    await Promise.all(writes);
+    if (r.handoff) await handoff(c, r.handoff.business, r.handoff.reason);
+  }
+
   const service = {
     queue, agents,
     subscribe: hub.subscribe,
@@ -187,27 +222,8 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conv: c, messages };
     },
 
-    async customerMessage(convId: string, m: { text?: string; value?: string; file?: FileRef }) {
-      const c = await getConv(convId);
-      if (c.status === 'closed') throw new CommandError('CHAT_CLOSED', 'conversation is closed');
-      if (m.file && m.file.size > config.limits.fileBytes) throw new CommandError('CHAT_FILE_TOO_LARGE', `file over ${config.limits.fileBytes} bytes`);
-      if (m.text && m.text.length > config.limits.textChars) throw new CommandError('CHAT_TEXT_TOO_LONG', `text over ${config.limits.textChars} characters`);
-      const label = m.value ? (m.text ?? m.value) : m.text;
-      record(c, 'chat.message', { kind: m.file ? 'file' : m.value ? 'button' : 'text' });
-      if (m.file) { await addMessage(c, { from: 'customer', kind: m.file.mime.startsWith('image/') ? 'image' : 'file', file: m.file, text: m.text }); return; }
-      // the customer's line, the bot's answer and the conversation are issued in the same tick, so they reach
-      // the store as one group commit and the terminal gets the echo and the answer together (seq keeps the order)
-      const writes: Array<Promise<unknown>> = [];
-      if (label) writes.push(addMessage(c, { from: 'customer', kind: 'text', text: label }));
-      const r = route(c, { text: m.value ? undefined : m.text, value: m.value }, { engine: deps.engine(), businesses: deps.engine().kb.businesses, modeOf, humansOpen });
-      Object.assign(c, r.patch);
-      for (const reply of r.replies) {
-        writes.push(addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId }));
-        if (reply.kbId) stats.aiAnswers++;
-      }
-      if (!r.handoff) writes.push(save(c));
-      await Promise.all(writes);
-      if (r.handoff) await handoff(c, r.handoff.business, r.handoff.reason);
+    customerMessage(convId: string, m: { text?: string; value?: string; file?: FileRef }): Promise<void> {
+      return inTurn(convId, () => customerTurn(convId, m));
     },
 
     /** the 转人工 button: a structured request, whatever label (language) the page showed */

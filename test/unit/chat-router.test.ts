@@ -13,30 +13,30 @@ const conv = (o: Partial<Conversation> = {}): Conversation => ({ id: 'c', termin
   lastKbId: null, handoffReason: null, rating: null, ...o });
 const deps = (o: Partial<RouterDeps> = {}): RouterDeps => ({ engine, businesses: engine.kb.businesses, modeOf: () => 'ai_first', humansOpen: () => true, ...o });
 
-test('answer comes with the "solved?" buttons; English conversations get the English gloss', () => {
-  const r = route(conv(), { text: '首套房契税多少' }, deps());
+test('answer comes with the "solved?" buttons; English conversations get the English gloss', async () => {
+  const r = await route(conv(), { text: '首套房契税多少' }, deps());
   assert.equal(r.replies[0].kbId, 'PRO-02');
   assert.deepEqual(r.replies[1].buttons!.map((b) => b.value), ['resolved', 'unresolved', 'human']);
-  const en = route(conv({ lang: 'en' }), { text: 'How do I pay deed tax on my first home?' }, deps());
+  const en = await route(conv({ lang: 'en' }), { text: 'How do I pay deed tax on my first home?' }, deps());
   assert.equal(en.replies[0].kbId, 'PRO-02');
   assert.doesNotMatch(en.replies[0].text, /[\u4e00-\u9fff]/);
 });
 
-test('the bot is silent when a human owns the conversation', () => {
-  assert.deepEqual(route(conv({ owner: 'agent' }), { text: '首套房契税多少' }, deps()).replies, []);
-  assert.deepEqual(route(conv({ owner: 'queue' }), { text: '转人工' }, deps()).handoff, undefined);
+test('the bot is silent when a human owns the conversation', async () => {
+  assert.deepEqual((await route(conv({ owner: 'agent' }), { text: '首套房契税多少' }, deps())).replies, []);
+  assert.deepEqual((await route(conv({ owner: 'queue' }), { text: '转人工' }, deps())).handoff, undefined);
 });
 
-test('转人工 wins even in ai_only mode; ai_only refuses a menu handoff; kb: buttons answer directly', () => {
-  assert.equal(route(conv({ business: 'invoice' }), { text: '转人工' }, deps({ modeOf: () => 'ai_only' })).handoff?.business, 'invoice');
-  const r = route(conv(), { value: 'biz:invoice' }, deps({ modeOf: () => 'ai_only' }));
+test('转人工 wins even in ai_only mode; ai_only refuses a menu handoff; kb: buttons answer directly', async () => {
+  assert.equal((await route(conv({ business: 'invoice' }), { text: '转人工' }, deps({ modeOf: () => 'ai_only' }))).handoff?.business, 'invoice');
+  const r = await route(conv(), { value: 'biz:invoice' }, deps({ modeOf: () => 'ai_only' }));
   assert.equal(r.handoff, undefined);
   assert.match(r.replies[0].text, /窗口/);
-  assert.equal(route(conv(), { value: 'kb:GEN-01' }, deps()).replies[0].kbId, 'GEN-01');
+  assert.equal((await route(conv(), { value: 'kb:GEN-01' }, deps())).replies[0].kbId, 'GEN-01');
 });
 
-test('unresolved after an answer hands off to that business', () => {
-  const r = route(conv({ business: 'refund', lastKbId: 'REF-01' }), { value: 'unresolved' }, deps());
+test('unresolved after an answer hands off to that business', async () => {
+  const r = await route(conv({ business: 'refund', lastKbId: 'REF-01' }), { value: 'unresolved' }, deps());
   assert.deepEqual(r.handoff, { business: 'refund', reason: 'unresolved' });
 });
 
@@ -55,21 +55,32 @@ test('business hours: weekday windows in the hall time zone, closed dates, prese
   assert.throws(() => resolveHours('nope'), /unknown business-hours preset/);
 });
 
-test('a near miss offers the closest entries before the business menu', () => {
+test('a near miss offers the closest entries before the business menu', async () => {
   // a wording the lexicon does not cover well enough to answer (its first example, 公司注册地址从高新区迁到经开区…, is now
   // answered with REG-02)
-  const r = route(conv(), { text: '我们公司从高新区迁到经开区了，还在本市，税务这块要跑什么' }, deps());
+  const r = await route(conv(), { text: '我们公司从高新区迁到经开区了，还在本市，税务这块要跑什么' }, deps());
   assert.equal(r.handoff, undefined);
   const offered = r.replies.flatMap((x) => x.buttons ?? []).map((b) => b.value);
   assert.ok(offered.includes('kb:REG-02'), offered.join(','));
   assert.ok(offered.includes('biz:registration'));
 });
 
-test('chit-chat gets what the assistant is for, counts as no miss and hands nothing off', () => {
+test('chit-chat gets what the assistant is for, counts as no miss and hands nothing off', async () => {
   for (const [text, lang, re] of [['你好，在吗？', 'zh', /智能客服/], ['给我讲个笑话吧', 'zh', /帮不上忙/], ['Tell me a joke', 'en', /can't help/]] as const) {
-    const r = route(conv({ lang, misses: 1 }), { text }, deps());
+    const r = await route(conv({ lang, misses: 1 }), { text }, deps());
     assert.equal(r.handoff, undefined, text);
     assert.match(r.replies[0].text, re, text);
     assert.equal(r.patch.misses, undefined, text);
   }
+});
+
+test('with the engine unavailable the customer is handed to a human of the conversation\'s business, with the reason', async () => {
+  const down = { kb: engine.kb, ask: () => Promise.reject(Object.assign(new Error('the chat AI is unavailable: its thread exited (1)'), { code: 'CHAT_AI_UNAVAILABLE' })) };
+  const r = await route(conv({ business: 'invoice' }), { text: '发票怎么领' }, deps({ engine: down }));
+  assert.deepEqual(r.handoff, { business: 'invoice', reason: 'ai_unavailable' });
+  assert.equal(r.error?.message, 'the chat AI is unavailable: its thread exited (1)');
+  // out of hours the customer hears when humans are back instead
+  const closed = await route(conv(), { text: '发票怎么领' }, deps({ engine: down, humansOpen: () => false }));
+  assert.equal(closed.handoff, undefined);
+  assert.match(closed.replies[0].text, /人工服务时间/);
 });
