@@ -41,7 +41,7 @@ function blame(path: readonly PropertyKey[], message: string, where: Where, sour
   return `${describePath(path, where.raw) || '(root)'}: ${message}${source ? ` (from the environment variable ${source.name}, not the file)` : ''}`;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Path, where: Where): string[] {
+function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Path, where: Where): string[] {
   // unknown keys are reported by findUnknownKeys, one per key with a suggestion
   return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => blame([...prefix, ...i.path], i.message, where));
 }
