@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../protocol/errors.js';
 import { RootConfig, TransportCommon } from './schema.js';
+import { describePath } from './issue-path.js';
 import { findUnknownKeys, suggestKey } from './unknown-keys.js';
 import { TransportKind } from '../../protocol/schemas.js';
 
@@ -30,31 +31,32 @@ const ENV_SOURCES = Symbol('kefu.envSources');
 type EnvSources = Array<{ path: string[]; name: string }>;
 type Path = Array<string | number>;
 
-const joinPath = (path: readonly PropertyKey[]) => path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+/** What a problem's place is named against: the whole raw config (entries by id), and what KEFU__ variables set. */
+interface Where { raw: unknown; env?: EnvSources }
 
-/** Appends the environment variable that set (a parent of) `path`, so the user does not look for it in the file. */
-function blame(path: readonly PropertyKey[], message: string, env?: EnvSources, sourcePath: readonly PropertyKey[] = path): string {
+/** `path: message`, naming the environment variable that set (a parent of) `path`, so the user does not look for it in the file. */
+function blame(path: readonly PropertyKey[], message: string, where: Where, sourcePath: readonly PropertyKey[] = path): string {
   const full = sourcePath.map(String);
-  const source = env?.find((e) => e.path.length <= full.length && e.path.every((p, i) => p.toLowerCase() === full[i].toLowerCase()));
-  return `${joinPath(path) || '(root)'}: ${message}${source ? ` (from the environment variable ${source.name}, not the file)` : ''}`;
+  const source = where.env?.find((e) => e.path.length <= full.length && e.path.every((p, i) => p.toLowerCase() === full[i].toLowerCase()));
+  return `${describePath(path, where.raw) || '(root)'}: ${message}${source ? ` (from the environment variable ${source.name}, not the file)` : ''}`;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Path = [], env?: EnvSources): string[] {
+function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Path, where: Where): string[] {
   // unknown keys are reported by findUnknownKeys, one per key with a suggestion
-  return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => blame([...prefix, ...i.path], i.message, env));
+  return issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => blame([...prefix, ...i.path], i.message, where));
 }
 
-function unknownKeyIssues(schema: z.ZodType, value: unknown, prefix: Path, env?: EnvSources, ignore: readonly string[] = []): string[] {
+function unknownKeyIssues(schema: z.ZodType, value: unknown, prefix: Path, where: Where, ignore: readonly string[] = []): string[] {
   return findUnknownKeys(schema, value, prefix, ignore).map((u) => {
     const hint = suggestKey(u.key, u.known);
-    return blame(u.path, `Unrecognized key: "${u.key}"${hint ? ` (did you mean "${hint}"?)` : ''}`, env, [...u.path, u.key]);
+    return blame(u.path, `Unrecognized key: "${u.key}"${hint ? ` (did you mean "${hint}"?)` : ''}`, where, [...u.path, u.key]);
   });
 }
 
 /** Every problem of one section: the schema's own issues and the keys it would silently drop. */
-function checkSection(schema: z.ZodType, value: unknown, prefix: Path, env?: EnvSources, ignore: readonly string[] = []) {
+function checkSection(schema: z.ZodType, value: unknown, prefix: Path, where: Where, ignore: readonly string[] = []) {
   const r = schema.safeParse(value);
-  const problems = [...(r.success ? [] : formatIssues(r.error.issues, prefix, env)), ...unknownKeyIssues(schema, value, prefix, env, ignore)];
+  const problems = [...(r.success ? [] : formatIssues(r.error.issues, prefix, where)), ...unknownKeyIssues(schema, value, prefix, where, ignore)];
   return { data: r.success ? r.data : undefined, problems };
 }
 
@@ -103,8 +105,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * problem: a broken root does not hide a plugin's error until it is fixed.
  */
 export function validateConfig(raw: unknown, sections: SectionSchemas, file?: string): LoadedConfig {
-  const env = isRecord(raw) ? (raw as { [ENV_SOURCES]?: EnvSources })[ENV_SOURCES] : undefined;
-  const rootCheck = checkSection(RootConfig, raw, [], env);
+  const where: Where = { raw, env: isRecord(raw) ? (raw as { [ENV_SOURCES]?: EnvSources })[ENV_SOURCES] : undefined };
+  const rootCheck = checkSection(RootConfig, raw, [], where);
   const problems = [...rootCheck.problems];
   const input = isRecord(raw) ? raw : {};
 
@@ -113,14 +115,14 @@ export function validateConfig(raw: unknown, sections: SectionSchemas, file?: st
   (Array.isArray(input.transports) ? input.transports : []).forEach((t: unknown, i) => {
     if (!isRecord(t)) return; // the root's issues say what it should be
     if (typeof t.id === 'string') {
-      if (seen.has(t.id)) problems.push(`transports[${i}].id: duplicate transport id "${t.id}"`);
+      if (seen.has(t.id)) problems.push(blame(['transports', i, 'id'], `duplicate transport id "${t.id}"`, where));
       seen.add(t.id);
     }
     if (typeof t.kind !== 'string' || !TransportKind.safeParse(t.kind).success) return; // reported by the root
     const schema = sections.transports[t.kind];
-    if (!schema) { problems.push(`transports[${i}].kind: no transport of kind "${t.kind}" is installed`); return; }
+    if (!schema) { problems.push(blame(['transports', i, 'kind'], `no transport of kind "${t.kind}" is installed`, where)); return; }
     // the fields every transport has are the root's (TransportCommon), whether or not the kind's schema names them
-    const r = checkSection(schema, t, ['transports', i], env, Object.keys(TransportCommon.shape));
+    const r = checkSection(schema, t, ['transports', i], where, Object.keys(TransportCommon.shape));
     if (r.data) transports.push(r.data as LoadedConfig['transports'][number]);
     problems.push(...r.problems);
   });
@@ -131,10 +133,10 @@ export function validateConfig(raw: unknown, sections: SectionSchemas, file?: st
     if (!schema) {
       const known = sections.installedPlugins ?? Object.keys(sections.plugins);
       const hint = suggestKey(name, known);
-      problems.push(`plugins.${name}: unknown plugin${hint ? ` (did you mean "${hint}"?)` : ''} (installed: ${known.join(', ')})`);
+      problems.push(blame(['plugins', name], `unknown plugin${hint ? ` (did you mean "${hint}"?)` : ''} (installed: ${known.join(', ')})`, where));
       continue;
     }
-    const r = checkSection(schema, value ?? {}, ['plugins', name], env);
+    const r = checkSection(schema, value ?? {}, ['plugins', name], where);
     if (r.data !== undefined) plugins[name] = r.data;
     problems.push(...r.problems);
   }

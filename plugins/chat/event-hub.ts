@@ -1,6 +1,17 @@
 // Fan-out of service events: global listeners (agent consoles, metrics) and per-conversation listeners
 // (terminals), indexed so that one event costs O(its listeners), not O(connected terminals).
-import type { ServiceEvent } from './service.js';
+import type { Conversation, FollowUpTask, Message } from './model.js';
+
+/** what the chat service tells terminals, agent consoles and metrics */
+export type ServiceEvent =
+  | { type: 'message'; conv: Conversation; message: Message }
+  | { type: 'conv'; conv: Conversation }
+  | { type: 'queue'; convId: string; position: number; etaMs: number; staffed: boolean; hours: { zh: string; en: string } }
+  | { type: 'typing'; convId: string; from: 'customer' | 'agent'; agentId?: string }
+  | { type: 'read'; convId: string; seq: number; by: 'customer' | 'agent' }
+  | { type: 'rate_request'; convId: string }
+  | { type: 'task'; task: FollowUpTask }
+  | { type: 'agents' };
 
 type Listener = (e: ServiceEvent) => void;
 

@@ -3,26 +3,13 @@
 // prints human labels, a signed-in dashboard link and the demo face accounts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { KEFU, startKefuUp } from '../helpers/kefu-up.js';
+import { startKefuUp } from '../helpers/kefu-up.js';
+import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const run = promisify(execFile);
-
-async function kefu(args: string[], cwd?: string) {
-  const env = { ...process.env };
-  delete env.KEFU_CONFIG;
-  try {
-    const r = await run(process.execPath, [KEFU, ...args], { cwd, env, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const kefu = kefuRun;
 
 test('a second kefu up / kefu start on a folder in use refuses and the running one stays usable', { timeout: 180_000 }, async (t) => {
   const { proc, data, urls } = await startKefuUp(t);

@@ -2,26 +2,12 @@
 // a JSON error object with --json, --version, and `master box add` printing an absolute secret path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { promisify } from 'node:util';
-import { KEFU } from '../helpers/kefu-up.js';
+import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const run = promisify(execFile);
-
-async function kefu(args: string[], cwd?: string) {
-  try {
-    const env = { ...process.env };
-    delete env.KEFU_CONFIG;
-    const r = await run(process.execPath, [KEFU, ...args], { cwd, env, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const kefu = kefuRun;
 
 test('usage errors are one line with a code; --json gives an error object; --version prints the version', { timeout: 120_000 }, async () => {
   const unknown = await kefu(['frobnicate']);

@@ -1,27 +1,17 @@
 // `kefu face …` as a user runs it: the eval contract of DESIGN.md, and enroll / verify / delete on a data folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DEFAULT_THRESHOLD } from '../../plugins/faceauth/config.js';
 import { createRootStore } from '../../daemon/store.js';
 
-const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const P = join(ROOT, 'test/fixtures/faces/persons');
-const kefu = async (args: string[]) => {
-  try {
-    const r = await run('node', ['cli/bin.js', ...args], { cwd: ROOT, timeout: 120_000, env: { ...process.env, KEFU_CONFIG: '/nonexistent/kefu.yaml' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const kefu = (args: string[]) => kefuRun(args, ROOT, { env: { KEFU_CONFIG: '/nonexistent/kefu.yaml' }, timeoutMs: 120_000 });
 
 test('kefu face eval --json prints the contract fields at the configured threshold', async (t) => {
   const r = await kefu(['face', 'eval', '--dir', P, '--json']);

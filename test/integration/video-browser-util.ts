@@ -1,8 +1,20 @@
 // Helpers for the video browser tests: open call pages, read their WebRTC stats and QoS rows, poll.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
-export async function openCall(browser: Browser, url: string, q: Record<string, string>, viewport = { width: 1600, height: 900 }): Promise<Page> {
+/** a PNG of the page into $KEFU_SCREENSHOTS, when set (to look at what a test saw) */
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = process.env.KEFU_SCREENSHOTS;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, name) });
+}
+
+/** `init` runs in the page before its own scripts (to watch what it does from the start) */
+export async function openCall(browser: Browser, url: string, q: Record<string, string>, viewport = { width: 1600, height: 900 }, init?: () => void): Promise<Page> {
   const page = await browser.newPage({ viewport });
+  if (init) await page.addInitScript(init);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   (page as Page & { kefuErrors?: string[] }).kefuErrors = errors;

@@ -3,25 +3,16 @@
 // mode; on a 1024 px screen two tiles sat stacked in the left half.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 import { closeAfter } from '../helpers/cleanup.js';
 import { startVideoServer } from './video-server.js';
-import { openCall, waitFor } from './video-browser-util.js';
+import { openCall, shot, waitFor } from './video-browser-util.js';
 
 // werift can leave a UDP socket open after close(): do not let the file's process hang once every test is done
 after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(); });
-
-const shots = process.env.KEFU_SCREENSHOTS;
-const shot = async (page: Page, name: string) => {
-  if (!shots) return;
-  await mkdir(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, name) });
-};
 
 interface TileView { id: string; name: string; away: boolean; badge: string; x: number; y: number; w: number; h: number }
 const tiles = (page: Page) => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.vc-tile')].map((el) => {

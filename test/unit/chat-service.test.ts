@@ -122,3 +122,40 @@ test('bot-only conversations left idle are closed; a queued one is kept', async 
   // the terminal coming back after that starts afresh
   assert.notEqual((await svc.open({ terminalId: 'idle-1', convId: a.conv.id })).conv.id, a.conv.id);
 });
+
+test('every way a conversation closes is told alike (archive chat.end, master closed, with its reason); a customer ending frees the agent for the next one at once', async (t) => {
+  // no background tick: whatever happens, happens because of the call under test
+  const { svc, published, archive, advance } = await setup(t, { queue: { tickMs: 3_600_000 } });
+  await svc.agents.set({ id: 'a1', name: '小王', skills: ['general'], password: 'correct horse', capacity: 1 });
+  await svc.agents.login('a1', 'correct horse');
+  await svc.setAgentStatus('a1', 'online');
+  const served = (await svc.open({ terminalId: 'k-served' })).conv;
+  const next = (await svc.open({ terminalId: 'k-next' })).conv;
+  const idle = (await svc.open({ terminalId: 'k-idle' })).conv;
+  await svc.requestHuman(served.id);
+  await svc.accept('a1', served.id);
+  await svc.requestHuman(next.id);
+  assert.equal((await svc.conversation(next.id)).owner, 'queue', 'the only agent is busy');
+
+  await svc.end(served.id);
+  await svc.end(served.id); // twice: closed once
+  assert.deepEqual([(await svc.conversation(next.id)).owner, (await svc.conversation(next.id)).agentId], ['agent', 'a1'], 'offered at once, not at the next tick');
+
+  const unlink = await svc.link(next.id);
+  await unlink();
+  advance(121_000);
+  assert.equal(await svc.sweepAbandoned(), 1);
+  advance(31 * 60_000);
+  assert.equal(await svc.closeIdle(), 1);
+
+  const closes = published.filter((p) => p.type === 'closed').map((p) => p.data as { convId: string; reason: string; business: string | null });
+  assert.deepEqual(closes.map((c) => [c.convId, c.reason]), [[served.id, 'customer'], [next.id, 'abandoned'], [idle.id, 'idle']]);
+  const ends = archive.filter((a) => a.kind === 'chat.end').map((a) => (a as unknown as { data: { convId: string; by: string; agentId: string | null } }).data);
+  assert.deepEqual(ends.map((e) => [e.convId, e.by, e.agentId]), [[served.id, 'customer', 'a1'], [next.id, 'abandoned', 'a1'], [idle.id, 'idle', null]]);
+  for (const [id, reason] of [[served.id, 'customer'], [next.id, 'abandoned'], [idle.id, 'idle']]) {
+    const c = await svc.conversation(id);
+    assert.deepEqual([c.status, c.closeReason, typeof c.closedAt], ['closed', reason, 'number'], id);
+  }
+  assert.equal(svc.queue.agent('a1')?.load, 0);
+  assert.equal(svc.stats().open, 0);
+});

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { configSections, pluginNames } from '../../daemon/builtins.js';
 import { loadConfigFile, validateConfig } from '../../daemon/config/load.js';
 import { ConfigError } from '../../protocol/errors.js';
@@ -34,9 +34,9 @@ test('root, transport and plugin problems are reported in one pass', async () =>
   const issues = issuesOf(() => validateConfig(c, sections));
   const has = (prefix: string) => assert.ok(issues.some((i) => i.startsWith(prefix)), `${prefix} in\n${issues.join('\n')}`);
   has('box.id:');
-  has('transports[0].kind:');
-  has('transports[1].pollMs:');
-  has('plugins.chat.agents[0].capacity:');
+  has('transports[eth].kind:');
+  has('transports[eth2].pollMs:');
+  has('plugins.chat.agents[a1].capacity:');
 });
 
 test('unknown or invalid keys in plugin and transport sections are errors', async () => {
@@ -47,7 +47,7 @@ test('unknown or invalid keys in plugin and transport sections are errors', asyn
   const issues = issuesOf(() => validateConfig(c, sections));
   assert.ok(issues.includes('plugins.video: Unrecognized key: "bogus"'), issues.join('\n'));
   assert.ok(issues.includes('plugins.video.broadcast: Unrecognized key: "voise" (did you mean "voice"?)'), issues.join('\n'));
-  assert.ok(issues.includes('transports[0]: Unrecognized key: "bogusKey"'), issues.join('\n'));
+  assert.ok(issues.includes('transports[eth]: Unrecognized key: "bogusKey"'), issues.join('\n'));
   assert.ok(issues.some((i) => i.startsWith('plugins.chat.businessHours: unknown business-hours preset')), issues.join('\n'));
   assert.ok(!issues.some((i) => i.includes('"classes"')), 'the fields every transport has are not unknown to a kind');
   assert.equal(issues.length, 4, issues.join('\n'));
@@ -96,4 +96,38 @@ test('the configs kefu init and kefu up write and the README example validate', 
 test('kefu init names links the way installers do; a kind given twice is numbered', () => {
   const specs = ['nr5g', 'lte', 'wired', 'wired:192.0.2.10', 'ble:AA:BB:CC:DD:EE:FF'];
   assert.deepEqual(specs.map((s, i, all) => parseTransportSpec(s, i, all).id), ['5g', '4g', 'eth', 'eth-2', 'ble']);
+});
+
+test('a problem inside a transport or an agent names it by its id, as installers know it; a shared id falls back to the index', async (t) => {
+  const sections = await configSections();
+  const c = base();
+  c.transports = [
+    { id: '5g', kind: 'nr5g' },
+    { id: '4g', kind: 'lte', modem: { apn: 5, pinFlie: '/etc/kefu/pin' } },
+    { id: 'eth', kind: 'wired', localAdress: '127.0.0.1' },
+    { id: 'ble', kind: 'ble', bogus: 1 },
+    { kind: 'wired' },
+    { id: 'lab', kind: 'wird' }, { id: 'lab', kind: 'wired', pollMs: -5 },
+  ];
+  c.plugins = { chat: { agents: [{ id: 'a1', name: 'A', skills: ['general'], capacity: -1, passwordFile: '/x' }] } };
+  const dir = await tempDir(t);
+  const file = join(dir, 'kefu.yaml');
+  await writeFile(file, stringify(c));
+  await assert.rejects(loadConfigFile(file, sections, { KEFU__TRANSPORTS__1__MODEM__PORT: '' }), (err: ConfigError) => {
+    const issues = err.issues;
+    const has = (line: RegExp) => assert.ok(issues.some((i) => line.test(i)), `${line} in\n${issues.join('\n')}`);
+    has(/^transports\[4g\]\.modem\.apn: Invalid input: expected string, received number$/);
+    has(/^transports\[4g\]\.modem: Unrecognized key: "pinFlie" \(did you mean "pinFile"\?\)$/);
+    has(/^transports\[4g\]\.modem\.port: .*\(from the environment variable KEFU__TRANSPORTS__1__MODEM__PORT, not the file\)$/);
+    has(/^transports\[eth\]: Unrecognized key: "localAdress" \(did you mean "localAddress"\?\)$/);
+    has(/^transports\[ble\]: Unrecognized key: "bogus"$/);
+    has(/^transports\[4\]\.id: /); // no id: its position
+    has(/^transports\[5\]\.kind: /); // two entries say "lab": each by its position
+    has(/^transports\[6\]\.id: duplicate transport id "lab"$/);
+    has(/^transports\[6\]\.pollMs: /);
+    has(/^plugins\.chat\.agents\[a1\]\.capacity: /);
+    assert.ok(!issues.some((i) => /transports\[[0-3]\]/.test(i)), `no transport with its own id is named by position:\n${issues.join('\n')}`);
+    assert.ok(err.message.includes(issues.find((i) => i.startsWith('transports[4g].modem.apn'))!), 'the printed message carries the same lines');
+    return true;
+  });
 });

@@ -4,9 +4,11 @@ import { STRINGS } from './strings.js';
 import { mountCall } from './video-call.js';
 import { createQosPanel } from './qos-panel.js';
 
-initI18n(STRINGS);
 const q = new URLSearchParams(location.search);
 const role = q.get('role') || 'customer';
+// whom this side waits for while alone: a customer for an agent, an agent for the customer
+document.getElementById('waiting-title').dataset.i18n = `waiting.${{ customer: 'agent', agent: 'customer' }[role] ?? 'other'}`;
+initI18n(STRINGS);
 const call = mountCall(document.getElementById('grid'), {
   room: q.get('room') || 'lobby', role, name: q.get('name') || (role === 'agent' ? '坐席' : '客户'), // shown translated (grid.js displayName)
   participant: q.get('pid') || undefined,
@@ -28,6 +30,9 @@ const showStatus = () => {
   status.textContent = away ? `${base} · ${t('connected.away', { n: away })}` : base;
 };
 onLangChange(showStatus);
+// connected with nobody else in the room (someone within the rejoin grace still counts: their tile says so)
+const waiting = document.getElementById('waiting');
+const showWaiting = () => { waiting.hidden = statusKey !== 'connected' || [...call.roster.keys()].some((id) => id !== call.participant); };
 const roster = new Map();
 const panel = createQosPanel(document.getElementById('panel'), (id) => roster.get(id)?.name ?? id);
 call.on((ev) => {
@@ -37,6 +42,7 @@ call.on((ev) => {
   if (ev.type === 'reconnecting') statusKey = 'reconnecting';
   if (ev.type === 'hangup') { statusKey = 'ended'; tellEmbedder(); }
   if (ev.type === 'qos') panel.update(ev.tiles);
+  showWaiting();
   if (ev.type === 'error') { status.textContent = t('error', { code: ev.code }); return; }
   showStatus();
 });
@@ -51,4 +57,4 @@ const toggle = (btn, kind, onKey, offKey) => {
 toggle(document.getElementById('mic'), 'audio', 'mic.on', 'mic.off');
 toggle(document.getElementById('cam'), 'video', 'cam.on', 'cam.off');
 document.getElementById('qos').addEventListener('click', () => panel.toggle());
-document.getElementById('hangup').addEventListener('click', () => { call.hangup(); statusKey = 'ended'; showStatus(); tellEmbedder(); });
+document.getElementById('hangup').addEventListener('click', () => { call.hangup(); statusKey = 'ended'; showStatus(); showWaiting(); tellEmbedder(); });

@@ -7,6 +7,7 @@ export const STRINGS = {
     'm.videoBitrate': '视频码率', 'm.blur': '清晰度', 'm.freeze': '视频卡顿', 'm.stutter': '音频卡顿', 'm.audioBitrate': '音频码率', 'm.loss': '丢包（修复前→后）', 'm.lossHint': '网络丢包（SFU 统计的重传请求）→ 重传修复后仍丢失的比例',
     'lvl.ok': '良好', 'lvl.warn': '一般', 'lvl.bad': '差', 'lvl.idle': '无数据',
     'chart.rate': '码率 (kbps)', 'chart.q': '清晰度 / 音频卡顿 (%)', layer: '层', error: '错误：{code}',
+    'waiting.agent': '正在等待客服加入…', 'waiting.customer': '正在等待客户加入…', 'waiting.other': '正在等待其他人加入…', 'waiting.hint': '请保持此页面打开，对方加入后通话会自动开始。',
   },
   en: {
     title: 'Video call', connecting: 'Connecting…', connected: 'Connected · {n} people', 'connected.one': 'Connected · {n} person', 'connected.away': '{n} reconnecting', away: 'Reconnecting…', meLabel: '{name} (me)', 'role.customer': 'Customer', 'role.agent': 'Agent', reconnecting: 'Network blip, reconnecting…', ended: 'Call ended',
@@ -15,5 +16,6 @@ export const STRINGS = {
     'm.videoBitrate': 'Video bitrate', 'm.blur': 'Sharpness', 'm.freeze': 'Video freeze', 'm.stutter': 'Audio stutter', 'm.audioBitrate': 'Audio bitrate', 'm.loss': 'Loss (link → after repair)', 'm.lossHint': 'Loss on the link (NACKed packets counted by the SFU) → loss left after NACK/RTX repair',
     'lvl.ok': 'good', 'lvl.warn': 'fair', 'lvl.bad': 'poor', 'lvl.idle': 'no data',
     'chart.rate': 'Bitrate (kbps)', 'chart.q': 'Sharpness / audio stutter (%)', layer: 'layer', error: 'Error: {code}',
+    'waiting.agent': 'Waiting for an agent to join…', 'waiting.customer': 'Waiting for the customer to join…', 'waiting.other': 'Waiting for others to join…', 'waiting.hint': 'Keep this page open: the call starts as soon as they join.',
   },
 };
