@@ -7,12 +7,15 @@ export function print(opts: OutputOptions, value: unknown, human: () => string):
   process.stdout.write(opts.json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
 
-/** `partial`: what the command could still tell despite the error, beside it in the --json object */
+/**
+ * `partial`: what the command could still tell despite the error, beside it in the --json object. With --json the
+ * JSON object on stdout is the whole answer: a script reading both streams must not get the error twice.
+ */
 export function fail(err: unknown, opts: OutputOptions = {}, partial: Record<string, unknown> = {}): never {
   const code = err instanceof KefuError ? err.code : 'ERROR';
   const message = err instanceof Error ? err.message : String(err);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, ...partial, error: { code, message } })}\n`);
-  process.stderr.write(`kefu: ${message} [${code}]\n`);
+  else process.stderr.write(`kefu: ${message} [${code}]\n`);
   process.exit(1);
 }
 

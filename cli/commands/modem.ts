@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { KefuError } from '../../protocol/errors.js';
 import { parseReply } from '../../transports/cellular/at/registry.js';
-import { openModem, probeModem, type ProbeResult } from '../../transports/cellular/probe.js';
-import { findPorts } from '../../transports/cellular/port-discovery.js';
+import { findModemPorts, openModem, probeModem, type ProbeResult } from '../../transports/cellular/probe.js';
 import { loadProfiles, matchProfile, vendorUnits } from '../../transports/cellular/profiles.js';
 import * as session from '../../transports/cellular/modem-session.js';
 import { qualityOf, summarise, verdictOf } from '../../transports/cellular/signal.js';
@@ -35,9 +34,7 @@ export function register(program: Command): void {
     .action(action(async (o: PortOpts, cmd: Command) => {
       const out = cmd.optsWithGlobals() as OutputOptions;
       // every port the spec matches (auto: every known modem's AT interface), probed one after the other
-      const profiles = await loadProfiles();
-      const paths = await findPorts({ port: o.port ?? 'auto', usb: profiles.flatMap((p) => p.usb) });
-      if (paths.length === 0) throw new KefuError('MODEM_NOT_FOUND', `no modem found for "${o.port ?? 'auto'}" (pass --port /dev/…; ptys are not listed by SerialPort.list())`);
+      const paths = await findModemPorts(o.port ?? 'auto', await loadProfiles());
       const results: ProbeResult[] = [];
       for (const path of paths) {
         const h = await openModem({ port: path });

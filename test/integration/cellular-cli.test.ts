@@ -68,3 +68,21 @@ test('kefu modem parse follows the contract: JSON on success, non-zero exit with
   assert.match(c.stderr, /cannot parse reply: LTE row has/);
   assert.equal(c.stdout, '');
 });
+
+test('with no modem, probe, at and signal all say MODEM_NOT_FOUND and name the port', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t, 'kefu-nomodem-');
+  const port = `${dir}/ttyUSB*`;
+  const runs = await Promise.all([
+    kefu(['--json', 'modem', 'probe', '--port', port]),
+    kefu(['--json', 'modem', 'at', 'ATI', '--port', port]),
+    kefu(['--json', 'modem', 'signal', '--port', `${dir}/ttyUSB9`]),
+  ]);
+  for (const [i, r] of runs.entries()) {
+    assert.equal(r.code, 1, `run ${i}: ${r.stdout}${r.stderr}`);
+    const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'MODEM_NOT_FOUND', `run ${i}: ${r.stdout}`);
+    assert.ok(error.message.includes(dir), error.message);
+  }
+  const human = await kefu(['modem', 'at', 'ATI', '--port', port]);
+  assert.match(human.stderr, /^kefu: no modem found at port ".*ttyUSB\*".*\[MODEM_NOT_FOUND\]\n$/);
+});

@@ -18,6 +18,7 @@ test('usage errors are one line with a code; --json gives an error object; --ver
   const json = await kefu(['--json', 'frobnicate']);
   assert.equal(json.code, 1);
   assert.deepEqual(JSON.parse(json.stdout), { ok: false, error: { code: 'UNKNOWN_CLI_COMMAND', message: "unknown command 'frobnicate' (see kefu --help)" } });
+  assert.equal(json.stderr, '', 'with --json the error is only the JSON on stdout');
 
   const missing = await kefu(['face', 'eval']);
   assert.equal(missing.code, 1);
@@ -36,10 +37,14 @@ test('usage errors are one line with a code; --json gives an error object; --ver
   assert.match(help.stdout, /Commands:/);
 });
 
-test('a box command with no config anywhere says where it looked', { timeout: 60_000 }, async (t) => {
-  const r = await kefu(['status'], await tempDir(t));
+test('a box command with no config anywhere says where it looked; with --json only the JSON, same exit code', { timeout: 60_000 }, async (t) => {
+  const cwd = await tempDir(t);
+  const [r, j] = await Promise.all([kefu(['status'], cwd), kefu(['status', '--json'], cwd)]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^kefu: no box config found \(looked for \.\/kefu\.yaml, \/etc\/kefu\/kefu\.yaml, \.\/\.kefu\/box\.yaml\).*\[CONFIG_NOT_FOUND\]\n$/);
+  assert.equal(j.code, 1);
+  assert.equal(j.stderr, '');
+  assert.equal((JSON.parse(j.stdout) as { error: { code: string } }).error.code, 'CONFIG_NOT_FOUND');
 });
 
 test('master box add prints the secret file as an absolute path', { timeout: 60_000 }, async (t) => {

@@ -6,6 +6,7 @@ import { isRegistered } from './at/canonical.js';
 import { openSerialPort, type AtPort } from './at/serial-port.js';
 import * as session from './modem-session.js';
 import { findPorts } from './port-discovery.js';
+import { TransportError } from '../../protocol/errors.js';
 import type { Profile } from './profile-schema.js';
 import { loadProfiles } from './profiles.js';
 import { qualityOf, summarise, verdictOf, type SignalSummary } from './signal.js';
@@ -17,11 +18,22 @@ export interface ModemHandle {
 
 export interface OpenOptions { port?: string; profileDir?: string; timeoutMs?: number; baudRate?: number }
 
+/**
+ * Every AT port `port` (a path, a glob or `auto`) names, best first. None is MODEM_NOT_FOUND, whichever tool asked
+ * (`kefu modem probe|at|signal`, doctor), so an installer sees one code for "no modem here".
+ */
+export async function findModemPorts(port: string, profiles: Profile[]): Promise<string[]> {
+  const paths = await findPorts({ port, usb: profiles.flatMap((p) => p.usb) });
+  if (paths.length === 0) {
+    const hint = port === 'auto' ? 'no known modem is on USB; give its AT port path (--port /dev/… or transports[].modem.port); ptys are not listed by SerialPort.list()' : 'nothing exists at that path: check the cable and `ls -l /dev/serial/by-id/`';
+    throw new TransportError('MODEM_NOT_FOUND', `no modem found at port "${port}": ${hint}`, { port });
+  }
+  return paths;
+}
+
 export async function openModem(o: OpenOptions = {}): Promise<ModemHandle> {
   const profiles = await loadProfiles(o.profileDir);
-  const spec = { port: o.port ?? 'auto', usb: profiles.flatMap((p) => p.usb) };
-  const [path] = await findPorts(spec);
-  if (!path) throw new AtCommandError('AT_PORT_CLOSED', '(open)', [], null, `no modem port found for "${spec.port}" (pass --port /dev/… ; ptys are not listed by SerialPort.list())`);
+  const [path] = await findModemPorts(o.port ?? 'auto', profiles);
   const port = await openSerialPort(path, o.baudRate);
   const engine = createAtEngine({ port, defaultTimeoutMs: o.timeoutMs ?? 3000 });
   return { engine, port, profiles, async close() { engine.dispose(); await port.close(); } };
