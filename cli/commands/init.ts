@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { KefuError } from '../../protocol/errors.js';
@@ -10,9 +9,10 @@ import { configSections } from '../../daemon/builtins.js';
 import { validateConfig } from '../../daemon/config/load.js';
 import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
 import { action, print } from '../output.js';
+import { createPrompter } from '../prompt.js';
 
 interface InitOptions {
-  out: string; box?: string; region?: string; master?: string; username?: string; passwordFile?: string;
+  out: string; box?: string; region?: string; master?: string; username?: string; passwordFile?: string; caFile?: string;
   dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
 }
 
@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--master <url>', 'master broker url, e.g. mqtts://master.example:8883')
     .option('--username <name>', 'MQTT user name (default: the box id)')
     .option('--password-file <file>', 'file holding the box password', '/etc/kefu/box.secret')
+    .option('--ca-file <file>', "CA certificate the master's broker certificate is checked against (mqtts:// with a private CA)")
     .option('--data-dir <dir>', 'data folder', '/var/lib/kefu')
     .option('--http-port <port>', 'LAN HTTP port', '8443')
     .option('--transport <spec...>', 'links in preference order: wired[:addr] nr5g[:port[:netdev]] lte[...] ble:<addr>', ['wired'])
@@ -50,20 +51,26 @@ export function register(program: Command): void {
     .option('-y, --yes', 'never prompt; fail on a missing value')
     .action(action(async (o: InitOptions, cmd: Command) => {
       const json = cmd.optsWithGlobals().json;
-      if (!o.yes && process.stdin.isTTY && !json) {
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        o.box ??= (await rl.question('box id (e.g. hall-01): ')).trim();
-        o.region ??= (await rl.question('region (e.g. dandong): ')).trim();
-        o.master ??= (await rl.question('master url (e.g. mqtts://master.example:8883): ')).trim();
-        rl.close();
+      const required = ['box', 'region', 'master'] as const;
+      // questions only for what the flags left out: a terminal, or answers piped one per line
+      if (!o.yes && !json && required.some((k) => !o[k])) {
+        const p = createPrompter();
+        try {
+          o.box ||= await p.ask('box id (e.g. hall-01): ');
+          o.region ||= await p.ask('region (e.g. dandong): ');
+          o.master ||= await p.ask('master url (e.g. mqtts://master.example:8883): ');
+          if (!o.caFile && /^(mqtts|tls|ssl):/i.test(o.master ?? '')) {
+            o.caFile = (await p.ask("CA certificate of the master's broker (a file; empty if a public CA signed it): ")) || undefined;
+          }
+        } finally { p.close(); }
       }
-      const missing = (['box', 'region', 'master'] as const).filter((k) => !o[k]);
+      const missing = required.filter((k) => !o[k]);
       if (missing.length) throw new KefuError('INIT_MISSING', `missing ${missing.map((m) => `--${m}`).join(', ')}`);
       const out = resolve(o.out);
       if (existsSync(out) && !o.force) throw new KefuError('INIT_EXISTS', `${out} exists (use --force to overwrite)`);
       const config = {
         box: { id: o.box, region: o.region },
-        master: { url: o.master, username: o.username ?? o.box, passwordFile: o.passwordFile },
+        master: { url: o.master, username: o.username ?? o.box, passwordFile: o.passwordFile, ...(o.caFile ? { caFile: resolve(o.caFile) } : {}) },
         dataDir: o.dataDir,
         http: { port: Number(o.httpPort) },
         transports: o.transport.map((spec, i, all) => parseTransportSpec(spec, i, all)),
@@ -78,8 +85,11 @@ export function register(program: Command): void {
       validateConfig(structuredClone(config), await configSections(), out);
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `# kefu box configuration (see README "Configuration")\n${stringify(config)}`, { mode: 0o640 });
-      print({ json }, { ok: true, file: out, config, ...(caCert ? { caCert } : {}) }, () => [
+      // the CA may well be copied over after init: say so now rather than leave it to a failing start
+      const notes = o.caFile && !existsSync(resolve(o.caFile)) ? [`${resolve(o.caFile)} does not exist yet: copy there the CA certificate that signed the master's broker certificate before \`kefu start\``] : [];
+      print({ json }, { ok: true, file: out, config, ...(caCert ? { caCert } : {}), ...(notes.length ? { notes } : {}) }, () => [
         `wrote ${out}`,
+        ...notes.map((n) => `note: ${n}`),
         ...(caCert ? [`hall CA: ${caCert}: install it once on every terminal and agent PC as a trusted root, so the box's HTTPS pages open without a warning`] : []),
         `next: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``,
       ].join('\n'));
