@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { OutboxClass } from '../protocol/schemas.js';
 import type { EventBus } from './event-bus.js';
 import type { Store } from './store.js';
+import type { CommandInfo } from './commands/command-catalogue.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -21,8 +22,11 @@ export interface PluginUplink {
 export interface CommandMeta { id: string; by?: string; /** send progress for long commands */ progress(fraction: number, note?: string): void }
 
 export interface PluginCommands {
-  /** Registers `cmd/{name}`; the name should be `{plugin}.{verb}`. Args are validated by the schema. */
-  handle<S extends z.ZodType>(name: string, schema: S, handler: (args: z.infer<S>, meta: CommandMeta) => Promise<unknown> | unknown): void;
+  /**
+   * Registers `cmd/{name}`; the name should be `{plugin}.{verb}`. Args are validated by the schema (left out, they
+   * are `{}` when the schema takes `{}`). `info.description` is the command's line in `commands.list` and README.
+   */
+  handle<S extends z.ZodType>(name: string, schema: S, handler: (args: z.infer<S>, meta: CommandMeta) => Promise<unknown> | unknown, info?: CommandInfo): void;
 }
 
 export interface PluginHttp {

@@ -1,7 +1,7 @@
 // Inbound `cmd/{name}`: validate, run each id at most once, refuse expired / not allowed / unknown, answer on
 // `res/{cmdId}` through the outbox (class critical, so results survive a dropped link). Also routes `cfg`.
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CommandMessage, PROTOCOL_VERSION, type ResultMessage } from '../../protocol/schemas.js';
 import { decodePayload, MAX_PAYLOAD_BYTES, RejectCounter } from '../../protocol/decode.js';
 import { CommandError, KefuError, toErrorBody } from '../../protocol/errors.js';
@@ -10,6 +10,7 @@ import type { CommandMeta, PluginCommands } from '../plugin-api.js';
 import type { Store } from '../store.js';
 import type { Outbox } from '../outbox/index.js';
 import { compileAllowList } from './allow-list.js';
+import { argsJsonSchema, parseArgs, type CatalogueEntry, type CommandInfo } from './command-catalogue.js';
 import { createCommandLedger } from './command-ledger.js';
 
 /** What the router needs from the uplink (a test fakes it in a few lines). */
@@ -36,7 +37,7 @@ export interface CommandRouterOptions {
   now?: () => number;
 }
 
-type Handler = { schema: z.ZodType; fn: (args: unknown, meta: CommandMeta) => unknown };
+type Handler = { schema: z.ZodType; fn: (args: unknown, meta: CommandMeta) => unknown; description: string };
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -46,6 +47,8 @@ export function createCommandRouter(opts: CommandRouterOptions) {
   const isAllowed = compileAllowList(opts.allow);
   const ledger = createCommandLedger({ store: opts.store, retentionMs: opts.idRetentionMs ?? 7 * 24 * 3600_000, now });
   const handlers = new Map<string, Handler>();
+  /** other spelling → documented name (the control socket's `status` → `daemon.status`) */
+  const aliases = new Map<string, string>();
   const running = new Set<string>();
   const rejected = new RejectCounter();
   const counters = { executed: 0, duplicates: 0, refused: 0 };
@@ -69,16 +72,18 @@ export function createCommandRouter(opts: CommandRouterOptions) {
     } catch { return null; }
   }
 
-  async function evaluate(name: string, cmd: CommandMessage): Promise<ResultMessage> {
+  const unknown = (name: string) => `no command ${name} on this box; it has ${[...handlers.keys()].sort().join(', ')} (commands.list gives each one's description and args)`;
+
+  async function evaluate(asked: string, cmd: CommandMessage): Promise<ResultMessage> {
     const refuse = (code: string, message: string) => { counters.refused++; return result(cmd.id, { error: { code, message } }); };
+    // the allow-list speaks of the documented names: an alias is allowed exactly when its command is
+    const name = aliases.get(asked) ?? asked;
     if (cmd.expiresAt !== undefined && cmd.expiresAt < now()) return refuse('COMMAND_EXPIRED', `command expired at ${new Date(cmd.expiresAt).toISOString()}`);
     if (!isAllowed(name)) return refuse('COMMAND_NOT_ALLOWED', `command ${name} is not on this box's allow-list`);
     const h = handlers.get(name);
-    if (!h) return refuse('UNKNOWN_COMMAND', `no handler for command ${name}`);
-    const args = h.schema.safeParse(cmd.args);
-    if (!args.success) {
-      return refuse('ARGS_INVALID', args.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-    }
+    if (!h) return refuse('UNKNOWN_COMMAND', unknown(name));
+    const args = parseArgs(name, h.schema, cmd.args);
+    if (!args.ok) return refuse('ARGS_INVALID', args.message);
     await ledger.begin(cmd.id);
     counters.executed++;
     const meta: CommandMeta = {
@@ -94,7 +99,7 @@ export function createCommandRouter(opts: CommandRouterOptions) {
     try {
       const timeoutMs = opts.handlerTimeoutMs ?? 300_000;
       const out = await Promise.race([
-        Promise.resolve().then(() => h.fn(args.data, meta)),
+        Promise.resolve().then(() => h.fn(args.args, meta)),
         new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new CommandError('COMMAND_TIMEOUT', `command ${name} took longer than ${timeoutMs} ms`)), timeoutMs); }),
       ]);
       return result(cmd.id, { result: out });
@@ -148,22 +153,38 @@ export function createCommandRouter(opts: CommandRouterOptions) {
   }
 
   const router = {
-    handle<S extends z.ZodType>(name: string, schema: S, handler: (args: z.infer<S>, meta: CommandMeta) => unknown): void {
-      if (handlers.has(name)) throw new KefuError('COMMAND_DUPLICATE', `command ${name} is already registered`);
-      handlers.set(name, { schema, fn: handler as Handler['fn'] });
+    handle<S extends z.ZodType>(name: string, schema: S, handler: (args: z.infer<S>, meta: CommandMeta) => unknown, info: CommandInfo = {}): void {
+      if (handlers.has(name) || aliases.has(name)) throw new KefuError('COMMAND_DUPLICATE', `command ${name} is already registered`);
+      handlers.set(name, { schema, fn: handler as Handler['fn'], description: info.description ?? '' });
+    },
+
+    /** Accepts `alias` as another spelling of the registered command `name`. */
+    alias(alias: string, name: string): void {
+      if (handlers.has(alias) || aliases.has(alias)) throw new KefuError('COMMAND_DUPLICATE', `command ${alias} is already registered`);
+      if (!handlers.has(name)) throw new KefuError('UNKNOWN_COMMAND', `cannot alias ${alias} to ${name}: ${name} is not registered`);
+      aliases.set(alias, name);
+    },
+
+    /** Every registered command, sorted by name: what `commands.list` answers. */
+    catalogue(): CatalogueEntry[] {
+      return [...handlers.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, h]) => {
+        const other = [...aliases.entries()].filter(([, n]) => n === name).map(([a]) => a);
+        return { name, description: h.description, args: argsJsonSchema(h.schema), ...(other.length ? { aliases: other } : {}), allowed: isAllowed(name) };
+      });
     },
 
     /**
      * Runs a registered command for the local CLI (the control socket, root on the box): no id ledger, no
      * allow-list (those guard what the master may do), same argument checks and errors as a remote command.
      */
-    async runLocal(name: string, args: unknown): Promise<unknown> {
+    async runLocal(asked: string, args: unknown): Promise<unknown> {
+      const name = aliases.get(asked) ?? asked;
       const h = handlers.get(name);
-      if (!h) throw new CommandError('UNKNOWN_COMMAND', `no handler for command ${name}`);
-      const parsed = h.schema.safeParse(args);
-      if (!parsed.success) throw new CommandError('ARGS_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      if (!h) throw new CommandError('UNKNOWN_COMMAND', unknown(name));
+      const parsed = parseArgs(name, h.schema, args);
+      if (!parsed.ok) throw new CommandError('ARGS_INVALID', parsed.message);
       counters.executed++;
-      return h.fn(parsed.data, { id: `local-${now()}`, by: 'local', progress: () => undefined });
+      return h.fn(parsed.args, { id: `local-${now()}`, by: 'local', progress: () => undefined });
     },
 
     async start(): Promise<void> {
@@ -187,9 +208,9 @@ export function createCommandRouter(opts: CommandRouterOptions) {
     /** The `commands` a plugin gets: it may only register names under its own prefix (`{plugin}.{verb}`). */
     scoped(plugin: string): PluginCommands {
       return {
-        handle(name, schema, handler) {
+        handle(name, schema, handler, info) {
           if (!name.startsWith(`${plugin}.`)) throw new KefuError('COMMAND_NAME_INVALID', `plugin ${plugin} may only register ${plugin}.* commands, not ${name}`);
-          router.handle(name, schema, handler);
+          router.handle(name, schema, handler, info);
         },
       };
     },
@@ -197,6 +218,9 @@ export function createCommandRouter(opts: CommandRouterOptions) {
     stats() { return { ...counters, rejected: { ...rejected.counts }, running: running.size }; },
     pruneNow: () => ledger.prune(),
   };
+  router.handle('commands.list', z.object({}).strict(), () => router.catalogue(), {
+    description: "this box's commands: name, description, args as JSON Schema, other spellings, and whether the allow-list lets the master run it",
+  });
   return router satisfies PluginCommands & Record<string, unknown>;
 }
 

@@ -32,11 +32,11 @@ export function pluginContextFactory(s: PluginServices) {
       store: sublevel(s.store, `plugin:${name}`),
       uplink: s.uplink(name),
       commands: {
-        handle(cmd, schema, handler) {
+        handle(cmd, schema, handler, info) {
           commands.handle(cmd, schema, (args, meta) => {
             if (!isRunning()) throw new PluginError('PLUGIN_NOT_RUNNING', name, `plugin ${name} is not running`);
             return handler(args, meta);
-          });
+          }, info);
         },
       },
       http: s.http(name, isRunning),

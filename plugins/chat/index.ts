@@ -74,17 +74,18 @@ export default definePlugin({
     ctx.http.static(WEB);
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });
 
-    ctx.commands.handle('chat.kb.reload', z.object({}), async () => {
+    ctx.commands.handle('chat.kb.reload', z.object({}).strict(), async () => {
       await kb.replace(await loadKb(kbPath));
       return { entries: currentEngine().kb.kb.length };
-    });
-    ctx.commands.handle('chat.stats', z.object({}), () => svc().stats());
+    }, { description: 're-read the knowledge base file and rebuild the answering engine; answers the entry count' });
+    ctx.commands.handle('chat.stats', z.object({}).strict(), () => svc().stats(), { description: 'conversations, queues, agents and ratings now' });
     // prefer passwordHash (an scrypt string from `kefu`-side hashing) so no plain password travels in a command
     ctx.commands.handle('chat.agent.set', z.object({ id: z.string().min(1), name: z.string().min(1), skills: z.array(z.string()).min(1),
       capacity: z.number().int().positive().optional(), role: z.enum(['agent', 'supervisor']).optional(),
       password: z.string().optional(), passwordHash: z.string().startsWith('scrypt$').optional() })
-      .refine((a) => Boolean(a.password) !== Boolean(a.passwordHash), 'give exactly one of password or passwordHash'), (a) => svc().agents.set(a));
-    ctx.commands.handle('chat.ask', z.object({ q: z.string().min(1) }), ({ q }) => currentEngine().ask(q));
+      .refine((a) => Boolean(a.password) !== Boolean(a.passwordHash), 'give exactly one of password or passwordHash'), (a) => svc().agents.set(a),
+    { description: 'add or change an agent (skills = queues; exactly one of password or passwordHash, an scrypt string)' });
+    ctx.commands.handle('chat.ask', z.object({ q: z.string().min(1) }), ({ q }) => currentEngine().ask(q), { description: "the AI's answer to question q, as a terminal would get it (decision, entry, confidence)" });
 
     return {
       async start() {

@@ -39,8 +39,9 @@ export default definePlugin({
       await current().credentials.delete(account);
       ctx.bus.emit('faceauth.deleted', { account, reason: 'request' });
       return { account, deleted };
-    });
-    ctx.commands.handle('faceauth.accounts', z.object({}).strict().optional(), async () => ({ accounts: await current().face.accounts() }));
+    }, { description: "delete an account's face template and login credentials" });
+    ctx.commands.handle('faceauth.accounts', z.object({}).strict(), async () => ({ accounts: await current().face.accounts() }),
+      { description: 'accounts with a face template on this box' });
     // templates leave the box only when the operator allowed it in the config
     if (cfg.allowTemplateExport) {
       ctx.commands.handle('faceauth.export', z.object({ account: z.string().min(1) }).strict(), async ({ account }) => {
@@ -48,7 +49,7 @@ export default definePlugin({
         if (!rec) throw new PluginError('FACE_NOT_ENROLLED', 'faceauth', `account ${account} has no face template`);
         ctx.log.warn({ account }, 'face template exported');
         return { account, model: rec.meta.model, dim: rec.template.length, template: Buffer.from(rec.template.buffer, rec.template.byteOffset, rec.template.byteLength).toString('base64') };
-      });
+      }, { description: "an account's face template, base64 (only with plugins.faceauth.allowTemplateExport: true)" });
     }
 
     return {

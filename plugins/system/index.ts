@@ -35,7 +35,7 @@ export default definePlugin({
   setup(ctx) {
     let timer: NodeJS.Timeout | undefined;
     const info = () => systemInfo(ctx.box.dataDir, ctx.box.version);
-    ctx.commands.handle('system.info', z.object({}).strict().optional(), () => info());
+    ctx.commands.handle('system.info', z.object({}).strict(), () => info(), { description: 'the box: version, uptime, CPU, memory, disk of the data folder' });
     ctx.http.route({ method: 'GET', url: '/info', handler: async () => info() });
     return {
       start() {

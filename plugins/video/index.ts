@@ -51,17 +51,21 @@ export default definePlugin({
     })), speaker: r.activeSpeaker })) }) });
 
     const callArgs = z.object({ conversationId: z.string().max(128).optional(), terminals: z.array(z.string().max(64)).max(31).optional(), room: z.string().regex(/^[\w.:-]{1,64}$/).optional() });
-    ctx.commands.handle('video.call', callArgs, (args) => calls.create(args));
-    ctx.commands.handle('video.hangup', z.object({ callId: z.string() }), (args) => { calls.end(args.callId, 'hangup'); return { ok: true }; });
-    ctx.commands.handle('video.rooms', z.object({}).optional(), () => [...getHub().rooms.values()].map((r) => ({ id: r.id, participants: r.size, speaker: r.activeSpeaker })));
+    ctx.commands.handle('video.call', callArgs, (args) => calls.create(args),
+      { description: 'open a call (room: its name, default a new one); invites the terminals; answers the call id and the agent join path' });
+    ctx.commands.handle('video.hangup', z.object({ callId: z.string() }), (args) => { calls.end(args.callId, 'hangup'); return { ok: true }; },
+      { description: 'end a call for everyone in it' });
+    ctx.commands.handle('video.rooms', z.object({}).strict(), () => [...getHub().rooms.values()].map((r) => ({ id: r.id, participants: r.size, speaker: r.activeSpeaker })),
+      { description: 'open rooms: id, participant count, active speaker' });
     ctx.commands.handle('video.broadcast', z.object({
       text: z.string().min(1).max(2000).optional(), clipBase64: z.string().max(8 * 1024 * 1024).optional(), voice: z.string().max(32).optional(),
       terminals: z.array(z.string().max(64)).max(500).optional(), rooms: z.array(z.string().max(64)).max(64).optional(),
     }), async (args) => {
       const b = await broadcaster.send(args);
       return { id: b.id, url: b.url, targets: b.targets };
-    });
-    ctx.commands.handle('video.broadcast.status', z.object({ id: z.string() }), (args) => broadcaster.get(args.id) ?? null);
+    }, { description: 'announce text (espeak-ng, voice) or clipBase64 (WAV/MP3/Ogg) on terminals and/or rooms; neither: every connected terminal' });
+    ctx.commands.handle('video.broadcast.status', z.object({ id: z.string() }), (args) => broadcaster.get(args.id) ?? null,
+      { description: 'delivery of broadcast id per target: sent, delivered, played or failed (with the reason)' });
 
     return {
       async start() {

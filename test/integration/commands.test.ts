@@ -11,7 +11,7 @@ import { topics } from '../../protocol/topics.js';
 import { CfgReportedMessage, ResultMessage, type CfgMessage } from '../../protocol/schemas.js';
 import { CommandError } from '../../protocol/errors.js';
 
-async function setup(t: import('node:test').TestContext, extra: { confirmTimeoutMs?: number; apply?: (c: CfgMessage) => void | Promise<void>; rollback?: (c: CfgMessage) => void } = {}) {
+async function setup(t: import('node:test').TestContext, extra: { confirmTimeoutMs?: number; apply?: (c: CfgMessage) => void | Promise<void>; rollback?: (c: CfgMessage) => void; allow?: string[] } = {}) {
   const broker = await startBroker();
   t.after(() => broker.stop());
   const master = await subscriber(broker.port, `${topics.result(BOX, '+')}`);
@@ -30,7 +30,7 @@ async function setup(t: import('node:test').TestContext, extra: { confirmTimeout
   t.after(() => desired.stop());
   const router = createCommandRouter({
     box: BOX, log: silentLogger(), link: box.uplink, outbox: box.outbox, store: sublevel(box.root, 'commands'),
-    allow: ['system.*', 'test.*'], maxPayloadBytes: 4096, onCfg: (p) => desired.onPayload(p),
+    allow: extra.allow ?? ['system.*', 'test.*'], maxPayloadBytes: 4096, onCfg: (p) => desired.onPayload(p),
   });
   t.after(() => router.stop());
   router.handle('system.echo', z.object({ text: z.string() }), (args, meta) => { runs.push(meta.id); return { echo: args.text }; });
@@ -169,3 +169,41 @@ test('desired config that loses the master link is rolled back and reported appl
   assert.deepEqual(events, ['apply 7', 'rollback 7']);
 });
 
+
+test('commands.list describes every command; UNKNOWN_COMMAND names them; left-out args are {} when that is valid; aliases obey the allow-list of their command', async (t) => {
+  const s = await setup(t, { allow: ['system.*', 'test.*', 'commands.list'] });
+  s.router.handle('test.opt', z.object({ n: z.number().default(3) }).strict(), (a) => a, { description: 'n is optional' });
+  s.router.handle('test.req', z.object({ id: z.string(), mode: z.enum(['a', 'b']).optional() }).strict(), (a) => a, { description: 'needs an id' });
+  s.router.alias('test.again', 'test.req');
+  s.router.alias('sec.op', 'secret.op');
+
+  await s.send('commands.list', { v: 1, id: 'list' });
+  await s.send('test.opt', { v: 1, id: 'opt' });
+  await s.send('test.req', { v: 1, id: 'req' });
+  await s.send('test.again', { v: 1, id: 'alias', args: { id: 'x' } });
+  await s.send('sec.op', { v: 1, id: 'sec' });
+  await s.send('system.nope', { v: 1, id: 'unk' });
+
+  const list = await s.final('list');
+  assert.ok(list.ok, JSON.stringify(list));
+  const byName = new Map((list.result as Array<{ name: string }>).map((e) => [e.name, e]));
+  assert.deepEqual([...byName.keys()], ['commands.list', 'secret.op', 'system.echo', 'system.fail', 'test.long', 'test.opt', 'test.req']);
+  assert.deepEqual(byName.get('test.req'), {
+    name: 'test.req', description: 'needs an id', aliases: ['test.again'], allowed: true,
+    args: { type: 'object', properties: { id: { type: 'string' }, mode: { type: 'string', enum: ['a', 'b'] } }, required: ['id'], additionalProperties: false },
+  });
+  assert.equal((byName.get('secret.op') as { allowed: boolean }).allowed, false);
+  assert.deepEqual((byName.get('test.opt') as { args: unknown }).args, { type: 'object', properties: { n: { type: 'number', default: 3 } }, additionalProperties: false });
+
+  const opt = await s.final('opt');
+  assert.deepEqual(opt.ok && opt.result, { n: 3 }, 'no args: {} with its defaults');
+  const req = await s.final('req');
+  assert.equal(errCode(req), 'ARGS_INVALID');
+  assert.match(!req.ok ? req.error.message : '', /^id: .*\(test\.req takes args \{id: string, mode\?: "a"\|"b"\}\)$/);
+  const alias = await s.final('alias');
+  assert.deepEqual(alias.ok && alias.result, { id: 'x' });
+  assert.equal(errCode(await s.final('sec')), 'COMMAND_NOT_ALLOWED', 'an alias is refused like the command it names');
+  const unk = await s.final('unk');
+  assert.equal(errCode(unk), 'UNKNOWN_COMMAND');
+  assert.match(!unk.ok ? unk.error.message : '', /it has commands\.list, secret\.op, system\.echo, system\.fail, test\.long, test\.opt, test\.req \(commands\.list/);
+});

@@ -33,8 +33,12 @@ export function createBroadcaster(opts: BroadcasterOptions) {
   };
   return {
     async send(args: { text?: string; clipBase64?: string; terminals?: string[]; rooms?: string[]; voice?: string }): Promise<Broadcast> {
-      if (!args.text && !args.clipBase64) throw new KefuError('BAD_ARGS', 'give text or an audio clip');
-      if (!args.terminals?.length && !args.rooms?.length) throw new KefuError('BAD_ARGS', 'give terminals or rooms');
+      if (!args.text && !args.clipBase64) throw new KefuError('BAD_ARGS', 'give text (spoken by espeak-ng) or clipBase64 (a WAV, MP3 or Ogg clip); terminals and rooms are optional');
+      const hub = opts.hub();
+      // a hall's announcement is for everyone: no targets means every terminal connected now
+      const everyone = !args.terminals?.length && !args.rooms?.length;
+      const terminals = everyone ? hub.terminalIds : args.terminals ?? [];
+      if (everyone && terminals.length === 0) throw new KefuError('NO_TERMINALS', 'no terminal is connected to this box: nothing to announce to (give rooms to reach video calls)');
       await mkdir(opts.dir, { recursive: true });
       const id = randomUUID();
       const file = join(opts.dir, `${id}.wav`);
@@ -51,8 +55,7 @@ export function createBroadcaster(opts: BroadcasterOptions) {
       const b: Broadcast = { id, createdAt: Date.now(), text: args.text ?? null, url: `/p/video/broadcast/${id}.wav`, targets: {} };
       all.set(id, b);
       const msg = { t: 'broadcast', id, url: b.url, text: b.text };
-      const hub = opts.hub();
-      for (const term of args.terminals ?? []) {
+      for (const term of terminals) {
         b.targets[term] = { status: 'sent' };
         if (!hub.sendToTerminal(term, msg)) { b.targets[term] = { status: 'failed', reason: 'offline' }; opts.onStatus(id, term, 'failed', 'offline'); }
         else opts.onStatus(id, term, 'sent');
