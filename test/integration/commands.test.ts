@@ -6,7 +6,7 @@ import { BOX, openBox } from '../helpers/box-link.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sublevel } from '../../daemon/store.js';
 import { silentLogger } from '../../daemon/logger.js';
-import { createCommandRouter, createDesiredConfig } from '../../daemon/commands/index.js';
+import { createCommandRouter, createDesiredConfig, type CatalogueEntry } from '../../daemon/commands/index.js';
 import { topics } from '../../protocol/topics.js';
 import { CfgReportedMessage, ResultMessage, type CfgMessage } from '../../protocol/schemas.js';
 import { CommandError } from '../../protocol/errors.js';
@@ -186,14 +186,14 @@ test('commands.list describes every command; UNKNOWN_COMMAND names them; left-ou
 
   const list = await s.final('list');
   assert.ok(list.ok, JSON.stringify(list));
-  const byName = new Map((list.result as Array<{ name: string }>).map((e) => [e.name, e]));
+  const byName = new Map((list.result as CatalogueEntry[]).map((e) => [e.name, e]));
   assert.deepEqual([...byName.keys()], ['commands.list', 'secret.op', 'system.echo', 'system.fail', 'test.long', 'test.opt', 'test.req']);
   assert.deepEqual(byName.get('test.req'), {
     name: 'test.req', description: 'needs an id', aliases: ['test.again'], allowed: true,
     args: { type: 'object', properties: { id: { type: 'string' }, mode: { type: 'string', enum: ['a', 'b'] } }, required: ['id'], additionalProperties: false },
   });
-  assert.equal((byName.get('secret.op') as { allowed: boolean }).allowed, false);
-  assert.deepEqual((byName.get('test.opt') as { args: unknown }).args, { type: 'object', properties: { n: { type: 'number', default: 3 } }, additionalProperties: false });
+  assert.equal(byName.get('secret.op')?.allowed, false);
+  assert.deepEqual(byName.get('test.opt')?.args, { type: 'object', properties: { n: { type: 'number', default: 3 } }, additionalProperties: false });
 
   const opt = await s.final('opt');
   assert.deepEqual(opt.ok && opt.result, { n: 3 }, 'no args: {} with its defaults');
