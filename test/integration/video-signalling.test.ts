@@ -192,5 +192,12 @@ test('voice broadcast: espeak-ng announcement to terminals with per-terminal sta
   assert.equal(final.targets.k2!.reason, 'no acknowledgement');
   assert.ok(statuses.some((s) => s.target === 'k1' && s.status === 'delivered'));
   await assert.rejects(Promise.resolve(srv.command('video.broadcast', { clipBase64: Buffer.from('not audio').toString('base64'), terminals: ['k1'] })), /BAD_AUDIO|must be WAV/);
+  // no targets: a hall announcement goes to every connected terminal (review s7 #11: it was `give terminals or rooms`)
+  const all = await srv.command('video.broadcast', { text: '大厅广播' }) as { id: string; targets: Record<string, { status: string }> };
+  assert.deepEqual(Object.keys(all.targets).sort(), ['k1', 'k2']);
+  await k1.next((m) => m.t === 'broadcast' && m.id === all.id);
+  await k2.next((m) => m.t === 'broadcast' && m.id === all.id);
+  await assert.rejects(Promise.resolve(srv.command('video.broadcast', { terminals: ['k1'] })), (e: Error & { code?: string }) => e.code === 'BAD_ARGS' && /give text .* or clipBase64/.test(e.message));
   k1.ws.close(); k2.ws.close();
+  await waitFor('terminals gone', async () => srv.command('video.broadcast', { text: '大厅广播' }).then(() => '', (e: Error & { code?: string }) => e.code ?? ''), (c) => c === 'NO_TERMINALS', 5000);
 });
