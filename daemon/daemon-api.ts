@@ -31,10 +31,10 @@ interface DaemonCommand { alias: string; args: z.ZodType; description: string; r
  */
 function daemonCommands(d: DaemonApiDeps): Record<string, DaemonCommand> {
   return {
-    'daemon.status': { alias: 'status', args: NoArgs, description: 'master link, active transport, outbox, plugins (what `kefu status` shows)', run: () => d.status() },
+    'daemon.status': { alias: 'status', args: NoArgs, description: 'master link, active transport, outbox, plugins: what `kefu status` shows', run: () => d.status() },
     'plugin.list': { alias: 'plugins.list', args: NoArgs, description: 'installed plugins with their state', run: () => d.host.list() },
     'plugin.restart': { alias: 'plugins.restart', args: PluginName, description: 'restart one plugin', run: (a: z.infer<typeof PluginName>) => d.host.restart(a.name) },
-    'transport.status': { alias: 'transports.status', args: NoArgs, description: 'links with status, quality, the active one and the last switch (what `kefu transports` shows)', run: () => d.manager.status() },
+    'transport.status': { alias: 'transports.status', args: NoArgs, description: 'links with status, quality, the active one and the last switch: what `kefu transports` shows', run: () => d.manager.status() },
     'transport.switch': {
       alias: 'transports.switch', args: SwitchArgs,
       description: 'force link `id` for timeoutMs (default 10 min); automatic choice resumes then, when the link dies, or on `transport.auto`',
