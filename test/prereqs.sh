@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use when running as root; otherwise fails naming what is missing.
 set -euo pipefail
-declare -A need=( [mosquitto]=mosquitto [nft]=nftables [socat]=socat [chromium]=chromium [dbus-daemon]=dbus [espeak-ng]=espeak-ng [ip]=iproute2 )
+declare -A need=( [mosquitto]=mosquitto [nft]=nftables [socat]=socat [chromium]=chromium [dbus-daemon]=dbus [espeak-ng]=espeak-ng [ip]=iproute2 [systemd-analyze]=systemd )
 missing=()
 for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
