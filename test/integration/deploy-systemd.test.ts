@@ -39,12 +39,12 @@ test('systemd-analyze verify accepts the shipped units', { timeout: 60_000 }, as
 test('the units keep what the box and the master need', async () => {
   const [box, master] = await Promise.all(UNITS.map(async (u) => parseUnit(await readFile(`${DIR}${u}`, 'utf8'))));
   const one = (u: typeof box, key: string) => u.get('Service')?.get(key)?.join(' ');
-  for (const [u, user, start] of [[box, 'kefu', /^\/usr\/bin\/node \/opt\/kefu\/cli\/bin\.js start -c \/etc\/kefu\/kefu\.yaml$/], [master, 'kefu-master', /^\/usr\/bin\/node \/opt\/kefu\/cli\/bin\.js master run --config \/etc\/kefu\/master\.yaml$/]] as const) {
+  for (const [u, user, start] of [[box, 'kefu', /^\/usr\/bin\/node \/opt\/kefu\/cli\/bin\.js start -c \/etc\/kefu\/kefu\.yaml$/], [master, 'kefu-master', /^\/usr\/bin\/node \/opt\/kefu\/cli\/bin\.js master run --config \/etc\/kefu-master\/master\.yaml$/]] as const) {
     assert.equal(one(u, 'User'), user);
     assert.equal(one(u, 'StateDirectory'), user, 'the data folder /var/lib/<user>, owned by the service user');
     assert.equal(one(u, 'WorkingDirectory'), `/var/lib/${user}`);
     assert.equal(one(u, 'Restart'), 'always');
-    assert.match(one(u, 'EnvironmentFile') ?? '', /^-\/etc\/kefu\/.+\.env$/, 'optional KEFU__ overrides');
+    assert.match(one(u, 'EnvironmentFile') ?? '', /^-\/etc\/kefu(-master)?\/.+\.env$/, 'optional KEFU__ overrides');
     assert.match(one(u, 'ExecStart') ?? '', start);
     assert.equal(one(u, 'KillSignal'), 'SIGTERM');
     assert.equal(one(u, 'NoNewPrivileges'), 'yes');
