@@ -20,4 +20,5 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   ai: lazy(() => import('./ai.js')),
   face: lazy(() => import('./face.js')),
   master: lazy(() => import('./master.js')),
+  tls: lazy(() => import('./tls.js')),
 };
