@@ -12,8 +12,8 @@ export async function controlRequest<T = unknown>(dataDir: string, method: strin
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // the socket is the daemon's own (root-only): one this user may not open says nothing about whether it runs
-      if (err.code === 'EACCES' || err.code === 'EPERM') reject(new KefuError('CONTROL_DENIED', `the daemon's control socket ${path} is not open to this user (${err.code}): run kefu as the daemon's user (root)`));
-      else reject(new KefuError('DAEMON_NOT_RUNNING', `the daemon is not running: nothing answers at ${path} (${err.code}); start the box with this data folder (\`npm start\`/\`kefu up\`, or \`kefu start\`)`));
+      if (err.code === 'EACCES' || err.code === 'EPERM') reject(new KefuError('CONTROL_DENIED', `the daemon's control socket ${path} is not open to this user (${err.code}): run kefu as root or as the daemon's user (the systemd unit's is kefu: \`runuser -u kefu -- kefu …\`)`));
+      else reject(new KefuError('DAEMON_NOT_RUNNING', `the daemon is not running: nothing answers at ${path} (${err.code}); start the box with this data folder (\`npm start\`/\`kefu up\`, \`kefu start\`, or \`systemctl start kefu\`)`));
     });
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method, params })}\n`));
     // readline re-emits the socket's errors: the socket's own handler above reports them

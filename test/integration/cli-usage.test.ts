@@ -2,9 +2,15 @@
 // a JSON error object with --json, --version, and `master box add` printing an absolute secret path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { controlSocketPath } from '../../daemon/control/protocol.js';
+import { createControlServer } from '../../daemon/control/server.js';
+import { silentLogger } from '../../daemon/logger.js';
+import { writeBoxConfig } from '../helpers/daemon-process.js';
 import { kefuRun } from '../helpers/kefu-cli.js';
+import { KEFU } from '../helpers/kefu-up.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const kefu = kefuRun;
@@ -56,4 +62,28 @@ test('master box add prints the secret file as an absolute path', { timeout: 60_
   assert.equal(out.secretFile, join(cwd, 'm', 'boxes', 'hall-09.secret'));
   const human = await kefu(['master', 'box', 'add', 'hall-10', '--region', 'demo', '--data', 'm'], cwd);
   assert.match(human.stdout, new RegExp(`password file: ${join(cwd, 'm', 'boxes', 'hall-10.secret')} `));
+});
+
+test('a user who may not open the daemon socket is told to use root or the daemon user (the systemd unit runs as kefu)', { timeout: 60_000 }, async (t) => {
+  assert.equal(process.getuid?.(), 0, 'this test runs as root: it drops to nobody with setpriv (util-linux)');
+  const dir = await tempDir(t);
+  await chmod(dir, 0o755);
+  const data = join(dir, 'data');
+  await mkdir(data, { mode: 0o755 });
+  const file = await writeBoxConfig(dir, { box: 'hall-01', region: 'r', url: 'mqtt://127.0.0.1:1', password: 'x' });
+  await chmod(file, 0o644);
+  const control = createControlServer({ path: controlSocketPath(data), log: silentLogger() });
+  control.handle('status', () => ({}));
+  await control.start();
+  t.after(() => control.stop());
+  const env = { ...process.env };
+  delete env.KEFU_CONFIG;
+  const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, KEFU, '--json', 'status', '-c', file], { env, timeout: 60_000 },
+      (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }));
+  });
+  assert.equal(r.code, 1, r.stdout);
+  const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+  assert.equal(error.code, 'CONTROL_DENIED');
+  assert.match(error.message, /run kefu as root or as the daemon's user .*runuser -u kefu/);
 });
