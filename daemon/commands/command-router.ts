@@ -39,6 +39,8 @@ export interface CommandRouterOptions {
 type Handler = { schema: z.ZodType; fn: (args: unknown, meta: CommandMeta) => unknown };
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** coded errors that still mean something went wrong here, not a refusal */
+const FAULT_CODES = new Set(['INTERNAL', 'TIMEOUT', 'COMMAND_TIMEOUT']);
 
 export function createCommandRouter(opts: CommandRouterOptions) {
   const { box, log, outbox } = opts;
@@ -99,7 +101,10 @@ export function createCommandRouter(opts: CommandRouterOptions) {
       ]);
       return result(cmd.id, { result: out });
     } catch (err) {
-      log.warn({ err, name, id: cmd.id }, 'command failed');
+      // a handler's refusal with a code (BAD_ARGS, UNKNOWN_CALL…) is the master asking for something this box
+      // says no to: one info line, no stack. Anything else is a fault of ours and keeps its stack.
+      if (err instanceof KefuError && !FAULT_CODES.has(err.code)) log.info({ name, id: cmd.id, code: err.code, reason: err.message }, 'command refused');
+      else log.warn({ err, name, id: cmd.id }, 'command failed');
       return result(cmd.id, { error: toErrorBody(err) });
     } finally {
       clearTimeout(timer);
