@@ -72,7 +72,11 @@ export function createCommandRouter(opts: CommandRouterOptions) {
   }
 
   async function evaluate(name: string, cmd: CommandMessage): Promise<ResultMessage> {
-    const refuse = (code: string, message: string) => { counters.refused++; return result(cmd.id, { error: { code, message } }); };
+    const refuse = (code: string, message: string) => {
+      counters.refused++;
+      log.info({ name, id: cmd.id, code, reason: message.slice(0, 300) }, 'command refused');
+      return result(cmd.id, { error: { code, message } });
+    };
     if (cmd.expiresAt !== undefined && cmd.expiresAt < now()) return refuse('COMMAND_EXPIRED', `command expired at ${new Date(cmd.expiresAt).toISOString()}`);
     if (!isAllowed(name)) return refuse('COMMAND_NOT_ALLOWED', `command ${name} is not on this box's allow-list`);
     const h = handlers.get(name);
