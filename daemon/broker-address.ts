@@ -14,18 +14,19 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
  * would turn a wrong file into "unable to verify the first certificate" at every connect: refuse it here, by name.
  */
 export async function readCaFile(file: string, key = 'master.caFile'): Promise<{ ca: Buffer; certs: X509Certificate[] }> {
+  const refuse = (issue: string) => new ConfigError([issue], issue);
   let ca: Buffer;
   try {
     ca = await readFile(file);
   } catch (err) {
-    throw new ConfigError([`${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+    throw refuse(`${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const blocks = ca.toString('latin1').match(PEM_BLOCK);
   try {
     const certs = blocks ? blocks.map((b) => new X509Certificate(b)) : [new X509Certificate(ca)];
     return { ca, certs };
   } catch (err) {
-    throw new ConfigError([`${key}: ${file} is not a certificate in PEM or DER form (${(err as Error).message})`]);
+    throw refuse(`${key}: ${file} is not a certificate in PEM or DER form (${(err as Error).message})`);
   }
 }
 
