@@ -21,10 +21,13 @@ export const MasterSection = z.object({
   keepaliveSeconds: z.number().int().min(1).max(600).default(5),
 }).strict();
 
+/** where the files of a box with HTTPS usually come from */
+const TLS_HINT = '`kefu init --tls` writes box.crt, box.key and the hall CA (ca.crt) into tls/ beside the config it writes';
+
 export const HttpSection = z.object({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8443),
-  tls: z.object({ cert: fileRef(z.string()), key: fileRef(z.string(), 'secret') }).strict().optional(),
+  tls: z.object({ cert: fileRef(z.string(), 'file', TLS_HINT), key: fileRef(z.string(), 'secret', TLS_HINT) }).strict().optional(),
   bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
 }).strict();
 
