@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { Aedes } from 'aedes';
 import { stringify } from 'yaml';
+import { brokerAddress } from '../../daemon/broker-address.js';
 import { loadBoxConfig } from '../../daemon/builtins.js';
 import { doctorChecks } from '../../daemon/doctor/index.js';
 import { runChecks, type CheckResult } from '../../daemon/doctor/check.js';
@@ -74,6 +75,10 @@ test('doctor checks the master link with the daemon\'s CA, TLS options and sourc
   const invalid = await doctor('invalid', { caFile: garbage });
   assert.equal(invalid('master CA').ok, false);
   assert.match(invalid('master CA').detail, new RegExp(`^master\\.caFile: ${garbage} is not a certificate in PEM or DER form`));
+
+  // the daemon refuses the same file at start, by the same words (Node's TLS would silently ignore it)
+  await assert.rejects(brokerAddress({ url: 'mqtts://localhost:8883', caFile: garbage, insecure: false, keepaliveSeconds: 5 }),
+    { code: 'CONFIG_INVALID', message: invalid('master CA').detail });
 
   const wrongCa = await doctor('wrong-ca', { caFile: other.caCert });
   assert.equal(wrongCa('master CA').ok, true, 'a valid CA file, just not the master\'s');
