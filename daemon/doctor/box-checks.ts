@@ -76,8 +76,11 @@ export function boxChecks(config: LoadedConfig): Check[] {
       async run() {
         const { port, host } = root.http;
         const daemon = await running;
-        const daemonPort = daemon ? Number(new URL(daemon.httpUrl).port) : undefined;
-        if (daemon && (daemonPort === port || port === 0)) return { ok: true, detail: `port ${daemonPort} is ${whose(daemon)}'s (${daemon.httpUrl})` };
+        const at = daemon ? new URL(daemon.httpUrl) : undefined;
+        const daemonPort = at ? Number(at.port) : undefined;
+        // the daemon writes `localhost` for a wildcard address; a specific one only collides with the same one
+        const sameAddress = !at || at.hostname === 'localhost' || host === '0.0.0.0' || host === '::' || at.hostname === host;
+        if (daemon && ((daemonPort === port && sameAddress) || port === 0)) return { ok: true, detail: `port ${daemonPort} is ${whose(daemon)}'s (${daemon.httpUrl})` };
         if (port === 0) return { ok: true, detail: 'port 0: the daemon takes any free port' };
         const elsewhere = daemon ? ` (${whose(daemon)} listens on ${daemonPort})` : '';
         return new Promise((resolve) => {
