@@ -4,7 +4,7 @@
 // Pure (zod only): transports and plugins mark their schemas with it without depending on the daemon.
 import { z } from 'zod';
 
-/** file: read as is; secret: a password/PIN/key file (non-empty, private); dir: a folder read from */
+/** file: read as is; secret: a password/PIN/key file, which must not be empty; dir: a folder read from */
 export type FileRefKind = 'file' | 'secret' | 'dir';
 
 const META_KEY = 'kefuFileRef';
@@ -26,7 +26,8 @@ interface Def {
   options?: z.ZodType[]; in?: z.ZodType; out?: z.ZodType; getter?: () => z.ZodType; items?: z.ZodType[]; rest?: z.ZodType | null;
 }
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
-const markOf = (s: z.ZodType) => (z.globalRegistry.get(s) as Record<string, unknown> | undefined)?.[META_KEY] as Mark | undefined;
+/** The mark on this very schema (not on one it wraps), if any. */
+export const markOf = (s: z.ZodType) => (z.globalRegistry.get(s) as Record<string, unknown> | undefined)?.[META_KEY] as Mark | undefined;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every marked setting `value` (validated by `schema`) sets, with its place under `prefix`. */

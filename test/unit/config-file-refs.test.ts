@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { configSections, loadBoxConfig } from '../../daemon/builtins.js';
+import { markOf } from '../../daemon/config/file-ref.js';
 import { RootConfig } from '../../daemon/config/schema.js';
 import { configFileRefs, fileChecks } from '../../daemon/doctor/file-checks.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -65,7 +66,6 @@ function* settings(schema: z.ZodType, path: string, depth = 0): Generator<{ path
 }
 
 test('every setting named like a file or folder, in every installed section, carries a fileRef mark', async () => {
-  const { globalRegistry } = await import('zod');
   const sections = await configSections();
   const all = [['(root)', RootConfig], ...Object.entries(sections.transports).map(([k, s]) => [`transports.${k}`, s]),
     ...Object.entries(sections.plugins).map(([k, s]) => [`plugins.${k}`, s])] as Array<[string, z.ZodType]>;
@@ -74,7 +74,7 @@ test('every setting named like a file or folder, in every installed section, car
     for (const s of settings(schema, name)) {
       const key = s.path.split(/[.[]/).pop()!;
       if (!/(File|Dir)$|^(kb|cert|key)$/.test(key) || key === 'dataDir') continue;
-      if (!s.chain.some((c) => (globalRegistry.get(c) as Record<string, unknown> | undefined)?.kefuFileRef)) unmarked.push(s.path);
+      if (!s.chain.some((c) => markOf(c))) unmarked.push(s.path);
     }
   }
   assert.deepEqual(unmarked, [], 'mark these with fileRef() so doctor checks them');
