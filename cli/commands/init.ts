@@ -91,7 +91,7 @@ export function register(program: Command): void {
         `wrote ${out}`,
         ...notes.map((n) => `note: ${n}`),
         ...(caCert ? [`hall CA: ${caCert}: install it once on every terminal and agent PC as a trusted root, so the box's HTTPS pages open without a warning`] : []),
-        `next: put the box password in ${o.passwordFile}, then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``,
+        `next: write the box password to ${o.passwordFile} without it ever being readable by others (\`(umask 077 && cat > ${o.passwordFile})\`, paste, Ctrl-D), then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``,
       ].join('\n'));
     }));
 }
