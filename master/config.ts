@@ -10,6 +10,9 @@ import { HttpConfig } from './http/http-config.js';
 
 export const MasterConfig = z.object({
   dataDir: z.string().min(1),
+  /** the host name (or address) boxes and browsers use to reach this master: the URLs it prints use it for
+   *  listeners on all interfaces, and it must be one of the names in its certificates */
+  publicHost: z.string().min(1).optional(),
   /** the embedded aedes broker; ignored when `external` is set */
   broker: EmbeddedBrokerConfig.prefault({}),
   /** connect to an existing broker or cluster instead of embedding one */
@@ -40,5 +43,16 @@ export async function loadMasterConfigFile(path: string): Promise<unknown> {
     return parseYaml(await readFile(path, 'utf8')) ?? {};
   } catch (err) {
     throw new ConfigError([`${path}: ${(err as Error).message}`]);
+  }
+}
+
+/** Loads and validates a master config file; problems name the file. */
+export async function readMasterConfig(path: string): Promise<MasterConfig> {
+  const raw = await loadMasterConfigFile(path);
+  try {
+    return parseMasterConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(err.issues, `invalid master configuration in ${path}:\n  ${err.issues.join('\n  ')}`);
+    throw err;
   }
 }
