@@ -79,6 +79,7 @@ export function createCommandApi(deps: { client: () => MqttClient; registry: Fle
       if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
       const box = deps.registry.get(boxId);
       if (!box) throw new CommandError('BOX_UNKNOWN', `no box ${boxId} in the fleet`);
+      deps.client(); // a master that is not started says so before anything about the box
       if (!box.online && !opts.wait) {
         const seen = box.lastSeen === null ? 'never connected' : `last seen ${new Date(box.lastSeen).toISOString()}`;
         throw new CommandError('BOX_OFFLINE', `box ${boxId} is offline (${seen}); to have it run ${name} when it is back within the timeout, send with wait (--wait)`, { box: boxId, command: name });

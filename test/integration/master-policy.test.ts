@@ -99,9 +99,17 @@ test('credentials: scrypt hashes, no plaintext on disk, re-read after an outside
   assert.match(rec.scrypt, /^scrypt\$16384\$8\$1\$/);
   assert.match(rec.mosquitto, /^\$7\$\d+\$/);
   assert.equal(await verifyPassword(rec.scrypt, password), true);
-  assert.deepEqual(await b.verify('hall-01', password), { role: 'box', username: 'hall-01', box: 'hall-01', region: 'dandong' });
+  assert.deepEqual(await b.verify('hall-01', password), { role: 'box', username: 'hall-01', box: 'hall-01', region: 'dandong', stamp: String(rec.createdAt) });
   assert.equal(await b.verify('hall-01', 'wrong'), null);
-  await assert.rejects(b.addBox('hall-01', 'dandong'), { code: 'BOX_EXISTS' });
+  await assert.rejects(b.addBox('hall-01', 'dandong'), { code: 'BOX_EXISTS', message: /kefu master box rotate hall-01/ });
+  // rotation: a new password, the old one refused, a new stamp (running sessions with the old one are closed)
+  const rotated = await a.rotateBox('hall-01');
+  assert.notEqual(rotated.password, password);
+  assert.equal(await b.verify('hall-01', password), null, 'the old password stops working');
+  const who = await b.verify('hall-01', rotated.password);
+  assert.equal(who?.role, 'box');
+  assert.notEqual(who?.stamp, String(rec.createdAt));
+  await assert.rejects(a.rotateBox('ghost'), { code: 'BOX_UNKNOWN' });
   await assert.rejects(b.addBox('_all', 'dandong'), { code: 'BOX_ID_INVALID' });
   await b.removeBox('hall-01');
   assert.equal(await a.verify('hall-01', password), null, 'the other instance sees the removal');
