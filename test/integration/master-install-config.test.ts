@@ -12,7 +12,7 @@ import { KEFU } from '../helpers/kefu-up.js';
 import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { topics } from '../../protocol/topics.js';
-import { birth, connectBox, waitFor } from './master-fixtures.js';
+import { birth, connectBox, startMaster, waitFor } from './master-fixtures.js';
 
 type Ctx = { after(fn: () => unknown): void };
 const NO_ENV = { KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '', KEFU_MASTER_DATA: '', KEFU_MASTER_CONFIG: '', KEFU_MASTER_CA: '' };
@@ -49,7 +49,10 @@ test('kefu master tls + one master.yaml: mqtts and HTTPS with a private CA; box 
   const cfg = join(dir, 'master.yaml');
   await writeFile(cfg, stringify({
     dataDir: join(dir, 'data'), publicHost: 'localhost',
-    broker: { tcp: { host: '127.0.0.1', port: 0 }, tls: { host: '0.0.0.0', port: 0, cert: tls.cert, key: tls.key } },
+    broker: {
+      tcp: { host: '127.0.0.1', port: 0 }, tls: { host: '0.0.0.0', port: 0, cert: tls.cert, key: tls.key },
+      ws: { host: '127.0.0.1', port: 0, path: '/mqtt', tls: { cert: tls.cert, key: tls.key } },
+    },
     http: { host: '127.0.0.1', port: 0, tls: { cert: tls.cert, key: tls.key, ca: tls.caCert } },
   }));
   const m = await runMaster(t, cfg);
@@ -85,6 +88,11 @@ test('kefu master tls + one master.yaml: mqtts and HTTPS with a private CA; box 
   await box.publishAsync(topics.state(ref), JSON.stringify(birth()), { qos: 1, retain: true });
   await waitFor(async () => (await json(['master', 'boxes', '--config', cfg]))[0]?.online, 20_000, 'hall-03 online over mqtts');
   await box.endAsync();
+  // MQTT over secure WebSocket with the same certificate
+  assert.match(m.urls.ws, /^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+  const wss = await connectBox(t, m.urls.ws, ref, added.password, { ca: await readFile(tls.caCert), servername: 'localhost', will: undefined });
+  assert.equal(wss.connected, true);
+  await wss.endAsync();
 
   m.proc.kill('SIGTERM');
   assert.equal(await m.exited, 0);
@@ -124,4 +132,11 @@ test('a second master on a data folder refuses (ALREADY_RUNNING); a taken port n
   assert.match(missing.stderr, /broker\.tls\.key: cannot read .*missing\.key \(ENOENT\)/);
   assert.match(missing.stderr, /\[CONFIG_INVALID\]/);
   await assert.rejects(access(join(dir, 'data3', 'store')), 'nothing was started');
+});
+
+test('a listener on all interfaces without publicHost is flagged, so `kefu master run` says boxes use the machine\'s name', async (t) => {
+  const fixtures = new URL('../fixtures/master/', import.meta.url).pathname;
+  const m = await startMaster(t, { broker: { tcp: { host: '127.0.0.1', port: 0 }, tls: { host: '0.0.0.0', port: 0, cert: `${fixtures}broker.crt`, key: `${fixtures}broker.key` } } });
+  assert.deepEqual([...m.allInterfaces], ['mqtts']);
+  assert.match(m.urls.mqtts!, /^mqtts:\/\/127\.0\.0\.1:\d+$/, 'reachable from here, and flagged');
 });

@@ -147,5 +147,16 @@ test('master/config.example.yaml is a valid config', async () => {
   const cfg = parseMasterConfig(await loadMasterConfigFile(new URL('../../master/config.example.yaml', import.meta.url).pathname));
   assert.equal(cfg.broker.tls?.port, 8883);
   assert.equal(cfg.external, null);
+  // nothing in clear off loopback: MQTT, WebSocket and HTTP on other interfaces are TLS (review s7 #19)
+  const loopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  assert.ok(cfg.broker.tcp && loopback(cfg.broker.tcp.host), 'plain MQTT only on loopback');
+  assert.ok(cfg.broker.ws && (loopback(cfg.broker.ws.host) || cfg.broker.ws.tls), 'WebSocket: TLS or loopback');
+  assert.ok(loopback(cfg.http.host) || cfg.http.tls, 'HTTP: TLS or loopback');
+  assert.ok(cfg.http.tls?.ca, 'the CA the CLI trusts');
+  assert.ok(cfg.publicHost, 'printed URLs name the host boxes use');
+  // and with no config at all, the plain listeners stay on loopback
+  const bare = parseMasterConfig({ dataDir: '/tmp/x' });
+  assert.equal(bare.broker.tcp?.host, '127.0.0.1');
+  assert.equal(bare.http.host, '127.0.0.1');
   assert.throws(() => parseMasterConfig({ dataDir: '', http: { port: -1 } }), (err: Error & { issues?: string[] }) => err.issues?.length === 2);
 });
