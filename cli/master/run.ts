@@ -25,7 +25,7 @@ function storeLocked(err: unknown): boolean {
   return false;
 }
 
-const ALL_INTERFACES = '(listening on all interfaces: boxes use this machine\'s name or address as in its certificate; set publicHost to print it)';
+const ALL_INTERFACES = '(listening on all interfaces: other machines use this machine\'s name or address, as in its certificate; set publicHost to print it here)';
 
 export function registerRun(master: Command): void {
   master.command('run')
