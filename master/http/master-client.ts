@@ -34,13 +34,18 @@ export async function resolveMasterEndpoint(opts: EndpointOptions): Promise<Mast
   let url = opts.url ?? env.KEFU_MASTER_URL;
   let token = opts.token ?? env.KEFU_MASTER_TOKEN;
   if (!token && opts.tokenFile) token = (await readOr(opts.tokenFile, 'token file')).trim();
+  let notRunning = false;
   if (dataDir && !url) {
     try {
       const runtime = JSON.parse(await readFile(join(dataDir, 'master.json'), 'utf8')) as { http?: string; api?: string };
       url = runtime.api ?? runtime.http;
-    } catch { /* not running here: the config's address, or the error below */ }
+    } catch (err) {
+      // no runtime file in a folder we can read: not running. A folder we may not read (another user's master):
+      // the config's address may still be right
+      notRunning = (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(dataDir);
+    }
   }
-  url ||= opts.configUrl;
+  if (!notRunning) url ||= opts.configUrl;
   if (dataDir && !token) {
     try { token = (await readFile(join(dataDir, 'http.token'), 'utf8')).trim(); } catch { /* reported below */ }
   }
