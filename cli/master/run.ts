@@ -6,7 +6,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { ConfigError, KefuError } from '../../protocol/errors.js';
 import { loadMasterConfigFile } from '../../master/config.js';
 import { createMaster, HTTP_TOKEN_FILE, type MasterUrls } from '../../master/master.js';
-import { acquireInstanceLock, dataDirInUse, shortPath } from '../instance-lock.js';
+import { acquireInstanceLock, shortPath } from '../instance-lock.js';
 import { action, print, type OutputOptions } from '../output.js';
 import { untilSignal } from '../signals.js';
 import { configFileOf, DEFAULT_DATA } from './target.js';
@@ -56,7 +56,8 @@ export function registerRun(master: Command): void {
         try {
           urls = await m.start();
         } catch (err) {
-          throw storeLocked(err) ? dataDirInUse(dataDir, undefined, file ?? undefined) : err;
+          if (!storeLocked(err)) throw err;
+          throw new KefuError('DATA_DIR_IN_USE', `data folder ${shortPath(dataDir)} is in use by another master (its store is locked, e.g. by \`kefu up\`); stop it first, or give this one another dataDir`, { dir: dataDir });
         }
         const wide = new Set<string>(m.allInterfaces);
         print(out, { ok: true, ...urls, dataDir: m.config.dataDir, allInterfaces: [...wide] }, () => [

@@ -110,6 +110,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       const body = CommandBody.safeParse(req.body);
       if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       try {
+        await deps.beforeList?.().catch(() => undefined); // a box provisioned a moment ago is known, not BOX_UNKNOWN
         const progress: Array<{ progress: number; note?: string }> = [];
         const res = await deps.commands.send(req.params.id, body.data.name, body.data.args, { timeoutMs: body.data.timeoutMs, wait: body.data.wait, by: 'http-api', onProgress: (p) => progress.push(p) });
         return { ...res, progress };

@@ -67,6 +67,8 @@ test('kefu master tls + one master.yaml: mqtts and HTTPS with a private CA; box 
   // listed at once by the running master, over HTTPS trusted through the config's http.tls.ca
   const boxes = await json(['master', 'boxes', '--config', cfg]);
   assert.deepEqual(boxes.map((b: { id: string; online: boolean }) => [b.id, b.online]), [['hall-03', false]]);
+  const send = await kefu(['master', 'send', 'hall-03', 'system.info', '--config', cfg]);
+  assert.match(send.stderr, /box hall-03 is offline \(never connected\).*\[BOX_OFFLINE\]/, 'known to the command API too');
   const listed = await json(['master', 'box', 'list'], { KEFU_MASTER_CONFIG: cfg });
   assert.deepEqual(listed.map((b: { id: string }) => b.id), ['hall-03']);
   // a folder no master uses is named, with what to do
@@ -112,6 +114,15 @@ test('a second master on a data folder refuses (ALREADY_RUNNING); a taken port n
   assert.match(again.stderr, new RegExp(`a master is already running on data folder .*data \\(pid ${first.proc.pid}\\).*\\[ALREADY_RUNNING\\]`));
   await access(join(dir, 'data', 'master.json'));
   assert.deepEqual(await json(['master', 'boxes', '--config', cfg]), [], 'the first master still serves');
+
+  // a master that holds the store without a pid file (in another process, as `kefu up`'s does) is found too, and
+  // its master.json is left alone
+  const inProcess = await startMaster(t);
+  const locked = await kefu(['master', 'run', '--data', inProcess.config.dataDir, '--mqtt-port', '0', '--http-port', '0']);
+  assert.equal(locked.code, 1);
+  assert.equal(locked.stderr.trim().split('\n').length, 1, locked.stderr);
+  assert.match(locked.stderr, /data folder .* is in use by another master .*\[DATA_DIR_IN_USE\]/);
+  await access(join(inProcess.config.dataDir, 'master.json'));
 
   const mqttPort = Number(new URL(first.urls.mqtt).port);
   const busy = join(dir, 'busy.yaml');
