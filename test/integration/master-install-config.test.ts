@@ -64,11 +64,11 @@ test('kefu master tls + one master.yaml: mqtts and HTTPS with a private CA; box 
   assert.equal(added.dataDir, resolve(dir, 'data'));
   assert.equal(added.secretFile, join(dir, 'data', 'boxes', 'hall-03.secret'));
   assert.equal(added.note, undefined, 'a folder the master uses: no warning');
+  const send = await kefu(['master', 'send', 'hall-03', 'system.info', '--config', cfg]);
+  assert.match(send.stderr, /box hall-03 is offline \(never connected\).*\[BOX_OFFLINE\]/, 'known to the command API at once');
   // listed at once by the running master, over HTTPS trusted through the config's http.tls.ca
   const boxes = await json(['master', 'boxes', '--config', cfg]);
   assert.deepEqual(boxes.map((b: { id: string; online: boolean }) => [b.id, b.online]), [['hall-03', false]]);
-  const send = await kefu(['master', 'send', 'hall-03', 'system.info', '--config', cfg]);
-  assert.match(send.stderr, /box hall-03 is offline \(never connected\).*\[BOX_OFFLINE\]/, 'known to the command API too');
   const listed = await json(['master', 'box', 'list'], { KEFU_MASTER_CONFIG: cfg });
   assert.deepEqual(listed.map((b: { id: string }) => b.id), ['hall-03']);
   // a folder no master uses is named, with what to do
