@@ -42,7 +42,8 @@ export async function loadMasterConfigFile(path: string): Promise<unknown> {
   try {
     return parseYaml(await readFile(path, 'utf8')) ?? {};
   } catch (err) {
-    throw new ConfigError([`${path}: ${(err as Error).message}`]);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError([`${path}: ${code ? `cannot read the master config (${code})` : (err as Error).message}`]);
   }
 }
 

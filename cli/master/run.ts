@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createLogger } from '../../daemon/logger.js';
 import { ConfigError, KefuError } from '../../protocol/errors.js';
 import { loadMasterConfigFile } from '../../master/config.js';
-import { createMaster, HTTP_TOKEN_FILE, type MasterUrls } from '../../master/master.js';
+import { createMaster, HTTP_TOKEN_FILE, type Master, type MasterUrls } from '../../master/master.js';
 import { acquireInstanceLock, shortPath } from '../instance-lock.js';
 import { action, print, type OutputOptions } from '../output.js';
 import { untilSignal } from '../signals.js';
@@ -24,6 +24,10 @@ function storeLocked(err: unknown): boolean {
   for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.code === 'LEVEL_LOCKED') return true;
   return false;
 }
+
+/** a config problem names the file it is in */
+const named = (err: unknown, file: string | null) =>
+  (err instanceof ConfigError && file ? new ConfigError(err.issues, `invalid master configuration in ${file}:\n  ${err.issues.join('\n  ')}`) : err);
 
 const ALL_INTERFACES = '(listening on all interfaces: other machines use this machine\'s name or address, as in its certificate; set publicHost to print it here)';
 
@@ -45,7 +49,12 @@ export function registerRun(master: Command): void {
       if (opts.wsPort !== undefined) cfg.broker.ws = { ...(raw.broker?.ws ?? {}), port: opts.wsPort };
       if (opts.httpPort !== undefined) cfg.http = { ...(raw.http ?? {}), port: opts.httpPort };
       const log = createLogger({ name: 'master' });
-      const m = createMaster(cfg as { dataDir: string }, { log });
+      let m: Master;
+      try {
+        m = createMaster(cfg as { dataDir: string }, { log });
+      } catch (err) {
+        throw named(err, file);
+      }
       const dataDir = resolve(m.config.dataDir);
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       // before anything opens the folder: a second master must leave the running one (and its master.json) alone
@@ -56,7 +65,7 @@ export function registerRun(master: Command): void {
         try {
           urls = await m.start();
         } catch (err) {
-          if (!storeLocked(err)) throw err;
+          if (!storeLocked(err)) throw named(err, file);
           throw new KefuError('DATA_DIR_IN_USE', `data folder ${shortPath(dataDir)} is in use by another master (its store is locked, e.g. by \`kefu up\`); stop it first, or give this one another dataDir`, { dir: dataDir });
         }
         const wide = new Set<string>(m.allInterfaces);
