@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../protocol/errors.js';
+import { findUnknownKeys, suggestKey } from '../daemon/config/unknown-keys.js';
 import { MAX_PAYLOAD_BYTES } from '../protocol/decode.js';
 import { EmbeddedBrokerConfig } from './broker/broker-config.js';
 import { ExternalBrokerConfig } from './link/link-config.js';
@@ -34,7 +35,13 @@ export type MasterConfigInput = z.input<typeof MasterConfig>;
 
 export function parseMasterConfig(input: unknown): MasterConfig {
   const parsed = MasterConfig.safeParse(input);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  // a misspelt key (`publichost`, `tsl`) would otherwise be dropped in silence, leaving e.g. a listener without TLS
+  for (const u of findUnknownKeys(MasterConfig, input)) {
+    const hint = suggestKey(u.key, u.known);
+    problems.push(`${[...u.path, u.key].join('.')}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }
 

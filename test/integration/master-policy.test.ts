@@ -159,4 +159,7 @@ test('master/config.example.yaml is a valid config', async () => {
   assert.equal(bare.broker.tcp?.host, '127.0.0.1');
   assert.equal(bare.http.host, '127.0.0.1');
   assert.throws(() => parseMasterConfig({ dataDir: '', http: { port: -1 } }), (err: Error & { issues?: string[] }) => err.issues?.length === 2);
+  // a misspelt key is an error with a suggestion, not a listener silently without TLS
+  assert.throws(() => parseMasterConfig({ dataDir: '/x', publichost: 'm.example', broker: { tlss: { port: 8883, cert: 'c', key: 'k' } } }), (err: Error & { issues?: string[] }) =>
+    JSON.stringify(err.issues) === JSON.stringify(['publichost: unknown key (did you mean "publicHost"?)', 'broker.tlss: unknown key (did you mean "tls"?)']));
 });
