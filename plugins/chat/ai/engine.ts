@@ -9,7 +9,7 @@ import { withPhrasings, type PhrasingPack } from './phrasings.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS, mergeTables } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
 import { asksWhatEntryLacks } from './asked-facets.js';
-import { createTopicIndex } from './topic-index.js';
+import { createTopicIndex, namesTerm } from './topic-index.js';
 import { createCoverage, type Prepared } from './coverage.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
@@ -198,7 +198,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
     // another department's business goes to the general counter, whatever tax words come with it
-    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => text.includes(t));
+    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => namesTerm(text, t));
     const routed = (hint?: string) => {
       if (!hint && otherDept) {
         const queue = OTHER_DEPARTMENT_QUEUE[otherDept] ?? 'general';

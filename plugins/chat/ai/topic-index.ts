@@ -2,6 +2,19 @@
 // 企业所得税 or 户口 is not answered by an entry that never mentions it, whatever else matches.
 import { EN_OTHER_TERMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './lexicon/index.js';
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const wholeWord = (t: string) => new RegExp(`(?<![a-z0-9])${escape(t)}(?:s|es)?(?![a-z0-9])`);
+const EN_TERM_RE: ReadonlyMap<string, RegExp> = new Map([...EN_TAX_TYPES, ...EN_OTHER_TERMS].map((t) => [t, wholeWord(t)]));
+
+/**
+ * whether a normalised text names a topic term: Chinese anywhere, English only as whole words (a plural allowed), or
+ * 'cit' is named by every 'city' and 'electricity', 'vat' by 'private' and 'renovation', 'visa' by 'advisable'
+ */
+export function namesTerm(text: string, t: string): boolean {
+  if (!/^[a-z0-9 -]+$/.test(t)) return text.includes(t);
+  return (EN_TERM_RE.get(t) ?? wholeWord(t)).test(text);
+}
+
 export interface TopicIndex {
   /** the topic terms a normalised question names */
   named(text: string, zh: boolean): string[];
@@ -17,11 +30,11 @@ export function createTopicIndex(qText: string[], aText: string[], qEn: string[]
   const zhQ = qText.map((q) => new Set(zhTopics.filter((t) => q.includes(t))));
   // the gloss summarises: an entry names an English topic when its gloss or its Chinese text does
   const inChinese = (t: string, zh: Set<string>) => (EN_TOPIC_ZH[t] ?? []).some((z) => zh.has(z));
-  const enQ = qEn.map((q, i) => new Set(enTopics.filter((t) => q.includes(t) || inChinese(t, zhQ[i]))));
-  const enAny = qEn.map((q, i) => new Set(enTopics.filter((t) => q.includes(t) || aEn[i].includes(t) || inChinese(t, zhAny[i]))));
+  const enQ = qEn.map((q, i) => new Set(enTopics.filter((t) => namesTerm(q, t) || inChinese(t, zhQ[i]))));
+  const enAny = qEn.map((q, i) => new Set(enTopics.filter((t) => namesTerm(q, t) || namesTerm(aEn[i], t) || inChinese(t, zhAny[i]))));
   return {
     named(text, zh) {
-      const found = (zh ? zhTopics : enTopics).filter((t) => text.includes(t));
+      const found = (zh ? zhTopics : enTopics).filter((t) => namesTerm(text, t));
       // a company's income tax is 企业所得税 though the customer says only 所得税 (公司一年一次的所得税汇算)
       if (zh && /所得税/.test(text) && !found.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) found.push('企业所得税');
       return found;

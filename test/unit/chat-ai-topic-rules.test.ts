@@ -1,0 +1,22 @@
+// The ninth round's classes of topic and folding rules, each in wording of its own (not the case sets').
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
+import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
+import { namesTerm } from '../../plugins/chat/ai/topic-index.js';
+
+const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
+const engine = createAnswerEngine(kb);
+
+test('an English topic term is named only as a whole word: city is no CIT, private no VAT', () => {
+  assert.equal(namesTerm('we run a private kindergarten', 'vat'), false);
+  assert.equal(namesTerm('our electricity supplier in the city', 'cit'), false);
+  assert.equal(namesTerm('is it advisable to file early', 'visa'), false);
+  assert.equal(namesTerm('do we charge vat on it', 'vat'), true);
+  assert.equal(namesTerm('two visas for my parents', 'visa'), true);
+  assert.equal(namesTerm('发票', '发票'), true);
+  const r = engine.ask('We are selling our flat near the city centre; what taxes do sellers owe?');
+  assert.notEqual(r.reason, 'other_topic');
+  assert.equal(r.entry?.id, 'PRO-01');
+});
