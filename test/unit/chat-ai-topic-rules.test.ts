@@ -20,3 +20,11 @@ test('an English topic term is named only as a whole word: city is no CIT, priva
   assert.notEqual(r.reason, 'other_topic');
   assert.equal(r.entry?.id, 'PRO-01');
 });
+
+test('a variant does not fold across a word of the KB: 有个税务问题 names no 个人所得税', () => {
+  assert.doesNotMatch(engine.ask('我妈有个税务上的手续，我替她跑一趟要带什么').normalized, /个人所得税/);
+  assert.doesNotMatch(engine.ask('有个税务方面的疑问想打电话问').normalized, /个人所得税/);
+  // where 个税 is the customer's word it still folds
+  assert.match(engine.ask('我的个税汇算怎么弄').normalized, /个人所得税/);
+  assert.equal(engine.ask('我妈有个税务上的手续要我替她来办，要带什么材料').entry?.id, 'GEN-04');
+});

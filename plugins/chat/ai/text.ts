@@ -49,7 +49,10 @@ export function loadJieba(): Jieba {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Set<number>) {
+/** where the words of a sentence start, and which of them a fold must not cut into */
+interface Cuts { starts: Set<number>; protectedAt(end: number): boolean }
+
+function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Cuts) {
   const map = new Map<string, string>();
   for (const [canon, variants] of Object.entries(table)) {
     map.set(canon.toLowerCase(), canon.toLowerCase());
@@ -60,10 +63,11 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, bo
   const re = wordBoundary ? new RegExp(`\\b(?:${keys.join('|')})\\b`, 'g') : new RegExp(keys.join('|'), 'g');
   if (!boundaries) return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
   // Chinese has no spaces: a variant folds only where a word of the sentence starts, so 那个税 keeps its 个 and
-  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者)
+  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者),
+  // but not inside a word of the KB's own: 有个税务问题 is 有/个/税务, no 个税
   return (s: string) => {
     const cuts = boundaries(s);
-    return s.replace(re, (m: string, at: number) => (cuts.has(at) ? map.get(m) ?? m : m));
+    return s.replace(re, (m: string, at: number) => (cuts.starts.has(at) && !cuts.protectedAt(at + m.length) ? map.get(m) ?? m : m));
   };
 }
 
@@ -106,11 +110,21 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const variants = [...new Set(Object.values(opts.synonyms).flat().map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w) && /[\u3400-\u9fff]/.test(w));
   jieba.loadDict(Buffer.from(variants.map((w) => `${w} ${[...w].length <= 2 ? 200 : 1} n`).join('\n')));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
-  const cutPoints = (text: string) => {
-    const at = new Set<number>([0]);
+  // the KB's own words (learnVocabulary; not the variants it is taught beside them): a customer's variant must not
+  // fold across one of them
+  const kbWords = new Set<string>();
+  const variantSet = new Set(variants);
+  const cutPoints = (text: string): Cuts => {
+    const starts = new Set<number>([0]);
+    // per position inside a KB word (not at its start), that word
+    const inside = new Map<number, string>();
     let pos = 0;
-    for (const w of jieba.cut(text, false)) { pos += w.length; at.add(pos); }
-    return at;
+    for (const w of jieba.cut(text, false)) {
+      if (kbWords.has(w)) for (let k = 1; k < w.length; k++) inside.set(pos + k, w);
+      pos += w.length;
+      starts.add(pos);
+    }
+    return { starts, protectedAt: (end) => inside.has(end) };
   };
   const foldZh = foldingRegex(opts.synonyms, false, cutPoints);
   const foldEn = foldingRegex(opts.enSynonyms, true);
@@ -220,7 +234,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
         }
         // a short lexicon entry is a word even when jieba would split it (个税 → 个 税)
         const whole = /^[\u3400-\u9fff]{2,4}$/.test(t) ? [t] : [];
-        for (const w of [...whole, ...jieba.cut(t, false)]) {
+        const cut = jieba.cut(t, false);
+        for (const w of cut) if (w.length >= 2 && /^[\u3400-\u9fff]+$/.test(w) && !variantSet.has(w)) kbWords.add(w);
+        for (const w of [...whole, ...cut]) {
           if (w.length < 2 || w.length > 4 || !/^[\u3400-\u9fff]+$/.test(w) || ZH_STOPWORDS.has(w)) continue;
           const key = py(w).join(' ');
           if (!byPinyin.has(key)) byPinyin.set(key, w);
