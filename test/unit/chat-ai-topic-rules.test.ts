@@ -28,3 +28,11 @@ test('a variant does not fold across a word of the KB: 有个税务问题 names 
   assert.match(engine.ask('我的个税汇算怎么弄').normalized, /个人所得税/);
   assert.equal(engine.ask('我妈有个税务上的手续要我替她来办，要带什么材料').entry?.id, 'GEN-04');
 });
+
+test('homophone repair leaves two characters of grammar alone: 不交 is no 补缴, 所的 no 所得', () => {
+  assert.doesNotMatch(engine.ask('营业额低的个体户是不是可以不交').normalized, /补缴/);
+  assert.doesNotMatch(engine.ask('会计师事务所的人要看往年的申报表').normalized, /所得/);
+  assert.doesNotMatch(engine.ask('周六没约能来办事吗').normalized, /每月/);
+  // a typo of a KB word is still repaired, and a longer span with a particle too
+  assert.match(engine.ask('发漂开错了怎么办').normalized, /发票/);
+});

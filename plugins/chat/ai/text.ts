@@ -9,6 +9,11 @@ import { EN_STOPWORDS, ZH_STOPWORDS } from './lexicon/index.js';
 import { MANDARIN_SYLLABLES, pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;
+/**
+ * particles and negations: two characters with one of them are the customer's grammar, not a typo of a KB word
+ * (可以不交 is no 补缴, 审计所的人 no 所得, 没约 no 每月); a longer span keeps enough other characters to judge
+ */
+const GRAMMAR = /[的了吗呢吧啊呀嘛么不没]/;
 const CJK_G = /[\u3400-\u9fff]/g;
 
 export interface TextTools {
@@ -187,6 +192,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
           if (i + n > chars.length) continue;
           const span = chars.slice(i, i + n).join('');
           if (knownSpans.has(span) || !single.slice(i, i + n).every(Boolean) || [...span].some((c) => !CJK.test(c))) continue;
+          if (n === 2 && GRAMMAR.test(span)) continue;
           const ys = syll.slice(i, i + n);
           if (ys.some((y) => y === undefined)) continue;
           const word = byPinyin.get(ys.join(' '));
