@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { namesTerm } from '../../plugins/chat/ai/topic-index.js';
+import { asksLiability } from '../../plugins/chat/ai/asked-facets.js';
 
 const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
 const engine = createAnswerEngine(kb);
@@ -35,4 +36,18 @@ test('homophone repair leaves two characters of grammar alone: 不交 is no 补�
   assert.doesNotMatch(engine.ask('周六没约能来办事吗').normalized, /每月/);
   // a typo of a KB word is still repaired, and a longer span with a particle too
   assert.match(engine.ask('发漂开错了怎么办').normalized, /发票/);
+});
+
+test('a tax named beside a procedure for every tax is answered by the entry that names no tax; whether it is owed is not', () => {
+  assert.equal(engine.ask('印花税申报表提交后发现填错了，还能更正吗').entry?.id, 'DEC-04');
+  assert.equal(engine.ask('We overpaid stamp duty last year, how do we get it back?').entry?.id, 'REF-01');
+  assert.equal(engine.ask('企业所得税的申报表以前报过的怎么打印').entry?.id, 'CER-04');
+  // the tax is the subject: owed or waived
+  for (const q of ['出口的货物免增值税吗', 'Are exported goods exempt from VAT?']) assert.notEqual(engine.ask(q).decision, 'answer', q);
+  assert.equal(asksLiability('卖给国外的货物用不用交增值税', true, '增值税'), true);
+  assert.equal(asksLiability('增值税要交吗', true, '增值税'), true);
+  assert.equal(asksLiability('去年重复缴了一笔印花税能退吗', true, '印花税'), false);
+  assert.equal(asksLiability('补缴增值税要滞纳金吗', true, '增值税'), false);
+  assert.equal(asksLiability('do we have to pay vat on exports', false, 'vat'), true);
+  assert.equal(asksLiability('i made a mistake on my vat return', false, 'vat'), false);
 });

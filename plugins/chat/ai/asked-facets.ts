@@ -19,3 +19,17 @@ export function asksWhatEntryLacks(text: string, zh: boolean, entry: EntryText):
   if ((zh ? AMOUNT_ASKED_ZH : AMOUNT_ASKED_EN).test(text) && !AMOUNT_STATED.test(zh ? entry.answer : entry.answerEn)) return true;
   return LOST_ASKED.test(text) && !/丢|遗失|lost/.test(all);
 }
+
+// whether a named tax is owed or waived: the tax itself is the subject, not a qualifier of a procedure
+const LIABLE_BEFORE_ZH = /((要|用|需|需要|得|该|应|应该|是否|不|还|都)(交|缴|缴纳|征|征收)|免(征|交|缴|收)?|(交|缴|征)不(交|缴|征))$/;
+const LIABLE_AFTER_ZH = /^((要|用|需|需要|得|该|是否|还)?(交|缴)(吗|么|不|嘛)|(能|可以|怎么|会)?(免|减免)|交不交|缴不缴|征不征)/;
+const LIABLE_EN = /\b(pay|owe|owed|charge|charged|levy|levied|exempt|exemption|liable|subject to)\b/;
+
+/** true when the (normalised) question asks whether the named tax `term` is owed at all, or waived */
+export function asksLiability(text: string, zh: boolean, term: string): boolean {
+  if (!zh) return LIABLE_EN.test(text);
+  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+    if (LIABLE_BEFORE_ZH.test(text.slice(Math.max(0, at - 4), at)) || LIABLE_AFTER_ZH.test(text.slice(at + term.length))) return true;
+  }
+  return false;
+}

@@ -8,7 +8,7 @@ import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS, mergeTables } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
-import { asksWhatEntryLacks } from './asked-facets.js';
+import { asksLiability, asksWhatEntryLacks } from './asked-facets.js';
 import { createTopicIndex, namesTerm } from './topic-index.js';
 import { createCoverage, type Prepared } from './coverage.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
@@ -223,7 +223,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     if (!enough(top, q) && !entrySide) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
     const ti = entries.indexOf(e);
-    const named = topics.named(text, zh);
+    // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
+    // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
+    // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates)
+    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksLiability(text, zh, t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {

@@ -20,18 +20,30 @@ export interface TopicIndex {
   named(text: string, zh: boolean): string[];
   /** whether entry `i` names topic `t` anywhere (question or answer), or in its question */
   names(i: number, t: string, zh: boolean, where: 'anywhere' | 'question'): boolean;
+  /**
+   * whether `t` is a tax type some entry names and entry `i` names no tax type at all: a procedure for every tax the
+   * KB deals with (correcting a return)
+   */
+  taxFree(i: number, t: string, zh: boolean): boolean;
 }
 
 /** the entries' normalised texts, Chinese and English, question and answer */
 export function createTopicIndex(qText: string[], aText: string[], qEn: string[], aEn: string[]): TopicIndex {
   const zhTopics = [...TAX_TYPES, ...OTHER_DEPARTMENT_TERMS];
   const enTopics = [...EN_TAX_TYPES, ...EN_OTHER_TERMS];
+  const zhTax = new Set(TAX_TYPES);
+  const enTax = new Set(EN_TAX_TYPES);
   const zhAny = qText.map((q, i) => new Set(zhTopics.filter((t) => q.includes(t) || aText[i].includes(t))));
   const zhQ = qText.map((q) => new Set(zhTopics.filter((t) => q.includes(t))));
   // the gloss summarises: an entry names an English topic when its gloss or its Chinese text does
   const inChinese = (t: string, zh: Set<string>) => (EN_TOPIC_ZH[t] ?? []).some((z) => zh.has(z));
   const enQ = qEn.map((q, i) => new Set(enTopics.filter((t) => namesTerm(q, t) || inChinese(t, zhQ[i]))));
   const enAny = qEn.map((q, i) => new Set(enTopics.filter((t) => namesTerm(q, t) || namesTerm(aEn[i], t) || inChinese(t, zhAny[i]))));
+  // the taxes some entry names, and the entries that name any
+  const zhKnown = new Set(zhAny.flatMap((s) => [...s]));
+  const enKnown = new Set(enAny.flatMap((s) => [...s]));
+  const zhTaxed = zhAny.map((s) => [...s].some((x) => zhTax.has(x)));
+  const enTaxed = enAny.map((s) => [...s].some((x) => enTax.has(x)));
   return {
     named(text, zh) {
       const found = (zh ? zhTopics : enTopics).filter((t) => namesTerm(text, t));
@@ -39,6 +51,7 @@ export function createTopicIndex(qText: string[], aText: string[], qEn: string[]
       if (zh && /所得税/.test(text) && !found.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) found.push('企业所得税');
       return found;
     },
+    taxFree: (i, t, zh) => (zh ? zhTax : enTax).has(t) && (zh ? zhKnown : enKnown).has(t) && !(zh ? zhTaxed : enTaxed)[i],
     names: (i, t, zh, where) => (where === 'question' ? (zh ? zhQ : enQ) : (zh ? zhAny : enAny))[i].has(t),
   };
 }
