@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { namesTerm } from '../../plugins/chat/ai/topic-index.js';
-import { asksLiability } from '../../plugins/chat/ai/asked-facets.js';
+import { asksAboutTax } from '../../plugins/chat/ai/asked-facets.js';
 
 const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
 const engine = createAnswerEngine(kb);
@@ -42,12 +42,26 @@ test('a tax named beside a procedure for every tax is answered by the entry that
   assert.equal(engine.ask('印花税申报表提交后发现填错了，还能更正吗').entry?.id, 'DEC-04');
   assert.equal(engine.ask('We overpaid stamp duty last year, how do we get it back?').entry?.id, 'REF-01');
   assert.equal(engine.ask('企业所得税的申报表以前报过的怎么打印').entry?.id, 'CER-04');
+  // an entry that speaks of no tax at all (bringing papers for someone else) is no procedure for every tax: see
+  // chat-ai-engine.test.ts, 企业所得税汇算清缴要准备什么资料
   // the tax is the subject: owed or waived
   for (const q of ['出口的货物免增值税吗', 'Are exported goods exempt from VAT?']) assert.notEqual(engine.ask(q).decision, 'answer', q);
-  assert.equal(asksLiability('卖给国外的货物用不用交增值税', true, '增值税'), true);
-  assert.equal(asksLiability('增值税要交吗', true, '增值税'), true);
-  assert.equal(asksLiability('去年重复缴了一笔印花税能退吗', true, '印花税'), false);
-  assert.equal(asksLiability('补缴增值税要滞纳金吗', true, '增值税'), false);
-  assert.equal(asksLiability('do we have to pay vat on exports', false, 'vat'), true);
-  assert.equal(asksLiability('i made a mistake on my vat return', false, 'vat'), false);
+  assert.equal(asksAboutTax('卖给国外的货物用不用交增值税', true, '增值税'), true);
+  assert.equal(asksAboutTax('增值税要交吗', true, '增值税'), true);
+  assert.equal(asksAboutTax('去年重复缴了一笔印花税能退吗', true, '印花税'), false);
+  assert.equal(asksAboutTax('补缴增值税要滞纳金吗', true, '增值税'), false);
+  assert.equal(asksAboutTax('do we have to pay vat on exports', false, 'vat'), true);
+  assert.equal(asksAboutTax('i made a mistake on my vat return', false, 'vat'), false);
+});
+
+test('a tax that only qualifies what is asked may be answered by an entry that names it in passing; the tax itself may not', async () => {
+  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
+  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+  // the refund entry names 个人所得税 only in its answer; its phrasings tell the subject in customers' words
+  assert.equal(phrased.ask('我的个税退款显示退库失败了咋办').entry?.id, 'REF-04');
+  // the tax is what is asked: how to pay or file it, whether it is owed (卖房子要不要交印花税 is the home-sale entry's own subject)
+  for (const q of ['企业所得税按季度预缴怎么填', '印花税到哪交']) assert.notEqual(phrased.ask(q).decision, 'answer', q);
+  assert.equal(asksAboutTax('印花税到哪交', true, '印花税'), true);
+  assert.equal(asksAboutTax('在哪里交车船税', true, '车船税'), true);
+  assert.equal(asksAboutTax('个人所得税退税多久到账', true, '个人所得税'), false);
 });

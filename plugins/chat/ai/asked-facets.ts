@@ -20,16 +20,17 @@ export function asksWhatEntryLacks(text: string, zh: boolean, entry: EntryText):
   return LOST_ASKED.test(text) && !/丢|遗失|lost/.test(all);
 }
 
-// whether a named tax is owed or waived: the tax itself is the subject, not a qualifier of a procedure
-const LIABLE_BEFORE_ZH = /((要|用|需|需要|得|该|应|应该|是否|不|还|都)(交|缴|缴纳|征|征收)|免(征|交|缴|收)?|(交|缴|征)不(交|缴|征))$/;
-const LIABLE_AFTER_ZH = /^((要|用|需|需要|得|该|是否|还)?(交|缴)(吗|么|不|嘛)|(能|可以|怎么|会)?(免|减免)|交不交|缴不缴|征不征)/;
-const LIABLE_EN = /\b(pay|owe|owed|charge|charged|levy|levied|exempt|exemption|liable|subject to)\b/;
+// whether a named tax is owed or waived, or how it is paid or filed: the tax itself is the subject, not a qualifier of
+// a procedure (个税退税进度 asks about the refund, 印花税怎么交 about the stamp duty)
+const ABOUT_BEFORE_ZH = /((要|用|需|需要|得|该|应|应该|是否|不|还|都)(交|缴|缴纳|征|征收)|免(征|交|缴|收)?|(交|缴|征)不(交|缴|征)|(怎么|如何|怎样|在哪|去哪|到哪|哪里|哪儿)(交|缴|缴纳|报|申报|填|填报))$/;
+const ABOUT_AFTER_ZH = /^((要|用|需|需要|得|该|是否|还)?(交|缴)(吗|么|不|嘛)|(能|可以|怎么|会)?(免|减免)|交不交|缴不缴|征不征|.{0,6}(怎么|如何|怎样|在哪|去哪|到哪|哪里|哪儿)(里|儿)?(交|缴|缴纳|报|申报|填|填报))/;
+const ABOUT_EN = /\b(pay|owe|owed|charge|charged|levy|levied|exempt|exemption|liable|subject to)\b|\bhow (do|can|should|to) (i |we )?(file|declare)\b/;
 
-/** true when the (normalised) question asks whether the named tax `term` is owed at all, or waived */
-export function asksLiability(text: string, zh: boolean, term: string): boolean {
-  if (!zh) return LIABLE_EN.test(text);
+/** true when the (normalised) question asks whether the named tax `term` is owed or waived, or how it is paid or filed */
+export function asksAboutTax(text: string, zh: boolean, term: string): boolean {
+  if (!zh) return ABOUT_EN.test(text);
   for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
-    if (LIABLE_BEFORE_ZH.test(text.slice(Math.max(0, at - 4), at)) || LIABLE_AFTER_ZH.test(text.slice(at + term.length))) return true;
+    if (ABOUT_BEFORE_ZH.test(text.slice(Math.max(0, at - 4), at)) || ABOUT_AFTER_ZH.test(text.slice(at + term.length))) return true;
   }
   return false;
 }

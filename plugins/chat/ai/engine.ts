@@ -8,7 +8,7 @@ import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS, mergeTables } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
-import { asksLiability, asksWhatEntryLacks } from './asked-facets.js';
+import { asksAboutTax, asksWhatEntryLacks } from './asked-facets.js';
 import { createTopicIndex, namesTerm } from './topic-index.js';
 import { createCoverage, type Prepared } from './coverage.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
@@ -144,7 +144,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     ...pooled(phrasings.enChannels),
   ];
   const topics = createTopicIndex(qText, aText, qEn, aEn);
-  const { coverage, entryCoverage, zhVocab, wordIdx, enVocab } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
+  const { coverage, entryCoverage, subjectCoverage, zhVocab, wordIdx, enVocab } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
   const wordDocs = new Map<string, number[]>();
   entries.forEach((_, i) => {
@@ -226,7 +226,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
     // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
     // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates)
-    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksLiability(text, zh, t)));
+    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
@@ -238,9 +238,13 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
     // when the rest of the question is well covered and the question is about the entry's own subject (covers
-    // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税
+    // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税.
+    // Where the tax only qualifies what is asked (个税退税一直审核中), the subject may be told in the customers' words
+    // of one of the entry's phrasings; where the tax itself is asked about (owed, waived, how to pay it), only in the
+    // entry's own question
+    const aboutTax = () => named.some((t) => asksAboutTax(text, zh, t));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'question'))
-      && (cov < PASSING_MENTION_COVERAGE || top.entryCoverage < PASSING_MENTION_SUBJECT)) {
+      && (cov < PASSING_MENTION_COVERAGE || (aboutTax() ? top.entryCoverage : subjectCoverage(q, ti)) < PASSING_MENTION_SUBJECT)) {
       return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
     }
     if (margin < thresholds.minMargin && runnerUp && enough(runnerUp, q)) {

@@ -21,8 +21,9 @@ export interface TopicIndex {
   /** whether entry `i` names topic `t` anywhere (question or answer), or in its question */
   names(i: number, t: string, zh: boolean, where: 'anywhere' | 'question'): boolean;
   /**
-   * whether `t` is a tax type some entry names and entry `i` names no tax type at all: a procedure for every tax the
-   * KB deals with (correcting a return)
+   * whether `t` is a tax type some entry names and entry `i` is a procedure for every tax the KB deals with (correcting
+   * a return): its question speaks of tax or of filing, and it names no tax type at all (the proxy entry, which speaks
+   * of neither, is no guide to 企业所得税汇算)
    */
   taxFree(i: number, t: string, zh: boolean): boolean;
 }
@@ -44,6 +45,8 @@ export function createTopicIndex(qText: string[], aText: string[], qEn: string[]
   const enKnown = new Set(enAny.flatMap((s) => [...s]));
   const zhTaxed = zhAny.map((s) => [...s].some((x) => zhTax.has(x)));
   const enTaxed = enAny.map((s) => [...s].some((x) => enTax.has(x)));
+  // 税 of its own (not the 税 of 税务局 or 办税服务厅), or filing
+  const everyTax = qText.map((q, i) => /(?<!办)税(?!务)|申报/.test(q) && !zhTaxed[i] && !enTaxed[i]);
   return {
     named(text, zh) {
       const found = (zh ? zhTopics : enTopics).filter((t) => namesTerm(text, t));
@@ -51,7 +54,7 @@ export function createTopicIndex(qText: string[], aText: string[], qEn: string[]
       if (zh && /所得税/.test(text) && !found.some((t) => t.endsWith('所得税')) && /公司|企业|单位|厂/.test(text)) found.push('企业所得税');
       return found;
     },
-    taxFree: (i, t, zh) => (zh ? zhTax : enTax).has(t) && (zh ? zhKnown : enKnown).has(t) && !(zh ? zhTaxed : enTaxed)[i],
+    taxFree: (i, t, zh) => (zh ? zhTax : enTax).has(t) && (zh ? zhKnown : enKnown).has(t) && everyTax[i],
     names: (i, t, zh, where) => (where === 'question' ? (zh ? zhQ : enQ) : (zh ? zhAny : enAny))[i].has(t),
   };
 }

@@ -33,7 +33,7 @@ export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '�
   '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
   '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
   '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局'];
-export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driving licence', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
+export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
   // looked for after folding: 'social security card' reads 'social insurance card'
   'social insurance card', 'medical card', 'insurance card', 'unemployment', 'retirement', 'business scope', 'credit card', 'bank loan',
   'vehicle loan', 'student loan', 'police station', 'residence permit', 'work permit', 'trademark', 'patent', 'court', 'lawyer', 'divorce',
@@ -58,7 +58,7 @@ export const EN_TOPIC_ZH: Record<string, string[]> = {
   'city construction': ['城建税', '城市维护建设税'], 'education surcharge': ['教育费附加', '地方教育附加'], 'land use tax': ['城镇土地使用税'],
   'vehicle and vessel': ['车船税'], 'vessel tax': ['车船税'], 'environmental protection tax': ['环保税', '环境保护税'], 'environmental tax': ['环保税', '环境保护税'],
   tobacco: ['烟叶税'], tonnage: ['船舶吨税'], farmland: ['耕地占用税'],
-  passport: ['护照'], visa: ['签证'], 'driving license': ['驾照', '驾驶证'], 'driving licence': ['驾照', '驾驶证'], 'housing fund': ['公积金'], marriage: ['结婚'], hukou: ['户口', '户籍'],
+  passport: ['护照'], visa: ['签证'], 'driving license': ['驾照', '驾驶证'], 'housing fund': ['公积金'], marriage: ['结婚'], hukou: ['户口', '户籍'],
   'id card': ['身份证'], 'social insurance card': ['社保卡'], 'medical card': ['医保卡'], 'insurance card': ['社保卡', '医保卡'],
   unemployment: ['失业金', '失业保险'], retirement: ['退休', '养老金'], 'business scope': ['经营范围'], 'credit card': ['信用卡'],
   'residence permit': ['居住证'], trademark: ['商标'], patent: ['专利'], court: ['法院'], lawyer: ['律师'], divorce: ['离婚'],
