@@ -65,3 +65,17 @@ test('a tax that only qualifies what is asked may be answered by an entry that n
   assert.equal(asksAboutTax('在哪里交车船税', true, '车船税'), true);
   assert.equal(asksAboutTax('个人所得税退税多久到账', true, '个人所得税'), false);
 });
+
+test("another department's word beside a tax matter is the customer's situation, not the business asked about", async () => {
+  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
+  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+  const visa = phrased.ask('The embassy wants a record of the personal income tax I paid, for my visa. Where do I get it?');
+  assert.equal(visa.entry?.id, 'CER-02');
+  // a retired worker asking for an invoice is routed to the invoice desk, not to social insurance
+  assert.equal(phrased.ask('我是退休的老工人，帮人修了几天房子，人家要发票，我个人去哪开').business, 'invoice');
+  // the other department's own business still goes there
+  const retire = phrased.ask('退休手续去哪里办');
+  assert.notEqual(retire.decision, 'answer');
+  assert.equal(retire.business, 'social_insurance');
+  assert.notEqual(phrased.ask('退休手续在税务局办吗').decision, 'answer');
+});

@@ -83,6 +83,10 @@ const ENTRY_SIDE_MARGIN = 0.3;
 /** below this the question shares too little with the entry for the entry side to vouch for it */
 const ENTRY_SIDE_FLOOR = 0.1;
 
+/** a tax or an invoice named (not the 税 of 税务局 or 办税服务厅, not the tax office) */
+const TAX_MATTER = /(?<!办)税(?!务)|发票|开票|fapiao|invoice|\b(taxes|tax|iit|vat)\b(?! (bureau|office|hall|service))/;
+const otherTerms = new Set<string>([...OTHER_DEPARTMENT_TERMS, ...EN_OTHER_TERMS]);
+
 export interface AnswerEngine {
   ask(question: string): AskResult;
   readonly kb: KnowledgeBase;
@@ -197,8 +201,10 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const cov = top?.coverage ?? 0;
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
-    // another department's business goes to the general counter, whatever tax words come with it
-    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => namesTerm(text, t));
+    // another department's business goes to its nearest counter; but its word beside a tax or an invoice is the
+    // customer's situation (a retired worker's invoice, the tax record a visa needs), not the business asked about
+    const taxMatter = TAX_MATTER.test(text);
+    const otherDept = taxMatter ? undefined : (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => namesTerm(text, t));
     const routed = (hint?: string) => {
       if (!hint && otherDept) {
         const queue = OTHER_DEPARTMENT_QUEUE[otherDept] ?? 'general';
@@ -226,7 +232,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
     // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
     // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates)
-    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)));
+    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)) && !(taxMatter && otherTerms.has(t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
     if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
