@@ -79,3 +79,8 @@ test("another department's word beside a tax matter is the customer's situation,
   assert.equal(retire.business, 'social_insurance');
   assert.notEqual(phrased.ask('退休手续在税务局办吗').decision, 'answer');
 });
+
+test('an errand is judged off topic on the customer\'s own words: 会计 folds to 办税员 but is no hall business', () => {
+  assert.equal(engine.ask('帮我介绍一个靠谱的会计').reason, 'off_topic');
+  assert.notEqual(engine.ask('推荐一下附近哪里能领发票').reason, 'off_topic');
+});

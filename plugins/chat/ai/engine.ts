@@ -219,7 +219,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     // chit-chat belongs to the general desk if anyone's: a greeting's English words must not pick a queue
     if (isSmallTalk(plain)) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed('general') };
-    if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(text)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
+    // the customer's own words, not the folded ones: 会计 folds to 办税员, which would make any errand the hall's
+    if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(plain)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
     if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
     // a named tax or term the KB never mentions: the best entry is about something else
     if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {
