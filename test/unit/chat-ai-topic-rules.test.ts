@@ -84,3 +84,9 @@ test('an errand is judged off topic on the customer\'s own words: 会计 folds t
   assert.equal(engine.ask('帮我介绍一个靠谱的会计').reason, 'off_topic');
   assert.notEqual(engine.ask('推荐一下附近哪里能领发票').reason, 'off_topic');
 });
+
+test('an English rate is asked and stated as a whole word: a credit rating states no rate', () => {
+  // the retained-credit refund answer speaks of a credit rating, and no tax rate
+  assert.equal(engine.ask('What percentage rate of VAT applies to consulting fees?').reason, 'facet_not_stated');
+  assert.notEqual(engine.ask('Which credit rating does a company need for a retained VAT credit refund?').reason, 'facet_not_stated');
+});

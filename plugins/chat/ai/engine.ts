@@ -125,6 +125,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const aText = entries.map((e) => tools.normalize(e.answer));
   const qEn = entries.map((e) => tools.normalizeEn([e.question_en ?? '', ...enAlt(e)].join('. ')));
   const aEn = entries.map((e) => tools.normalizeEn(e.answer_en ?? ''));
+  const enText = entries.map((_, i) => `${qEn[i]} ${aEn[i]}`);
   // the variants too: pinyin input and typo repair should reach 个税 as readily as 个人所得税
   tools.learnVocabulary([...qText, ...aText, ...Object.values(synonyms).flat().filter((v) => tools.isChinese(v))]);
   // not learnt as vocabulary: phrasings carry customers' typos, which must stay repairable
@@ -148,7 +149,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     ...pooled(phrasings.enChannels),
   ];
   const topics = createTopicIndex(qText, aText, qEn, aEn);
-  const { coverage, entryCoverage, subjectCoverage, zhVocab, wordIdx, enVocab } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
+  const { coverage, entryCoverage, subjectCoverage, zhVocab, wordIdx } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
   const wordDocs = new Map<string, number[]>();
   entries.forEach((_, i) => {
@@ -235,8 +236,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates)
     const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)) && !(taxMatter && otherTerms.has(t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
-    const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
-    if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
+    // English facets as whole words before stemming: a credit rating states no rate
+    const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => namesTerm(text, f));
+    if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : namesTerm(enText[ti], f)))) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a refund, an amount or a lost document asked of an entry that speaks of none of them
