@@ -25,3 +25,12 @@ test('asking for money back needs an entry that speaks of refunds', () => {
   assert.equal(asksWhatEntryLacks('交过的契税能退吗', true, { ...procedureOnly, answer: '符合条件的可申请退还已缴契税。' }), false);
   assert.equal(asksWhatEntryLacks('契税怎么交', true, procedureOnly), false);
 });
+
+test('an amount asked needs a sum, a rate or a multiple: an age or a date states none', () => {
+  const ages = { ...procedureOnly, answer: '赡养60岁以上父母的，在个人所得税App填报；每年3月1日前确认。', answerEn: 'For parents aged 60 or over; confirm by 1 March.' };
+  assert.equal(asksWhatEntryLacks('赡养老人那项一个月最多扣多少', true, ages), true);
+  assert.equal(asksWhatEntryLacks('赡养老人那项一个月最多扣多少', true, { ...ages, answer: '赡养老人每月可扣3000元。' }), false);
+  assert.equal(asksWhatEntryLacks('契税要交多少', true, { ...ages, answer: '首套房按1.5%缴纳。' }), false);
+  // a number of days may be stated by any figure
+  assert.equal(asksWhatEntryLacks('how many days do i have to file', false, { ...ages, answerEn: 'File within 15 days after the month ends.' }), false);
+});

@@ -3,8 +3,12 @@
 // that never mentions a loss cannot say what to do about a lost invoice. Such questions go to a human.
 const AMOUNT_ASKED_ZH = /多少钱|交多少|缴多少|扣多少|退多少|补多少|罚多少|最多(能)?扣|最低(档)?.{0,8}多少|多少元|几块钱/;
 // "how much I can invoice" is a quantity clause, not a question about an amount
-const AMOUNT_ASKED_EN = /^how much\b|\bhow much (is|are|does|do|will|would|should|tax|money|can i (deduct|claim|get))\b|\bhow many days\b/;
-const AMOUNT_STATED = /\d|[一二两三四五六七八九十百千万]+(元|倍|%|个工作日|日|天|月|年)|百分之/;
+const AMOUNT_ASKED_EN = /^how much\b|\bhow much (is|are|does|do|will|would|should|tax|money|can i (deduct|claim|get))\b/;
+// a sum of money, a rate or a multiple: an age (3岁以下) or a date states no amount
+const MONEY_STATED = /\d[\d.,]*\s*(元|块|万|千|%|％|‰|倍|yuan|cny|rmb)|[百千万]分之|[一二两三四五六七八九十百千万]+(元|块|倍)|\b(cny|rmb)\s*\d/i;
+// a number of days asked (how many days until…): any figure may state it
+const DAYS_ASKED_EN = /\bhow many days\b/;
+const FIGURE_STATED = /\d|[一二两三四五六七八九十百千万]+(个工作日|日|天|月|年)/;
 // a lost document, not a lost password (I lost my e-tax password is a login question)
 const LOST_DOC = '发票|票|证|凭证|联|卡|执照|合同|invoice|fapiao|certificate|receipt|card|licen[cs]e';
 const LOST_ASKED = new RegExp(`(${LOST_DOC}).{0,8}(丢|遗失|\\blost\\b)|(丢|遗失).{0,12}(${LOST_DOC})|\\blost\\b.{0,30}(${LOST_DOC})`);
@@ -16,7 +20,8 @@ export interface EntryText { question: string; answer: string; questionEn: strin
 export function asksWhatEntryLacks(text: string, zh: boolean, entry: EntryText): boolean {
   const all = `${entry.question}${entry.answer}${entry.questionEn}${entry.answerEn}`;
   if (zh && REFUND_ASKED_ZH.test(text) && !/退/.test(entry.question + entry.answer)) return true;
-  if ((zh ? AMOUNT_ASKED_ZH : AMOUNT_ASKED_EN).test(text) && !AMOUNT_STATED.test(zh ? entry.answer : entry.answerEn)) return true;
+  if ((zh ? AMOUNT_ASKED_ZH : AMOUNT_ASKED_EN).test(text) && !MONEY_STATED.test(zh ? entry.answer : entry.answerEn)) return true;
+  if (!zh && DAYS_ASKED_EN.test(text) && !FIGURE_STATED.test(entry.answerEn)) return true;
   return LOST_ASKED.test(text) && !/丢|遗失|lost/.test(all);
 }
 
