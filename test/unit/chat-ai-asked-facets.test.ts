@@ -34,3 +34,13 @@ test('an amount asked needs a sum, a rate or a multiple: an age or a date states
   // a number of days may be stated by any figure
   assert.equal(asksWhatEntryLacks('how many days do i have to file', false, { ...ages, answerEn: 'File within 15 days after the month ends.' }), false);
 });
+
+test('whether something is waived needs an entry that speaks of exemptions or reliefs', () => {
+  const relief = { ...procedureOnly, answer: '家庭唯一住房满五年的，个人所得税免征。', answerEn: 'Exempt when it is the only home held five years.' };
+  assert.equal(asksWhatEntryLacks('年终奖能免个税吗', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('住了六年的房子卖了能免个税吗', true, relief), false);
+  assert.equal(asksWhatEntryLacks('is my study allowance exempt from iit', false, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('is the sale of my only home exempt', false, relief), false);
+  // a question with no waiver in it is not held to one
+  assert.equal(asksWhatEntryLacks('专项附加扣除在哪里填', true, procedureOnly), false);
+});

@@ -14,6 +14,11 @@ const LOST_DOC = '发票|票|证|凭证|联|卡|执照|合同|invoice|fapiao|cer
 const LOST_ASKED = new RegExp(`(${LOST_DOC}).{0,8}(丢|遗失|\\blost\\b)|(丢|遗失).{0,12}(${LOST_DOC})|\\blost\\b.{0,30}(${LOST_DOC})`);
 const REFUND_ASKED_ZH = /(能|可以|可不可以|能不能)(申请)?退|退(吗|不退|得了|回来|还|钱)|给退/;
 
+// whether something is waived (a tax, a fee): only an entry that speaks of exemptions, reliefs or discounts can say
+const EXEMPT_ASKED_ZH = /免(征|税|交|缴|了|吗|不|掉)|(能|可以|可不可以|会不会)免|减免|不用(交|缴)|不(交|缴|征)(吗|了|税)|免不免/;
+const EXEMPT_ASKED_EN = /\b(exempt|exemption|waive[ds]?|tax[- ]free|free of tax)\b|\b(don't|do not|not) (have|need) to pay\b/;
+const EXEMPT_STATED = /免|减|优惠|不征|暂不|exempt|waive|relief|free|discount|reduc/i;
+
 export interface EntryText { question: string; answer: string; questionEn: string; answerEn: string }
 
 /** true when the (normalised) question asks for something the entry's text cannot give */
@@ -22,6 +27,7 @@ export function asksWhatEntryLacks(text: string, zh: boolean, entry: EntryText):
   if (zh && REFUND_ASKED_ZH.test(text) && !/退/.test(entry.question + entry.answer)) return true;
   if ((zh ? AMOUNT_ASKED_ZH : AMOUNT_ASKED_EN).test(text) && !MONEY_STATED.test(zh ? entry.answer : entry.answerEn)) return true;
   if (!zh && DAYS_ASKED_EN.test(text) && !FIGURE_STATED.test(entry.answerEn)) return true;
+  if ((zh ? EXEMPT_ASKED_ZH : EXEMPT_ASKED_EN).test(text) && !EXEMPT_STATED.test(zh ? entry.question + entry.answer : entry.questionEn + entry.answerEn)) return true;
   return LOST_ASKED.test(text) && !/丢|遗失|lost/.test(all);
 }
 
