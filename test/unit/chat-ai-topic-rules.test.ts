@@ -90,3 +90,8 @@ test('an English rate is asked and stated as a whole word: a credit rating state
   assert.equal(engine.ask('What percentage rate of VAT applies to consulting fees?').reason, 'facet_not_stated');
   assert.notEqual(engine.ask('Which credit rating does a company need for a retained VAT credit refund?').reason, 'facet_not_stated');
 });
+
+test('a rate asked as 几个点 or 百分之几 is a rate: answered only where one is stated', () => {
+  assert.equal(engine.ask('个人去代开发票，增值税一般按百分之几收').reason, 'facet_not_stated');
+  assert.equal(engine.ask('第一套房契税按几个点交').entry?.id, 'PRO-02');
+});

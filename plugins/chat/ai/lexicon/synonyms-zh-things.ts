@@ -92,6 +92,6 @@ export const THING_SYNONYMS: Record<string, string[]> = {
   不动产登记中心: ['房管局', '房产局', '房管中心', '房屋交易中心', '不动产中心', '不动产交易中心', '房产交易中心'],
   购车发票: ['机动车发票', '机动车销售统一发票', '买车发票', '车辆发票'],
   // facets a question may ask for (a rate, a threshold): only an entry that states one answers them
-  税率: ['税点', '几个点的税', '多少个点'],
+  税率: ['税点', '几个点的税', '多少个点', '几个点', '百分之几', '几个百分点', '多少个百分点'],
   起征点: ['免征额', '起征额', '免税额度', '起征线'],
 };
