@@ -44,3 +44,10 @@ test('whether something is waived needs an entry that speaks of exemptions or re
   // a question with no waiver in it is not held to one
   assert.equal(asksWhatEntryLacks('专项附加扣除在哪里填', true, procedureOnly), false);
 });
+
+test('a document lost in other words (找不着了, 不见了, misplaced) is a lost document; a menu not found is not', () => {
+  assert.equal(asksWhatEntryLacks('上个月的完税证明不见了，能补打吗', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('税务登记证找不着了怎么办', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('i misplaced the paper invoice a supplier sent', false, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('发票查验找不到入口', true, procedureOnly), false);
+});

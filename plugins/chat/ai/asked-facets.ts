@@ -11,7 +11,10 @@ const DAYS_ASKED_EN = /\bhow many days\b/;
 const FIGURE_STATED = /\d|[一二两三四五六七八九十百千万]+(个工作日|日|天|月|年)/;
 // a lost document, not a lost password (I lost my e-tax password is a login question)
 const LOST_DOC = '发票|票|证|凭证|联|卡|执照|合同|invoice|fapiao|certificate|receipt|card|licen[cs]e';
-const LOST_ASKED = new RegExp(`(${LOST_DOC}).{0,8}(丢|遗失|\\blost\\b)|(丢|遗失).{0,12}(${LOST_DOC})|\\blost\\b.{0,30}(${LOST_DOC})`);
+// lost in other words: 找不着了 (not 找不到入口, a menu not found), 不见了, 弄没了; misplaced, can't find
+const LOST_ZH = '丢|遗失|找不(着|到)了|不见了|弄没了';
+const LOST_EN = "\\b(lost|misplaced)\\b|\\b(can't|cannot|can not) find\\b";
+const LOST_ASKED = new RegExp(`(${LOST_DOC}).{0,8}(${LOST_ZH}|${LOST_EN})|(${LOST_ZH}).{0,12}(${LOST_DOC})|(${LOST_EN}).{0,30}(${LOST_DOC})`);
 const REFUND_ASKED_ZH = /(能|可以|可不可以|能不能)(申请)?退|退(吗|不退|得了|回来|还|钱)|给退/;
 
 // whether something is waived (a tax, a fee): only an entry that speaks of exemptions, reliefs or discounts can say
