@@ -95,3 +95,10 @@ test('a rate asked as 几个点 or 百分之几 is a rate: answered only where o
   assert.equal(engine.ask('个人去代开发票，增值税一般按百分之几收').reason, 'facet_not_stated');
   assert.equal(engine.ask('第一套房契税按几个点交').entry?.id, 'PRO-02');
 });
+
+test('汇算一下 is the annual reconciliation, not a calculation asked for; 没人管账 is no complaint', () => {
+  assert.notEqual(engine.ask('今年头一回自己汇算一下，在手机上怎么弄').reason, 'personal_calculation');
+  assert.equal(engine.ask('帮我算一下年终奖要交多少税').reason, 'personal_calculation');
+  assert.notEqual(engine.ask('出纳辞职了没人管账，这个月还没报税怎么办').reason, 'complaint');
+  assert.equal(engine.ask('打了三次电话都没人管').reason, 'complaint');
+});
