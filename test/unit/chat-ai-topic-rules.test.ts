@@ -102,3 +102,8 @@ test('汇算一下 is the annual reconciliation, not a calculation asked for; �
   assert.notEqual(engine.ask('出纳辞职了没人管账，这个月还没报税怎么办').reason, 'complaint');
   assert.equal(engine.ask('打了三次电话都没人管').reason, 'complaint');
 });
+
+test('a child\'s schooling is the customer\'s purpose as often as the deduction: it is not folded into 子女教育', () => {
+  assert.equal(engine.ask('孩子上学报名，学校要我交个税的证明，去哪打').entry?.id, 'CER-02');
+  assert.equal(engine.ask('孩子上学的那项扣除在个税app哪里填').entry?.id, 'IIT-01');
+});
