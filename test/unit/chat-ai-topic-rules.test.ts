@@ -115,3 +115,12 @@ test('getting invoices in English is applying for them, as 领发票 / 拿发票
     assert.equal(r.entry?.id ?? r.candidates[0]?.id, 'INV-01', q);
   }
 });
+
+test('the English gloss does not decide whether an entry is a procedure for every tax; the customer\'s tax word survives folding', async () => {
+  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
+  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+  // the export-rebate entry's gloss speaks of customs clearance, which is no customs duty
+  assert.equal(phrased.ask('Our factory exports machinery; how do we claim the VAT back on those sales?').entry?.id, 'REF-03');
+  // 'unpaid taxes' folds to 'arrears': still a tax matter beside the bank loan
+  assert.equal(engine.ask('For a bank loan we must show we have no unpaid taxes. Which certificate is that and how do we apply?').entry?.id, 'CER-03');
+});

@@ -208,8 +208,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
     // another department's business goes to its nearest counter; but its word beside a tax or an invoice is the
-    // customer's situation (a retired worker's invoice, the tax record a visa needs), not the business asked about
-    const taxMatter = TAX_MATTER.test(text);
+    // customer's situation (a retired worker's invoice, the tax record a visa needs), not the business asked about.
+    // The customer's words count too: folding may drop the tax ('unpaid taxes' reads 'arrears')
+    const taxMatter = TAX_MATTER.test(text) || TAX_MATTER.test(plain);
     const otherDept = taxMatter ? undefined : (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => namesTerm(text, t));
     const routed = (hint?: string) => {
       if (!hint && otherDept) {

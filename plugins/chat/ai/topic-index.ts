@@ -44,9 +44,9 @@ export function createTopicIndex(qText: string[], aText: string[], qEn: string[]
   const zhKnown = new Set(zhAny.flatMap((s) => [...s]));
   const enKnown = new Set(enAny.flatMap((s) => [...s]));
   const zhTaxed = zhAny.map((s) => [...s].some((x) => zhTax.has(x)));
-  const enTaxed = enAny.map((s) => [...s].some((x) => enTax.has(x)));
-  // 税 of its own (not the 税 of 税务局 or 办税服务厅), or filing
-  const everyTax = qText.map((q, i) => /(?<!办)税(?!务)|申报/.test(q) && !zhTaxed[i] && !enTaxed[i]);
+  // 税 of its own (not the 税 of 税务局 or 办税服务厅), or filing; judged on the KB's Chinese text, of which the gloss is
+  // a summary (its 'customs' clearance is no customs duty)
+  const everyTax = qText.map((q, i) => /(?<!办)税(?!务)|申报/.test(q) && !zhTaxed[i]);
   return {
     named(text, zh) {
       const found = (zh ? zhTopics : enTopics).filter((t) => namesTerm(text, t));
