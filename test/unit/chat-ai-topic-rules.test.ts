@@ -124,3 +124,8 @@ test('the English gloss does not decide whether an entry is a procedure for ever
   // 'unpaid taxes' folds to 'arrears': still a tax matter beside the bank loan
   assert.equal(engine.ask('For a bank loan we must show we have no unpaid taxes. Which certificate is that and how do we apply?').entry?.id, 'CER-03');
 });
+
+test('money the customer is owed is a refund, not arrears', () => {
+  assert.doesNotMatch(engine.ask("I think I'm owed a little from last year's salary tax, how do I claim it?").normalized, /arrears/);
+  assert.match(engine.ask('I still owe tax from last year').normalized, /arrears/);
+});

@@ -14,7 +14,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'closing down', 'closing my company', 'shutting down', 'wind down', 'liquidate', 'liquidation', 'go out of business', 'going out of business',
     'stop operating', 'stopped operating', 'cease business', 'cease operations', 'close my business', 'closed down'],
   quota: ['limit', 'ceiling', 'cap'],
-  refund: ['rebate', 'money back', 'reimburse', 'get it back', 'tax back', 'repayment', 'reimbursement', 'money returned'],
+  refund: ["i'm owed", 'i am owed', "we're owed", 'we are owed', 'owed me', 'owed us', 'rebate', 'money back', 'reimburse', 'get it back', 'tax back', 'repayment', 'reimbursement', 'money returned'],
   invoice: ['fapiao', 'receipt', 'invoicing', 'invoiced', 'fapiaos'],
   kiosk: ['self-service machine', 'terminal', 'self-service', 'self service', 'self-help machine', 'self service machine'],
   // the longer corporate name folds first, or 'corporate income tax' would read as 'corporate iit'
