@@ -129,3 +129,8 @@ test('money the customer is owed is a refund, not arrears', () => {
   assert.doesNotMatch(engine.ask("I think I'm owed a little from last year's salary tax, how do I claim it?").normalized, /arrears/);
   assert.match(engine.ask('I still owe tax from last year').normalized, /arrears/);
 });
+
+test('English: where the hall is, and where to leave the car, are the location and parking question', () => {
+  assert.equal(engine.ask("where's the tax bureau? I'm coming by car and need to leave my car somewhere").entry?.id, 'GEN-02');
+  assert.equal(engine.ask('where is your service hall').entry?.id, 'GEN-02');
+});

@@ -33,7 +33,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'out of town', 'outside the city', 'another district', 'other district'],
   // 'where is the … hall' stays as it is: the gloss asks it in those words
   // not 'where is': "where is my refund" asks for the refund's progress, not a place
-  location: ['where are you', 'where is it located', 'where is your office', 'address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
+  location: ['where is the hall', 'where is your hall', "where's the hall", 'where is the office', 'where is your office', "where's the office", 'where is the service hall', 'where is your service hall', "where's the service hall", 'where is the tax office', 'where is your tax office', "where's the tax office", 'where is the tax hall', 'where is your tax hall', "where's the tax hall", 'where is the tax bureau', 'where is your tax bureau', "where's the tax bureau", 'where are you located', 'where are you', 'where is it located', 'address', 'directions', 'located', 'how do i get there', 'get there', 'how do i get to', 'how to get to', 'way to'],
   // generic words ('elsewhere', 'parents', 'strange', 'delete') are left out where the canonical form is a word only one
   // entry uses: they would pull every question that says them towards that entry
   // invoices
@@ -136,7 +136,8 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   weekend: ['saturday', 'sunday', 'saturdays', 'sundays'],
   holiday: ['vacation', 'festival', 'national day', 'spring festival', 'chinese new year', 'new year'],
   lunch: ['noon', 'lunchtime', 'lunch break', 'midday'],
-  parking: ['car park', 'parking lot', 'parking space', 'parking spot', 'park the car', 'park my car'],
+  parking: ['car park', 'parking lot', 'parking space', 'parking spot', 'park the car', 'park my car', 'leave my car', 'leave the car',
+    'leave my vehicle', 'leave the vehicle', 'garage', 'somewhere to park'],
   metro: ['subway', 'tube', 'light rail'],
   bus: ['buses', 'coach'],
   appointment: ['book', 'booking', 'bookings', 'reservation', 'reserve', 'reserved', 'make a booking'],
