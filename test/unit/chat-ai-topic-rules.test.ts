@@ -134,3 +134,9 @@ test('English: where the hall is, and where to leave the car, are the location a
   assert.equal(engine.ask("where's the tax bureau? I'm coming by car and need to leave my car somewhere").entry?.id, 'GEN-02');
   assert.equal(engine.ask('where is your service hall').entry?.id, 'GEN-02');
 });
+
+test('the bank\'s own business (its hours, loans, interest rates) is another office\'s; a refund card is the hall\'s', () => {
+  for (const q of ['请问银行几点下班', '银行贷款怎么申请', '存款利率是多少']) assert.notEqual(engine.ask(q).decision, 'answer', q);
+  assert.equal(engine.ask('退税显示失败，银行卡填错了怎么办').entry?.id, 'REF-04');
+  assert.equal(engine.ask('去银行贷款要开无欠税证明，在哪开').entry?.id, 'CER-03');
+});

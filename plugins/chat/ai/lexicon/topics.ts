@@ -26,6 +26,8 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
 export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
   // other offices by name: a question about their hours or place is not the hall's
   '派出所', '公安局', '民政局', '邮局', '街道办', '居委会', '教育局',
+  // the bank's own business (its hours, loans and rates); a bank card or account is the hall's (refunds, 存款账户报告)
+  '银行营业', '银行上班', '银行下班', '银行开门', '银行贷款', '贷款利率', '存款利率',
   '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证',
   // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
@@ -42,7 +44,7 @@ export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driver', 
  * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
  * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
  */
-export const ASKED_FACETS = ['税率', '起征点', '计税'];
+export const ASKED_FACETS = ['税率', '利率', '起征点', '计税'];
 export const EN_ASKED_FACETS = ['rate', 'threshold'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
   'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
