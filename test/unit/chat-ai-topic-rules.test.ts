@@ -140,3 +140,8 @@ test('the bank\'s own business (its hours, loans, interest rates) is another off
   assert.equal(engine.ask('退税显示失败，银行卡填错了怎么办').entry?.id, 'REF-04');
   assert.equal(engine.ask('去银行贷款要开无欠税证明，在哪开').entry?.id, 'CER-03');
 });
+
+test('no income said with a word between (没什么业务, 生意都没有) and 填零 are the zero return', () => {
+  assert.equal(engine.ask('店里这半年没啥生意，每个月还得报税吗').entry?.id, 'DEC-02');
+  assert.match(engine.ask('公司一单业务都没有，申报表是不是全填零').normalized, /零申报/);
+});
