@@ -6,9 +6,12 @@ import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { namesTerm } from '../../plugins/chat/ai/topic-index.js';
 import { asksAboutTax } from '../../plugins/chat/ai/asked-facets.js';
+import { loadPhrasingPacks } from '../../plugins/chat/ai/phrasings.js';
 
 const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
 const engine = createAnswerEngine(kb);
+// as the product runs: with the phrasing packs
+const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
 
 test('an English topic term is named only as a whole word: city is no CIT, private no VAT', () => {
   assert.equal(namesTerm('we run a private kindergarten', 'vat'), false);
@@ -54,9 +57,7 @@ test('a tax named beside a procedure for every tax is answered by the entry that
   assert.equal(asksAboutTax('i made a mistake on my vat return', false, 'vat'), false);
 });
 
-test('a tax that only qualifies what is asked may be answered by an entry that names it in passing; the tax itself may not', async () => {
-  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
-  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+test('a tax that only qualifies what is asked may be answered by an entry that names it in passing; the tax itself may not', () => {
   // the refund entry names 个人所得税 only in its answer; its phrasings tell the subject in customers' words
   assert.equal(phrased.ask('我的个税退款显示退库失败了咋办').entry?.id, 'REF-04');
   // the tax is what is asked: how to pay or file it, whether it is owed (卖房子要不要交印花税 is the home-sale entry's own subject)
@@ -66,9 +67,7 @@ test('a tax that only qualifies what is asked may be answered by an entry that n
   assert.equal(asksAboutTax('个人所得税退税多久到账', true, '个人所得税'), false);
 });
 
-test("another department's word beside a tax matter is the customer's situation, not the business asked about", async () => {
-  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
-  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+test("another department's word beside a tax matter is the customer's situation, not the business asked about", () => {
   const visa = phrased.ask('The embassy wants a record of the personal income tax I paid, for my visa. Where do I get it?');
   assert.equal(visa.entry?.id, 'CER-02');
   // a retired worker asking for an invoice is routed to the invoice desk, not to social insurance
@@ -116,9 +115,7 @@ test('getting invoices in English is applying for them, as 领发票 / 拿发票
   }
 });
 
-test('the English gloss does not decide whether an entry is a procedure for every tax; the customer\'s tax word survives folding', async () => {
-  const { loadPhrasingPacks } = await import('../../plugins/chat/ai/phrasings.js');
-  const phrased = createAnswerEngine(kb, undefined, { phrasings: await loadPhrasingPacks() });
+test('the English gloss does not decide whether an entry is a procedure for every tax; the customer\'s tax word survives folding', () => {
   // the export-rebate entry's gloss speaks of customs clearance, which is no customs duty
   assert.equal(phrased.ask('Our factory exports machinery; how do we claim the VAT back on those sales?').entry?.id, 'REF-03');
   // 'unpaid taxes' folds to 'arrears': still a tax matter beside the bank loan
@@ -144,4 +141,9 @@ test('the bank\'s own business (its hours, loans, interest rates) is another off
 test('no income said with a word between (没什么业务, 生意都没有) and 填零 are the zero return', () => {
   assert.equal(engine.ask('店里这半年没啥生意，每个月还得报税吗').entry?.id, 'DEC-02');
   assert.match(engine.ask('公司一单业务都没有，申报表是不是全填零').normalized, /零申报/);
+});
+
+test('English: a missed filing keeps its filing when folded (not a bare "late" that every late-fee answer shares)', () => {
+  assert.match(engine.ask('We filed late for March, what now?').normalized, /late filing/);
+  assert.equal(phrased.ask('our company missed the tax deadline in May, what happens?').entry?.id, 'DEC-03');
 });

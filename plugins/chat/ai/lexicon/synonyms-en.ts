@@ -62,8 +62,10 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   file: ['declare', 'declaring', 'declared', 'declaration', 'lodge', 'lodging', 'report tax', 'report taxes', 'do my taxes', 'do taxes'],
   monthly: ['every month', 'each month', 'per month', 'a month'],
   quarterly: ['every quarter', 'each quarter', 'per quarter', 'every three months'],
-  late: ['overdue', 'past due', 'missed the filing deadline', 'missed the tax deadline', 'missed filing', "didn't file on time",
-    'did not file on time', 'filed late', 'missed the deadline', 'missed deadline', 'miss the deadline', 'missing the deadline', 'after the deadline', 'too late', 'belated'],
+  late: ['overdue', 'past due', 'missed the deadline', 'missed deadline', 'miss the deadline', 'missing the deadline', 'after the deadline', 'too late', 'belated'],
+  // a missed filing keeps its filing: folded to 'late' alone it met every answer that mentions late fees
+  'late filing': ['missed the filing deadline', 'missed the tax deadline', 'missed filing', "didn't file on time", 'did not file on time', 'filed late',
+    'file late', 'filing late', 'late return', 'late tax return'],
   'late fee': ['late charge', 'late charges', 'late payment charge', 'late payment fee', 'overdue charge', 'overdue interest', 'late payment interest'],
   penalty: ['penalties', 'penalise', 'penalize', 'penalised', 'penalized', 'punish', 'punished', 'punishment', 'sanction', 'sanctions'],
   'forgot to file': ['forgot to file my return', 'forgot to file my taxes', 'forgot to file taxes', 'forgot to file my tax return', 'forgot filing'],
