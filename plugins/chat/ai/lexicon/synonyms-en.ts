@@ -38,7 +38,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // generic words ('elsewhere', 'parents', 'strange', 'delete') are left out where the canonical form is a word only one
   // entry uses: they would pull every question that says them towards that entry
   // invoices
-  'apply for invoices': ['get invoices', 'get an invoice', 'get a fapiao', 'get fapiao', 'get fapiaos', 'obtain invoices', 'obtain an invoice', 'pick up invoices', 'collect invoices', 'start issuing fapiao', 'start issuing invoice', 'start issuing invoices', 'start invoicing', 'begin invoicing', 'issue invoices for the first time', 'first time invoicing'],
+  'apply for invoices': ['start issuing fapiao', 'start issuing invoice', 'start issuing invoices', 'start invoicing', 'begin invoicing', 'issue invoices for the first time', 'first time invoicing'],
   'paper invoices': ['invoice book', 'invoice books', 'paper invoice', 'printed invoices'],
   're-invoice': ['reissue', 're-issue', 'issue again', 'issue a new invoice'],
   'on their behalf': ['issue an invoice for me', 'issue me an invoice', 'issue invoices for me', 'invoice on my behalf'],
