@@ -140,3 +140,9 @@ test('English: a missed filing keeps its filing when folded (not a bare "late" t
   assert.match(engine.ask('We filed late for March, what now?').normalized, /late filing/);
   assert.equal(phrased.ask('our company missed the tax deadline in May, what happens?').entry?.id, 'DEC-03');
 });
+
+test('the staff\'s own pay and work are chit-chat; the customer\'s salary with a tax named is a question', () => {
+  assert.equal(engine.ask('你们这儿待遇怎么样').reason, 'off_topic');
+  assert.equal(engine.ask('你们上班累不累').reason, 'off_topic');
+  assert.notEqual(engine.ask('你们单位发的工资多少要交个税').reason, 'off_topic');
+});

@@ -60,6 +60,8 @@ export const OFF_TOPIC = [
   // shops and firms near or for the customer: the hall recommends none and runs no errands
   /附近.{0,6}(店|超市|银行|取款机|药店|医院|地铁|公交|加油站|网吧)|(推荐|介绍).{0,6}(公司|机构|中介|律师|会计|代账)/,
   /你(叫什么|几岁|多大了|吃饭了|吃了吗|结婚|有男朋友|有女朋友|喜欢什么|住哪|家在哪)/,
+  // the staff's own pay and work, not the customer's
+  /你们?(这里|这儿|单位|这边)?的?(工资|待遇|薪水|奖金)(高|多少|怎么样|好不好|好吗)|你们?(上班|工作)(累|辛苦)(吗|不)/,
   /\b(joke|weather|restaurant|movie|lottery|stock price|exchange rate|sing|poem|your name|how old are you|train ticket|flight ticket|post office|postage|(sell|buy) stamps)\b/,
 ];
 
