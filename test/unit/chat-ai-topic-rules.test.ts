@@ -146,3 +146,10 @@ test('the staff\'s own pay and work are chit-chat; the customer\'s salary with a
   assert.equal(engine.ask('你们上班累不累').reason, 'off_topic');
   assert.notEqual(engine.ask('你们单位发的工资多少要交个税').reason, 'off_topic');
 });
+
+test('getting a business licence is market regulation\'s; having just got one is where the tax hall starts', () => {
+  const r = engine.ask('想开个小饭店，营业执照去哪里办');
+  assert.notEqual(r.decision, 'answer');
+  assert.equal(r.business, 'registration');
+  assert.equal(engine.ask('刚领了营业执照，税务上要办什么').entry?.id, 'REG-01');
+});

@@ -19,6 +19,8 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   社保转移: 'social_insurance', 医保转移: 'social_insurance', 外地就医: 'social_insurance', 门诊报销: 'social_insurance', 住院报销: 'social_insurance',
   生育报销: 'social_insurance',
   工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 许可证: 'registration',
+  办营业执照: 'registration', 办理营业执照: 'registration', 申请营业执照: 'registration', 营业执照怎么办: 'registration',
+  营业执照在哪办: 'registration', 营业执照去哪办: 'registration', 营业执照在哪里办: 'registration', 营业执照去哪里办: 'registration',
   'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
   unemployment: 'social_insurance', retirement: 'social_insurance', 'business scope': 'registration',
 };
@@ -34,7 +36,9 @@ export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '�
   // market regulation, labour, courts, banks, vehicles, education, intellectual property
   '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
   '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
-  '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局'];
+  '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局',
+  // getting a business licence is market regulation's (having one is where the tax hall starts: 刚领了营业执照)
+  '办营业执照', '办理营业执照', '申请营业执照', '营业执照怎么办', '营业执照在哪办', '营业执照去哪办', '营业执照在哪里办', '营业执照去哪里办'];
 export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
   // looked for after folding: 'social security card' reads 'social insurance card'
   'social insurance card', 'medical card', 'insurance card', 'unemployment', 'retirement', 'business scope', 'credit card', 'bank loan',
