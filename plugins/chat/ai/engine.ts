@@ -239,7 +239,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const ti = entries.indexOf(e);
     // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
     // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
-    // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates)
+    // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates). Another department's word beside a
+    // tax matter is the customer's situation (see taxMatter)
     const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)) && !(taxMatter && otherTerms.has(t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
     // English facets as whole words before stemming: a credit rating states no rate

@@ -121,11 +121,11 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const variantSet = new Set(variants);
   const cutPoints = (text: string): Cuts => {
     const starts = new Set<number>([0]);
-    // per position inside a KB word (not at its start), that word
-    const inside = new Map<number, string>();
+    // the positions inside a KB word (not at its start)
+    const inside = new Set<number>();
     let pos = 0;
     for (const w of jieba.cut(text, false)) {
-      if (kbWords.has(w)) for (let k = 1; k < w.length; k++) inside.set(pos + k, w);
+      if (kbWords.has(w)) for (let k = 1; k < w.length; k++) inside.add(pos + k);
       pos += w.length;
       starts.add(pos);
     }
