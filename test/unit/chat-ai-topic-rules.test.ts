@@ -153,3 +153,8 @@ test('getting a business licence is market regulation\'s; having just got one is
   assert.equal(r.business, 'registration');
   assert.equal(engine.ask('刚领了营业执照，税务上要办什么').entry?.id, 'REG-01');
 });
+
+test('an individual\'s tax certificate (个人纳税证明) is the personal tax record, not the company\'s 完税证明', () => {
+  assert.match(engine.ask('出国签证要一份个人的纳税证明').normalized, /纳税记录/);
+  assert.equal(engine.ask('单位让我交一份个人完税证明，怎么开').entry?.id, 'CER-02');
+});
