@@ -158,3 +158,8 @@ test('an individual\'s tax certificate (个人纳税证明) is the personal tax 
   assert.match(engine.ask('出国签证要一份个人的纳税证明').normalized, /纳税记录/);
   assert.equal(engine.ask('单位让我交一份个人完税证明，怎么开').entry?.id, 'CER-02');
 });
+
+test('the invoicing limit in other words (开票上限, 发票上限) is the invoice quota', () => {
+  assert.equal(phrased.ask('开票上限能提吗').entry?.id, 'INV-04');
+  assert.match(engine.ask('发票上限太低了，能申请调高点吗').normalized, /额度/);
+});
