@@ -163,3 +163,8 @@ test('the invoicing limit in other words (开票上限, 发票上限) is the inv
   assert.equal(phrased.ask('开票上限能提吗').entry?.id, 'INV-04');
   assert.match(engine.ask('发票上限太低了，能申请调高点吗').normalized, /额度/);
 });
+
+test('English "where is my …" asks for the progress of the customer\'s own thing, not for a place', () => {
+  assert.match(engine.ask("where's my IIT refund? it's been three weeks").normalized, /^track/);
+  assert.equal(phrased.ask("where's my IIT refund? it's been three weeks").entry?.id, 'REF-04');
+});

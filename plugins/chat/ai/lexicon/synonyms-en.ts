@@ -83,7 +83,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   export: ['exporter', 'exporters', 'overseas sales', 'sell abroad', 'selling abroad', 'sold abroad', 'sell overseas', 'selling overseas', 'foreign trade',
     'cross-border trade'],
   arrive: ['receive the money', 'get the money', 'hit my account', 'reach my account', 'in my account', 'show up', 'come through'],
-  track: ['progress', 'tracking', 'trace', 'follow up'],
+  track: ['progress', 'tracking', 'trace', 'follow up', 'where is my', "where's my", 'where are my', 'what happened to my', 'status of my'],
   // certificates and records
   print: ['printout', 'print out', 'print-out', 'hard copy', 'printed copy', 'paper copy'],
   old: ['previous', 'past', 'earlier', 'historical', 'prior', 'former', 'older'],
