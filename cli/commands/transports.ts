@@ -19,8 +19,9 @@ const ago = (t: number | null | undefined) => (t ? `${Math.max(0, Math.round((Da
 
 export function renderStatus(s: Status): string {
   const rows = s.links.map((l) => ({
-    id: l.id, kind: l.kind, status: l.alive ? (l.good ? l.status : 'degraded') : 'down',
+    id: l.id, kind: l.kind, status: l.state ?? (l.alive ? (l.good ? l.status : 'degraded') : 'down'),
     quality: l.good ? `rtt ${l.rttMs ?? '-'} ms, loss ${l.lossPct}%` : (l.reason ?? '-'),
+    // since: when this status began (a wired link whose carrier is fine but whose broker went away is down since then)
     active: l.active ? '*' : '', since: ago(l.since),
     traffic: `${l.bytesOut}/${l.bytesIn} B${l.budgetBytes ? ` (budget ${l.budgetUsed}/${l.budgetBytes})` : ''}`,
   }));

@@ -1,5 +1,7 @@
 // The box's MQTT link: mqtt.js over a stream the TransportManager opens. The outbox owns at-least-once delivery:
 // QoS 1 with a bounded in-flight window, delete on PUBACK, re-send everything un-acked after a reconnect.
+// Reconnects are ours, not mqtt.js's fixed period: failed attempts back off (a refused login longest), a session
+// that was up reconnects at once, and the login is read again at every attempt (a replaced password file).
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -13,6 +15,7 @@ import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
 import { createPoisonGuard } from './poison-guard.js';
 import { createBurstWatch } from '../burst-watch.js';
+import { createConnectRetry, type ConnectFailure } from '../../transports/manager/connect-retry.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -28,8 +31,14 @@ export interface UplinkOptions {
   username?: string;
   /** read from the secret file by the caller; never logged */
   password?: string;
+  /** the login as it is now, read at every attempt (overrides username / password) */
+  credentials?: () => { username?: string; password?: string };
+  /** the broker refused the login: the caller may re-read its secret before the next attempt */
+  onAuthRefused?: () => void;
   keepaliveSec?: number;
+  /** first delay after a failed attempt, doubling (with jitter) per failure up to reconnectMaxMs */
   reconnectPeriodMs?: number;
+  reconnectMaxMs?: number;
   connectTimeoutMs?: number;
   /** un-acked QoS 1 publishes at a time: enough to cover the round trip to the master's commit at full rate */
   inflightWindow?: number;
@@ -88,6 +97,10 @@ export function createUplink(opts: UplinkOptions) {
   let disposeReady: (() => void) | null = null;
   let lastError = 'not connected';
   let connectedAt = 0;
+  let attemptError: unknown = null;
+  let attemptUp = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+  const retry = createConnectRetry({ log, what: { session: 'uplink' }, label: 'uplink', baseMs: opts.reconnectPeriodMs ?? 1000, maxMs: opts.reconnectMaxMs ?? 60_000, now });
   const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
 
   function stateMessage(online: boolean): StateMessage {
@@ -150,6 +163,8 @@ export function createUplink(opts: UplinkOptions) {
 
   function onConnect(): void {
     counters.connects++;
+    attemptUp = true;
+    retry.succeeded();
     connectedAt = now();
     const transport = opts.transportInfo?.()?.id ?? null;
     log.info({ transport, generation }, 'uplink connected');
@@ -191,6 +206,26 @@ export function createUplink(opts: UplinkOptions) {
       }
       events.emit('disconnected', { reason: lastError });
     }
+    scheduleReconnect(wasConnected);
+  }
+
+  function scheduleReconnect(wasConnected: boolean): void {
+    if (!client || stopping || retryTimer) return;
+    let delay: number;
+    if (attemptUp || wasConnected) delay = retry.baseDelay();
+    else {
+      const err = attemptError ?? new KefuError('SESSION_CLOSED', 'the connection closed before the broker accepted the session');
+      delay = retry.failed(err);
+      if (typeof (err as { code?: unknown }).code === 'number' && retry.failure()?.kind === 'auth') opts.onAuthRefused?.();
+    }
+    attemptUp = false;
+    attemptError = null;
+    const c = client;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      // reconnect() would swap in fresh stores: keep ours (the outbox owns delivery, this one is cleared per close)
+      if (client === c && !stopping && !c.connected) c.reconnect({ outgoingStore: store });
+    }, delay);
   }
 
   const uplink = {
@@ -205,7 +240,8 @@ export function createUplink(opts: UplinkOptions) {
         username: opts.username,
         password: opts.password,
         keepalive: opts.keepaliveSec ?? 3,
-        reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+        // 0: mqtt.js does not reconnect by itself, scheduleReconnect() does (with backoff)
+        reconnectPeriod: 0,
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         protocolVersion: opts.protocolVersion ?? 4,
         clean: opts.clean ?? false,
@@ -222,12 +258,15 @@ export function createUplink(opts: UplinkOptions) {
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
         c.options.will = { ...will, payload: Buffer.from(JSON.stringify(stateMessage(false))) };
+        if (opts.credentials) Object.assign(c.options, opts.credentials());
+        attemptUp = false;
+        attemptError = null;
         return createDeferredDuplex(opts.openStream());
       };
       client = new MqttClient(streamBuilder as never, options);
       client.on('connect', () => { up = true; onConnect(); });
       client.on('close', onClose);
-      client.on('error', (err) => { lastError = err.message; log.debug({ err: err.message }, 'uplink error'); });
+      client.on('error', (err) => { lastError = err.message; attemptError = err; log.debug({ err: err.message }, 'uplink error'); });
       client.on('offline', () => log.debug('uplink offline'));
       client.on('message', (topic, payload) => events.emit('message', { topic, payload }));
       disposeReady = outbox.onReady(schedulePump);
@@ -242,7 +281,8 @@ export function createUplink(opts: UplinkOptions) {
       const c = client;
       if (outboxTimer) clearInterval(outboxTimer);
       if (stateTimer) clearTimeout(stateTimer);
-      outboxTimer = stateTimer = null;
+      if (retryTimer) clearTimeout(retryTimer);
+      outboxTimer = stateTimer = retryTimer = null;
       limiter.stop();
       disposeReady?.();
       disposeReady = null;
@@ -305,6 +345,18 @@ export function createUplink(opts: UplinkOptions) {
 
     /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
     kick(): void { schedulePump(); },
+
+    /** Cuts a reconnect wait short (a new link, new credentials); the backoff count stays. */
+    retryNow(): void {
+      if (!retryTimer || stopping) return;
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      const c = client;
+      setImmediate(() => { if (client === c && c && !stopping && !c.connected && !retryTimer) c.reconnect({ outgoingStore: store }); });
+    },
+
+    /** The failure in progress while no session is up (null when connected or before the first attempt ends). */
+    failure: (): ConnectFailure | null => retry.failure(),
 
     stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
   };
