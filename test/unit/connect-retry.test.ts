@@ -33,7 +33,7 @@ test('failed attempts back off exponentially with jitter up to the cap; a refuse
   }
 });
 
-test('attempts against a broker refusing the password: at most 2 a minute (the probe's loop on its 250 ms tick made 236)', () => {
+test('attempts against a broker refusing the password: at most 2 a minute (the probe looping on its 250 ms tick made 236)', () => {
   let now = 0;
   const retry = createConnectRetry({ log: capture().log, what: {}, label: 'x', now: () => now });
   let attempts = 0;

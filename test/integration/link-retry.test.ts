@@ -1,0 +1,132 @@
+// Review s7 #4, #5, #6, #14, #15 on a real daemon (in process) and a real aedes broker that checks the password:
+// a box with a wrong password backs off and says why, picks up a replaced password file without a restart, ranks
+// its links in the order of `transports:`, and dates each link's state from when that state began.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rename, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startBroker, waitFor } from '../helpers/aedes-broker.js';
+import { writeBoxConfig } from '../helpers/daemon-process.js';
+import { tempDir } from '../helpers/tmp.js';
+import { loadBoxConfig } from '../../daemon/builtins.js';
+import { createDaemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../daemon/logger.js';
+import { createTransportManager, type TransportManager } from '../../transports/manager/index.js';
+import { controlRequest } from '../../daemon/control/client.js';
+import { StateCell, type Transport } from '../../transports/transport.js';
+import { renderStatus } from '../../cli/commands/transports.js';
+import { describeError } from '../../cli/commands/status.js';
+
+type LinksStatus = ReturnType<TransportManager['status']>;
+
+function captureLog() {
+  const lines: Array<Record<string, any>> = [];
+  const destination = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } } cb(); } });
+  return { lines, log: createLogger({ level: 'info', destination }) };
+}
+
+test('wrong password: the box backs off and says why; a replaced password file connects it without a restart', { timeout: 90_000 }, async (t) => {
+  const connects: number[] = [];
+  let accepted = 'new-secret';
+  const broker = await startBroker({ authenticate: (_c, _u, p, done) => { connects.push(Date.now()); done(null, p?.toString() === accepted); } });
+  t.after(() => broker.stop());
+  const dir = await tempDir(t);
+  // writeBoxConfig carries a `failover:` section (probe interval): it must not replace the transports: order
+  const file = await writeBoxConfig(dir, { box: 'hall-01', region: 'r1', url: `mqtt://127.0.0.1:${broker.port}`, password: 'old-secret' });
+  const { lines, log } = captureLog();
+  const daemon = createDaemon(await loadBoxConfig(file), log);
+  t.after(() => daemon.stop());
+  const t0 = Date.now();
+  await daemon.start();
+
+  // #5: the first refusal is logged at warn with its reason, and `kefu status` says why
+  await waitFor(() => daemon.status().uplink.lastError !== null, 10_000, 'a last error in the status');
+  const why = daemon.status().uplink.lastError!;
+  assert.equal(why.code, 'PROBE_REFUSED');
+  assert.equal(why.link, 'eth');
+  assert.match(why.message, /(not authorized|bad username or password).*master\.passwordFile/);
+  assert.ok(why.at >= t0 && why.at <= Date.now());
+  assert.match(describeError(why), /^PROBE_REFUSED on eth \d+s ago \(\d\d:\d\d:\d\d UTC\): broker refused the probe session/);
+  await waitFor(() => lines.some((l) => l.level === 40 && l.code === 'PROBE_REFUSED'), 5000, 'the warn line');
+  const warn = lines.find((l) => l.level === 40 && l.code === 'PROBE_REFUSED')!;
+  assert.equal(warn.msg, 'link eth cannot reach the broker');
+  assert.ok(!JSON.stringify(lines).includes('old-secret'), 'the password reached the log');
+
+  // #4: a refused login waits 30–60 s, not the probe's 250 ms tick (that made ~40 attempts in 10 s)
+  await sleep(Math.max(0, t0 + 10_000 - Date.now()));
+  const inTen = connects.filter((c) => c - t0 < 10_000).length;
+  assert.ok(inTen <= 2, `${inTen} connects to the broker in the first 10 s with a wrong password`);
+  assert.equal(lines.filter((l) => l.level === 40 && l.code === 'PROBE_REFUSED').length, 1, 'more than one warn line within the minute');
+  assert.equal(daemon.status().uplink.connected, false);
+
+  // #6: rotate the password the way an installer does (a new file moved over the old one): no restart
+  const secret = join(dir, 'box.secret');
+  accepted = 'rotated-secret';
+  await writeFile(`${secret}.new`, 'rotated-secret\n', { mode: 0o600 });
+  await rename(`${secret}.new`, secret);
+  const tRotate = Date.now();
+  await waitFor(() => daemon.status().uplink.connected, 15_000, 'connected with the new password, without a restart');
+  const took = Date.now() - tRotate;
+  t.diagnostic(`connected ${took} ms after the password file was replaced (connects before: ${inTen} in 10 s)`);
+  assert.ok(took < 10_000, `took ${took} ms`);
+  assert.equal(daemon.status().uplink.lastError, null);
+  await waitFor(() => lines.some((l) => /reaches the broker again/.test(l.msg)), 5000, 'the recovery line');
+
+  // #14: the transports: list ranks the links although a failover: section is present
+  const links = () => controlRequest<LinksStatus>(join(dir, 'data'), 'transports.status');
+  assert.deepEqual((await links()).order, ['eth']);
+
+  // #15: the broker goes away while the wired link itself stays up: SINCE dates the link's down state
+  await sleep(3000);
+  const tDown = Date.now();
+  await broker.down();
+  await waitFor(() => false === daemon.status().uplink.connected, 10_000, 'disconnected');
+  let eth: LinksStatus['links'][number] | undefined;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+    const s = await links();
+    eth = s.links.find((l) => l.id === 'eth');
+    if (eth?.state === 'down') { assert.match(renderStatus(s), /eth\s+wired\s+down\s+.*\s+[0-3]s ago/); break; }
+  }
+  assert.equal(eth?.state, 'down');
+  assert.ok(eth!.since >= tDown, `since ${tDown - eth!.since} ms before the broker went down (the transport started ${tDown - eth!.transportSince} ms before)`);
+  assert.ok(eth!.transportSince < tDown - 2500, 'the wired transport itself changed state: the test proves nothing');
+  assert.ok(daemon.status().uplink.lastError, 'no reason shown while the broker is down');
+});
+
+test('a broker that drops every session: the probe backs off (1, 2, 4, 8 s…), a link coming back retries at once', { timeout: 60_000 }, async (t) => {
+  const accepted: number[] = [];
+  // accepts TCP and closes at once: what a broker's front end does when it is overloaded or misconfigured
+  const server = net.createServer((s) => { accepted.push(Date.now()); s.destroy(); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as { port: number }).port;
+  const cell = new StateCell();
+  const link: Transport = {
+    id: 'eth', kind: 'wired', get state() { return cell.current; }, onState: (l) => cell.on(l),
+    async start() { cell.set({ status: 'up', quality: 1 }); }, async stop() { cell.set({ status: 'down', quality: null }); },
+    openStream: () => new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => resolve(s)); s.once('error', reject);
+    }),
+  };
+  const { log } = captureLog();
+  const manager = createTransportManager({ transports: [link], broker: { host: '127.0.0.1', port }, probeIdentity: { clientId: 'box' }, log, options: { probe: { intervalMs: 100 } } });
+  t.after(() => manager.stop());
+  const t0 = Date.now();
+  await manager.start();
+  await sleep(8000);
+  const n = accepted.length;
+  // without backoff: one per 100 ms tick, ~80; with it: t≈0, 0.5–1, 1.5–3, 3.5–7 s → 3 to 4
+  assert.ok(n >= 2 && n <= 5, `${n} sessions in 8 s`);
+  // the link going down and up again (carrier back, modem registered) cuts the wait short
+  cell.set({ status: 'down', quality: null });
+  await sleep(50);
+  cell.set({ status: 'up', quality: 1 });
+  await waitFor(() => accepted.length > n, 1000, 'a retry right after the link came back');
+  t.diagnostic(`sessions in 8 s: ${n}; first at +${accepted[0] - t0} ms`);
+});
