@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startBroker, waitFor } from '../helpers/aedes-broker.js';
 import { writeBoxConfig } from '../helpers/daemon-process.js';
 import { tempDir } from '../helpers/tmp.js';
+import { kefuRun } from '../helpers/kefu-cli.js';
 import { loadBoxConfig } from '../../daemon/builtins.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
@@ -55,6 +56,16 @@ test('wrong password: the box backs off and says why; a replaced password file c
   const warn = lines.find((l) => l.level === 40 && l.code === 'PROBE_REFUSED')!;
   assert.equal(warn.msg, 'link eth cannot reach the broker');
   assert.ok(!JSON.stringify(lines).includes('old-secret'), 'the password reached the log');
+  // what the installer sees: `kefu status` and `kefu status --json`
+  const human = await kefuRun(['status', '-c', file]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /master\s+NOT connected.*\n\s+why\s+PROBE_REFUSED on eth \d+s ago \(\d\d:\d\d:\d\d UTC\): broker refused/);
+  const json = await kefuRun(['status', '-c', file, '--json']);
+  const parsed = JSON.parse(json.stdout) as { uplink: { connected: boolean; lastError: { code: string; at: number; link: string } } };
+  assert.equal(parsed.uplink.connected, false);
+  assert.equal(parsed.uplink.lastError.code, 'PROBE_REFUSED');
+  assert.equal(parsed.uplink.lastError.link, 'eth');
+  assert.ok(parsed.uplink.lastError.at >= t0);
 
   // #4: a refused login waits 30–60 s, not the probe's 250 ms tick (that made ~40 attempts in 10 s)
   await sleep(Math.max(0, t0 + 10_000 - Date.now()));
