@@ -13,6 +13,7 @@ import { startBroker, waitFor } from '../helpers/aedes-broker.js';
 import { writeBoxConfig } from '../helpers/daemon-process.js';
 import { tempDir } from '../helpers/tmp.js';
 import { kefuRun } from '../helpers/kefu-cli.js';
+import { BOX, openBox } from '../helpers/box-link.js';
 import { loadBoxConfig } from '../../daemon/builtins.js';
 import { createDaemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/logger.js';
@@ -140,4 +141,38 @@ test('a broker that drops every session: the probe backs off (1, 2, 4, 8 s…), 
   cell.set({ status: 'up', quality: 1 });
   await waitFor(() => accepted.length > n, 1000, 'a retry right after the link came back');
   t.diagnostic(`sessions in 8 s: ${n}; first at +${accepted[0] - t0} ms`);
+});
+
+test('the uplink backs off after a refused login, asks for the secret again, and a new one connects at once', { timeout: 60_000 }, async (t) => {
+  const connects: number[] = [];
+  let accepted = 'right';
+  const broker = await startBroker({ authenticate: (c, _u, p, done) => { if (c.id === BOX.box) connects.push(Date.now()); done(null, p?.toString() === accepted); } });
+  t.after(() => broker.stop());
+  let password = 'wrong';
+  let refusals = 0;
+  const { lines, log } = captureLog();
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, log, uplink: {
+    username: BOX.box, reconnectPeriodMs: 200,
+    credentials: () => ({ username: BOX.box, password }), onAuthRefused: () => { refusals++; },
+  } });
+  t.after(() => box.close());
+  const t0 = Date.now();
+  box.uplink.start();
+  await sleep(6000);
+  // mqtt.js's fixed 200 ms period made ~30 attempts here; a refused login now waits 30–60 s
+  assert.equal(connects.length, 1, `${connects.length} login attempts in 6 s`);
+  assert.equal(refusals, 1);
+  assert.equal(box.uplink.failure()?.code, 'AUTH_REFUSED');
+  assert.equal(lines.filter((l) => l.level === 40 && l.session === 'uplink').length, 1);
+  password = 'right';
+  box.uplink.retryNow();
+  await box.uplink.once('connected', 5000);
+  assert.equal(box.uplink.failure(), null);
+  // success resets: a session that was up and dropped comes back on the short delay
+  await broker.down();
+  await broker.up();
+  const tBack = Date.now();
+  await box.uplink.once('connected', 10_000);
+  t.diagnostic(`attempts in 6 s: ${connects.filter((c) => c - t0 < 6000).length}; back ${Date.now() - tBack} ms after the broker returned`);
+  assert.ok(Date.now() - tBack < 3000, `reconnect took ${Date.now() - tBack} ms after a session that was up`);
 });
