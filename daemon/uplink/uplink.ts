@@ -15,7 +15,7 @@ import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
 import { createPoisonGuard } from './poison-guard.js';
 import { createBurstWatch } from '../burst-watch.js';
-import { createConnectRetry, type ConnectFailure } from '../../transports/manager/connect-retry.js';
+import { createReconnect } from './reconnect.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -97,10 +97,11 @@ export function createUplink(opts: UplinkOptions) {
   let disposeReady: (() => void) | null = null;
   let lastError = 'not connected';
   let connectedAt = 0;
-  let attemptError: unknown = null;
-  let attemptUp = false;
-  let retryTimer: NodeJS.Timeout | null = null;
-  const retry = createConnectRetry({ log, what: { session: 'uplink' }, label: 'uplink', baseMs: opts.reconnectPeriodMs ?? 1000, maxMs: opts.reconnectMaxMs ?? 60_000, now });
+  const reconnect = createReconnect({
+    log, now, baseMs: opts.reconnectPeriodMs ?? 1000, maxMs: opts.reconnectMaxMs ?? 60_000, onAuthRefused: opts.onAuthRefused,
+    // mqtt.js's reconnect() would swap in fresh stores: keep ours (the outbox owns delivery; it is cleared per close)
+    reconnect: () => { if (client && !stopping && !client.connected) client.reconnect({ outgoingStore: store }); },
+  });
   const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
 
   function stateMessage(online: boolean): StateMessage {
@@ -163,8 +164,7 @@ export function createUplink(opts: UplinkOptions) {
 
   function onConnect(): void {
     counters.connects++;
-    attemptUp = true;
-    retry.succeeded();
+    reconnect.connected();
     connectedAt = now();
     const transport = opts.transportInfo?.()?.id ?? null;
     log.info({ transport, generation }, 'uplink connected');
@@ -206,26 +206,7 @@ export function createUplink(opts: UplinkOptions) {
       }
       events.emit('disconnected', { reason: lastError });
     }
-    scheduleReconnect(wasConnected);
-  }
-
-  function scheduleReconnect(wasConnected: boolean): void {
-    if (!client || stopping || retryTimer) return;
-    let delay: number;
-    if (attemptUp || wasConnected) delay = retry.baseDelay();
-    else {
-      const err = attemptError ?? new KefuError('SESSION_CLOSED', 'the connection closed before the broker accepted the session');
-      delay = retry.failed(err);
-      if (typeof (err as { code?: unknown }).code === 'number' && retry.failure()?.kind === 'auth') opts.onAuthRefused?.();
-    }
-    attemptUp = false;
-    attemptError = null;
-    const c = client;
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      // reconnect() would swap in fresh stores: keep ours (the outbox owns delivery, this one is cleared per close)
-      if (client === c && !stopping && !c.connected) c.reconnect({ outgoingStore: store });
-    }, delay);
+    if (client && !stopping) reconnect.closed();
   }
 
   const uplink = {
@@ -234,13 +215,14 @@ export function createUplink(opts: UplinkOptions) {
       // mqtt.js would fail every attempt silently (a stream error without a code): refuse loudly instead
       if (opts.password !== undefined && !opts.username) throw new KefuError('UPLINK_CONFIG_INVALID', 'master.username is required when a password is set');
       stopping = false;
+      reconnect.start();
       const will = { topic: topics.state(box), payload: Buffer.from(''), qos: 1 as const, retain: true };
       const options: IClientOptions = {
         clientId: opts.clientId ?? box.box,
         username: opts.username,
         password: opts.password,
         keepalive: opts.keepaliveSec ?? 3,
-        // 0: mqtt.js does not reconnect by itself, scheduleReconnect() does (with backoff)
+        // 0: mqtt.js does not reconnect by itself; ./reconnect.ts does, with backoff
         reconnectPeriod: 0,
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         protocolVersion: opts.protocolVersion ?? 4,
@@ -259,14 +241,13 @@ export function createUplink(opts: UplinkOptions) {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
         c.options.will = { ...will, payload: Buffer.from(JSON.stringify(stateMessage(false))) };
         if (opts.credentials) Object.assign(c.options, opts.credentials());
-        attemptUp = false;
-        attemptError = null;
+        reconnect.attempt();
         return createDeferredDuplex(opts.openStream());
       };
       client = new MqttClient(streamBuilder as never, options);
       client.on('connect', () => { up = true; onConnect(); });
       client.on('close', onClose);
-      client.on('error', (err) => { lastError = err.message; attemptError = err; log.debug({ err: err.message }, 'uplink error'); });
+      client.on('error', (err) => { lastError = err.message; reconnect.error(err); log.debug({ err: err.message }, 'uplink error'); });
       client.on('offline', () => log.debug('uplink offline'));
       client.on('message', (topic, payload) => events.emit('message', { topic, payload }));
       disposeReady = outbox.onReady(schedulePump);
@@ -281,8 +262,8 @@ export function createUplink(opts: UplinkOptions) {
       const c = client;
       if (outboxTimer) clearInterval(outboxTimer);
       if (stateTimer) clearTimeout(stateTimer);
-      if (retryTimer) clearTimeout(retryTimer);
-      outboxTimer = stateTimer = retryTimer = null;
+      reconnect.stop();
+      outboxTimer = stateTimer = null;
       limiter.stop();
       disposeReady?.();
       disposeReady = null;
@@ -347,16 +328,10 @@ export function createUplink(opts: UplinkOptions) {
     kick(): void { schedulePump(); },
 
     /** Cuts a reconnect wait short (a new link, new credentials); the backoff count stays. */
-    retryNow(): void {
-      if (!retryTimer || stopping) return;
-      clearTimeout(retryTimer);
-      retryTimer = null;
-      const c = client;
-      setImmediate(() => { if (client === c && c && !stopping && !c.connected && !retryTimer) c.reconnect({ outgoingStore: store }); });
-    },
+    retryNow(): void { if (!stopping) reconnect.retryNow(); },
 
     /** The failure in progress while no session is up (null when connected or before the first attempt ends). */
-    failure: (): ConnectFailure | null => retry.failure(),
+    failure: reconnect.failure,
 
     stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
   };
