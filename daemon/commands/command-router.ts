@@ -39,6 +39,8 @@ export interface CommandRouterOptions {
 type Handler = { schema: z.ZodType; fn: (args: unknown, meta: CommandMeta) => unknown };
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** coded errors that still mean something went wrong here, not a refusal */
+const FAULT_CODES = new Set(['INTERNAL', 'TIMEOUT', 'COMMAND_TIMEOUT']);
 
 export function createCommandRouter(opts: CommandRouterOptions) {
   const { box, log, outbox } = opts;
@@ -70,7 +72,11 @@ export function createCommandRouter(opts: CommandRouterOptions) {
   }
 
   async function evaluate(name: string, cmd: CommandMessage): Promise<ResultMessage> {
-    const refuse = (code: string, message: string) => { counters.refused++; return result(cmd.id, { error: { code, message } }); };
+    const refuse = (code: string, message: string) => {
+      counters.refused++;
+      log.info({ name, id: cmd.id, code, reason: message.slice(0, 300) }, 'command refused');
+      return result(cmd.id, { error: { code, message } });
+    };
     if (cmd.expiresAt !== undefined && cmd.expiresAt < now()) return refuse('COMMAND_EXPIRED', `command expired at ${new Date(cmd.expiresAt).toISOString()}`);
     if (!isAllowed(name)) return refuse('COMMAND_NOT_ALLOWED', `command ${name} is not on this box's allow-list`);
     const h = handlers.get(name);
@@ -99,7 +105,10 @@ export function createCommandRouter(opts: CommandRouterOptions) {
       ]);
       return result(cmd.id, { result: out });
     } catch (err) {
-      log.warn({ err, name, id: cmd.id }, 'command failed');
+      // a handler's refusal with a code (BAD_ARGS, UNKNOWN_CALL…) is the master asking for something this box
+      // says no to: one info line, no stack. Anything else is a fault of ours and keeps its stack.
+      if (err instanceof KefuError && !FAULT_CODES.has(err.code)) log.info({ name, id: cmd.id, code: err.code, reason: err.message }, 'command refused');
+      else log.warn({ err, name, id: cmd.id }, 'command failed');
       return result(cmd.id, { error: toErrorBody(err) });
     } finally {
       clearTimeout(timer);

@@ -5,6 +5,7 @@ import { UplinkConfig } from '../uplink/config.js';
 import { ID_PATTERN } from '../../protocol/topics.js';
 import { OutboxClass, TransportKind } from '../../protocol/schemas.js';
 import { ManagerOptions } from '../../transports/manager/options.js';
+import { fileRef } from './file-ref.js';
 
 const id = z.string().regex(ID_PATTERN, 'lower-case letters, digits, _ and -, starting with a letter or digit');
 
@@ -13,17 +14,20 @@ export const BoxSection = z.object({ id, region: id });
 export const MasterSection = z.object({
   url: z.string().regex(/^(mqtts?|tcp|tls|ssl):\/\/[^/]+$/, 'an MQTT url like mqtts://host:8883'),
   username: z.string().optional(),
-  passwordFile: z.string().optional(),
-  caFile: z.string().optional(),
+  passwordFile: fileRef(z.string(), 'secret').optional(),
+  caFile: fileRef(z.string()).optional(),
   /** plain MQTT off loopback is refused unless this is set (a lab network, a VPN) */
   insecure: z.boolean().default(false),
   keepaliveSeconds: z.number().int().min(1).max(600).default(5),
 }).strict();
 
+/** where the files of a box with HTTPS usually come from */
+const TLS_HINT = '`kefu init --tls` writes box.crt, box.key and the hall CA (ca.crt) into tls/ beside the config it writes';
+
 export const HttpSection = z.object({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8443),
-  tls: z.object({ cert: z.string(), key: z.string() }).strict().optional(),
+  tls: z.object({ cert: fileRef(z.string(), 'file', TLS_HINT), key: fileRef(z.string(), 'secret', TLS_HINT) }).strict().optional(),
   bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
 }).strict();
 

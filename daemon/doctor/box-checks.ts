@@ -1,10 +1,10 @@
-// The box's own checks: data folder, store, secrets, broker reachability and credentials, clock, HTTP port.
+// The box's own checks: data folder, store, credentials, clock, HTTP port. The master link is broker-checks.ts.
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import mqtt from 'mqtt';
 import { controlRequest } from '../control/client.js';
 import type { LoadedConfig } from '../config/load.js';
 import { readSecret } from '../secrets.js';
+import type { DaemonStatus } from '../status.js';
 import { createRootStore } from '../store.js';
 import type { Check } from './check.js';
 
@@ -13,7 +13,9 @@ const CLOCK_FLOOR = Date.parse('2026-01-01T00:00:00Z');
 
 export function boxChecks(config: LoadedConfig): Check[] {
   const { root } = config;
-  const daemonRunning = controlRequest(root.dataDir, 'status', undefined, 1500).then(() => true, () => false);
+  // the daemon that answers on this data folder's control socket, whichever config it was started with
+  const running = controlRequest<DaemonStatus>(root.dataDir, 'status', undefined, 1500).catch(() => null);
+  const whose = (s: DaemonStatus) => `the running daemon of box ${s.box.region}/${s.box.id}`;
   return [
     {
       name: 'data folder',
@@ -30,7 +32,11 @@ export function boxChecks(config: LoadedConfig): Check[] {
     {
       name: 'store',
       async run() {
-        if (await daemonRunning) return { ok: true, detail: 'in use by the running daemon' };
+        const daemon = await running;
+        if (daemon && daemon.box.id !== root.box.id) {
+          return { ok: false, detail: `${root.dataDir} is in use by ${whose(daemon)}, not ${root.box.id}`, fix: 'give each box config its own dataDir' };
+        }
+        if (daemon) return { ok: true, detail: `in use by ${whose(daemon)}` };
         const db = createRootStore(`${root.dataDir}/store`);
         try {
           await db.open();
@@ -46,33 +52,15 @@ export function boxChecks(config: LoadedConfig): Check[] {
       async run() {
         if (!root.master.passwordFile) return { ok: true, detail: 'no password file configured (broker allows anonymous or uses certificates)' };
         try {
-          await readSecret(root.master.passwordFile, 'master.passwordFile');
+          const password = await readSecret(root.master.passwordFile, 'master.passwordFile');
+          if (password === '') return { ok: false, detail: `master.passwordFile: ${root.master.passwordFile} is empty`, fix: `write the box password (printed once by \`kefu master box add ${root.box.id} --region ${root.box.region}\` on the master) to ${root.master.passwordFile}` };
+          if (!root.master.username) return { ok: false, detail: 'master.passwordFile is set but master.username is not: the daemon refuses a password without a user name', fix: `set master.username (the box id the master knows: ${root.box.id})` };
           const s = await stat(root.master.passwordFile);
           if (s.mode & 0o077) return { ok: false, detail: `${root.master.passwordFile} is readable by others`, fix: `chmod 600 ${root.master.passwordFile}` };
           return { ok: true, detail: `${root.master.passwordFile} is readable and private` };
         } catch (err) {
           return { ok: false, detail: (err as Error).message, fix: `write the box password (from \`kefu master box add ${root.box.id}\`) to ${root.master.passwordFile}` };
         }
-      },
-    },
-    {
-      name: 'broker',
-      async run(signal) {
-        const password = root.master.passwordFile ? await readSecret(root.master.passwordFile).catch(() => undefined) : undefined;
-        // a separate client id, so the running daemon's session is not kicked off
-        const client = mqtt.connect(root.master.url, { clientId: `${root.box.id}-doctor`, username: root.master.username, password, connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
-        signal.addEventListener('abort', () => client.end(true), { once: true });
-        return new Promise((resolve) => {
-          client.once('connect', () => { client.end(true); resolve({ ok: true, detail: `connected to ${root.master.url}` }); });
-          client.once('error', (err: Error & { code?: number | string }) => {
-            client.end(true);
-            const auth = err.code === 4 || err.code === 5 || /Not authorized|Bad username/i.test(err.message);
-            resolve(auth
-              ? { ok: false, detail: `broker refused the credentials: ${err.message}`, fix: `check master.username and the password file; on the master: kefu master box add ${root.box.id} --region ${root.box.region}` }
-              : { ok: false, detail: `cannot reach ${root.master.url}: ${err.message}`, fix: 'check the master url, the active link (`kefu transports`), DNS and firewalls' });
-          });
-          client.once('close', () => resolve({ ok: false, detail: `connection to ${root.master.url} closed`, fix: 'check the master url and that the broker accepts this client (TLS, ACL)' }));
-        });
       },
     },
     {
@@ -86,11 +74,19 @@ export function boxChecks(config: LoadedConfig): Check[] {
     {
       name: 'http port',
       async run() {
-        if (await daemonRunning) return { ok: true, detail: `in use by the running daemon` };
+        const { port, host } = root.http;
+        const daemon = await running;
+        const at = daemon ? new URL(daemon.httpUrl) : undefined;
+        const daemonPort = at ? Number(at.port) : undefined;
+        // the daemon writes `localhost` for a wildcard address; a specific one only collides with the same one
+        const sameAddress = !at || at.hostname === 'localhost' || host === '0.0.0.0' || host === '::' || at.hostname === host;
+        if (daemon && ((daemonPort === port && sameAddress) || port === 0)) return { ok: true, detail: `port ${daemonPort} is ${whose(daemon)}'s (${daemon.httpUrl})` };
+        if (port === 0) return { ok: true, detail: 'port 0: the daemon takes any free port' };
+        const elsewhere = daemon ? ` (${whose(daemon)} listens on ${daemonPort})` : '';
         return new Promise((resolve) => {
           const srv = createServer();
-          srv.once('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, detail: `port ${root.http.port}: ${err.code}`, fix: `free port ${root.http.port} or set http.port to another one` }));
-          srv.listen(root.http.port, root.http.host, () => srv.close(() => resolve({ ok: true, detail: `port ${root.http.port} is free` })));
+          srv.once('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, detail: `port ${port} on ${host}: ${err.code}${elsewhere}`, fix: `free port ${port} (\`ss -ltnp 'sport = :${port}'\` shows who holds it) or set http.port to another one` }));
+          srv.listen(port, host, () => srv.close(() => resolve({ ok: true, detail: `port ${port} on ${host} is free${elsewhere}` })));
         });
       },
     },

@@ -11,6 +11,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { toErrorBody } from '../../protocol/errors.js';
 import type { PluginHttp } from '../plugin-api.js';
+import { loadHttpTls } from './tls-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -41,7 +42,7 @@ export interface HttpOptions {
 }
 
 export async function createHttpServer(opts: HttpOptions) {
-  const https = opts.tls ? { cert: await readFile(opts.tls.cert), key: await readFile(opts.tls.key) } : undefined;
+  const https = opts.tls ? await loadHttpTls(opts.tls) : undefined;
   const app: FastifyInstance = Fastify({
     bodyLimit: opts.bodyLimitBytes, schemaController: { compilersFactory: lazySchemaCompilers() }, ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;

@@ -1,8 +1,9 @@
 // Runs plugins: setup in dependency order, time-boxed start/stop, a failure marks only that plugin `failed`,
-// and a failed plugin is restarted with exponential backoff until it runs or the daemon stops.
+// and a failed plugin is restarted with exponential backoff until it runs or the daemon stops — unless its
+// configuration is what failed: a missing KB file does not appear by waiting, so that one stays failed at once.
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
-import { PluginError, toErrorBody } from '../../protocol/errors.js';
+import { ConfigError, PluginError, toErrorBody } from '../../protocol/errors.js';
 import type { PluginContext, PluginDefinition, PluginHealth, PluginInstance } from '../plugin-api.js';
 import { PLUGIN_API_VERSION } from '../plugin-api.js';
 import { timeBox } from '../time-box.js';
@@ -28,6 +29,9 @@ export interface PluginHostOptions {
   timeouts?: { setupMs?: number; startMs?: number; stopMs?: number };
   restart?: { retries?: number; minMs?: number; maxMs?: number };
 }
+
+/** A start that failed on its configuration: retrying cannot help until someone edits the config. */
+const isConfigError = (err: unknown) => err instanceof ConfigError || (err as { code?: unknown } | null)?.code === 'CONFIG_INVALID';
 
 interface Slot { def: PluginDefinition; record: PluginRecord; instance?: PluginInstance; retry?: AbortController }
 
@@ -58,17 +62,29 @@ export function createPluginHost(opts: PluginHostOptions) {
     }
   }
 
-  function scheduleRestart(slot: Slot): void {
+  const logConfigFailure = (slot: Slot, err: unknown) => opts.log.error({ plugin: slot.def.name, err: toErrorBody(err) },
+    `plugin ${slot.def.name} stays failed: its configuration is invalid (fix it, then \`kefu plugins restart ${slot.def.name}\`)`);
+
+  function scheduleRestart(slot: Slot, cause: unknown): void {
     if (stopping || slot.retry) return;
+    if (isConfigError(cause)) { logConfigFailure(slot, cause); return; }
     const ctrl = new AbortController();
     slot.retry = ctrl;
     pRetry(async () => {
       if (stopping) throw new AbortError('daemon stopping');
       slot.record.restarts++;
-      await startOnce(slot);
+      try {
+        await startOnce(slot);
+      } catch (err) {
+        throw isConfigError(err) ? new AbortError(err as Error) : err;
+      }
       await startDependants(slot.def.name);
     }, { retries: restart.retries, factor: 2, minTimeout: restart.minMs, maxTimeout: restart.maxMs, signal: ctrl.signal })
-      .catch(() => opts.log.error({ plugin: slot.def.name }, 'plugin gave up restarting'))
+      .catch((err) => {
+        if (stopping) return;
+        if (isConfigError(err)) logConfigFailure(slot, err);
+        else opts.log.error({ plugin: slot.def.name, err: toErrorBody(err) }, 'plugin gave up restarting');
+      })
       .finally(() => { slot.retry = undefined; });
   }
 
@@ -76,7 +92,7 @@ export function createPluginHost(opts: PluginHostOptions) {
     for (const other of order) {
       const s = slots.get(other)!;
       if (s.record.status === 'failed' && (s.def.dependsOn ?? []).includes(name) && depsRunning(s)) {
-        await startOnce(s).catch(() => scheduleRestart(s));
+        await startOnce(s).catch((err) => scheduleRestart(s, err));
       }
     }
   }
@@ -114,7 +130,7 @@ export function createPluginHost(opts: PluginHostOptions) {
         const slot = slots.get(name)!;
         if (!slot.instance) continue;
         if (!depsRunning(slot)) { setStatus(slot, 'failed', new PluginError('PLUGIN_DEPENDENCY', name, 'a dependency is not running')); continue; }
-        await startOnce(slot).catch(() => scheduleRestart(slot));
+        await startOnce(slot).catch((err) => scheduleRestart(slot, err));
       }
     },
 

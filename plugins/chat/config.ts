@@ -1,5 +1,6 @@
 // The chat plugin's configuration section (`plugins.chat` in the box's YAML).
 import { z } from 'zod';
+import { fileRef } from '../../daemon/config/file-ref.js';
 import { HOURS_PRESETS, hoursSchema } from './hours.js';
 
 const mode = z.enum(['ai_only', 'ai_first', 'human_only']);
@@ -10,7 +11,7 @@ const hours = z.union([z.string(), hoursSchema]).refine((h) => typeof h !== 'str
 export const chatConfigSchema = z.object({
   /** knowledge base file in the kb.json format; edited by operators, reloaded with `chat.kb.reload`.
    *  Default: {dataDir}/chat/kb.json, seeded from the bundled tax-hall sample on first start. */
-  kb: z.string().min(1).optional(),
+  kb: fileRef(z.string().min(1), 'file', 'or leave plugins.chat.kb out: the box then copies the bundled tax-hall sample KB to <dataDir>/chat/kb.json on first start').optional(),
   /** add the product's phrasing packs (plugins/chat/phrasings/: how customers ask the standard tax-hall questions)
    *  to the KB entries whose question they know; the KB file itself is never changed */
   phrasings: z.boolean().default(true),
@@ -46,7 +47,7 @@ export const chatConfigSchema = z.object({
   agents: z.array(z.object({
     id: z.string().min(1), name: z.string().min(1), skills: z.array(z.string()).min(1),
     capacity: z.number().int().positive().default(3), role: z.enum(['agent', 'supervisor']).default('agent'),
-    passwordFile: z.string().min(1),
+    passwordFile: fileRef(z.string().min(1), 'secret'),
   })).default([]),
 });
 

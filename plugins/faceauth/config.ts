@@ -1,5 +1,6 @@
 // The faceauth plugin's configuration (composed into the root schema under plugins.faceauth).
 import { z } from 'zod';
+import { fileRef } from '../../daemon/config/file-ref.js';
 
 /**
  * Default cosine threshold, from measured score distributions (`kefu face eval --stats --augment --scenes`):
@@ -15,7 +16,7 @@ export const faceauthConfigSchema = z.object({
   /** cosine threshold, or 'default' for the measured default */
   threshold: z.union([z.literal('default'), z.number().min(-1).max(1)]).default('default'),
   /** model folder; default: the installed faceplugin-face-recognition-js package's model/ */
-  modelDir: z.string().optional(),
+  modelDir: fileRef(z.string(), 'dir').optional(),
   /** pool threads; default = cores */
   workers: z.number().int().min(0).max(64).optional(),
   /**
@@ -24,9 +25,9 @@ export const faceauthConfigSchema = z.object({
    */
   flip: z.boolean().default(false),
   /** file holding the template encryption key (32 bytes: raw, hex or base64); default <dataDir>/faceauth/template.key */
-  keyFile: z.string().optional(),
+  keyFile: fileRef(z.string(), 'secret').optional(),
   /** identity file for the local demo identity provider; default <dataDir>/faceauth/identities.json */
-  identityFile: z.string().optional(),
+  identityFile: fileRef(z.string()).optional(),
   enroll: z.object({
     minFrames: z.number().int().min(1).max(20).default(3),
     /** keep the enrollment images (encrypted like templates); off by default */

@@ -1,5 +1,6 @@
 // The video plugin's configuration (plugins.video in the box's YAML).
 import { z } from 'zod';
+import { fileRef } from '../../daemon/config/file-ref.js';
 
 const port = z.number().int().min(1024).max(65535);
 const pair = z.tuple([z.number().nonnegative(), z.number().nonnegative()]);
@@ -13,7 +14,7 @@ export const videoConfig = z.object({
   portRange: z.tuple([port, port]).refine(([a, b]) => a < b, 'portRange: first port must be below the second').optional(),
   /** extra host addresses to offer, for example the LAN address a NAT hides */
   additionalHosts: z.array(z.string().min(1)).default([]),
-  turn: z.object({ urls: z.string().regex(/^turns?:/), username: z.string().optional(), credentialFile: z.string().optional() }).optional(),
+  turn: z.object({ urls: z.string().regex(/^turns?:/), username: z.string().optional(), credentialFile: fileRef(z.string(), 'secret').optional() }).optional(),
   /**
    * receive/send buffer asked for each peer's UDP socket, bytes: a big room's bursts outlast the kernel default
    * (208 KiB) whenever the event loop stalls. Linux grants at most net.core.rmem_max / wmem_max.

@@ -11,6 +11,7 @@ import { pluginContextFactory } from '../../daemon/plugins/context.js';
 import { createPluginHost, type PluginRecord } from '../../daemon/plugins/host.js';
 import { createRootStore } from '../../daemon/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ConfigError } from '../../protocol/errors.js';
 
 async function rig(t: Parameters<typeof tempDir>[0], definitions: PluginDefinition[], configs: Record<string, unknown>) {
   const dir = await tempDir(t);
@@ -110,4 +111,32 @@ test('the shared web assets and the box page are served', async (t) => {
     const res = await fetch(`${r.url}${path}`);
     assert.equal(res.status, 200, path);
   }
+});
+
+test('a plugin whose start fails on its configuration goes to failed at once, with that reason, and is not retried', async (t) => {
+  let configStarts = 0;
+  let otherStarts = 0;
+  const misconfigured = definePlugin({
+    name: 'kbless', apiVersion: 1, config: z.object({}),
+    setup: () => ({ async start() { configStarts++; throw new ConfigError(['kb: cannot read /etc/kefu/kb.json: ENOENT']); }, async stop() {} }),
+  });
+  const broken = definePlugin({
+    name: 'broken', apiVersion: 1, config: z.object({}),
+    setup: () => ({ async start() { otherStarts++; throw new Error('socket went away'); }, async stop() {} }),
+  });
+  const r = await rig(t, [misconfigured, broken], { kbless: {}, broken: {} });
+  await r.host.start();
+  // the rig's backoff is 50–200 ms with 5 retries: long enough for several restarts of the other plugin
+  for (let i = 0; i < 60 && otherStarts < 4; i++) await sleep(50);
+  await sleep(300);
+  assert.ok(otherStarts >= 4, `an ordinary start failure is still retried with backoff (${otherStarts} starts)`);
+  assert.equal(configStarts, 1, 'a configuration error is not retried');
+  const rec = r.host.list().find((p) => p.name === 'kbless')!;
+  assert.equal(rec.status, 'failed');
+  assert.equal(rec.restarts, 0);
+  assert.equal(rec.error?.code, 'CONFIG_INVALID');
+  assert.match(rec.error?.message ?? '', /kb: cannot read \/etc\/kefu\/kb.json/);
+  // fixing the config and asking for a restart still works
+  await assert.rejects(r.host.restart('kbless'), { code: 'CONFIG_INVALID' });
+  assert.equal(configStarts, 2);
 });

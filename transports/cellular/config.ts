@@ -1,5 +1,6 @@
 // The cellular transport's config (one entry of `transports:` with kind nr5g or lte).
 import { z } from 'zod';
+import { fileRef } from '../../daemon/config/file-ref.js';
 import { OutboxClass } from '../../protocol/schemas.js';
 
 export const CellularConfigSchema = z.object({
@@ -14,11 +15,11 @@ export const CellularConfigSchema = z.object({
     profile: z.string().min(1).default('auto'),
     apn: z.string().optional(),
     /** file holding the SIM PIN; never logged */
-    pinFile: z.string().optional(),
+    pinFile: fileRef(z.string(), 'secret').optional(),
     baudRate: z.number().int().positive().default(115200),
     /** last rung of the reset ladder, e.g. ["/usr/local/bin/modem-power", "cycle"] */
     powerCycleCommand: z.array(z.string()).min(1).optional(),
-    profileDir: z.string().optional(),
+    profileDir: fileRef(z.string(), 'dir').optional(),
   }).strict().prefault({}),
   /** the network device the modem brings up (wwan0, usb0); openStream binds to its IPv4 address */
   netdev: z.string().optional(),
