@@ -51,6 +51,8 @@ export function createMqttProbe(o: MqttProbeOptions) {
   let connected = false;
   let lastPing = 0;
   let nextAttemptAt = 0;
+  /** the session answered a ping: it works, its backoff is reset, and losing it later is retried at once */
+  let stable = false;
   const pending: number[] = [];
   const retry = createConnectRetry({
     log: o.log, what: { link: o.transport.id }, label: `link ${o.transport.id}`,
@@ -61,13 +63,16 @@ export function createMqttProbe(o: MqttProbeOptions) {
 
   function drop(): void {
     const c = conn;
-    conn = null; connected = false; connecting = null; pending.length = 0;
+    conn = null; connected = false; connecting = null; pending.length = 0; stable = false;
     if (c) { c.removeAllListeners('data'); c.on('error', () => {}); c.destroy(); }
   }
 
   function fail(err: unknown, hard = isHardError(err)): void {
     const code = (err as { code?: string } | null)?.code;
-    nextAttemptAt = o.now() + retry.failed(err);
+    // a session that had been working (a ping lost on a live link) reconnects at the next tick, uncounted; one the
+    // broker drops right after accepting it is a failure like a refusal, or the probe would loop at the tick rate
+    if (stable) nextAttemptAt = 0;
+    else nextAttemptAt = o.now() + retry.failed(err);
     if ((err as { auth?: unknown } | null)?.auth === true) o.onAuthRefused?.();
     report({ ok: false, hard, error: code ?? (err instanceof Error ? err.message : String(err)) });
     drop();
@@ -99,11 +104,11 @@ export function createMqttProbe(o: MqttProbeOptions) {
           return;
         }
         connected = true; connecting = null;
-        retry.succeeded();
         // a session set-up (TCP + TLS + CONNACK) is not a ping: it proves the path but its time is no RTT sample
         report({ ok: true });
       } else if (p.cmd === 'pingresp') {
         const sent = pending.shift();
+        if (!stable) { stable = true; retry.succeeded(); }
         if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
       }
     });
