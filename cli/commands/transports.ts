@@ -26,8 +26,14 @@ export function renderStatus(s: Status): string {
     traffic: `${l.bytesOut}/${l.bytesIn} B${l.budgetBytes ? ` (budget ${l.budgetUsed}/${l.budgetBytes})` : ''}`,
   }));
   const last = s.lastSwitch;
+  // the table says a probe failed; these lines say why, in the installer's terms, and for how long
+  const why = s.links.filter((l) => l.lastError).map((l) => {
+    const e = l.lastError!;
+    return `why ${l.id.padEnd(8)} ${e.code} ${ago(e.at)}: ${e.message}${e.attempts > 1 ? ` (${e.attempts} attempts since ${ago(e.since)})` : ''}`;
+  });
   return [
     table(rows, ['id', 'kind', 'status', 'quality', 'active', 'since', 'traffic']),
+    ...(why.length ? ['', ...why] : []),
     '',
     `order        ${s.order.join(' > ')}`,
     `forced       ${s.forced ? `${s.forced.id} until ${new Date(s.forced.until).toISOString()}` : 'no (automatic)'}`,
