@@ -59,7 +59,7 @@ export function registerBox(master: Command): void {
         `box ${id} (region ${region}) has a new password; the old one no longer connects, and the embedded broker closes its sessions within ${within}`,
         `password (shown once): ${password}`,
         `password file: ${secretFile}`,
-        `${copyStep(secretFile)}, then restart kefu there (systemctl restart kefu) so it connects with the new one`,
+        `${copyStep(secretFile)}: the running box notices the new file within a second and reconnects (no restart)`,
         ...footer(t),
       ].join('\n'));
     }));
