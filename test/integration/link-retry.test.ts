@@ -22,6 +22,7 @@ import { controlRequest } from '../../daemon/control/client.js';
 import { StateCell, type Transport } from '../../transports/transport.js';
 import { renderStatus } from '../../cli/commands/transports.js';
 import { describeError } from '../../cli/commands/status.js';
+import { launchBrowser } from '../helpers/browser.js';
 
 type LinksStatus = ReturnType<TransportManager['status']>;
 
@@ -67,6 +68,14 @@ test('wrong password: the box backs off and says why; a replaced password file c
   assert.equal(parsed.uplink.lastError.code, 'PROBE_REFUSED');
   assert.equal(parsed.uplink.lastError.link, 'eth');
   assert.ok(parsed.uplink.lastError.at >= t0);
+  // and the box's own page, for hall staff without a shell
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(daemon.status().httpUrl);
+  const shown = await page.locator('.why').textContent({ timeout: 10_000 });
+  assert.match(shown ?? '', /PROBE_REFUSED · eth · 始于 .*broker refused the probe session/);
+  await page.close();
 
   // #4: a refused login waits 30–60 s, not the probe's 250 ms tick (that made ~40 attempts in 10 s)
   await sleep(Math.max(0, t0 + 10_000 - Date.now()));
