@@ -22,6 +22,7 @@ import { createOutbox, type Outbox } from './outbox/index.js';
 import { pluginContextFactory } from './plugins/context.js';
 import { createPluginHost, type PluginHost } from './plugins/host.js';
 import { readSecret } from './secrets.js';
+import { createCredentialSource, type CredentialSource } from './uplink/credentials.js';
 import type { DaemonStatus } from './status.js';
 import { createRootStore, sublevel, type RootStore } from './store.js';
 import { createPluginUplink, createUplink, type Uplink } from './uplink/index.js';
@@ -36,7 +37,7 @@ export interface Daemon {
 
 interface Running {
   store: RootStore; bus: EventBus; outbox: Outbox; manager: TransportManager; uplink: Uplink;
-  router: CommandRouter; desired: DesiredConfig; http: HttpServer; host: PluginHost; control: ControlServer; disposers: Array<() => void>;
+  router: CommandRouter; desired: DesiredConfig; http: HttpServer; host: PluginHost; control: ControlServer; creds: CredentialSource; disposers: Array<() => void>;
 }
 
 export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
@@ -53,12 +54,20 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
     const count = (c?: Record<string, number>) => Object.values(c ?? {}).reduce((a, b) => a + b, 0);
     return {
       box: { id: box.box, region: box.region }, version: VERSION, uptimeSeconds: (Date.now() - startedAt) / 1000, httpUrl,
-      uplink: { connected: connectedSince !== null, url: root.master.url, since: connectedSince },
+      uplink: { connected: connectedSince !== null, url: root.master.url, since: connectedSince, lastError: connectedSince === null ? lastConnectError() : null },
       transport: r?.manager.current() ?? null,
       outbox: { pending: count(outbox?.pending), bytes: outbox?.bytes ?? 0, lost: count(outbox?.losses) },
       plugins,
       apps: plugins.filter((p) => p.status === 'running').flatMap((p) => appLinks[p.name] ?? []),
     };
+  }
+
+  /** Why the box is not connected: the uplink's own failure, or, when it has no link to try, the links'. */
+  function lastConnectError(): DaemonStatus['uplink']['lastError'] {
+    const own = r?.uplink.failure() ?? null;
+    const link = r?.manager.lastFailure() ?? null;
+    const pick = own && own.kind !== 'local' && (!link || own.at >= link.at) ? { ...own, link: null } : link ?? (own ? { ...own, link: null } : null);
+    return pick ? { code: pick.code, message: pick.message, at: pick.at, since: pick.since, attempts: pick.attempts, link: pick.link } : null;
   }
 
   return {
@@ -76,7 +85,10 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       await store.open();
       const bus = createEventBus((event, owner, err) => log.error({ event, owner, err: toErrorBody(err) }, 'bus listener failed'));
       const broker = await brokerAddress(root.master);
-      const password = root.master.passwordFile ? await readSecret(root.master.passwordFile, 'master.passwordFile') : undefined;
+      // re-read after a refused login and when the file changes: a rotated password needs no restart
+      const creds = createCredentialSource({ username: root.master.username, passwordFile: root.master.passwordFile, log: log.child({ module: 'uplink' }),
+        onChange: () => { r?.manager.retryNow(); r?.uplink.retryNow(); } });
+      await creds.start();
       const tctx = { log, dataDir: root.dataDir, readSecret };
       const definitions = await loadTransports(config.transports.map((t) => t.kind));
       const transports: Transport[] = config.transports.map((t) => {
@@ -85,7 +97,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       });
       const manager = createTransportManager({
         transports, broker, log,
-        probeIdentity: { clientId: box.box, username: root.master.username, password },
+        probeIdentity: { clientId: box.box }, credentials: creds.current, onAuthRefused: () => void creds.refresh(),
         options: { ...root.failover, order: root.failover?.order ?? config.transports.map((t) => t.id) },
       });
       const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: log.child({ module: 'outbox' }),
@@ -96,7 +108,8 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       const uplink = createUplink({
         box, log: log.child({ module: 'uplink' }), outbox, version: VERSION,
         openStream: () => manager.openStream(broker),
-        username: root.master.username, password, keepaliveSec: root.master.keepaliveSeconds,
+        username: root.master.username, password: creds.current().password, keepaliveSec: root.master.keepaliveSeconds,
+        credentials: creds.current, onAuthRefused: () => void creds.refresh(),
         ...root.uplink,
         allowedClasses: () => manager.allowedClasses(),
         inflightLimit: () => manager.inflightLimit(),
@@ -134,13 +147,14 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
           bus.emit('transport.switch', { from: ev.from, to: ev.to, reason: ev.reason });
           uplink.refreshState();
           uplink.kick(); // the new link may carry other classes
+          if (ev.to !== null) uplink.retryNow(); // a new path: no need to sit out a backoff run up on the old one
           void outbox.enqueue({ topic: topics.event(box, 'transport', 'switch'), class: 'event', data: ev }).catch((err) => log.error({ err: toErrorBody(err) }, 'switch event not stored'));
         }),
         ...transports.flatMap((t) => t.onSignal ? [t.onSignal((sample) => uplink.telemetry('signal', { link: t.id, kind: t.kind, ...sample }))] : []),
         uplink.on('connected', (e) => { connectedSince = Date.now(); bus.emit('uplink.connected', e); }),
         uplink.on('disconnected', (e) => { connectedSince = null; bus.emit('uplink.disconnected', e); }),
       ];
-      r = { store, bus, outbox, manager, uplink, router, desired, http, host, control, disposers };
+      r = { store, bus, outbox, manager, uplink, router, desired, http, host, control, creds, disposers };
       const deps = { host, manager, router, outbox, uplink, status };
       registerDaemonCommands(router, deps);
       registerControlMethods(control, deps);
@@ -167,6 +181,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       x.desired.stop();
       await x.uplink.stop();
       await x.manager.stop();
+      x.creds.stop();
       for (const d of x.disposers) d();
       await x.control.stop().catch(() => undefined);
       await x.http.close().catch(() => undefined);

@@ -6,7 +6,11 @@ export interface DaemonStatus {
   version: string;
   uptimeSeconds: number;
   httpUrl: string;
-  uplink: { connected: boolean; url: string; since: number | null };
+  uplink: {
+    connected: boolean; url: string; since: number | null;
+    /** while not connected: the latest failure to reach the broker (ms timestamps), on a link or of the uplink */
+    lastError: { code: string; message: string; at: number; since: number; attempts: number; link: string | null } | null;
+  };
   transport: { id: string; kind: string; quality: number | null } | null;
   outbox: { pending: number; bytes: number; lost: number };
   plugins: PluginRecord[];

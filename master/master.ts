@@ -13,6 +13,7 @@ import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-bro
 import { createCommandApi } from './commands/command-api.js';
 import { createDesiredConfigApi } from './commands/desired-config-api.js';
 import { parseMasterConfig, type MasterConfig, type MasterConfigInput } from './config.js';
+import { checkConfigFiles } from './config-files.js';
 import { createCredentialStore, ensureBoxCredential, ensureServiceCredential } from './credentials/credential-store.js';
 import { generatePassword } from './credentials/password-hash.js';
 import { ensureSecretFile, readSecret } from './credentials/secret-file.js';
@@ -26,6 +27,7 @@ import { createTelemetryStore } from './ingest/telemetry-store.js';
 import { createMasterLink, type MasterLink } from './link/master-link.js';
 
 export interface MasterUrls {
+  /** the API and dashboard as others reach it (publicHost for a listener on all interfaces) */
   http: string;
   dashboard: string;
   /** broker URLs for boxes (embedded mode); the external URL otherwise */
@@ -41,9 +43,11 @@ export const SERVICE_SECRET_FILE = 'service.secret';
 
 const PRUNE_EVERY_MS = 3600_000;
 const STOP_STEP_MS = 5000;
-const KNOWN_SYNC_MS = 10_000;
+const KNOWN_SYNC_MS = 2_000;
 
-const show = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+const wildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+const bracket = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = {}) {
   const config: MasterConfig = parseMasterConfig(input);
@@ -65,7 +69,23 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   let pruneTimer: NodeJS.Timeout | null = null;
   let knownTimer: NodeJS.Timeout | null = null;
   let started: Promise<MasterUrls> | null = null;
+  // master.json is removed on stop only if this instance wrote it: a start that failed (a store locked by another
+  // master) must not delete the running one's
+  let wroteRuntime = false;
   const urls: Partial<MasterUrls> = {};
+  /** the URL keys whose listener is on all interfaces while no publicHost says which name boxes use */
+  const allInterfaces: Array<keyof MasterUrls> = [];
+  // the host boxes and browsers use for a listener: its own address, else publicHost, else (here) loopback
+  const shown = (key: keyof MasterUrls, host: string) => {
+    if (!wildcard(host)) return bracket(host);
+    if (config.publicHost) return bracket(config.publicHost);
+    allInterfaces.push(key);
+    return '127.0.0.1';
+  };
+  // passwords and the API token must not cross a network in clear
+  const plainOffLoopback = (what: string, host: string) => {
+    if (!loopback(host)) log.warn({ listener: what, host }, `${what} listens without TLS on ${host}: passwords and tokens cross the network in clear; bind it to 127.0.0.1 or use TLS`);
+  };
 
   const client = () => {
     if (!link) throw new CommandError('MASTER_NOT_STARTED', 'the master is not started');
@@ -93,19 +113,27 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     if (!config.broker.tcp) throw new ConfigError(['broker.tcp: the master reaches its embedded broker over TCP; bind it to 127.0.0.1 for a TLS-only deployment']);
     const password = await ensureServiceCredential(credentials, join(config.dataDir, SERVICE_SECRET_FILE), config.serviceUser);
     const addrs = await broker!.start();
-    if (addrs.tcp) urls.mqtt = `mqtt://${show(addrs.tcp.host)}:${addrs.tcp.port}`;
-    if (addrs.ws) urls.ws = `ws://${show(addrs.ws.host)}:${addrs.ws.port}${addrs.ws.path}`;
-    if (addrs.tls) urls.mqtts = `mqtts://${show(addrs.tls.host)}:${addrs.tls.port}`;
+    if (addrs.tcp) urls.mqtt = `mqtt://${shown('mqtt', addrs.tcp.host)}:${addrs.tcp.port}`;
+    if (addrs.ws) urls.ws = `${addrs.ws.tls ? 'wss' : 'ws'}://${shown('ws', addrs.ws.host)}:${addrs.ws.port}${addrs.ws.path}`;
+    if (addrs.tls) urls.mqtts = `mqtts://${shown('mqtts', addrs.tls.host)}:${addrs.tls.port}`;
+    if (addrs.tcp) plainOffLoopback('broker.tcp', addrs.tcp.host);
+    if (addrs.ws && !addrs.ws.tls) plainOffLoopback('broker.ws', addrs.ws.host);
     const host = addrs.tcp!.host === '0.0.0.0' || addrs.tcp!.host === '::' ? '127.0.0.1' : addrs.tcp!.host;
     return createMasterLink({ url: `mqtt://${host}:${addrs.tcp!.port}`, username: config.serviceUser, password, clientId: `${config.serviceUser}-main` }, log.child({ module: 'master:link' }));
   }
 
+  const syncKnown = async () => {
+    for (const b of await credentials.listBoxes()) registry.ensureKnown(b.id, b.region);
+  };
+
   async function doStart(): Promise<MasterUrls> {
+    allInterfaces.length = 0;
+    await checkConfigFiles(config);
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     root = createRootStore(join(config.dataDir, 'store'));
     await root.open();
     events = createEventStore(root);
-    for (const b of await credentials.listBoxes()) registry.ensureKnown(b.id, b.region);
+    await syncKnown();
     if (config.external) urls.mqtt = config.external.url;
     link = await connectLink();
     await link.start();
@@ -117,9 +145,13 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     });
     await ingestor.start();
     const token = await ensureSecretFile(config.http.tokenFile ?? join(config.dataDir, HTTP_TOKEN_FILE), generatePassword);
-    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, log: log.child({ module: 'master:http' }) });
-    urls.http = await http.start();
+    http = createHttpServer({ config: config.http, token, registry, events, telemetry, commands, desiredConfig, feed, stats, beforeList: syncKnown, log: log.child({ module: 'master:http' }) });
+    const local = await http.start();
+    const pub = new URL(local);
+    pub.hostname = shown('http', config.http.host);
+    urls.http = pub.origin;
     urls.dashboard = `${urls.http}/`;
+    if (!config.http.tls) plainOffLoopback('http', config.http.host);
     feed.start();
     const prune = async () => {
       try {
@@ -132,11 +164,12 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
     // boxes added with `kefu master box add` while running show up on the dashboard before they first connect
-    knownTimer = setInterval(() => {
-      credentials.listBoxes().then((list) => { for (const b of list) registry.ensureKnown(b.id, b.region); }, () => undefined);
-    }, KNOWN_SYNC_MS);
+    // (the API's box list syncs on each request too); listBoxes only re-reads the file when it changed
+    knownTimer = setInterval(() => { syncKnown().catch(() => undefined); }, KNOWN_SYNC_MS);
     knownTimer.unref();
-    await writeFile(join(config.dataDir, RUNTIME_FILE), `${JSON.stringify({ pid: process.pid, ...urls })}\n`);
+    // `api`: where commands on this machine reach the API (loopback for a listener on all interfaces)
+    await writeFile(join(config.dataDir, RUNTIME_FILE), `${JSON.stringify({ pid: process.pid, ...urls, api: local })}\n`);
+    wroteRuntime = true;
     log.info({ urls }, 'master started');
     return urls as MasterUrls;
   }
@@ -157,7 +190,8 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     await step('link', () => link?.stop());
     await step('broker', () => broker?.stop());
     await step('store', () => root?.close());
-    await step('runtime file', () => rm(join(config.dataDir, RUNTIME_FILE), { force: true }));
+    if (wroteRuntime) await step('runtime file', () => rm(join(config.dataDir, RUNTIME_FILE), { force: true }));
+    wroteRuntime = false;
     http = null; ingestor = null; link = null; root = null; events = null;
     for (const k of Object.keys(urls)) delete urls[k as keyof MasterUrls];
   }
@@ -177,6 +211,8 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       return events;
     },
     urls: urls as Readonly<Partial<MasterUrls>>,
+    /** URL keys whose listener is on all interfaces with no publicHost set: their URL shows 127.0.0.1 */
+    allInterfaces: allInterfaces as readonly (keyof MasterUrls)[],
     stats,
     /**
      * Gives a box its broker credential (idempotent: an existing matching secret file is reused) and returns
@@ -195,7 +231,10 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
       if (!started) return stopping ?? undefined;
       const wasStarting = started;
       started = null;
-      stopping = wasStarting.catch(() => undefined).then(doStop);
+      stopping = wasStarting.then(() => true, () => false).then(async (wasRunning) => {
+        await doStop();
+        if (wasRunning) log.info('master stopped');
+      });
       await stopping;
     },
   };

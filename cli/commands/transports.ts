@@ -19,14 +19,21 @@ const ago = (t: number | null | undefined) => (t ? `${Math.max(0, Math.round((Da
 
 export function renderStatus(s: Status): string {
   const rows = s.links.map((l) => ({
-    id: l.id, kind: l.kind, status: l.alive ? (l.good ? l.status : 'degraded') : 'down',
+    id: l.id, kind: l.kind, status: l.state ?? (l.alive ? (l.good ? l.status : 'degraded') : 'down'),
     quality: l.good ? `rtt ${l.rttMs ?? '-'} ms, loss ${l.lossPct}%` : (l.reason ?? '-'),
+    // since: when this status began (a wired link whose carrier is fine but whose broker went away is down since then)
     active: l.active ? '*' : '', since: ago(l.since),
     traffic: `${l.bytesOut}/${l.bytesIn} B${l.budgetBytes ? ` (budget ${l.budgetUsed}/${l.budgetBytes})` : ''}`,
   }));
   const last = s.lastSwitch;
+  // the table says a probe failed; these lines say why, in the installer's terms, and for how long
+  const why = s.links.filter((l) => l.lastError).map((l) => {
+    const e = l.lastError!;
+    return `why ${l.id.padEnd(8)} ${e.code} ${ago(e.at)}: ${e.message}${e.attempts > 1 ? ` (${e.attempts} attempts since ${ago(e.since)})` : ''}`;
+  });
   return [
     table(rows, ['id', 'kind', 'status', 'quality', 'active', 'since', 'traffic']),
+    ...(why.length ? ['', ...why] : []),
     '',
     `order        ${s.order.join(' > ')}`,
     `forced       ${s.forced ? `${s.forced.id} until ${new Date(s.forced.until).toISOString()}` : 'no (automatic)'}`,

@@ -28,17 +28,22 @@ async function openssl(args: string[]): Promise<void> {
   }
 }
 
-/** Creates the CA (once) and a fresh box certificate signed by it, in `dir`. Keys are written 0600. */
-export async function ensureLocalTls(dir: string, opts: { boxId: string; altNames?: string[]; days?: number }): Promise<LocalTls> {
+/**
+ * Creates the CA (once) and a fresh box certificate signed by it, in `dir`. Keys are written 0600.
+ * The master uses the same CA tooling for its broker/HTTP certificate: `name` names the files (`{name}.crt`,
+ * default `box`) and `caName` the CA's common name (default `kefu hall CA {boxId}`).
+ */
+export async function ensureLocalTls(dir: string, opts: { boxId: string; altNames?: string[]; days?: number; name?: string; caName?: string }): Promise<LocalTls> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const p: LocalTls = { caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'), cert: join(dir, 'box.crt'), key: join(dir, 'box.key') };
+  const name = opts.name ?? 'box';
+  const p: LocalTls = { caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'), cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   if (!existsSync(p.caCert) || !existsSync(p.caKey)) {
     await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p.caKey,
-      '-out', p.caCert, '-days', '3650', '-subj', `/O=kefu-edge/CN=kefu hall CA ${opts.boxId}`,
+      '-out', p.caCert, '-days', '3650', '-subj', `/O=kefu-edge/CN=${opts.caName ?? `kefu hall CA ${opts.boxId}`}`,
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   }
-  const csr = join(dir, 'box.csr');
-  const ext = join(dir, 'box.ext');
+  const csr = join(dir, `${name}.csr`);
+  const ext = join(dir, `${name}.ext`);
   await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p.key, '-out', csr, '-subj', `/O=kefu-edge/CN=${opts.boxId}`]);
   await writeFile(ext, `subjectAltName=${boxSubjectAltNames(opts.altNames).join(',')}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
   await openssl(['x509', '-req', '-in', csr, '-CA', p.caCert, '-CAkey', p.caKey, '-CAcreateserial', '-out', p.cert, '-days', String(opts.days ?? 825), '-extfile', ext]);

@@ -1,5 +1,7 @@
 // The box's MQTT link: mqtt.js over a stream the TransportManager opens. The outbox owns at-least-once delivery:
 // QoS 1 with a bounded in-flight window, delete on PUBACK, re-send everything un-acked after a reconnect.
+// Reconnects are ours, not mqtt.js's fixed period: failed attempts back off (a refused login longest), a session
+// that was up reconnects at once, and the login is read again at every attempt (a replaced password file).
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -13,6 +15,7 @@ import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
 import { createPoisonGuard } from './poison-guard.js';
 import { createBurstWatch } from '../burst-watch.js';
+import { createReconnect } from './reconnect.js';
 
 export type PluginStatus = NonNullable<StateMessage['plugins']>[string];
 export interface TransportInfo { id: string; kind: TransportKind; quality: number | null }
@@ -28,8 +31,14 @@ export interface UplinkOptions {
   username?: string;
   /** read from the secret file by the caller; never logged */
   password?: string;
+  /** the login as it is now, read at every attempt (overrides username / password) */
+  credentials?: () => { username?: string; password?: string };
+  /** the broker refused the login: the caller may re-read its secret before the next attempt */
+  onAuthRefused?: () => void;
   keepaliveSec?: number;
+  /** first delay after a failed attempt, doubling (with jitter) per failure up to reconnectMaxMs */
   reconnectPeriodMs?: number;
+  reconnectMaxMs?: number;
   connectTimeoutMs?: number;
   /** un-acked QoS 1 publishes at a time: enough to cover the round trip to the master's commit at full rate */
   inflightWindow?: number;
@@ -88,6 +97,11 @@ export function createUplink(opts: UplinkOptions) {
   let disposeReady: (() => void) | null = null;
   let lastError = 'not connected';
   let connectedAt = 0;
+  const reconnect = createReconnect({
+    log, now, baseMs: opts.reconnectPeriodMs ?? 1000, maxMs: opts.reconnectMaxMs ?? 60_000, onAuthRefused: opts.onAuthRefused,
+    // mqtt.js's reconnect() would swap in fresh stores: keep ours (the outbox owns delivery; it is cleared per close)
+    reconnect: () => { if (client && !stopping && !client.connected) client.reconnect({ outgoingStore: store }); },
+  });
   const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
 
   function stateMessage(online: boolean): StateMessage {
@@ -150,6 +164,7 @@ export function createUplink(opts: UplinkOptions) {
 
   function onConnect(): void {
     counters.connects++;
+    reconnect.connected();
     connectedAt = now();
     const transport = opts.transportInfo?.()?.id ?? null;
     log.info({ transport, generation }, 'uplink connected');
@@ -191,6 +206,7 @@ export function createUplink(opts: UplinkOptions) {
       }
       events.emit('disconnected', { reason: lastError });
     }
+    if (client && !stopping) reconnect.closed();
   }
 
   const uplink = {
@@ -199,13 +215,15 @@ export function createUplink(opts: UplinkOptions) {
       // mqtt.js would fail every attempt silently (a stream error without a code): refuse loudly instead
       if (opts.password !== undefined && !opts.username) throw new KefuError('UPLINK_CONFIG_INVALID', 'master.username is required when a password is set');
       stopping = false;
+      reconnect.start();
       const will = { topic: topics.state(box), payload: Buffer.from(''), qos: 1 as const, retain: true };
       const options: IClientOptions = {
         clientId: opts.clientId ?? box.box,
         username: opts.username,
         password: opts.password,
         keepalive: opts.keepaliveSec ?? 3,
-        reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+        // 0: mqtt.js does not reconnect by itself; ./reconnect.ts does, with backoff
+        reconnectPeriod: 0,
         connectTimeout: opts.connectTimeoutMs ?? 10_000,
         protocolVersion: opts.protocolVersion ?? 4,
         clean: opts.clean ?? false,
@@ -222,12 +240,14 @@ export function createUplink(opts: UplinkOptions) {
       const streamBuilder = (c: MqttClient): Duplex => {
         // the will carries the time of this connection attempt; mqtt.js reads options.will right after this call
         c.options.will = { ...will, payload: Buffer.from(JSON.stringify(stateMessage(false))) };
+        if (opts.credentials) Object.assign(c.options, opts.credentials());
+        reconnect.attempt();
         return createDeferredDuplex(opts.openStream());
       };
       client = new MqttClient(streamBuilder as never, options);
       client.on('connect', () => { up = true; onConnect(); });
       client.on('close', onClose);
-      client.on('error', (err) => { lastError = err.message; log.debug({ err: err.message }, 'uplink error'); });
+      client.on('error', (err) => { lastError = err.message; reconnect.error(err); log.debug({ err: err.message }, 'uplink error'); });
       client.on('offline', () => log.debug('uplink offline'));
       client.on('message', (topic, payload) => events.emit('message', { topic, payload }));
       disposeReady = outbox.onReady(schedulePump);
@@ -242,6 +262,7 @@ export function createUplink(opts: UplinkOptions) {
       const c = client;
       if (outboxTimer) clearInterval(outboxTimer);
       if (stateTimer) clearTimeout(stateTimer);
+      reconnect.stop();
       outboxTimer = stateTimer = null;
       limiter.stop();
       disposeReady?.();
@@ -305,6 +326,12 @@ export function createUplink(opts: UplinkOptions) {
 
     /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
     kick(): void { schedulePump(); },
+
+    /** Cuts a reconnect wait short (a new link, new credentials); the backoff count stays. */
+    retryNow(): void { if (!stopping) reconnect.retryNow(); },
+
+    /** The failure in progress while no session is up (null when connected or before the first attempt ends). */
+    failure: reconnect.failure,
 
     stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
   };

@@ -1,20 +1,23 @@
 // The embedded broker: aedes behind TCP, WebSocket and optional TLS listeners, with the policy's hooks.
 import { Aedes, type Client } from 'aedes';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { listenError } from '../listen-error.js';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
 import type { CredentialStore } from '../credentials/credential-store.js';
+import type { Principal } from './policy.js';
 import type { EmbeddedBrokerConfig } from './broker-config.js';
 import { createBrokerHooks, type BrokerCounters, type PublishInterceptor } from './broker-hooks.js';
 import { createConnectLimiter } from './connect-limiter.js';
 import { guardStream } from './packet-guard.js';
 import { createTakeoverWatch } from './takeover-watch.js';
 
-export interface BrokerAddresses { tcp?: { host: string; port: number }; ws?: { host: string; port: number; path: string }; tls?: { host: string; port: number } }
+export interface BrokerAddresses { tcp?: { host: string; port: number }; ws?: { host: string; port: number; path: string; tls: boolean }; tls?: { host: string; port: number } }
 
 export interface EmbeddedBroker {
   start(): Promise<BrokerAddresses>;
@@ -44,9 +47,13 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
       log.warn({ address }, 'connection closed: MQTT packet too large');
     });
 
-  async function listen(server: TcpServer | HttpServer, host: string, port: number): Promise<number> {
+  async function listen(server: TcpServer | HttpServer, key: string, host: string, port: number): Promise<number> {
     server.listen(port, host);
-    await once(server, 'listening');
+    try {
+      await once(server, 'listening');
+    } catch (err) {
+      throw listenError(err, key, host, port);
+    }
     servers.push(server);
     return (server.address() as AddressInfo).port;
   }
@@ -76,13 +83,14 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
     const live = new Set<Client>();
     broker.on('clientReady', (c) => live.add(c));
     broker.on('clientDisconnect', (c) => live.delete(c));
-    // a box removed with `kefu master box remove` loses its running session too, not only its next connect
+    // a box removed with `kefu master box remove` (or given a new password) loses its running session too, not only its next connect
     revalidateTimer = setInterval(() => {
       deps.credentials.principals().then((all) => {
-        const valid = new Set(all.map((p) => `${p.role}:${p.username}:${p.role === 'box' ? p.region : ''}`));
+        const key = (p: Principal) => `${p.role}:${p.username}:${p.role === 'box' ? p.region : ''}:${p.stamp ?? ''}`;
+        const valid = new Set(all.map(key));
         for (const c of live) {
           const p = hooks.principalOf(c);
-          if (p && !valid.has(`${p.role}:${p.username}:${p.role === 'box' ? p.region : ''}`)) {
+          if (p && !valid.has(key(p))) {
             log.warn({ clientId: c.id }, 'credential revoked: closing the session');
             c.close();
           }
@@ -97,24 +105,26 @@ export function createEmbeddedBroker(deps: { config: EmbeddedBrokerConfig; crede
       broker.handle(guard(socket, socket.remoteAddress));
     };
     if (config.tcp) {
-      const port = await listen(createTcpServer(onSocket), config.tcp.host, config.tcp.port);
+      const port = await listen(createTcpServer(onSocket), 'broker.tcp', config.tcp.host, config.tcp.port);
       addresses.tcp = { host: config.tcp.host, port };
     }
     if (config.tls) {
       const [cert, key] = await Promise.all([readFile(config.tls.cert), readFile(config.tls.key)]);
-      const port = await listen(createTlsServer({ cert, key }, onSocket), config.tls.host, config.tls.port);
+      const port = await listen(createTlsServer({ cert, key }, onSocket), 'broker.tls', config.tls.host, config.tls.port);
       addresses.tls = { host: config.tls.host, port };
     }
     if (config.ws) {
-      const http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
+      const upgradeOnly = (_req: unknown, res: import('node:http').ServerResponse) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+      const wsTls = config.ws.tls ? { cert: await readFile(config.ws.tls.cert), key: await readFile(config.ws.tls.key) } : null;
+      const http: HttpServer = wsTls ? createHttpsServer(wsTls, upgradeOnly) : createHttpServer(upgradeOnly);
       wss = new WebSocketServer({ server: http, path: config.ws.path, maxPayload: config.maximumPacketSize });
       wss.on('connection', (ws, req) => {
         const stream = createWebSocketStream(ws);
         stream.on('error', () => undefined);
         broker.handle(guard(stream, req.socket.remoteAddress), req);
       });
-      const port = await listen(http, config.ws.host, config.ws.port);
-      addresses.ws = { host: config.ws.host, port, path: config.ws.path };
+      const port = await listen(http, 'broker.ws', config.ws.host, config.ws.port);
+      addresses.ws = { host: config.ws.host, port, path: config.ws.path, tls: wsTls !== null };
     }
     log.info({ addresses }, 'embedded broker listening');
     return addresses;

@@ -2,9 +2,10 @@
 // are both generated from these rules, so an external broker enforces exactly the same policy.
 import { boxRoot, boxSubscriptions, ID_PATTERN, type BoxRef } from '../../protocol/topics.js';
 
+/** `stamp`: identifies the credential a session was opened with (changes when the password does) */
 export type Principal =
-  | { role: 'service'; username: string }
-  | { role: 'box'; username: string; box: string; region: string; /** a side session: connect and ping only */ side?: boolean };
+  | { role: 'service'; username: string; stamp?: string }
+  | { role: 'box'; username: string; box: string; region: string; /** a side session: connect and ping only */ side?: boolean; stamp?: string };
 
 /**
  * The box's own session uses clientId = box id. Its side sessions use `{box}-{purpose}`: one per link for the

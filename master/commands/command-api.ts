@@ -13,6 +13,9 @@ export interface CommandOptions {
   by?: string;
   onProgress?: (p: { progress: number; note?: string }) => void;
   signal?: AbortSignal;
+  /** a box that is offline now: publish anyway and wait up to timeoutMs for it to come back and answer.
+   *  Without it, an offline box fails at once with BOX_OFFLINE. */
+  wait?: boolean;
 }
 
 export interface CommandResult { id: string; box: string; ok: true; result: unknown }
@@ -76,6 +79,11 @@ export function createCommandApi(deps: { client: () => MqttClient; registry: Fle
       if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
       const box = deps.registry.get(boxId);
       if (!box) throw new CommandError('BOX_UNKNOWN', `no box ${boxId} in the fleet`);
+      deps.client(); // a master that is not started says so before anything about the box
+      if (!box.online && !opts.wait) {
+        const seen = box.lastSeen === null ? 'never connected' : `last seen ${new Date(box.lastSeen).toISOString()}`;
+        throw new CommandError('BOX_OFFLINE', `box ${boxId} is offline (${seen}); to have it run ${name} when it is back within the timeout, send with wait (--wait)`, { box: boxId, command: name });
+      }
       const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
       const msg = message(randomUUID(), args, timeoutMs, opts.by);
       deps.log.info({ box: boxId, command: name, id: msg.id }, 'command sent');

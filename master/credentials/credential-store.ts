@@ -17,6 +17,7 @@ const UserRecord = z.object({
   scrypt: z.string(),
   mosquitto: z.string().optional(),
   createdAt: z.number().int(),
+  rotatedAt: z.number().int().optional(),
 });
 type UserRecord = z.infer<typeof UserRecord>;
 const StoreFile = z.object({ version: z.literal(1), users: z.record(z.string(), UserRecord) });
@@ -27,6 +28,9 @@ export interface CredentialStore {
   readonly file: string;
   /** Adds a box with a fresh random password; returns the password (shown once, never stored in clear). */
   addBox(id: string, region: string): Promise<{ password: string }>;
+  /** A fresh password for an existing box (the old one stops working; sessions opened with it are closed by the
+   *  broker's revalidation). Returns the new password. */
+  rotateBox(id: string): Promise<{ password: string; region: string }>;
   removeBox(id: string): Promise<boolean>;
   listBoxes(): Promise<BoxCredential[]>;
   /** Sets (or rotates) a service user's password. */
@@ -84,8 +88,10 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
   let dummy: Promise<string> | null = null;
   const dummyHash = () => (dummy ??= hashPassword(generatePassword()));
 
+  const stampOf = (u: UserRecord) => String(u.rotatedAt ?? u.createdAt);
+  // the stamp changes with the password, so a session opened with an old one no longer matches the store
   const toPrincipal = (username: string, u: UserRecord): Principal =>
-    u.role === 'service' ? { role: 'service', username } : { role: 'box', username, box: username, region: u.region ?? '' };
+    u.role === 'service' ? { role: 'service', username, stamp: stampOf(u) } : { role: 'box', username, box: username, region: u.region ?? '', stamp: stampOf(u) };
 
   return {
     file,
@@ -93,12 +99,21 @@ export function createCredentialStore(opts: { dataDir: string }): CredentialStor
       if (!ID_PATTERN.test(id)) return Promise.reject(new KefuError('BOX_ID_INVALID', `box id "${id}" must match ${ID_PATTERN}`));
       if (!ID_PATTERN.test(region)) return Promise.reject(new KefuError('REGION_INVALID', `region "${region}" must match ${ID_PATTERN}`));
       return update(async (users) => {
-        if (users[id]) throw new KefuError('BOX_EXISTS', `box ${id} already exists (remove it first to rotate its password)`);
+        if (users[id]) throw new KefuError('BOX_EXISTS', `box ${id} already exists (\`kefu master box rotate ${id}\` gives it a new password)`);
         const service = Object.entries(users).find(([name, u]) => u.role === 'service' && id.startsWith(`${name}-`));
         if (service) throw new KefuError('BOX_ID_INVALID', `box id "${id}" would collide with the client ids of service user ${service[0]}`);
         const password = generatePassword();
         users[id] = { role: 'box', region, scrypt: await hashPassword(password), mosquitto: await mosquittoHash(password), createdAt: Date.now() };
         return { password };
+      });
+    },
+    rotateBox(id) {
+      return update(async (users) => {
+        const u = users[id];
+        if (u?.role !== 'box') throw new KefuError('BOX_UNKNOWN', `no box ${id} in ${file}`);
+        const password = generatePassword();
+        users[id] = { ...u, scrypt: await hashPassword(password), mosquitto: await mosquittoHash(password), rotatedAt: Date.now() };
+        return { password, region: u.region ?? '' };
       });
     },
     removeBox(id) {

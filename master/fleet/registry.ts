@@ -7,7 +7,10 @@ export interface BoxInfo {
   region: string;
   online: boolean;
   version: string | null;
+  /** the link the box uses now (null while offline: its quality then would be stale) */
   transport: { id: string; kind: string; quality: number | null } | null;
+  /** the link it used when last online (no quality), null if never heard from */
+  lastTransport: { id: string; kind: string } | null;
   plugins: Record<string, string>;
   /** ms epoch of the last message from the box (null: never heard from) */
   lastSeen: number | null;
@@ -38,7 +41,7 @@ export function createFleetRegistry(): FleetRegistry {
   function entry(ref: { region: string; box: string }): BoxInfo {
     let b = boxes.get(ref.box);
     if (!b) {
-      b = { id: ref.box, region: ref.region, online: false, version: null, transport: null, plugins: {}, lastSeen: null, connectedSince: null, cfgReported: null };
+      b = { id: ref.box, region: ref.region, online: false, version: null, transport: null, lastTransport: null, plugins: {}, lastSeen: null, connectedSince: null, cfgReported: null };
       boxes.set(ref.box, b);
     }
     b.region = ref.region;
@@ -53,6 +56,8 @@ export function createFleetRegistry(): FleetRegistry {
       b.online = msg.online;
       if (msg.version !== undefined) b.version = msg.version;
       if (msg.transport !== undefined) b.transport = msg.transport;
+      if (b.transport) b.lastTransport = { id: b.transport.id, kind: b.transport.kind };
+      if (!msg.online) b.transport = null;
       if (msg.plugins !== undefined) b.plugins = msg.plugins;
       if (msg.online) {
         // a birth: a live one began now (box clocks may be off); a retained one when the box said, at the latest now.

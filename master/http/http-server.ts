@@ -18,6 +18,7 @@ import type { EventStore } from '../ingest/event-store.js';
 import type { TelemetryStore } from '../ingest/telemetry-store.js';
 import type { FeedHub } from './feed-hub.js';
 import type { HttpConfig } from './http-config.js';
+import { listenError } from '../listen-error.js';
 
 export interface HttpServerDeps {
   config: HttpConfig;
@@ -29,6 +30,8 @@ export interface HttpServerDeps {
   desiredConfig: DesiredConfigApi;
   feed: FeedHub;
   stats: () => unknown;
+  /** brings the box list up to date (boxes provisioned while the master runs) before it is served */
+  beforeList?: () => Promise<void>;
   log: Logger;
 }
 
@@ -36,8 +39,12 @@ const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 const COMMON_DIR = fileURLToPath(new URL('../../daemon/web-common/', import.meta.url));
 const UPLOT_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
 
-const CommandBody = z.object({ name: z.string().min(1), args: z.unknown().optional(), timeoutMs: z.number().int().positive().max(600_000).optional() });
-const BroadcastBody = CommandBody.extend({ region: z.string().optional() });
+const CommandBody = z.object({
+  name: z.string().min(1), args: z.unknown().optional(), timeoutMs: z.number().int().positive().max(600_000).optional(),
+  /** an offline box: wait up to timeoutMs for it to come back (QoS 1, expiresAt) instead of BOX_OFFLINE at once */
+  wait: z.boolean().optional(),
+});
+const BroadcastBody = CommandBody.omit({ wait: true }).extend({ region: z.string().optional() });
 const ConfigBody = z.object({ config: z.record(z.string(), z.unknown()), waitMs: z.number().int().positive().max(600_000).optional() });
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -45,6 +52,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 /** HTTP status for a command failure code. */
 function statusFor(code: string): number {
   if (code === 'BOX_UNKNOWN') return 404;
+  if (code === 'BOX_OFFLINE') return 409;
   if (code === 'COMMAND_TIMEOUT' || code === 'CFG_TIMEOUT') return 504;
   if (code === 'COMMAND_NAME_INVALID' || code === 'REQUEST_INVALID') return 400;
   if (code === 'MASTER_STOPPING' || code === 'COMMAND_SEND_FAILED') return 503;
@@ -85,7 +93,10 @@ export function createHttpServer(deps: HttpServerDeps) {
     await f.register(fastifyStatic, { root: UPLOT_DIR, prefix: '/_common/uplot/', decorateReply: false, allowedPath: (p) => /^\/?uPlot\.(iife\.min\.js|min\.css)$/.test(p) });
 
     f.get('/favicon.ico', (_req, reply) => reply.redirect('/_common/favicon.svg', 301));
-    f.get('/api/boxes', async () => deps.registry.list());
+    f.get('/api/boxes', async () => {
+      await deps.beforeList?.().catch((err: Error) => deps.log.warn({ err: err.message }, 'reading the credentials store failed'));
+      return deps.registry.list();
+    });
     f.get<{ Params: { id: string } }>('/api/boxes/:id', async (req, reply) => {
       const box = deps.registry.get(req.params.id);
       if (!box) return reply.code(404).send({ ok: false, error: { code: 'BOX_UNKNOWN', message: `no box ${req.params.id}` } });
@@ -99,8 +110,9 @@ export function createHttpServer(deps: HttpServerDeps) {
       const body = CommandBody.safeParse(req.body);
       if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       try {
+        await deps.beforeList?.().catch(() => undefined); // a box provisioned a moment ago is known, not BOX_UNKNOWN
         const progress: Array<{ progress: number; note?: string }> = [];
-        const res = await deps.commands.send(req.params.id, body.data.name, body.data.args, { timeoutMs: body.data.timeoutMs, by: 'http-api', onProgress: (p) => progress.push(p) });
+        const res = await deps.commands.send(req.params.id, body.data.name, body.data.args, { timeoutMs: body.data.timeoutMs, wait: body.data.wait, by: 'http-api', onProgress: (p) => progress.push(p) });
         return { ...res, progress };
       } catch (err) {
         return fail(reply, err);
@@ -110,7 +122,12 @@ export function createHttpServer(deps: HttpServerDeps) {
       const body = ConfigBody.safeParse(req.body);
       if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       try {
-        return { ok: true, ...(await deps.desiredConfig.set(req.params.id, body.data.config, { waitMs: body.data.waitMs })) };
+        const res = await deps.desiredConfig.set(req.params.id, body.data.config, { waitMs: body.data.waitMs });
+        // published but not waited for: accepted, not applied (yet)
+        if (!res.reported) return reply.code(202).send({ ok: true, ...res });
+        if (res.reported.applied) return { ok: true, ...res };
+        const error = res.reported.error ?? { code: 'CFG_REJECTED', message: `box ${req.params.id} did not apply config version ${res.version}` };
+        return reply.code(422).send({ ok: false, ...res, error });
       } catch (err) {
         return fail(reply, err);
       }
@@ -135,7 +152,13 @@ export function createHttpServer(deps: HttpServerDeps) {
       if (app) return url;
       const f = await build();
       app = f;
-      await f.listen({ host: deps.config.host, port: deps.config.port });
+      try {
+        await f.listen({ host: deps.config.host, port: deps.config.port });
+      } catch (err) {
+        app = null;
+        await f.close().catch(() => undefined);
+        throw listenError(err, 'http', deps.config.host, deps.config.port);
+      }
       const addr = f.server.address() as AddressInfo;
       const host = deps.config.host === '0.0.0.0' || deps.config.host === '::' ? '127.0.0.1' : deps.config.host;
       url = `${deps.config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;

@@ -16,6 +16,8 @@ let region = new URLSearchParams(location.search).get('region');
 let loaded = false;
 
 function linkCell(b) {
+  // an offline box has no live link: the one it last used, without its (stale) quality
+  if (!b.online && b.lastTransport) return el('td', { class: 'muted' }, t('lastLink', { kind: t(b.lastTransport.kind) }));
   if (!b.online || !b.transport) return el('td', {}, t('noLink'));
   const q = b.transport.quality;
   const bar = el('span', { class: `quality ${q === null ? '' : q < 0.34 ? 'low' : q < 0.67 ? 'mid' : ''}`, title: q === null ? '' : `${Math.round(q * 100)}%` }, el('i', { style: `width:${q === null ? 0 : Math.round(q * 100)}%` }));

@@ -36,7 +36,8 @@ function renderIdentity(box, tel) {
   const sig = tel.signal?.data;
   const tr = box.online ? box.transport : null;
   // the link id only adds something when it is not just the kind again ("5g" next to "5G")
-  const link = tr ? [t(tr.kind), tr.id.toLowerCase() === t(tr.kind).toLowerCase() ? null : tr.id, tr.quality === null ? null : `${Math.round(tr.quality * 100)}%`].filter(Boolean).join(' · ') : t('noLink');
+  const link = tr ? [t(tr.kind), tr.id.toLowerCase() === t(tr.kind).toLowerCase() ? null : tr.id, tr.quality === null ? null : `${Math.round(tr.quality * 100)}%`].filter(Boolean).join(' · ')
+    : box.lastTransport ? t('lastLink', { kind: t(box.lastTransport.kind) }) : t('noLink');
   const signal = sig ? [sig.rat, sig.band, sig.rsrp_dbm != null ? `RSRP ${sig.rsrp_dbm} dBm` : null, sig.sinr_db != null ? `SINR ${sig.sinr_db} dB` : null].filter((x) => x != null).join(' · ') : undefined;
   $('#identity').replaceChildren(...facts([
     ['colId', box.id], ['colRegion', box.region], ['hostname', sys.hostname], ['platform', sys.platform], ['node', sys.node],
@@ -100,7 +101,8 @@ function render() {
   const { box, events } = last;
   const tel = box.telemetry ?? {};
   $('#f-status').replaceChildren(el('span', { class: `dot ${box.online ? 'ok' : 'bad'}` }), ' ', t(box.online ? 'online' : 'offlineBox'));
-  $('#f-link').textContent = box.online && box.transport ? `${t(box.transport.kind)}${box.transport.quality === null ? '' : ` ${Math.round(box.transport.quality * 100)}%`}` : t('noLink');
+  $('#f-link').textContent = box.online && box.transport ? `${t(box.transport.kind)}${box.transport.quality === null ? '' : ` ${Math.round(box.transport.quality * 100)}%`}`
+    : box.lastTransport ? t('lastLink', { kind: t(box.lastTransport.kind) }) : t('noLink');
   $('#f-version').textContent = box.version ?? '–';
   $('#f-seen').textContent = ago(box.lastSeen);
   renderIdentity(box, tel);

@@ -61,7 +61,7 @@ test('master box add prints the secret file as an absolute path', { timeout: 60_
   assert.ok(isAbsolute(out.secretFile), out.secretFile);
   assert.equal(out.secretFile, join(cwd, 'm', 'boxes', 'hall-09.secret'));
   const human = await kefu(['master', 'box', 'add', 'hall-10', '--region', 'demo', '--data', 'm'], cwd);
-  assert.match(human.stdout, new RegExp(`password file: ${join(cwd, 'm', 'boxes', 'hall-10.secret')} `));
+  assert.match(human.stdout, new RegExp(`password file: ${join(cwd, 'm', 'boxes', 'hall-10.secret')}\n`));
 });
 
 test('a user who may not open the daemon socket is told to use root or the daemon user (the systemd unit runs as kefu)', { timeout: 60_000 }, async (t) => {

@@ -124,11 +124,13 @@ test('desired config over HTTP: PUT publishes a retained cfg with a rising versi
     if (topic !== topics.cfg(ref)) return;
     const cfg = JSON.parse(String(payload));
     seen.push({ version: cfg.version, config: cfg.config, retain: packet.retain });
-    void box.client.publishAsync(topics.cfgReported(ref), JSON.stringify({ v: 1, version: cfg.version, applied: true, ts: Date.now() }), { qos: 1, retain: true });
+    // a box refuses what it cannot apply, with its error code
+    const applied = Array.isArray(cfg.config.failover?.order);
+    void box.client.publishAsync(topics.cfgReported(ref), JSON.stringify({ v: 1, version: cfg.version, applied, ...(applied ? {} : { error: { code: 'CFG_INVALID', message: 'failover.order: expected array' } }), ts: Date.now() }), { qos: 1, retain: true });
   });
   const put = async (body: unknown) => {
     const res = await fetch(`${m.urls.http}/api/boxes/hall-01/config`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { version: number; reported: { applied: boolean; version: number } | null } };
+    return { status: res.status, body: (await res.json()) as { ok: boolean; version: number; reported: { applied: boolean; version: number } | null; error?: { code: string } } };
   };
   const first = await put({ config: { failover: { order: ['eth'] } }, waitMs: 5000 });
   assert.equal(first.status, 200);
@@ -138,6 +140,16 @@ test('desired config over HTTP: PUT publishes a retained cfg with a rising versi
   assert.deepEqual(seen.map((s) => s.config), [{ failover: { order: ['eth'] } }, { failover: { order: ['5g'] } }]);
   assert.equal(m.registry.get('hall-01')?.cfgReported?.version, second.body.version);
   assert.equal((await put({ config: 'nope' })).status, 400);
+  // a config the box rejects is not a success: 422 with the box's error
+  const rejected = await put({ config: { failover: { order: 42 } }, waitMs: 5000 });
+  assert.equal(rejected.status, 422);
+  assert.equal(rejected.body.ok, false);
+  assert.equal(rejected.body.error?.code, 'CFG_INVALID');
+  assert.equal(rejected.body.reported?.applied, false);
+  // without waitMs: published, not yet applied
+  const accepted = await put({ config: { failover: { order: ['eth'] } } });
+  assert.equal(accepted.status, 202);
+  assert.equal(accepted.body.reported, null);
 });
 
 test('commands before start() fail with a code, not a crash', async () => {

@@ -140,6 +140,9 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   assert.match((await page.textContent('tr[data-box="dd-hall-01"]'))!, /5G/);
   assert.match((await page.textContent('tr[data-box="dd-hall-01"] td.seen'))!, /秒前/);
   assert.equal(await page.getAttribute('tr[data-box="sy-hall-01"] .dot', 'class'), 'dot bad');
+  // offline: the link it last used, no stale quality bar (review s7 #16)
+  assert.match((await page.textContent('tr[data-box="sy-hall-01"]'))!, /上次：4G/);
+  assert.equal(await page.$('tr[data-box="sy-hall-01"] .quality'), null);
   assert.ok(await page.$('#chart canvas'), 'the uPlot chart is drawn');
   // problems first: the offline box, then the one with a failed plugin
   assert.deepEqual(await page.$$eval('#boxes tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.box)), ['sy-hall-01', 'dd-hall-02', 'dd-hall-01']);

@@ -13,7 +13,7 @@ test('a retained birth makes a box online (also for a master started later); an 
   const dataDir = await tempDir(t);
   const { password } = await createCredentialStore({ dataDir }).addBox('hall-01', 'dandong'); // `kefu master box add` before the start
   const m = await startMaster(t, { dataDir });
-  assert.deepEqual({ ...m.registry.get('hall-01'), lastSeen: m.registry.get('hall-01')?.lastSeen }, { id: 'hall-01', region: 'dandong', online: false, version: null, transport: null, plugins: {}, lastSeen: null, connectedSince: null, cfgReported: null }, 'known from the credentials, never seen');
+  assert.deepEqual({ ...m.registry.get('hall-01'), lastSeen: m.registry.get('hall-01')?.lastSeen }, { id: 'hall-01', region: 'dandong', online: false, version: null, transport: null, lastTransport: null, plugins: {}, lastSeen: null, connectedSince: null, cfgReported: null }, 'known from the credentials, never seen');
   const box = await connectBox(t, m.urls.mqtt!, hall1, password, { keepalive: 5 });
   await box.publishAsync(topics.state(hall1), JSON.stringify(birth({ version: '1.2.3', plugins: { chat: 'running', video: 'failed' } })), { qos: 1, retain: true });
   const online = await waitForBox(m, 'hall-01', (b) => b.online, 'online');

@@ -99,9 +99,17 @@ test('credentials: scrypt hashes, no plaintext on disk, re-read after an outside
   assert.match(rec.scrypt, /^scrypt\$16384\$8\$1\$/);
   assert.match(rec.mosquitto, /^\$7\$\d+\$/);
   assert.equal(await verifyPassword(rec.scrypt, password), true);
-  assert.deepEqual(await b.verify('hall-01', password), { role: 'box', username: 'hall-01', box: 'hall-01', region: 'dandong' });
+  assert.deepEqual(await b.verify('hall-01', password), { role: 'box', username: 'hall-01', box: 'hall-01', region: 'dandong', stamp: String(rec.createdAt) });
   assert.equal(await b.verify('hall-01', 'wrong'), null);
-  await assert.rejects(b.addBox('hall-01', 'dandong'), { code: 'BOX_EXISTS' });
+  await assert.rejects(b.addBox('hall-01', 'dandong'), { code: 'BOX_EXISTS', message: /kefu master box rotate hall-01/ });
+  // rotation: a new password, the old one refused, a new stamp (running sessions with the old one are closed)
+  const rotated = await a.rotateBox('hall-01');
+  assert.notEqual(rotated.password, password);
+  assert.equal(await b.verify('hall-01', password), null, 'the old password stops working');
+  const who = await b.verify('hall-01', rotated.password);
+  assert.equal(who?.role, 'box');
+  assert.notEqual(who?.stamp, String(rec.createdAt));
+  await assert.rejects(a.rotateBox('ghost'), { code: 'BOX_UNKNOWN' });
   await assert.rejects(b.addBox('_all', 'dandong'), { code: 'BOX_ID_INVALID' });
   await b.removeBox('hall-01');
   assert.equal(await a.verify('hall-01', password), null, 'the other instance sees the removal');
@@ -139,5 +147,19 @@ test('master/config.example.yaml is a valid config', async () => {
   const cfg = parseMasterConfig(await loadMasterConfigFile(new URL('../../master/config.example.yaml', import.meta.url).pathname));
   assert.equal(cfg.broker.tls?.port, 8883);
   assert.equal(cfg.external, null);
+  // nothing in clear off loopback: MQTT, WebSocket and HTTP on other interfaces are TLS (review s7 #19)
+  const loopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  assert.ok(cfg.broker.tcp && loopback(cfg.broker.tcp.host), 'plain MQTT only on loopback');
+  assert.ok(cfg.broker.ws && (loopback(cfg.broker.ws.host) || cfg.broker.ws.tls), 'WebSocket: TLS or loopback');
+  assert.ok(loopback(cfg.http.host) || cfg.http.tls, 'HTTP: TLS or loopback');
+  assert.ok(cfg.http.tls?.ca, 'the CA the CLI trusts');
+  assert.ok(cfg.publicHost, 'printed URLs name the host boxes use');
+  // and with no config at all, the plain listeners stay on loopback
+  const bare = parseMasterConfig({ dataDir: '/tmp/x' });
+  assert.equal(bare.broker.tcp?.host, '127.0.0.1');
+  assert.equal(bare.http.host, '127.0.0.1');
   assert.throws(() => parseMasterConfig({ dataDir: '', http: { port: -1 } }), (err: Error & { issues?: string[] }) => err.issues?.length === 2);
+  // a misspelt key is an error with a suggestion, not a listener silently without TLS
+  assert.throws(() => parseMasterConfig({ dataDir: '/x', publichost: 'm.example', broker: { tlss: { port: 8883, cert: 'c', key: 'k' } } }), (err: Error & { issues?: string[] }) =>
+    JSON.stringify(err.issues) === JSON.stringify(['publichost: unknown key (did you mean "publicHost"?)', 'broker.tlss: unknown key (did you mean "tls"?)']));
 });

@@ -197,7 +197,8 @@ test('a refused CONNACK (auth backend hiccup) does not end the link: the box kee
   let refusals = 3;
   const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || refusals-- <= 0) });
   t.after(() => broker.stop());
-  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { username: 'box-1', password: 'not-logged' } });
+  // a refused login waits the backoff's cap (60 s by default): a short cap keeps the test short
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { username: 'box-1', password: 'not-logged', reconnectMaxMs: 1000 } });
   t.after(() => box.close());
   box.uplink.start();
   await box.uplink.once('connected', 15_000);

@@ -12,7 +12,9 @@ const HOUR = 3600_000;
 /** The manager's defaults (hold-down 60 s, cap 1 h, flap window 6 h, budget 2 per hour) on a compressed clock. */
 export function compressedOptions(simHourMs: number): ManagerOptionsInput {
   const k = simHourMs / HOUR;
-  return { holdDownMs: Math.round(60_000 * k), maxHoldDownMs: simHourMs, flapWindowMs: 6 * simHourMs, budgetWindowMs: simHourMs, maxSwitchesPerHour: 2 };
+  // the probes' reconnect backoff (1 s → 60 s) is compressed too, or one backoff would span simulated hours
+  return { holdDownMs: Math.round(60_000 * k), maxHoldDownMs: simHourMs, flapWindowMs: 6 * simHourMs, budgetWindowMs: simHourMs, maxSwitchesPerHour: 2,
+    probe: { standbyIntervalMs: 250, retryBaseMs: 250, retryMaxMs: Math.max(500, Math.round(60_000 * k)) } };
 }
 
 export type FlapPhase = { kind: 'down' | 'up' | 'lure'; ms: number } | { kind: 'loss'; ms: number; percent: number };

@@ -25,3 +25,29 @@ test('asking for money back needs an entry that speaks of refunds', () => {
   assert.equal(asksWhatEntryLacks('交过的契税能退吗', true, { ...procedureOnly, answer: '符合条件的可申请退还已缴契税。' }), false);
   assert.equal(asksWhatEntryLacks('契税怎么交', true, procedureOnly), false);
 });
+
+test('an amount asked needs a sum, a rate or a multiple: an age or a date states none', () => {
+  const ages = { ...procedureOnly, answer: '赡养60岁以上父母的，在个人所得税App填报；每年3月1日前确认。', answerEn: 'For parents aged 60 or over; confirm by 1 March.' };
+  assert.equal(asksWhatEntryLacks('赡养老人那项一个月最多扣多少', true, ages), true);
+  assert.equal(asksWhatEntryLacks('赡养老人那项一个月最多扣多少', true, { ...ages, answer: '赡养老人每月可扣3000元。' }), false);
+  assert.equal(asksWhatEntryLacks('契税要交多少', true, { ...ages, answer: '首套房按1.5%缴纳。' }), false);
+  // a number of days may be stated by any figure
+  assert.equal(asksWhatEntryLacks('how many days do i have to file', false, { ...ages, answerEn: 'File within 15 days after the month ends.' }), false);
+});
+
+test('whether something is waived needs an entry that speaks of exemptions or reliefs', () => {
+  const relief = { ...procedureOnly, answer: '家庭唯一住房满五年的，个人所得税免征。', answerEn: 'Exempt when it is the only home held five years.' };
+  assert.equal(asksWhatEntryLacks('年终奖能免个税吗', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('住了六年的房子卖了能免个税吗', true, relief), false);
+  assert.equal(asksWhatEntryLacks('is my study allowance exempt from iit', false, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('is the sale of my only home exempt', false, relief), false);
+  // a question with no waiver in it is not held to one
+  assert.equal(asksWhatEntryLacks('专项附加扣除在哪里填', true, procedureOnly), false);
+});
+
+test('a document lost in other words (找不着了, 不见了, misplaced) is a lost document; a menu not found is not', () => {
+  assert.equal(asksWhatEntryLacks('上个月的完税证明不见了，能补打吗', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('税务登记证找不着了怎么办', true, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('i misplaced the paper invoice a supplier sent', false, procedureOnly), true);
+  assert.equal(asksWhatEntryLacks('发票查验找不到入口', true, procedureOnly), false);
+});

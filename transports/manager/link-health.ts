@@ -28,10 +28,14 @@ export interface LinkHealth {
   failures: number[];
   lastFailureAt: number | null;
   lastProbeAt: number | null;
+  /** what `kefu transports` shows: usable and good, usable but failing a gate, or not usable */
+  state: 'up' | 'degraded' | 'down';
+  /** when `state` last changed (the transport's own `since` does not move when only the path to the broker fails) */
+  stateSince: number;
 }
 
-export function createLinkHealth(id: string): LinkHealth {
-  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null };
+export function createLinkHealth(id: string, now = 0): LinkHealth {
+  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null, state: 'down', stateSince: now };
 }
 
 /**
@@ -90,6 +94,8 @@ export function refresh(h: LinkHealth, o: ManagerOptions, now: number): void {
   h.alive = alive;
   h.good = good;
   h.reason = reason;
+  const state = !alive ? 'down' : good ? 'up' : 'degraded';
+  if (state !== h.state) { h.state = state; h.stateSince = now; }
   h.failures = h.failures.filter((t) => now - t < o.flapWindowMs);
 }
 

@@ -7,7 +7,8 @@ import { CommandError, TransportError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, type OutboxClass } from '../../protocol/schemas.js';
 import type { BrokerAddress, Disposer, Transport } from '../transport.js';
 import { createByteBudgets } from './byte-budget.js';
-import { createMqttProbe, type ProbeIdentity } from './mqtt-probe.js';
+import type { ConnectFailure } from './connect-retry.js';
+import { createMqttProbe, type Credentials, type ProbeIdentity } from './mqtt-probe.js';
 import { ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { createSelector, type SwitchEvent } from './selector.js';
 
@@ -17,6 +18,10 @@ export interface TransportManagerDeps {
   broker: BrokerAddress;
   /** the probe sessions' MQTT identity; the client id gets `-probe-<link>` appended */
   probeIdentity: ProbeIdentity;
+  /** the login read at every probe attempt (overrides probeIdentity's username and password) */
+  credentials?: Credentials;
+  /** a probe's login was refused: re-read the secret before the next attempt */
+  onAuthRefused?: () => void;
   options?: ManagerOptionsInput;
   log: Logger;
   clock?: { now(): number };
@@ -35,7 +40,7 @@ export function createTransportManager(deps: TransportManagerDeps) {
   const budgets = createByteBudgets(opts, now);
   const listeners = new Set<(e: SwitchEvent) => void>();
   const disposers: Disposer[] = [];
-  const probes: Array<ReturnType<typeof createMqttProbe>> = [];
+  const probes = new Map<string, ReturnType<typeof createMqttProbe>>();
   let abort: AbortController | null = null;
   let ticker: NodeJS.Timeout | null = null;
   let switching: Promise<void> | null = null;
@@ -109,7 +114,12 @@ export function createTransportManager(deps: TransportManagerDeps) {
       abort = new AbortController();
       selector = createSelector(deps.transports.map((t) => ({ id: t.id, kind: t.kind })), opts, now());
       for (const t of deps.transports) {
-        disposers.push(t.onState((s) => { selector.transportState(t.id, s, now()); void evaluate(); }));
+        disposers.push(t.onState((s) => {
+          selector.transportState(t.id, s, now());
+          // a link that is back need not sit out the rest of a backoff that its being down ran up
+          if (s.status === 'up' || s.status === 'degraded') probes.get(t.id)?.retryNow();
+          void evaluate();
+        }));
         selector.transportState(t.id, t.state, now());
       }
       if (deps.ownTransports !== false) {
@@ -118,12 +128,14 @@ export function createTransportManager(deps: TransportManagerDeps) {
       for (const t of deps.transports) {
         const p = createMqttProbe({
           transport: t, broker: deps.broker, identity: { ...deps.probeIdentity, clientId: `${deps.probeIdentity.clientId}-probe-${t.id}` },
+          credentials: deps.credentials, onAuthRefused: deps.onAuthRefused,
+          retryBaseMs: opts.probe.retryBaseMs, retryMaxMs: opts.probe.retryMaxMs,
           intervalMs: opts.probe.intervalMs, timeoutMs: opts.probe.timeoutMs, now, log,
           pingEveryMs: () => (selector.active() === t.id ? opts.probe.intervalMs : Math.max(opts.probe.intervalMs, opts.probe.standbyIntervalMs)),
           onStream: (s) => budgets.track(t.id, s),
           onResult: (r) => { selector.probe(t.id, r); void evaluate(); },
         });
-        probes.push(p);
+        probes.set(t.id, p);
         p.start();
       }
       ticker = setInterval(() => void evaluate(), opts.probe.intervalMs);
@@ -134,7 +146,8 @@ export function createTransportManager(deps: TransportManagerDeps) {
       abort = null;
       if (ticker) clearInterval(ticker);
       ticker = null;
-      for (const p of probes.splice(0)) p.stop();
+      for (const p of probes.values()) p.stop();
+      probes.clear();
       for (const d of disposers.splice(0)) d();
       await switching;
       discardReady();
@@ -195,6 +208,14 @@ export function createTransportManager(deps: TransportManagerDeps) {
       return made ?? { at: now(), from: id, to: id, kind: 'forced', reason: `${id} already active; held until ${new Date(until).toISOString()}` };
     },
     clearForce(): Promise<void> { selector.clearForce(); return evaluate(); },
+    /** Every probe tries again now (the credentials changed); their backoff counts stay. */
+    retryNow(): void { for (const p of probes.values()) p.retryNow(); },
+    /** The latest failure of a link that cannot reach the broker now (null when none is failing). */
+    lastFailure(): (ConnectFailure & { link: string }) | null {
+      let worst: (ConnectFailure & { link: string }) | null = null;
+      for (const [link, p] of probes) { const f = p.failure(); if (f && (!worst || f.at > worst.at)) worst = { ...f, link }; }
+      return worst;
+    },
     /** Remote config: a new preference order (ids or kinds, best first). */
     setOrder(order: string[]): Promise<void> { selector.setOrder(order); return evaluate(); },
     onSwitch(listener: (e: SwitchEvent) => void): Disposer { listeners.add(listener); return () => listeners.delete(listener); },
@@ -206,7 +227,10 @@ export function createTransportManager(deps: TransportManagerDeps) {
         switchesLastHour: selector.switchesInLastHour(at), switches: selector.switches().slice(-20),
         links: selector.status(at).map((s) => {
           const t = byId.get(s.id) as Transport;
-          return { ...s, status: t.state.status, quality: t.state.quality, since: t.state.since, detail: t.state.detail ?? null, ...budgets.status(s.id) };
+          const failure = probes.get(s.id)?.failure() ?? null;
+          // since: when the link's shown state (up / degraded / down) began, not when the transport last changed
+          return { ...s, status: t.state.status, quality: t.state.quality, since: s.stateSince, transportSince: t.state.since, detail: t.state.detail ?? null,
+            lastError: failure ? { code: failure.code, message: failure.message, at: failure.at, since: failure.since, attempts: failure.attempts } : null, ...budgets.status(s.id) };
         }),
       };
     },

@@ -1,18 +1,30 @@
 // Application-level probe of one link: a light MQTT session over the link's own stream (source-bound), pinged
 // every interval. A PINGRESP proves the whole path to the broker; a missing one within the timeout is a failure.
+// A failed session is retried with backoff (a refused login waits longest), never on every tick: a box with a
+// wrong password must not hammer the master.
 import type { Duplex } from 'node:stream';
 import { generate, parser as createParser } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { TransportError } from '../../protocol/errors.js';
 import type { BrokerAddress, Transport } from '../transport.js';
+import { createConnectRetry, connackText, isAuthRefusal, type ConnectFailure } from './connect-retry.js';
 import type { ProbeResult } from './link-health.js';
 
 export interface ProbeIdentity { clientId: string; username?: string; password?: string }
+/** the login as it is now (a password file may have been replaced since the last attempt) */
+export type Credentials = () => { username?: string; password?: string };
 
 export interface MqttProbeOptions {
   transport: Transport;
   broker: BrokerAddress;
   identity: ProbeIdentity;
+  /** read at every attempt; overrides identity's username and password */
+  credentials?: Credentials;
+  /** the broker refused the login: the caller may re-read its secret before the next attempt */
+  onAuthRefused?: () => void;
+  /** backoff between failed sessions: first delay, cap */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
   intervalMs: number;
   /** ping period right now (a standby link may be pinged less often than the active one); default intervalMs */
   pingEveryMs?: () => number;
@@ -38,18 +50,30 @@ export function createMqttProbe(o: MqttProbeOptions) {
   let connecting: { since: number; token: object } | null = null;
   let connected = false;
   let lastPing = 0;
+  let nextAttemptAt = 0;
+  /** the session answered a ping: it works, its backoff is reset, and losing it later is retried at once */
+  let stable = false;
   const pending: number[] = [];
+  const retry = createConnectRetry({
+    log: o.log, what: { link: o.transport.id }, label: `link ${o.transport.id}`,
+    baseMs: o.retryBaseMs, maxMs: o.retryMaxMs, now: o.now,
+  });
 
   const report = (r: Omit<ProbeResult, 'at'>) => o.onResult({ ...r, at: o.now() });
 
   function drop(): void {
     const c = conn;
-    conn = null; connected = false; connecting = null; pending.length = 0;
+    conn = null; connected = false; connecting = null; pending.length = 0; stable = false;
     if (c) { c.removeAllListeners('data'); c.on('error', () => {}); c.destroy(); }
   }
 
   function fail(err: unknown, hard = isHardError(err)): void {
     const code = (err as { code?: string } | null)?.code;
+    // a session that had been working (a ping lost on a live link) reconnects at the next tick, uncounted; one the
+    // broker drops right after accepting it is a failure like a refusal, or the probe would loop at the tick rate
+    if (stable) nextAttemptAt = 0;
+    else nextAttemptAt = o.now() + retry.failed(err);
+    if ((err as { auth?: unknown } | null)?.auth === true) o.onAuthRefused?.();
     report({ ok: false, hard, error: code ?? (err instanceof Error ? err.message : String(err)) });
     drop();
   }
@@ -73,12 +97,18 @@ export function createMqttProbe(o: MqttProbeOptions) {
       if (conn !== stream) return;
       if (p.cmd === 'connack') {
         const rc = p.returnCode ?? p.reasonCode ?? 0;
-        if (rc !== 0) { fail(new TransportError('PROBE_REFUSED', `broker refused the probe session (rc ${rc})`), false); return; }
+        if (rc !== 0) {
+          const auth = isAuthRefusal(rc);
+          const err = new TransportError('PROBE_REFUSED', `broker refused the probe session: ${connackText(rc)} (rc ${rc})${auth ? '; check master.username and master.passwordFile' : ''}`);
+          fail(Object.assign(err, { auth }), false);
+          return;
+        }
         connected = true; connecting = null;
         // a session set-up (TCP + TLS + CONNACK) is not a ping: it proves the path but its time is no RTT sample
         report({ ok: true });
       } else if (p.cmd === 'pingresp') {
         const sent = pending.shift();
+        if (!stable) { stable = true; retry.succeeded(); }
         if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
       }
     });
@@ -86,13 +116,14 @@ export function createMqttProbe(o: MqttProbeOptions) {
     stream.on('data', (b: Buffer) => parser.parse(b));
     stream.on('error', (err) => { if (conn === stream) fail(err); });
     stream.on('close', () => { if (conn === stream) fail(new TransportError('PROBE_CLOSED', 'probe session closed'), false); });
+    const login = { username: o.identity.username, password: o.identity.password, ...o.credentials?.() };
     stream.write(generate({
       cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true,
       // the broker drops a probe session whose box went silent
       keepalive: Math.max(2, Math.ceil((o.intervalMs * 8) / 1000)),
       clientId: o.identity.clientId,
-      ...(o.identity.username ? { username: o.identity.username } : {}),
-      ...(o.identity.password ? { password: Buffer.from(o.identity.password) } : {}),
+      ...(login.username ? { username: login.username } : {}),
+      ...(login.password ? { password: Buffer.from(login.password) } : {}),
     }));
   }
 
@@ -102,7 +133,7 @@ export function createMqttProbe(o: MqttProbeOptions) {
       if (now - connecting.since > o.timeoutMs) fail(new TransportError('PROBE_TIMEOUT', 'connect timeout'), false);
       return;
     }
-    if (!conn) { void connect(); return; }
+    if (!conn) { if (now >= nextAttemptAt) void connect(); return; }
     if (!connected) return;
     if (pending.length > 0 && now - pending[0] > o.timeoutMs) { fail(new TransportError('PROBE_TIMEOUT', 'timeout'), false); return; }
     if (now - lastPing < (o.pingEveryMs?.() ?? o.intervalMs) - o.intervalMs / 2) return;
@@ -123,5 +154,9 @@ export function createMqttProbe(o: MqttProbeOptions) {
       if (conn) conn.write(generate({ cmd: 'disconnect' }));
       drop();
     },
+    /** Try again at the next tick (the link came back, the password file changed); the backoff count stays. */
+    retryNow(): void { nextAttemptAt = 0; },
+    /** the failure in progress, null while the session is up */
+    failure: (): ConnectFailure | null => retry.failure(),
   };
 }

@@ -27,8 +27,11 @@ export const LinkPolicy = z.object({
 export type LinkPolicy = z.infer<typeof LinkPolicy>;
 
 export const ManagerOptions = z.object({
-  /** preference: transport ids or kinds, best first; unknown entries are ignored, unlisted links go last */
-  order: z.array(z.union([z.string(), TransportKind])).default([...DEFAULT_ORDER]),
+  /** preference: transport ids or kinds, best first; unknown entries are ignored, unlisted links go last. Unset:
+   *  the box ranks its links in the order of its `transports:` list (the daemon passes it); a manager given neither
+   *  ranks by kind (DEFAULT_ORDER). No schema default: a `failover:` section that sets only other keys must not
+   *  silently replace the installer's list order with the kind order. */
+  order: z.array(z.union([z.string(), TransportKind])).optional(),
   probe: z.object({
     intervalMs: z.number().int().positive().default(250),
     /** ping period of links that are not carrying the uplink (probes cost bytes on metered links) */
@@ -41,7 +44,11 @@ export const ManagerOptions = z.object({
     window: z.number().int().positive().default(20),
     /** probes a link must answer after being dead before it counts as alive again */
     upAfter: z.number().int().positive().default(3),
-  }).default({ intervalMs: 250, standbyIntervalMs: 1000, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3 }),
+    /** a failed probe session is retried after this, doubling per failure (with jitter) up to retryMaxMs; a refused
+     *  login goes straight to retryMaxMs (the password file changing cuts the wait short) */
+    retryBaseMs: z.number().int().positive().default(1000),
+    retryMaxMs: z.number().int().positive().default(60_000),
+  }).default({ intervalMs: 250, standbyIntervalMs: 1000, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3, retryBaseMs: 1000, retryMaxMs: 60_000 }),
   gates: GateOptions.default({ maxLoss: 0.25, lateMs: 150, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
   /** fail-back waits until the preferred link passed its gates this long; doubled per recent failure */
   holdDownMs: z.number().int().nonnegative().default(60_000),

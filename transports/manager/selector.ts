@@ -2,7 +2,7 @@
 // No I/O and no timers: the caller feeds probe results, transport states and the clock, and asks `evaluate`.
 import type { TransportKind, TransportState } from '../transport.js';
 import { createLinkHealth, lossOf, medianRtt, recordProbe, recordTransportState, refresh, type LinkHealth, type ProbeResult } from './link-health.js';
-import type { ManagerOptions } from './options.js';
+import { DEFAULT_ORDER, type ManagerOptions } from './options.js';
 
 export type SwitchKind = 'initial' | 'failover' | 'quality' | 'failback' | 'forced' | 'force-ended' | 'all-down';
 
@@ -27,6 +27,9 @@ export interface LinkStatus {
   lossPct: number;
   rttMs: number | null;
   goodSince: number | null;
+  /** up / degraded / down as judged from probes and the transport, and when that began */
+  state: LinkHealth['state'];
+  stateSince: number;
   holdDownMs: number;
   recentFailures: number;
 }
@@ -35,8 +38,8 @@ const HOUR = 3600_000;
 const secs = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000)));
 
 export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt: number) {
-  const health = new Map(links.map((l) => [l.id, createLinkHealth(l.id)]));
-  let order = [...opts.order];
+  const health = new Map(links.map((l) => [l.id, createLinkHealth(l.id, startedAt)]));
+  let order = [...(opts.order ?? DEFAULT_ORDER)];
   let active: string | null = null;
   let forced: { id: string; until: number } | null = null;
   let forceEnded = false;
@@ -148,7 +151,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         const h = get(l.id);
         return {
           id: l.id, kind: l.kind, rank: rank(l), active: l.id === active, alive: h.alive, good: h.good, reason: h.reason,
-          lossPct: Math.round(lossOf(h, opts.gates.lateMs) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
+          lossPct: Math.round(lossOf(h, opts.gates.lateMs) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, state: h.state, stateSince: h.stateSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
         };
       });
     },

@@ -73,9 +73,7 @@ export function createCoverage(entries: readonly KbEntry[], t: EntryTexts, tools
     return total === 0 ? 0 : (hit + best) / total;
   }
 
-  function entryCoverage(q: Prepared, i: number): number {
-    const own = q.zh ? zhOwn[i] : enOwn[i];
-    const have = q.zh ? new Set([...q.words, ...q.grams]) : new Set(q.en);
+  function share(own: readonly string[], have: Set<string>, q: Prepared): number {
     const idx = q.zh ? wordIdx : enIdx;
     let total = 0, hit = 0;
     for (const w of own) {
@@ -85,6 +83,19 @@ export function createCoverage(entries: readonly KbEntry[], t: EntryTexts, tools
     }
     return total === 0 ? 0 : hit / total;
   }
+  const haveOf = (q: Prepared) => (q.zh ? new Set([...q.words, ...q.grams]) : new Set(q.en));
 
-  return { coverage, entryCoverage, zhVocab, enVocab, wordIdx };
+  function entryCoverage(q: Prepared, i: number): number {
+    return share(q.zh ? zhOwn[i] : enOwn[i], haveOf(q), q);
+  }
+
+  /** the entry's side through its phrasings too: the largest share of its question or of one phrasing the customer covers */
+  function subjectCoverage(q: Prepared, i: number): number {
+    const have = haveOf(q);
+    let best = share(q.zh ? zhOwn[i] : enOwn[i], have, q);
+    for (const p of phrasings.words(i, q.zh)) if (p.length >= 2) best = Math.max(best, share(p, have, q));
+    return best;
+  }
+
+  return { coverage, entryCoverage, subjectCoverage, zhVocab, enVocab, wordIdx };
 }

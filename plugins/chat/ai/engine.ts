@@ -8,8 +8,8 @@ import { createPhrasingIndex, poolScores } from './phrasing-index.js';
 import { withPhrasings, type PhrasingPack } from './phrasings.js';
 import { ASKED_FACETS, EN_ASKED_FACETS, EN_OTHER_TERMS, EN_SYNONYMS, OTHER_DEPARTMENT_QUEUE, OTHER_DEPARTMENT_TERMS, TAX_BUSINESS_KEYWORDS, TAX_SYNONYMS, TAX_WORDS, mergeTables } from './lexicon/index.js';
 import { classifyBusiness } from './business.js';
-import { asksWhatEntryLacks } from './asked-facets.js';
-import { createTopicIndex } from './topic-index.js';
+import { asksAboutTax, asksWhatEntryLacks } from './asked-facets.js';
+import { createTopicIndex, namesTerm } from './topic-index.js';
 import { createCoverage, type Prepared } from './coverage.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
@@ -46,7 +46,12 @@ export interface EngineThresholds {
   minMargin: number;
 }
 
-export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargin: 0.12 };
+/**
+ * minMargin 0.12 → 0.08 in the ninth round: re-checked by leave-one-set-out over the 27 inspected sets (grid coverage
+ * 0.25-0.35 x margin 0.04-0.16) with a wrong answer counted as three misses, 0.08 in 25 of 27 folds; pooled +9 right
+ * answers out of clarifications and no more wrong ones (0.04: +16 right but +5 wrong)
+ */
+export const DEFAULT_THRESHOLDS: EngineThresholds = { minCoverage: 0.3, minMargin: 0.08 };
 
 /** share of the best possible fused score added for each word only one entry uses */
 const UNIQUE_WORD_BONUS = 0.1;
@@ -82,6 +87,10 @@ const ENTRY_SIDE_COVERAGE = 0.4;
 const ENTRY_SIDE_MARGIN = 0.3;
 /** below this the question shares too little with the entry for the entry side to vouch for it */
 const ENTRY_SIDE_FLOOR = 0.1;
+
+/** a tax or an invoice named (not the 税 of 税务局 or 办税服务厅, not the tax office) */
+const TAX_MATTER = /(?<!办)税(?!务)|发票|开票|fapiao|invoice|\b(taxes|tax|iit|vat)\b(?! (bureau|office|hall|service))/;
+const otherTerms = new Set<string>([...OTHER_DEPARTMENT_TERMS, ...EN_OTHER_TERMS]);
 
 export interface AnswerEngine {
   ask(question: string): AskResult;
@@ -121,6 +130,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const aText = entries.map((e) => tools.normalize(e.answer));
   const qEn = entries.map((e) => tools.normalizeEn([e.question_en ?? '', ...enAlt(e)].join('. ')));
   const aEn = entries.map((e) => tools.normalizeEn(e.answer_en ?? ''));
+  const enText = entries.map((_, i) => `${qEn[i]} ${aEn[i]}`);
   // the variants too: pinyin input and typo repair should reach 个税 as readily as 个人所得税
   tools.learnVocabulary([...qText, ...aText, ...Object.values(synonyms).flat().filter((v) => tools.isChinese(v))]);
   // not learnt as vocabulary: phrasings carry customers' typos, which must stay repairable
@@ -144,7 +154,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     ...pooled(phrasings.enChannels),
   ];
   const topics = createTopicIndex(qText, aText, qEn, aEn);
-  const { coverage, entryCoverage, zhVocab, wordIdx, enVocab } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
+  const { coverage, entryCoverage, subjectCoverage, zhVocab, wordIdx } = createCoverage(entries, { qText, aText, qEn, aEn }, tools, phrasings);
   // words exactly one entry uses (question or answer): a customer who names one points at that entry
   const wordDocs = new Map<string, number[]>();
   entries.forEach((_, i) => {
@@ -197,8 +207,11 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     const cov = top?.coverage ?? 0;
     const confidence = cov * Math.min(1, margin / thresholds.minMargin / 2 + 0.5);
     const base = { lang, confidence, margin, coverage: cov, candidates, runnerUp, normalized: text } as const;
-    // another department's business goes to the general counter, whatever tax words come with it
-    const otherDept = (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => text.includes(t));
+    // another department's business goes to its nearest counter; but its word beside a tax or an invoice is the
+    // customer's situation (a retired worker's invoice, the tax record a visa needs), not the business asked about.
+    // The customer's words count too: folding may drop the tax ('unpaid taxes' reads 'arrears')
+    const taxMatter = TAX_MATTER.test(text) || TAX_MATTER.test(plain);
+    const otherDept = taxMatter ? undefined : (zh ? OTHER_DEPARTMENT_TERMS : EN_OTHER_TERMS).find((t) => namesTerm(text, t));
     const routed = (hint?: string) => {
       if (!hint && otherDept) {
         const queue = OTHER_DEPARTMENT_QUEUE[otherDept] ?? 'general';
@@ -213,7 +226,8 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     // chit-chat belongs to the general desk if anyone's: a greeting's English words must not pick a queue
     if (isSmallTalk(plain)) return { ...base, decision: 'refuse', reason: 'smalltalk', ...routed('general') };
-    if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(text)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
+    // the customer's own words, not the folded ones: 会计 folds to 办税员, which would make any errand the hall's
+    if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(plain)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
     if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
     // a named tax or term the KB never mentions: the best entry is about something else
     if (zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {
@@ -223,10 +237,15 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     if (!enough(top, q) && !entrySide) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
     const ti = entries.indexOf(e);
-    const named = topics.named(text, zh);
+    // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
+    // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
+    // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates). Another department's word beside a
+    // tax matter is the customer's situation (see taxMatter)
+    const named = topics.named(text, zh).filter((t) => !(topics.taxFree(ti, t, zh) && !asksAboutTax(text, zh, t)) && !(taxMatter && otherTerms.has(t)));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'anywhere'))) return { ...base, decision: 'refuse', reason: 'other_topic', ...routed() };
-    const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => q.en.includes(f));
-    if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : enVocab[ti].has(f)))) {
+    // English facets as whole words before stemming: a credit rating states no rate
+    const facets = zh ? ASKED_FACETS.filter((f) => text.includes(f)) : EN_ASKED_FACETS.filter((f) => namesTerm(text, f));
+    if (facets.some((f) => !(zh ? qText[ti].includes(f) || aText[ti].includes(f) : namesTerm(enText[ti], f)))) {
       return { ...base, decision: 'refuse', reason: 'facet_not_stated', ...routed() };
     }
     // a refund, an amount or a lost document asked of an entry that speaks of none of them
@@ -235,9 +254,13 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     // a named tax the entry only mentions in passing (its answer, not its question) answers the question only
     // when the rest of the question is well covered and the question is about the entry's own subject (covers
-    // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税
+    // enough of the entry's question): 印花税 in the second-hand-home answer is no guide to 贴花 or to paying 印花税.
+    // Where the tax only qualifies what is asked (个税退税一直审核中), the subject may be told in the customers' words
+    // of one of the entry's phrasings; where the tax itself is asked about (owed, waived, how to pay it), only in the
+    // entry's own question
+    const aboutTax = () => named.some((t) => asksAboutTax(text, zh, t));
     if (named.length && !named.some((t) => topics.names(ti, t, zh, 'question'))
-      && (cov < PASSING_MENTION_COVERAGE || top.entryCoverage < PASSING_MENTION_SUBJECT)) {
+      && (cov < PASSING_MENTION_COVERAGE || (aboutTax() ? top.entryCoverage : subjectCoverage(q, ti)) < PASSING_MENTION_SUBJECT)) {
       return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
     }
     if (margin < thresholds.minMargin && runnerUp && enough(runnerUp, q)) {

@@ -10,7 +10,7 @@
 export const ESCALATION_RULES: Array<{ intent: string; business?: string; patterns: RegExp[] }> = [
   { intent: 'human_request', patterns: [/转人工|人工客服|人工服务|找人工|要人工|真人|^人工$|接人工|人工坐席|^有人吗|^有没有人|^人呢|找个人工|客服人员/, /\b(human|real person|operator)\b|\b(talk|speak|chat|connect|transfer)\b.{0,20}\b(agent|representative|someone|staff|person)\b|^(agent|representative)[\s.!?]*$/] },
   { intent: 'complaint', business: 'complaint', patterns: [
-    /投诉|举报|谁来负责|白跑|白来|太慢了|不作为|太过分|不满意|差评|等了.{0,6}(小时|半天|好久|很久)|排了.{0,4}(小时|半天)|乱收费|没人管/,
+    /投诉|举报|谁来负责|白跑|白来|太慢了|不作为|太过分|不满意|差评|等了.{0,6}(小时|半天|好久|很久)|排了.{0,4}(小时|半天)|乱收费|没人管(?![账帐])/,
     // blame aimed at the hall: its staff, windows, service or attitude, judged badly
     // (差 alone is "short of": 窗口说我差一份材料 is no complaint)
     /(态度|服务(?!厅|大厅|时间|电话|热线|终端)|效率|工作人员|办事员|窗口|柜台|保安|你们的人)[^，。？！,.?!]{0,8}(太差|很差|真差|极差|差劲|最差|太烂|很烂|糟糕|恶劣|粗暴|离谱|过分|敷衍|不耐烦|冷漠|太凶|很凶|凶巴巴|拖拉|推诿|不负责)/,
@@ -23,7 +23,7 @@ export const ESCALATION_RULES: Array<{ intent: string; business?: string; patter
   { intent: 'fraud_check', patterns: [/(点|发).{0,4}链接|(要|问|索要|告诉|发给|提供|报).{0,6}验证码|验证码.{0,6}(给|告诉|发给)|银行卡号|诈骗|骗子|钓鱼|冒充.{0,6}(税务|工作人员|客服)|(短信|电话|链接|通知|网站|消息).{0,30}是真的吗/, /\b(scam|phishing|fraud|verification code|card number)\b/] },
   // a question with the customer's own amount in it asks for a calculation the KB cannot make; a verification code
   // is a fraud sign when someone asks for it (个税app收不到验证码 is a login problem)
-  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|算一下|算算|哪个(更)?划算|按我的/,
+  { intent: 'personal_calculation', patterns: [/帮我(算|计算|测算)|(?<!汇)算一下|(?<!汇)算算|哪个(更)?划算|按我的/,
     /(\d[\d,.]*|[一二两三四五六七八九十百千几]+)\s*(万|千|百|元|块)[^。？?!！]{0,24}(多少|几个点|怎么算|怎么计算|算下来)/,
     /(月薪|年薪|工资|薪水|收入|奖金|年终奖|房价|车价|售价|总价|成交价)\s*(是|有|为|大概)?\s*(\d|[一二两三四五六七八九十]+[万千])[^。？?!！]{0,24}(多少|几个点|怎么算|怎么计算)/, /\b(calculate|work out) (my|how much)|how much (tax )?(will|would|should) i (pay|owe|get)/] },
   { intent: 'accounting_advice', patterns: [/会计分录|账务处理|怎么入账|做账|记账凭证/, /\b(journal entr(y|ies)|bookkeeping entr(y|ies))\b/] },
@@ -60,6 +60,8 @@ export const OFF_TOPIC = [
   // shops and firms near or for the customer: the hall recommends none and runs no errands
   /附近.{0,6}(店|超市|银行|取款机|药店|医院|地铁|公交|加油站|网吧)|(推荐|介绍).{0,6}(公司|机构|中介|律师|会计|代账)/,
   /你(叫什么|几岁|多大了|吃饭了|吃了吗|结婚|有男朋友|有女朋友|喜欢什么|住哪|家在哪)/,
+  // the staff's own pay and work, not the customer's
+  /你们?(这里|这儿|单位|这边)?的?(工资|待遇|薪水|奖金)(高|多少|怎么样|好不好|好吗)|你们?(上班|工作)(累|辛苦)(吗|不)/,
   /\b(joke|weather|restaurant|movie|lottery|stock price|exchange rate|sing|poem|your name|how old are you|train ticket|flight ticket|post office|postage|(sell|buy) stamps)\b/,
 ];
 

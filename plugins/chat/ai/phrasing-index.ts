@@ -21,6 +21,8 @@ export interface PhrasingIndex {
   enChannels: PooledChannel[];
   /** each phrasing of entry `i` in the query's language, as the set of its words and character bigrams (or English terms) */
   vocabs(i: number, zh: boolean): ReadonlyArray<Set<string>>;
+  /** each phrasing of entry `i` in the query's language, as its distinct words (or English terms) */
+  words(i: number, zh: boolean): ReadonlyArray<readonly string[]>;
 }
 
 /** the score channels of the phrasings, relative to the entry-question channels (weight 1) */
@@ -45,6 +47,10 @@ export function createPhrasingIndex(entries: readonly KbEntry[], tools: TextTool
   const enVocab = entries.map(() => [] as Set<string>[]);
   zh.forEach((p, k) => zhVocab[p.entry].push(new Set([...zhWords[k], ...zhGrams[k]])));
   en.forEach((p, k) => enVocab[p.entry].push(new Set(enTerms[k])));
+  const zhOwn = entries.map(() => [] as string[][]);
+  const enOwn = entries.map(() => [] as string[][]);
+  zh.forEach((p, k) => zhOwn[p.entry].push([...new Set(zhWords[k])]));
+  en.forEach((p, k) => enOwn[p.entry].push([...new Set(enTerms[k])]));
   return {
     zhChannels: zh.length ? [
       { index: createBm25(zhGrams), weight: PHRASING_WEIGHT, pool: zhPool, tokens: 'grams' },
@@ -52,6 +58,7 @@ export function createPhrasingIndex(entries: readonly KbEntry[], tools: TextTool
     ] : [],
     enChannels: en.length ? [{ index: createBm25(enTerms), weight: PHRASING_WEIGHT, pool: enPool, tokens: 'en' }] : [],
     vocabs: (i, isZh) => (isZh ? zhVocab : enVocab)[i],
+    words: (i, isZh) => (isZh ? zhOwn : enOwn)[i],
   };
 }
 

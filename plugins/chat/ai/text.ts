@@ -9,6 +9,11 @@ import { EN_STOPWORDS, ZH_STOPWORDS } from './lexicon/index.js';
 import { MANDARIN_SYLLABLES, pinyinToWords } from './pinyin-input.js';
 
 const CJK = /[\u3400-\u9fff]/;
+/**
+ * particles and negations: two characters with one of them are the customer's grammar, not a typo of a KB word
+ * (可以不交 is no 补缴, 审计所的人 no 所得, 没约 no 每月); a longer span keeps enough other characters to judge
+ */
+const GRAMMAR = /[的了吗呢吧啊呀嘛么不没]/;
 const CJK_G = /[\u3400-\u9fff]/g;
 
 export interface TextTools {
@@ -49,7 +54,10 @@ export function loadJieba(): Jieba {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Set<number>) {
+/** where the words of a sentence start, and which of them a fold must not cut into */
+interface Cuts { starts: Set<number>; protectedAt(end: number): boolean }
+
+function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, boundaries?: (s: string) => Cuts) {
   const map = new Map<string, string>();
   for (const [canon, variants] of Object.entries(table)) {
     map.set(canon.toLowerCase(), canon.toLowerCase());
@@ -60,10 +68,11 @@ function foldingRegex(table: Record<string, string[]>, wordBoundary: boolean, bo
   const re = wordBoundary ? new RegExp(`\\b(?:${keys.join('|')})\\b`, 'g') : new RegExp(keys.join('|'), 'g');
   if (!boundaries) return (s: string) => s.replace(re, (m) => map.get(m) ?? m);
   // Chinese has no spaces: a variant folds only where a word of the sentence starts, so 那个税 keeps its 个 and
-  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者)
+  // 税 (not 个税 → 个人所得税) and 创新公司 is no 新公司; its end may fall inside a word (自由职业者 → 灵活就业者),
+  // but not inside a word of the KB's own: 有个税务问题 is 有/个/税务, no 个税
   return (s: string) => {
     const cuts = boundaries(s);
-    return s.replace(re, (m: string, at: number) => (cuts.has(at) ? map.get(m) ?? m : m));
+    return s.replace(re, (m: string, at: number) => (cuts.starts.has(at) && !cuts.protectedAt(at + m.length) ? map.get(m) ?? m : m));
   };
 }
 
@@ -106,11 +115,21 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
   const variants = [...new Set(Object.values(opts.synonyms).flat().map((w) => w.toLowerCase()))].filter((w) => !/\s/.test(w) && /[\u3400-\u9fff]/.test(w));
   jieba.loadDict(Buffer.from(variants.map((w) => `${w} ${[...w].length <= 2 ? 200 : 1} n`).join('\n')));
   jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 2000 n`).join('\n')));
-  const cutPoints = (text: string) => {
-    const at = new Set<number>([0]);
+  // the KB's own words (learnVocabulary; not the variants it is taught beside them): a customer's variant must not
+  // fold across one of them
+  const kbWords = new Set<string>();
+  const variantSet = new Set(variants);
+  const cutPoints = (text: string): Cuts => {
+    const starts = new Set<number>([0]);
+    // the positions inside a KB word (not at its start)
+    const inside = new Set<number>();
     let pos = 0;
-    for (const w of jieba.cut(text, false)) { pos += w.length; at.add(pos); }
-    return at;
+    for (const w of jieba.cut(text, false)) {
+      if (kbWords.has(w)) for (let k = 1; k < w.length; k++) inside.add(pos + k);
+      pos += w.length;
+      starts.add(pos);
+    }
+    return { starts, protectedAt: (end) => inside.has(end) };
   };
   const foldZh = foldingRegex(opts.synonyms, false, cutPoints);
   const foldEn = foldingRegex(opts.enSynonyms, true);
@@ -173,6 +192,7 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
           if (i + n > chars.length) continue;
           const span = chars.slice(i, i + n).join('');
           if (knownSpans.has(span) || !single.slice(i, i + n).every(Boolean) || [...span].some((c) => !CJK.test(c))) continue;
+          if (n === 2 && GRAMMAR.test(span)) continue;
           const ys = syll.slice(i, i + n);
           if (ys.some((y) => y === undefined)) continue;
           const word = byPinyin.get(ys.join(' '));
@@ -220,7 +240,9 @@ export function createTextTools(opts: TextToolsOptions): TextTools {
         }
         // a short lexicon entry is a word even when jieba would split it (个税 → 个 税)
         const whole = /^[\u3400-\u9fff]{2,4}$/.test(t) ? [t] : [];
-        for (const w of [...whole, ...jieba.cut(t, false)]) {
+        const cut = jieba.cut(t, false);
+        for (const w of cut) if (w.length >= 2 && /^[\u3400-\u9fff]+$/.test(w) && !variantSet.has(w)) kbWords.add(w);
+        for (const w of [...whole, ...cut]) {
           if (w.length < 2 || w.length > 4 || !/^[\u3400-\u9fff]+$/.test(w) || ZH_STOPWORDS.has(w)) continue;
           const key = py(w).join(' ');
           if (!byPinyin.has(key)) byPinyin.set(key, w);

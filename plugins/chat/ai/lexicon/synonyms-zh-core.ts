@@ -27,7 +27,7 @@ export const CORE_SYNONYMS: Record<string, string[]> = {
   取号: ['排号', '拿号', '排队', '叫号'],
   代开: ['代开票'],
   查验: ['验真', '验证真伪', '辨别真假', '查真假', '是不是假的', '是假的', '假发票'],
-  额度: ['限额', '提额'],
+  额度: ['限额', '提额', '开票上限', '发票上限', '开票的上限', '开票封顶'],
   专项附加扣除: ['专项扣除', '附加扣除', '专扣'],
   汇算: ['汇算清缴', '年度汇缴', '汇缴'],
   灵活就业: ['自由职业', '打零工'],
@@ -35,7 +35,8 @@ export const CORE_SYNONYMS: Record<string, string[]> = {
   无欠税证明: ['没有欠税证明', '未欠税证明', '不欠税证明'],
   营业执照: ['执照'],
   // colloquial → the KB's formal wording
-  子女教育: ['孩子上学', '小孩上学', '孩子读书', '子女上学'],
+  // (孩子上学 is not folded to 子女教育: a child's schooling is as often the purpose of a tax record the school asks
+  // for as the deduction, and the fold erased the customer's words for it)
   住房贷款利息: ['房贷', '房贷利息'],
   住房租金: ['房租'],
   赡养老人: ['养老人', '父母养老'],

@@ -19,6 +19,8 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   社保转移: 'social_insurance', 医保转移: 'social_insurance', 外地就医: 'social_insurance', 门诊报销: 'social_insurance', 住院报销: 'social_insurance',
   生育报销: 'social_insurance',
   工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 许可证: 'registration',
+  办营业执照: 'registration', 办理营业执照: 'registration', 申请营业执照: 'registration', 营业执照怎么办: 'registration',
+  营业执照在哪办: 'registration', 营业执照去哪办: 'registration', 营业执照在哪里办: 'registration', 营业执照去哪里办: 'registration',
   'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
   unemployment: 'social_insurance', retirement: 'social_insurance', 'business scope': 'registration',
 };
@@ -26,14 +28,18 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
 export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '户口', '身份证', '护照', '签证', '驾照', '驾驶证', '公积金', '经营范围', '结婚', '离婚', '学籍',
   // other offices by name: a question about their hours or place is not the hall's
   '派出所', '公安局', '民政局', '邮局', '街道办', '居委会', '教育局',
+  // the bank's own business (its hours, loans and rates); a bank card or account is the hall's (refunds, 存款账户报告)
+  '银行营业', '银行上班', '银行下班', '银行开门', '银行贷款', '贷款利率', '存款利率',
   '医保报销', '养老金', '低保', '车牌', '违章', '罚单', '交通罚款', '商标', '出入境', '港澳通行证', '房产证', '不动产权证',
   // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
   // market regulation, labour, courts, banks, vehicles, education, intellectual property
   '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
   '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
-  '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局'];
-export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
+  '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局',
+  // getting a business licence is market regulation's (having one is where the tax hall starts: 刚领了营业执照)
+  '办营业执照', '办理营业执照', '申请营业执照', '营业执照怎么办', '营业执照在哪办', '营业执照去哪办', '营业执照在哪里办', '营业执照去哪里办'];
+export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driver', 'housing fund', 'marriage', 'hukou', 'id card',
   // looked for after folding: 'social security card' reads 'social insurance card'
   'social insurance card', 'medical card', 'insurance card', 'unemployment', 'retirement', 'business scope', 'credit card', 'bank loan',
   'vehicle loan', 'student loan', 'police station', 'residence permit', 'work permit', 'trademark', 'patent', 'court', 'lawyer', 'divorce',
@@ -42,7 +48,7 @@ export const EN_OTHER_TERMS = ['passport', 'visa', 'driving licen', 'driver', 'h
  * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
  * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
  */
-export const ASKED_FACETS = ['税率', '起征点', '计税'];
+export const ASKED_FACETS = ['税率', '利率', '起征点', '计税'];
 export const EN_ASKED_FACETS = ['rate', 'threshold'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
   'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
@@ -58,7 +64,7 @@ export const EN_TOPIC_ZH: Record<string, string[]> = {
   'city construction': ['城建税', '城市维护建设税'], 'education surcharge': ['教育费附加', '地方教育附加'], 'land use tax': ['城镇土地使用税'],
   'vehicle and vessel': ['车船税'], 'vessel tax': ['车船税'], 'environmental protection tax': ['环保税', '环境保护税'], 'environmental tax': ['环保税', '环境保护税'],
   tobacco: ['烟叶税'], tonnage: ['船舶吨税'], farmland: ['耕地占用税'],
-  passport: ['护照'], visa: ['签证'], 'driving licen': ['驾照', '驾驶证'], 'housing fund': ['公积金'], marriage: ['结婚'], hukou: ['户口', '户籍'],
+  passport: ['护照'], visa: ['签证'], 'driving license': ['驾照', '驾驶证'], 'housing fund': ['公积金'], marriage: ['结婚'], hukou: ['户口', '户籍'],
   'id card': ['身份证'], 'social insurance card': ['社保卡'], 'medical card': ['医保卡'], 'insurance card': ['社保卡', '医保卡'],
   unemployment: ['失业金', '失业保险'], retirement: ['退休', '养老金'], 'business scope': ['经营范围'], 'credit card': ['信用卡'],
   'residence permit': ['居住证'], trademark: ['商标'], patent: ['专利'], court: ['法院'], lawyer: ['律师'], divorce: ['离婚'],

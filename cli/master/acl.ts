@@ -1,0 +1,86 @@
+// `kefu master acl --mosquitto`: the broker policy and box passwords as Mosquitto's acl_file and password_file,
+// with what mosquitto.conf needs and how to make a running Mosquitto re-read them.
+import type { Command } from 'commander';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { KefuError } from '../../protocol/errors.js';
+import { SERVICE_SECRET_FILE } from '../../master/master.js';
+import { mosquittoAcl } from '../../master/broker/policy.js';
+import { createCredentialStore, ensureServiceCredential } from '../../master/credentials/credential-store.js';
+import { writePrivateFile } from '../../master/credentials/secret-file.js';
+import { action, print, type OutputOptions } from '../output.js';
+import { folderNote, resolveTarget, targetOptions, type TargetOptions } from './target.js';
+
+const run = promisify(execFile);
+
+interface AclOptions extends TargetOptions { serviceUser: string; aclFile?: string; passwordFile?: string; owner?: string }
+
+/** Mosquitto 2 drops root to its own user before it opens these files: they must be that user's */
+async function chown(owner: string, files: string[]): Promise<void> {
+  try {
+    await run('chown', [owner, ...files], { timeout: 10_000 });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new KefuError('CHOWN_FAILED', `chown ${owner} failed: ${(e.stderr ?? e.message).trim().split('\n')[0]} (run as root, or chown the files yourself)`);
+  }
+}
+
+/** The mosquitto.conf lines for these files (listener and certificates are the operator's). */
+export function mosquittoConfSnippet(aclFile: string, passwordFile: string): string {
+  return [
+    '# /etc/mosquitto/conf.d/kefu.conf',
+    'per_listener_settings false',
+    'allow_anonymous false',
+    `password_file ${passwordFile}`,
+    `acl_file ${aclFile}`,
+    '# boxes: TLS only off this machine',
+    'listener 8883',
+    'certfile /etc/mosquitto/certs/broker.crt',
+    'keyfile /etc/mosquitto/certs/broker.key',
+    '# the master\'s own link (and nothing else) in clear on loopback',
+    'listener 1883 127.0.0.1',
+    '# at high event rates: far above the defaults (20 / 1000), or Mosquitto drops QoS 1 messages for the master',
+    'max_inflight_messages 1000',
+    'max_queued_messages 100000',
+  ].join('\n');
+}
+
+export function registerAcl(master: Command): void {
+  targetOptions(master.command('acl'))
+    .description('export the broker policy and box passwords for an external broker (Mosquitto)')
+    .requiredOption('--mosquitto', 'Mosquitto acl_file and password_file lines')
+    .option('--service-user <name>', 'the master service user', 'kefu-master')
+    .option('--acl-file <file>', 'write the ACL here instead of stdout')
+    .option('--password-file <file>', 'write the password file here instead of stdout')
+    .option('--owner <user[:group]>', 'chown the written files to Mosquitto\'s user (it reads them after dropping root), e.g. mosquitto')
+    .action(action(async (opts: AclOptions, cmd: Command) => {
+      const out = cmd.optsWithGlobals<OutputOptions>();
+      if (opts.owner && !opts.aclFile && !opts.passwordFile) throw new KefuError('OWNER_WITHOUT_FILES', '--owner needs --acl-file and/or --password-file');
+      const t = await resolveTarget(opts);
+      const store = createCredentialStore({ dataDir: t.dataDir });
+      await ensureServiceCredential(store, join(t.dataDir, SERVICE_SECRET_FILE), opts.serviceUser);
+      const policy = mosquittoAcl(await store.principals());
+      const passwordLines = await store.mosquittoPasswordLines();
+      const written: string[] = [];
+      if (opts.aclFile) { await writeFile(opts.aclFile, policy, { mode: 0o640 }); written.push(resolve(opts.aclFile)); }
+      if (opts.passwordFile) { await writePrivateFile(opts.passwordFile, `${passwordLines.join('\n')}\n`); written.push(resolve(opts.passwordFile)); }
+      if (opts.owner) await chown(opts.owner, written);
+      const files = opts.aclFile && opts.passwordFile;
+      const conf = mosquittoConfSnippet(resolve(opts.aclFile ?? '/etc/mosquitto/kefu.acl'), resolve(opts.passwordFile ?? '/etc/mosquitto/kefu.passwd'));
+      const note = folderNote(t);
+      const next = [
+        ...(files && !opts.owner && process.getuid?.() === 0 ? ['these files are root\'s, mode 0600/0640: Mosquitto (user mosquitto) cannot open them; run again with --owner mosquitto'] : []),
+        'mosquitto.conf needs:', conf,
+        'after every `kefu master box add|rotate|remove`: run this command again, then make Mosquitto re-read the files: systemctl reload mosquitto (or kill -HUP <its pid>)',
+      ];
+      print(out, { acl: policy, passwordLines, dataDir: resolve(t.dataDir), files: written, ...(opts.owner ? { owner: opts.owner } : {}), mosquittoConf: conf, ...(note ? { note } : {}) }, () => [
+        ...(opts.aclFile ? [`ACL written to ${resolve(opts.aclFile)}`] : ['# ---- acl_file ----', policy]),
+        ...(opts.passwordFile ? [`password file written to ${resolve(opts.passwordFile)}`] : ['# ---- password_file ----', ...passwordLines]),
+        ...(opts.owner ? [`owner of ${written.join(', ')}: ${opts.owner}`] : []),
+        ...(opts.aclFile || opts.passwordFile ? next : []),
+        `credentials from ${resolve(t.dataDir)}${note ? ` (note: ${note})` : ''}`,
+      ].join('\n'));
+    }));
+}

@@ -1,0 +1,55 @@
+// `kefu master tls --host <name>…`: a CA (made once, kept for renewals) and a certificate for the master's
+// broker (mqtts, wss) and HTTPS, for the names and addresses boxes use; prints the config keys and the box side.
+import type { Command } from 'commander';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
+import { action, print, type OutputOptions } from '../output.js';
+
+const DEFAULT_DIR = '/etc/kefu-master/tls';
+
+interface TlsOptions { host: string[]; dir: string; days: string }
+
+export const altName = (h: string) => (isIP(h) ? `IP:${h}` : `DNS:${h}`);
+
+export function registerTls(master: Command): void {
+  master.command('tls')
+    .description('create a CA and a certificate for the master\'s broker (mqtts/wss) and HTTPS, and print the next steps')
+    .requiredOption('--host <name...>', 'names and addresses boxes use to reach the master (the first is its publicHost)')
+    .option('--dir <dir>', 'where to write ca.crt/ca.key/master.crt/master.key (an existing CA there is reused)', DEFAULT_DIR)
+    .option('--days <n>', 'certificate validity in days', '825')
+    .action(action(async (o: TlsOptions, cmd: Command) => {
+      const out = cmd.optsWithGlobals<OutputOptions>();
+      const dir = resolve(o.dir);
+      const publicHost = o.host[0];
+      const tls = await ensureLocalTls(dir, { boxId: publicHost, name: 'master', caName: `kefu master CA ${publicHost}`, altNames: o.host.map(altName), days: Number(o.days) });
+      const pair = `cert: ${tls.cert}, key: ${tls.key}`;
+      const config = {
+        publicHost,
+        broker: {
+          tcp: { host: '127.0.0.1', port: 1883 },
+          tls: { host: '0.0.0.0', port: 8883, cert: tls.cert, key: tls.key },
+          ws: { host: '0.0.0.0', port: 8884, path: '/mqtt', tls: { cert: tls.cert, key: tls.key } },
+        },
+        http: { host: '0.0.0.0', port: 8080, tls: { cert: tls.cert, key: tls.key, ca: tls.caCert } },
+      };
+      print(out, { ok: true, dir, caCert: tls.caCert, caKey: tls.caKey, cert: tls.cert, key: tls.key, hosts: o.host, config, box: { url: `mqtts://${publicHost}:8883`, caFile: '/etc/kefu/master-ca.crt' } }, () => [
+        `CA          ${tls.caCert}   (its key ${tls.caKey} stays here: it signs renewals, run this again before ${o.days} days)`,
+        `certificate ${tls.cert} for ${o.host.join(', ')}, this machine's addresses, localhost and 127.0.0.1`,
+        `key         ${tls.key}`,
+        '',
+        'next:',
+        '1. in master.yaml (TLS on every interface, plain MQTT only on loopback for the master\'s own link):',
+        `     publicHost: ${publicHost}`,
+        '     broker:',
+        '       tcp: { host: 127.0.0.1, port: 1883 }',
+        `       tls: { host: 0.0.0.0, port: 8883, ${pair} }`,
+        `       ws:  { host: 0.0.0.0, port: 8884, path: /mqtt, tls: { ${pair} } }`,
+        `     http: { host: 0.0.0.0, port: 8080, tls: { ${pair}, ca: ${tls.caCert} } }`,
+        '2. restart the master: kefu master run --config master.yaml',
+        `3. copy ${tls.caCert} to every box (e.g. install -m644 ca.crt /etc/kefu/master-ca.crt) and set in its kefu.yaml:`,
+        `     master: { url: "mqtts://${publicHost}:8883", caFile: /etc/kefu/master-ca.crt, … }`,
+        `4. on other machines the master's CLI and browsers trust the same ca.crt: kefu master boxes --url https://${publicHost}:8080 --ca ca.crt --token-file http.token`,
+      ].join('\n'));
+    }));
+}
