@@ -18,7 +18,7 @@ function footer(t: MasterTarget): string[] {
 }
 
 const copyStep = (secretFile: string) =>
-  `→ on the box: install -m600 <copy of ${secretFile}> /etc/kefu/box.secret (its master.passwordFile)`;
+  `→ on the box: install -m 640 -g kefu <copy of ${secretFile}> /etc/kefu/box.secret (its master.passwordFile; the daemon's group reads it)`;
 
 export function registerBox(master: Command): void {
   const box = master.command('box').description('box credentials for the broker');

@@ -56,8 +56,11 @@ export function boxChecks(config: LoadedConfig): Check[] {
           if (password === '') return { ok: false, detail: `master.passwordFile: ${root.master.passwordFile} is empty`, fix: `write the box password (printed once by \`kefu master box add ${root.box.id} --region ${root.box.region}\` on the master) to ${root.master.passwordFile}` };
           if (!root.master.username) return { ok: false, detail: 'master.passwordFile is set but master.username is not: the daemon refuses a password without a user name', fix: `set master.username (the box id the master knows: ${root.box.id})` };
           const s = await stat(root.master.passwordFile);
-          if (s.mode & 0o077) return { ok: false, detail: `${root.master.passwordFile} is readable by others`, fix: `chmod 600 ${root.master.passwordFile}` };
-          return { ok: true, detail: `${root.master.passwordFile} is readable and private` };
+          const file = root.master.passwordFile;
+          if (s.mode & 0o007) return { ok: false, detail: `${file} is readable by every user`, fix: `chmod o-rwx ${file}` };
+          // group-readable is how the install shares it (root:kefu 0640); any other group is too wide
+          if (s.mode & 0o070 && s.gid !== process.getgid?.()) return { ok: false, detail: `${file} is readable by group ${s.gid}, not the daemon's own`, fix: `chgrp kefu ${file} (the daemon's group) or chmod 600 ${file}` };
+          return { ok: true, detail: `${file} is readable and private` };
         } catch (err) {
           return { ok: false, detail: (err as Error).message, fix: `write the box password (from \`kefu master box add ${root.box.id}\`) to ${root.master.passwordFile}` };
         }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { chmod, chown, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
@@ -88,6 +88,22 @@ test('doctor checks the master link with the daemon\'s CA, TLS options and sourc
   const noCa = await doctor('no-ca', {});
   assert.equal(noCa('broker').ok, false);
   assert.match(noCa('broker').fix ?? '', /private CA: set master\.caFile/);
+
+  // the install's scheme, root:kefu 0640, is private; readable by every user, or by a group not the daemon's, is not
+  await chmod(secret, 0o640);
+  assert.equal((await doctor('group-own', { caFile: broker.ca }))('master credentials').ok, true);
+  await chmod(secret, 0o644);
+  const world = await doctor('world', { caFile: broker.ca });
+  assert.equal(world('master credentials').ok, false);
+  assert.match(world('master credentials').detail, /box\.secret is readable by every user/);
+  if (process.getuid?.() === 0) {
+    await chmod(secret, 0o640);
+    await chown(secret, 0, (process.getgid?.() ?? 0) + 1);
+    const other = await doctor('group-other', { caFile: broker.ca });
+    assert.equal(other('master credentials').ok, false);
+    assert.match(other('master credentials').fix ?? '', /chgrp kefu .*or chmod 600/);
+  }
+  await chmod(secret, 0o600);
 
   await writeFile(secret, '\n');
   const empty = await doctor('empty-password', { caFile: broker.ca }, {});
