@@ -6,24 +6,15 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { MOSQUITTO } from '../sim/mosquitto.js';
+import { freePort, MOSQUITTO } from '../sim/mosquitto.js';
 import { waitFor } from './master-fixtures.js';
 
 const NO_ENV = { KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '', KEFU_MASTER_DATA: '', KEFU_MASTER_CONFIG: '', KEFU_MASTER_CA: '' };
 const kefu = (args: string[]) => kefuRun(args, undefined, { env: NO_ENV });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const tryConnect = (port: number, user: string, password: string) => new Promise<boolean>((resolve) => {
   const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: user, username: user, password, reconnectPeriod: 0, connectTimeout: 5000 });

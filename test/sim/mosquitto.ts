@@ -45,7 +45,8 @@ export interface Mosquitto {
 }
 export type MosquittoBroker = Mosquitto;
 
-async function freePort(): Promise<number> {
+/** a TCP port free on loopback right now (for a broker that cannot listen on port 0 and report it) */
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as net.AddressInfo).port;
