@@ -78,6 +78,13 @@ const RemoteConfig = z.object({ failover: z.object({ order: z.array(z.string().m
 export async function applyRemoteConfig(config: Record<string, unknown>, d: { manager: TransportManager; log: Logger }): Promise<void> {
   const parsed = RemoteConfig.safeParse(config);
   if (!parsed.success) throw new CommandError('CFG_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-  if (parsed.data.failover?.order) await d.manager.setOrder(parsed.data.failover.order);
+  const order = parsed.data.failover?.order;
+  if (order) {
+    // ids or kinds of this box's links: a name it does not have would leave the order naming nothing
+    const known = new Set(d.manager.status().links.flatMap((l) => [l.id, l.kind]));
+    const unknown = order.filter((n) => !known.has(n));
+    if (unknown.length) throw new CommandError('CFG_INVALID', `failover.order: no link ${unknown.map((n) => `"${n}"`).join(', ')} on this box (it has ${[...known].join(', ')})`);
+    await d.manager.setOrder(order);
+  }
   d.log.info({ config: parsed.data }, 'remote config applied');
 }

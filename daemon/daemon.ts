@@ -8,6 +8,7 @@ import { topics, type BoxRef } from '../protocol/topics.js';
 import { toErrorBody } from '../protocol/errors.js';
 import type { Transport } from '../transports/transport.js';
 import { createTransportManager, type TransportManager } from '../transports/manager/index.js';
+import { moreTelling, type ConnectFailure } from '../transports/manager/connect-retry.js';
 import { loadPlugins, loadTransports } from './builtins.js';
 import { brokerAddress } from './broker-address.js';
 import { createCommandRouter, createDesiredConfig, type CommandRouter, type DesiredConfig } from './commands/index.js';
@@ -66,7 +67,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
   function lastConnectError(): DaemonStatus['uplink']['lastError'] {
     const own = r?.uplink.failure() ?? null;
     const link = r?.manager.lastFailure() ?? null;
-    const pick = own && own.kind !== 'local' && (!link || own.at >= link.at) ? { ...own, link: null } : link ?? (own ? { ...own, link: null } : null);
+    // the uplink's "no link to try" says less than any link's own failure
+    const mine = own && (own.kind !== 'local' || !link) ? { ...own, link: null } : null;
+    const pick = moreTelling<ConnectFailure & { link: string | null }>(mine, link);
     return pick ? { code: pick.code, message: pick.message, at: pick.at, since: pick.since, attempts: pick.attempts, link: pick.link } : null;
   }
 
@@ -87,7 +90,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       const broker = await brokerAddress(root.master);
       // re-read after a refused login and when the file changes: a rotated password needs no restart
       const creds = createCredentialSource({ username: root.master.username, passwordFile: root.master.passwordFile, log: log.child({ module: 'uplink' }),
-        onChange: () => { r?.manager.retryNow(); r?.uplink.retryNow(); } });
+        onChange: () => { r?.manager.retryNow(); r?.uplink.renewLogin(); } });
       await creds.start();
       const tctx = { log, dataDir: root.dataDir, readSecret };
       const definitions = await loadTransports(config.transports.map((t) => t.kind));

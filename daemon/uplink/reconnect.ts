@@ -22,6 +22,8 @@ export function createReconnect(o: ReconnectOptions) {
   let attemptUp = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let inFlight = false; // an attempt began and has neither come up nor closed (it may wait for a link)
+  let restart = false; // the attempt was ended on purpose: the next one starts at once, no failure counted
 
   function arm(delay: number): void {
     timer = setTimeout(() => { timer = null; if (!stopped) o.reconnect(); }, delay);
@@ -29,13 +31,15 @@ export function createReconnect(o: ReconnectOptions) {
 
   return {
     /** a new attempt begins (mqtt.js asks for a stream) */
-    attempt(): void { attemptUp = false; attemptError = null; },
+    attempt(): void { attemptUp = false; attemptError = null; inFlight = true; },
     /** mqtt.js reported an error for the current attempt or session */
     error(err: unknown): void { attemptError = err; },
-    connected(): void { attemptUp = true; retry.succeeded(); },
+    connected(): void { attemptUp = true; inFlight = false; retry.succeeded(); },
     /** the connection closed: schedules the next attempt */
     closed(): void {
+      inFlight = false;
       if (stopped || timer) return;
+      if (restart) { restart = false; attemptUp = false; attemptError = null; arm(0); return; }
       let delay: number;
       if (attemptUp) delay = retry.baseDelay();
       else {
@@ -52,6 +56,15 @@ export function createReconnect(o: ReconnectOptions) {
       if (!timer || stopped) return;
       clearTimeout(timer);
       arm(0);
+    },
+    /**
+     * New credentials: cuts a wait short, or ends an attempt still waiting for a link (its CONNECT carries the old
+     * login) through `abort`, and starts the next one at once without counting a failure.
+     */
+    renew(abort: () => void): void {
+      if (stopped) return;
+      if (timer) { clearTimeout(timer); arm(0); return; }
+      if (inFlight) { restart = true; abort(); }
     },
     start(): void { stopped = false; },
     stop(): void {

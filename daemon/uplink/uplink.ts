@@ -329,6 +329,8 @@ export function createUplink(opts: UplinkOptions) {
 
     /** Cuts a reconnect wait short (a new link, new credentials); the backoff count stays. */
     retryNow(): void { if (!stopping) reconnect.retryNow(); },
+    /** The login changed: an attempt still carrying the old one is ended and a new one starts at once. */
+    renewLogin(): void { if (!stopping) reconnect.renew(() => client?.stream?.destroy()); },
 
     /** The failure in progress while no session is up (null when connected or before the first attempt ends). */
     failure: reconnect.failure,

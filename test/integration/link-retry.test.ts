@@ -191,3 +191,27 @@ test('the uplink backs off after a refused login, asks for the secret again, and
   t.diagnostic(`attempts in 6 s: ${connects.filter((c) => c - t0 < 6000).length}; back ${Date.now() - tBack} ms after the broker returned`);
   assert.ok(Date.now() - tBack < 3000, `reconnect took ${Date.now() - tBack} ms after a session that was up`);
 });
+
+test('a password rotated while the box is connected: its sessions are refused, and the replaced file connects it within seconds', { timeout: 90_000 }, async (t) => {
+  let accepted = 'old-secret';
+  const broker = await startBroker({ authenticate: (_c, _u, p, done) => done(null, p?.toString() === accepted) });
+  t.after(() => broker.stop());
+  const dir = await tempDir(t);
+  const file = await writeBoxConfig(dir, { box: 'hall-01', region: 'r1', url: `mqtt://127.0.0.1:${broker.port}`, password: 'old-secret' });
+  const daemon = createDaemon(await loadBoxConfig(file), captureLog().log);
+  t.after(() => daemon.stop());
+  await daemon.start();
+  await waitFor(() => daemon.status().uplink.connected, 15_000, 'connected with the first password');
+  // the master rotates: the old password stops working and the box's sessions are closed
+  accepted = 'rotated-secret';
+  for (const s of broker.sockets) s.destroy();
+  await waitFor(() => daemon.status().uplink.lastError !== null, 15_000, 'the box sees its login refused');
+  await sleep(1500); // its attempts with the old login are now waiting (for a link, or out a backoff)
+  const secret = join(dir, 'box.secret');
+  await writeFile(`${secret}.new`, 'rotated-secret\n', { mode: 0o600 });
+  await rename(`${secret}.new`, secret);
+  const tRotate = Date.now();
+  await waitFor(() => daemon.status().uplink.connected, 20_000, 'connected with the rotated password');
+  t.diagnostic(`connected ${Date.now() - tRotate} ms after the file was replaced`);
+  assert.ok(Date.now() - tRotate < 10_000, `took ${Date.now() - tRotate} ms (an attempt kept the old login)`);
+});

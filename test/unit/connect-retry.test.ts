@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../daemon/logger.js';
-import { classifyFailure, createConnectRetry } from '../../transports/manager/connect-retry.js';
+import { classifyFailure, createConnectRetry, moreTelling, type FailureKind } from '../../transports/manager/connect-retry.js';
 import { TransportError } from '../../protocol/errors.js';
 
 function capture() {
@@ -74,4 +74,17 @@ test('failures are named: refused login, nothing listening, TLS, DNS', () => {
   const dns = classifyFailure(Object.assign(new Error('getaddrinfo ENOTFOUND master.example'), { code: 'ENOTFOUND' }));
   assert.equal(dns.kind, 'dns');
   assert.match(dns.message, /DNS/);
+});
+
+test('why the box is not connected: a broker that refused beats a link that is down, however recent the down link', () => {
+  type F = { kind: FailureKind; at: number; code: string; link: string };
+  const refused: F = { kind: 'auth', at: 1_000, code: 'PROBE_REFUSED', link: 'eth' };
+  const modemGone: F = { kind: 'unreachable', at: 9_000, code: 'LINK_DOWN', link: '4g' };
+  assert.equal(moreTelling(modemGone, refused), refused);
+  assert.equal(moreTelling(refused, modemGone), refused);
+  // between equals the newer; one alone is itself
+  const later: F = { ...refused, at: 2_000, code: 'ECONNREFUSED', kind: 'refused' };
+  assert.equal(moreTelling(refused, later), later);
+  assert.equal(moreTelling(null, modemGone), modemGone);
+  assert.equal(moreTelling(null, null), null);
 });

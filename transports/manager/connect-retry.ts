@@ -19,6 +19,18 @@ export interface ConnectFailure {
   attempts: number;
 }
 
+/**
+ * Of two failures, the one that says more about why the box is not connected: a broker that was reached and
+ * refused (a wrong password, TLS, nothing listening) over a link that is merely down (an absent modem retries every
+ * few seconds and would always be the newest); between equals, the newer.
+ */
+export function moreTelling<F extends Pick<ConnectFailure, 'kind' | 'at'>>(a: F | null, b: F | null): F | null {
+  if (!a || !b) return a ?? b;
+  const reached = (f: F) => (f.kind === 'unreachable' || f.kind === 'local' ? 0 : 1);
+  if (reached(a) !== reached(b)) return reached(a) > reached(b) ? a : b;
+  return a.at >= b.at ? a : b;
+}
+
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL', 'LINK_DOWN', 'BLE_DISCONNECTED']);

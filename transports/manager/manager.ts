@@ -7,7 +7,7 @@ import { CommandError, TransportError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, type OutboxClass } from '../../protocol/schemas.js';
 import type { BrokerAddress, Disposer, Transport } from '../transport.js';
 import { createByteBudgets } from './byte-budget.js';
-import type { ConnectFailure } from './connect-retry.js';
+import { moreTelling, type ConnectFailure } from './connect-retry.js';
 import { createMqttProbe, type Credentials, type ProbeIdentity } from './mqtt-probe.js';
 import { ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { createSelector, type SwitchEvent } from './selector.js';
@@ -210,10 +210,10 @@ export function createTransportManager(deps: TransportManagerDeps) {
     clearForce(): Promise<void> { selector.clearForce(); return evaluate(); },
     /** Every probe tries again now (the credentials changed); their backoff counts stay. */
     retryNow(): void { for (const p of probes.values()) p.retryNow(); },
-    /** The latest failure of a link that cannot reach the broker now (null when none is failing). */
+    /** The links' failure that best says why the broker cannot be reached (null when none is failing). */
     lastFailure(): (ConnectFailure & { link: string }) | null {
       let worst: (ConnectFailure & { link: string }) | null = null;
-      for (const [link, p] of probes) { const f = p.failure(); if (f && (!worst || f.at > worst.at)) worst = { ...f, link }; }
+      for (const [link, p] of probes) { const f = p.failure(); if (f) worst = moreTelling(worst, { ...f, link }); }
       return worst;
     },
     /** Remote config: a new preference order (ids or kinds, best first). */
