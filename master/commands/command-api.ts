@@ -13,7 +13,7 @@ export interface CommandOptions {
   by?: string;
   onProgress?: (p: { progress: number; note?: string }) => void;
   signal?: AbortSignal;
-  /** a box that is offline now: publish anyway and wait up to timeoutMs for it to come back and answer.
+  /** a box that is offline now: publish when it comes back, and wait up to timeoutMs in all for its answer.
    *  Without it, an offline box fails at once with BOX_OFFLINE. */
   wait?: boolean;
 }
@@ -74,6 +74,26 @@ export function createCommandApi(deps: { client: () => MqttClient; registry: Fle
     });
   }
 
+  /** resolves when the box's birth arrives; rejects at the timeout, on abort, or when the master stops */
+  function untilOnline(boxId: string, timeoutMs: number, signal: AbortSignal | undefined, name: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        off();
+        cancels.delete(cancel);
+        signal?.removeEventListener('abort', abort);
+        if (err) reject(err); else resolve();
+      };
+      const cancel = () => done(new CommandError('MASTER_STOPPING', 'the master is stopping'));
+      const abort = () => done(new CommandError('COMMAND_ABORTED', 'command aborted'));
+      const timer = setTimeout(() => done(new CommandError('COMMAND_TIMEOUT', `box ${boxId} did not come online within ${timeoutMs} ms to run ${name}`, { box: boxId, command: name })), timeoutMs);
+      const off = deps.registry.onChange((b) => { if (b.id === boxId && b.online) done(); });
+      cancels.add(cancel);
+      signal?.addEventListener('abort', abort, { once: true });
+      deps.log.info({ box: boxId, command: name }, 'command waits for the box to come online');
+    });
+  }
+
   return {
     async send(boxId, name, args, opts = {}) {
       if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
@@ -84,7 +104,11 @@ export function createCommandApi(deps: { client: () => MqttClient; registry: Fle
         const seen = box.lastSeen === null ? 'never connected' : `last seen ${new Date(box.lastSeen).toISOString()}`;
         throw new CommandError('BOX_OFFLINE', `box ${boxId} is offline (${seen}); to have it run ${name} when it is back within the timeout, send with wait (--wait)`, { box: boxId, command: name });
       }
-      const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
+      const began = Date.now();
+      const total = opts.timeoutMs ?? deps.defaultTimeoutMs;
+      // published once the box is back: a box that never connected has no session at the broker to queue it in
+      if (!box.online) await untilOnline(boxId, total, opts.signal, name);
+      const timeoutMs = Math.max(1, total - (Date.now() - began));
       const msg = message(randomUUID(), args, timeoutMs, opts.by);
       deps.log.info({ box: boxId, command: name, id: msg.id }, 'command sent');
       return run<CommandResult>(topics.command({ region: box.region, box: boxId }, name), msg, timeoutMs, opts.signal, (finish) => ({

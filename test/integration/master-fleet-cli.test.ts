@@ -76,3 +76,25 @@ test('send to an offline box: BOX_OFFLINE at once over HTTP (409) and the CLI; w
   assert.equal(done.status, 200);
   assert.deepEqual(((await done.json()) as { result: unknown }).result, { b: 2 });
 });
+
+test('send with wait to a box that never connected: the command goes out when its birth arrives (no session held it), and is answered', { timeout: 60_000 }, async (t) => {
+  const m = await startMaster(t);
+  const token = (await readFile(`${m.config.dataDir}/http.token`, 'utf8')).trim();
+  const fresh = { region: 'dandong', box: 'hall-02' };
+  const { password } = await m.credentials.addBox(fresh.box, fresh.region);
+  await waitForBox(m, fresh.box, (b) => !b.online && b.lastSeen === null, 'provisioned, never seen');
+  const waiting = fetch(`${m.urls.http}/api/boxes/${fresh.box}/commands`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'echo', args: { c: 3 }, wait: true, timeoutMs: 20_000 }) });
+  await new Promise((r) => setTimeout(r, 500));
+  // its first connection, as the daemon makes it: subscribe, then the birth
+  const box = await connectBox(t, m.urls.mqtt!, fresh, password);
+  box.on('message', (topic, payload) => {
+    const { id, args } = JSON.parse(String(payload));
+    if (topic.includes('/cmd/')) void box.publishAsync(topics.result(fresh, id), JSON.stringify({ v: PROTOCOL_VERSION, id, ok: true, result: args }), { qos: 1 });
+  });
+  await box.subscribeAsync(boxSubscriptions(fresh), { qos: 1 });
+  await box.publishAsync(topics.state(fresh), JSON.stringify(birth()), { qos: 1, retain: true });
+  const done = await waiting;
+  assert.equal(done.status, 200);
+  assert.deepEqual(((await done.json()) as { result: unknown }).result, { c: 3 });
+});
