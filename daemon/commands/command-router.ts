@@ -43,6 +43,9 @@ const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** coded errors that still mean something went wrong here, not a refusal */
 const FAULT_CODES = new Set(['INTERNAL', 'TIMEOUT', 'COMMAND_TIMEOUT']);
 
+/** A refusal with a code (bad args, a config the box cannot apply): routine, an info line; anything else is a fault. */
+export const isRoutineRefusal = (err: unknown): err is KefuError => err instanceof KefuError && !FAULT_CODES.has(err.code);
+
 export function createCommandRouter(opts: CommandRouterOptions) {
   const { box, log, outbox } = opts;
   const now = opts.now ?? Date.now;
@@ -112,7 +115,7 @@ export function createCommandRouter(opts: CommandRouterOptions) {
     } catch (err) {
       // a handler's refusal with a code (BAD_ARGS, UNKNOWN_CALL…) is the master asking for something this box
       // says no to: one info line, no stack. Anything else is a fault of ours and keeps its stack.
-      if (err instanceof KefuError && !FAULT_CODES.has(err.code)) log.info({ name, id: cmd.id, code: err.code, reason: err.message }, 'command refused');
+      if (isRoutineRefusal(err)) log.info({ name, id: cmd.id, code: err.code, reason: err.message }, 'command refused');
       else log.warn({ err, name, id: cmd.id }, 'command failed');
       return result(cmd.id, { error: toErrorBody(err) });
     } finally {

@@ -8,6 +8,7 @@ import { toErrorBody } from '../../protocol/errors.js';
 import { topics, type BoxRef } from '../../protocol/topics.js';
 import type { Outbox } from '../outbox/index.js';
 import type { Store } from '../store.js';
+import { isRoutineRefusal } from './command-router.js';
 
 export interface ConfigLink {
   publishNow(topic: string, payload: unknown, o: { qos: 1; retain: boolean }): Promise<void>;
@@ -63,7 +64,8 @@ export function createDesiredConfig(opts: DesiredConfigOptions) {
     try {
       await opts.apply(cfg);
     } catch (err) {
-      log.warn({ err, version: cfg.version }, 'desired config refused');
+      if (isRoutineRefusal(err)) log.info({ version: cfg.version, code: err.code, reason: err.message.slice(0, 300) }, 'desired config refused');
+      else log.warn({ err, version: cfg.version }, 'desired config refused');
       return finish(report(cfg.version, false, toErrorBody(err)));
     }
     const timeoutMs = opts.confirmTimeoutMs ?? 60_000;

@@ -5,13 +5,14 @@ import { startBroker, subscriber, waitFor } from '../helpers/aedes-broker.js';
 import { BOX, openBox } from '../helpers/box-link.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sublevel } from '../../daemon/store.js';
-import { silentLogger } from '../../daemon/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../daemon/logger.js';
+import { Writable } from 'node:stream';
 import { createCommandRouter, createDesiredConfig, type CatalogueEntry } from '../../daemon/commands/index.js';
 import { topics } from '../../protocol/topics.js';
 import { CfgReportedMessage, ResultMessage, type CfgMessage } from '../../protocol/schemas.js';
 import { CommandError } from '../../protocol/errors.js';
 
-async function setup(t: import('node:test').TestContext, extra: { confirmTimeoutMs?: number; apply?: (c: CfgMessage) => void | Promise<void>; rollback?: (c: CfgMessage) => void; allow?: string[] } = {}) {
+async function setup(t: import('node:test').TestContext, extra: { confirmTimeoutMs?: number; apply?: (c: CfgMessage) => void | Promise<void>; rollback?: (c: CfgMessage) => void; allow?: string[]; log?: Logger } = {}) {
   const broker = await startBroker();
   t.after(() => broker.stop());
   const master = await subscriber(broker.port, `${topics.result(BOX, '+')}`);
@@ -22,7 +23,7 @@ async function setup(t: import('node:test').TestContext, extra: { confirmTimeout
   t.after(() => box.close());
   const runs: string[] = [];
   const desired = createDesiredConfig({
-    box: BOX, log: silentLogger(), link: box.uplink, outbox: box.outbox, store: sublevel(box.root, 'cfg'),
+    box: BOX, log: extra.log ?? silentLogger(), link: box.uplink, outbox: box.outbox, store: sublevel(box.root, 'cfg'),
     confirmTimeoutMs: extra.confirmTimeoutMs ?? 5000,
     apply: extra.apply ?? (() => {}),
     rollback: extra.rollback ?? (() => {}),
@@ -206,4 +207,19 @@ test('commands.list describes every command; UNKNOWN_COMMAND names them; left-ou
   const unk = await s.final('unk');
   assert.equal(errCode(unk), 'UNKNOWN_COMMAND');
   assert.match(!unk.ok ? unk.error.message : '', /it has commands\.list, secret\.op, system\.echo, system\.fail, test\.long, test\.opt, test\.req \(commands\.list/);
+});
+
+
+test('a desired config the box refuses with a code is one info line without a stack; the master gets the code', async (t) => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
+  const s = await setup(t, { log: createLogger({ level: 'info', destination }), apply: () => { throw new CommandError('CFG_INVALID', 'failover.order: no link "nope" on this box'); } });
+  await s.master.client.publishAsync(topics.cfg(BOX), JSON.stringify({ v: 1, version: 4, config: { failover: { order: ['nope'] } } }), { qos: 1, retain: true });
+  await s.master.until((m) => m.some((x) => x.topic === topics.cfgReported(BOX)), 15_000, 'cfg/reported');
+  const rep = CfgReportedMessage.parse(s.master.messages.find((x) => x.topic === topics.cfgReported(BOX))!.json);
+  assert.equal(rep.error?.code, 'CFG_INVALID');
+  const refused = lines.find((l) => l.msg === 'desired config refused')!;
+  assert.equal(refused.level, 30);
+  assert.equal(refused.code, 'CFG_INVALID');
+  assert.ok(!JSON.stringify(refused).includes('stack'), 'no stack for a routine refusal');
 });
