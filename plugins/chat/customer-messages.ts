@@ -1,12 +1,15 @@
 // What a customer writes: checked against the limits, answered by the router (the bot, a menu, or a handoff).
 import { CommandError } from '../../protocol/errors.js';
 import type { BusinessPolicy } from './business-policy.js';
-import type { FileRef } from './model.js';
+import type { Conversation, FileRef } from './model.js';
 import type { QueueAssignment } from './queue-assignment.js';
 import { route } from './router.js';
 import type { ServiceCore } from './service-core.js';
 
 type Incoming = { text?: string; value?: string; file?: FileRef };
+
+/** read after an await: the conversation may have changed meanwhile */
+const stillTheBots = (c: Conversation, owner: Conversation['owner']) => c.status !== 'closed' && c.owner === owner;
 
 export function createCustomerMessages(core: ServiceCore, assignment: QueueAssignment, policy: BusinessPolicy) {
   const { config, getConv, addMessage } = core;
@@ -37,8 +40,11 @@ export function createCustomerMessages(core: ServiceCore, assignment: QueueAssig
     const writes: Array<Promise<unknown>> = [];
     if (label) writes.push(addMessage(c, { from: 'customer', kind: 'text', text: label }));
     const engine = core.engine();
+    const owner = c.owner;
     const r = await route(c, { text: m.value ? undefined : m.text, value: m.value }, { engine, businesses: engine.kb.businesses, modeOf: policy.modeOf, humansOpen: policy.humansOpen });
     if (r.error) core.log.warn({ err: r.error, conv: c.id }, 'chat AI unavailable: handed to a human');
+    // closed (the customer ended it) or taken over while the engine thought: the answer is no longer the bot's to give
+    if (!stillTheBots(c, owner)) { await Promise.all(writes); return; }
     Object.assign(c, r.patch);
     for (const reply of r.replies) {
       writes.push(addMessage(c, { from: 'bot', kind: reply.buttons ? 'buttons' : 'text', text: reply.text, buttons: reply.buttons, kbId: reply.kbId }));

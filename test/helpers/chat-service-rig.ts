@@ -13,9 +13,11 @@ import { tempDir } from './tmp.js';
 
 let engine: ReturnType<typeof createAnswerEngine> | undefined;
 
-export async function chatServiceRig(t: { after(fn: () => unknown): void }, cfg: Partial<ChatConfigInput> = {}) {
+/** `gate`: each answer waits for it (an engine on its own thread, slow for a moment) */
+export async function chatServiceRig(t: { after(fn: () => unknown): void }, cfg: Partial<ChatConfigInput> = {}, gate?: () => Promise<void>) {
   engine ??= createAnswerEngine(parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8'))));
-  const answers = engine;
+  const inline = engine;
+  const answers = gate ? { kb: inline.kb, ask: async (q: string) => { await gate(); return inline.ask(q); } } : inline;
   const dir = await tempDir(t);
   const root = createRootStore(`${dir}/db`);
   await root.open();

@@ -159,3 +159,29 @@ test('every way a conversation closes is told alike (archive chat.end, master cl
   assert.equal(svc.queue.agent('a1')?.load, 0);
   assert.equal(svc.stats().open, 0);
 });
+
+test('answers come off the engine\'s thread in turn: a conversation\'s messages keep their order, and one ended meanwhile gets no answer', async (t) => {
+  let release!: () => void;
+  let held = new Promise<void>((r) => { release = r; });
+  const { svc, events } = await setup(t, {}, () => held);
+  const { conv } = await svc.open({ terminalId: 'kiosk-1', customerId: 'c-1' });
+  const texts = () => events.filter((e) => e.type === 'message').map((e) => (e as { message: { from: string; kbId?: string } }).message);
+  // two messages while the engine is busy: the second is not routed before the first is answered
+  const first = svc.customerMessage(conv.id, { text: '发票开错了怎么开红字发票' });
+  const second = svc.customerMessage(conv.id, { text: '首套房契税多少' });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(texts().filter((m) => m.from === 'customer').length, 1, 'the second waits its turn');
+  release();
+  await Promise.all([first, second]);
+  assert.deepEqual(texts().filter((m) => m.kbId).map((m) => m.kbId), ['INV-02', 'PRO-02']);
+  // the customer ends the chat while the engine still thinks: the echo stays, no answer follows
+  held = new Promise<void>((r) => { release = r; });
+  const late = svc.customerMessage(conv.id, { text: '发票怎么查验真伪' });
+  await new Promise((r) => setTimeout(r, 50));
+  await svc.end(conv.id);
+  const before = texts().length;
+  release();
+  await late;
+  assert.equal(texts().length, before, 'no bot line after the chat was closed');
+  assert.equal((await svc.conversation(conv.id)).status, 'closed');
+});
