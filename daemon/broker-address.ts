@@ -2,7 +2,7 @@
 // `kefu doctor` both build their connection from here, so the doctor tests what the daemon will do.
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../protocol/errors.js';
+import { cannotRead, ConfigError } from '../protocol/errors.js';
 import type { BrokerAddress } from '../transports/transport.js';
 import type { RootConfig } from './config/schema.js';
 
@@ -19,7 +19,7 @@ export async function readCaFile(file: string, key = 'master.caFile'): Promise<{
   try {
     ca = await readFile(file);
   } catch (err) {
-    throw refuse(`${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw refuse(cannotRead(key, file, err));
   }
   const blocks = ca.toString('latin1').match(PEM_BLOCK);
   try {

@@ -2,7 +2,7 @@
 // missing one is a CONFIG_INVALID naming its key (`broker.tls.cert: cannot read …`), all problems at once.
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
-import { ConfigError } from '../protocol/errors.js';
+import { cannotRead, ConfigError } from '../protocol/errors.js';
 import type { MasterConfig } from './config.js';
 
 interface Named { key: string; path: string }
@@ -30,7 +30,7 @@ async function read(f: Named, problems: string[]): Promise<Buffer | null> {
   try {
     return await readFile(f.path);
   } catch (err) {
-    problems.push(`${f.key}: cannot read ${f.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    problems.push(cannotRead(f.key, f.path, err));
     return null;
   }
 }

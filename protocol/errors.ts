@@ -23,6 +23,10 @@ export class CommandError extends KefuError {}
 
 export class ProtocolError extends KefuError {}
 
+/** How every unreadable file a setting names is reported: `http.tls.cert: cannot read /etc/kefu/tls/box.crt (ENOENT)`. */
+export const cannotRead = (key: string, path: string, err: unknown): string =>
+  `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+
 /** Turns anything thrown into `{code, message}` for a result or a log line. */
 export function toErrorBody(err: unknown): { code: string; message: string } {
   if (err instanceof KefuError) return { code: err.code, message: err.message };

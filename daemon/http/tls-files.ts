@@ -2,12 +2,12 @@
 // error naming its setting (`http.tls.cert: cannot read /etc/kefu/tls/box.crt (ENOENT)`), not a bare ENOENT.
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
-import { ConfigError } from '../../protocol/errors.js';
+import { cannotRead, ConfigError } from '../../protocol/errors.js';
 
 export async function loadHttpTls(tls: { cert: string; key: string }): Promise<{ cert: Buffer; key: Buffer }> {
   const issues: string[] = [];
   const read = (key: 'cert' | 'key') => readFile(tls[key]).catch((err: NodeJS.ErrnoException) => {
-    issues.push(`http.tls.${key}: cannot read ${tls[key]} (${err.code ?? err.message})`);
+    issues.push(cannotRead(`http.tls.${key}`, tls[key], err));
     return undefined;
   });
   const [cert, key] = await Promise.all([read('cert'), read('key')]);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { KefuError } from '../../protocol/errors.js';
+import { cannotRead, KefuError } from '../../protocol/errors.js';
 import type { BoxInfo } from '../fleet/registry.js';
 
 export interface MasterEndpoint { url: string; token: string; ca?: Buffer }
@@ -24,7 +24,7 @@ async function readOr(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new KefuError('FILE_UNREADABLE', `${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new KefuError('FILE_UNREADABLE', cannotRead(what, path, err));
   }
 }
 
