@@ -1,31 +1,18 @@
 // `kefu master acl --mosquitto`: the broker policy and box passwords as Mosquitto's acl_file and password_file,
 // with what mosquitto.conf needs and how to make a running Mosquitto re-read them.
 import type { Command } from 'commander';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { KefuError } from '../../protocol/errors.js';
 import { SERVICE_SECRET_FILE } from '../../master/master.js';
 import { mosquittoAcl } from '../../master/broker/policy.js';
 import { createCredentialStore, ensureServiceCredential } from '../../master/credentials/credential-store.js';
 import { writePrivateFile } from '../../master/credentials/secret-file.js';
 import { action, print, type OutputOptions } from '../output.js';
+import { chownFiles } from './file-owner.js';
 import { folderNote, resolveTarget, targetOptions, type TargetOptions } from './target.js';
 
-const run = promisify(execFile);
-
 interface AclOptions extends TargetOptions { serviceUser: string; aclFile?: string; passwordFile?: string; owner?: string }
-
-/** Mosquitto 2 drops root to its own user before it opens these files: they must be that user's */
-async function chown(owner: string, files: string[]): Promise<void> {
-  try {
-    await run('chown', [owner, ...files], { timeout: 10_000 });
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new KefuError('CHOWN_FAILED', `chown ${owner} failed: ${(e.stderr ?? e.message).trim().split('\n')[0]} (run as root, or chown the files yourself)`);
-  }
-}
 
 /** The mosquitto.conf lines for these files (listener and certificates are the operator's). */
 export function mosquittoConfSnippet(aclFile: string, passwordFile: string): string {
@@ -66,7 +53,8 @@ export function registerAcl(master: Command): void {
       const written: string[] = [];
       if (opts.aclFile) { await writeFile(opts.aclFile, policy, { mode: 0o640 }); written.push(resolve(opts.aclFile)); }
       if (opts.passwordFile) { await writePrivateFile(opts.passwordFile, `${passwordLines.join('\n')}\n`); written.push(resolve(opts.passwordFile)); }
-      if (opts.owner) await chown(opts.owner, written);
+      // Mosquitto 2 drops root to its own user before it opens these files: they must be that user's
+      if (opts.owner) await chownFiles(opts.owner, written);
       const files = opts.aclFile && opts.passwordFile;
       const conf = mosquittoConfSnippet(resolve(opts.aclFile ?? '/etc/mosquitto/kefu.acl'), resolve(opts.passwordFile ?? '/etc/mosquitto/kefu.passwd'));
       const note = folderNote(t);
