@@ -6,7 +6,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { ConfigError, KefuError } from '../../protocol/errors.js';
 import { loadMasterConfigFile } from '../../master/config.js';
 import { createMaster, HTTP_TOKEN_FILE, type Master, type MasterUrls } from '../../master/master.js';
-import { acquireInstanceLock, shortPath } from '../instance-lock.js';
+import { acquireInstanceLock, masterAlreadyRunning, shortPath } from '../instance-lock.js';
 import { action, print, type OutputOptions } from '../output.js';
 import { untilSignal } from '../signals.js';
 import { configFileOf, DEFAULT_DATA } from './target.js';
@@ -58,8 +58,7 @@ export function registerRun(master: Command): void {
       const dataDir = resolve(m.config.dataDir);
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       // before anything opens the folder: a second master must leave the running one (and its master.json) alone
-      const lock = acquireInstanceLock(dataDir, (pid, dir) => new KefuError('ALREADY_RUNNING',
-        `a master is already running on data folder ${shortPath(dir)} (pid ${pid}); stop it first, or give this one another dataDir`, { pid, dir }));
+      const lock = acquireInstanceLock(dataDir, (pid, dir) => masterAlreadyRunning(dir, pid));
       try {
         let urls: MasterUrls;
         try {
