@@ -168,6 +168,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       httpUrl = await http.listen();
       await control.start();
       await manager.start();
+      // the master's link order (and whatever else `cfg` sets) survives a restart: in force before the uplink
+      // connects (after manager.start, which builds its ranking from the local config)
+      await desired.restore();
       await router.start();
       uplink.start();
       await host.start();
