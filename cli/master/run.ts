@@ -68,8 +68,9 @@ export function registerRun(master: Command): void {
           throw new KefuError('DATA_DIR_IN_USE', `data folder ${shortPath(dataDir)} is in use by another master (its store is locked, e.g. by \`kefu up\`); stop it first, or give this one another dataDir`, { dir: dataDir });
         }
         const wide = new Set<string>(m.allInterfaces);
-        print(out, { ok: true, ...urls, dataDir: m.config.dataDir, allInterfaces: [...wide] }, () => [
+        print(out, { ok: true, ...urls, dataDir: m.config.dataDir, allInterfaces: [...wide], warnings: [...m.warnings] }, () => [
           `master running (data: ${m.config.dataDir})`,
+          ...m.warnings.map((w) => `warning: ${w}`),
           ...Object.entries(urls).map(([k, v]) => `  ${k.padEnd(9)} ${v}${wide.has(k) ? `  ${ALL_INTERFACES}` : ''}`),
           `  API token in ${m.config.http.tokenFile ?? join(m.config.dataDir, HTTP_TOKEN_FILE)}; open the dashboard as ${urls.dashboard}#token=<token>`,
         ].join('\n'));
