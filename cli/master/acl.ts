@@ -79,7 +79,7 @@ export function registerAcl(master: Command): void {
         ...(missingTls.length
           ? [`${missingTls.join(' and ')} not found: make them with \`kefu master tls --host <publicHost> --dir ${dirname(tls.cert)}\` (or name the folder with --tls-dir)`]
           : []),
-        `Mosquitto reads ${tls.key} after dropping root: if the master uses it too (http.tls), make it group-readable with \`kefu master tls … --owner root:kefu-master\` and \`usermod -aG kefu-master mosquitto\`; if only Mosquitto does, \`--owner mosquitto\``,
+        `Mosquitto reads ${tls.key} after dropping root: if the master uses it too (http.tls), make it group-readable with \`kefu master tls … --owner root:kefu-master\` and \`usermod -aG kefu-master mosquitto\`; if only Mosquitto does, make them in a folder it reaches: \`kefu master tls … --dir /etc/mosquitto/certs --owner mosquitto\` and \`--tls-dir /etc/mosquitto/certs\` here`,
         'after every `kefu master box add|rotate|remove`: run this command again, then make Mosquitto re-read the files: systemctl reload mosquitto (or kill -HUP <its pid>)',
       ];
       print(out, { acl: policy, passwordLines, dataDir: resolve(t.dataDir), files: written, tls, ...(missingTls.length ? { missingTls } : {}), ...(opts.owner ? { owner: opts.owner } : {}), mosquittoConf: conf, ...(note ? { note } : {}) }, () => [
