@@ -11,7 +11,7 @@
 // master's CPU profile).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { closeSync, constants, fdatasyncSync, openSync, readFileSync, unlinkSync, write, writeSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -204,6 +204,10 @@ async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, wit
   const floor = startFloorProbe();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  // the box thread's garbage-collection pauses meanwhile: each one delays every enqueue waiting on the loop
+  const gc: number[] = [];
+  const gcWatch = new PerformanceObserver((list) => { for (const e of list.getEntries()) gc.push(e.duration); });
+  gcWatch.observe({ entryTypes: ['gc'] });
   const latencies: number[] = [];
   const pending: Array<Promise<unknown>> = [];
   const total = ratePerS * seconds;
@@ -222,12 +226,17 @@ async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, wit
   await Promise.all(pending);
   const floorMs = await floor();
   loop.disable();
+  gcWatch.disconnect();
+  gc.sort((a, b) => a - b);
   await waitFor(() => (!withUplink || master.count() >= total) && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
   drain?.();
   await close();
   latencies.sort((a, b) => a - b);
   // how late the event loop ran timers meanwhile: a stalled (or starved) loop delays every enqueue's resolution
-  return { p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2), floor: floorMs, loop_delay_p99: +(loop.percentile(99) / 1e6).toFixed(2) };
+  return {
+    p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2), floor: floorMs, loop_delay_p99: +(loop.percentile(99) / 1e6).toFixed(2),
+    gc_pauses: gc.length, gc_ms: +gc.reduce((a, b) => a + b, 0).toFixed(1), gc_max_ms: +(gc.at(-1) ?? 0).toFixed(2),
+  };
 }
 
 /** The outbox alone (enqueue → take → ack, no MQTT): what persistence costs when the event loop is not shared. */
@@ -291,7 +300,7 @@ await persistedRun(broker, 'level', Math.min(2000, EVENTS));
 await inMemoryRun(broker, Math.min(2000, EVENTS));
 type Run = { persisted: number; deferred: number; level: number; inmemory: number; p50: number; p99: number; p50L: number; p99L: number; cpuP: number; cpuL: number; cpuM: number; boxP: number; boxL: number; boxM: number; masterP: number; masterM: number; perCommit: number; only: number; onlyD: number; onlyL: number };
 type Lat = { p50: number; p99: number };
-type OpenLoop = Lat & { floor: Lat; loop_delay_p99: number };
+type OpenLoop = Lat & { floor: Lat; loop_delay_p99: number; gc_pauses: number; gc_ms: number; gc_max_ms: number };
 const openLoop: Record<string, { wal: OpenLoop; wal_deferred: OpenLoop; level: OpenLoop; wal_no_mqtt: OpenLoop }> = {};
 const runs: Run[] = [];
 try {
