@@ -9,7 +9,7 @@ initI18n({
     mine: '我的会话', queue: '排队中', agents: '坐席状态', pick: '从左侧选择一个会话', typing: '客户正在输入…', close: '结束服务', reply: '输入回复，Enter 发送',
     send: '发送', context: '客户信息', today: '服务概况', tasks: '差评回访', accept: '接入', offered: '待接入', serving: '服务中', none: '暂无', transferTo: '转接给…',
     toAgent: '坐席', toQueue: '队列', customer: '客户', terminal: '终端', business: '业务', reason: '转人工原因', previous: '历史会话', lastAnswer: 'AI 最后回答',
-    canned: '常用回复…', waited: '已等 {n}', done: '已回访', level: '评分 {n}', messages: '消息', aiAnswers: 'AI 解答', handoffs: '转人工', avgRating: '平均评分',
+    canned: '常用回复…', waited: '已等 {n}', done: '已回访', level: '评分 {n}', noComment: '（客户未留言）', messages: '消息', aiAnswers: 'AI 解答', handoffs: '转人工', avgRating: '平均评分',
     waiting: '排队', online_n: '在线坐席', loginFailed: '工号或密码错误', bot: '智能客服', system: '系统',
     human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况',
     video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限',
@@ -20,7 +20,7 @@ initI18n({
     mine: 'My conversations', queue: 'Waiting', agents: 'Agents', pick: 'Pick a conversation on the left', typing: 'Customer is typing…', close: 'End service', reply: 'Type a reply, Enter to send',
     send: 'Send', context: 'Customer', today: 'Overview', tasks: 'Follow-ups (bad ratings)', accept: 'Accept', offered: 'offered', serving: 'in service', none: 'none', transferTo: 'Transfer to…',
     toAgent: 'Agent', toQueue: 'Queue', customer: 'Customer', terminal: 'Terminal', business: 'Business', reason: 'Handoff reason', previous: 'Earlier chats', lastAnswer: 'Last AI answer',
-    canned: 'Canned replies…', waited: 'waited {n}', done: 'Done', level: 'rating {n}', messages: 'Messages', aiAnswers: 'AI answers', handoffs: 'Handoffs', avgRating: 'Avg rating',
+    canned: 'Canned replies…', waited: 'waited {n}', done: 'Done', level: 'rating {n}', noComment: '(no comment from the customer)', messages: 'Messages', aiAnswers: 'AI answers', handoffs: 'Handoffs', avgRating: 'Avg rating',
     waiting: 'Waiting', online_n: 'Agents online', loginFailed: 'Wrong agent ID or password', bot: 'Assistant', system: 'System',
     human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case',
     video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once',
@@ -48,6 +48,9 @@ const bizLabel = (id) => {
   const m = label.match(/^([^a-zA-Z]+)\s+(.+)$/);
   return m ? (currentLang() === 'zh' ? m[1].trim() : m[2].trim()) : label;
 };
+const agentName = (id) => (id ? state?.agents.find((a) => a.id === id)?.name ?? id : '');
+/** a time of day today, else the date too: a follow-up may wait days */
+const fmtWhen = (ts) => (new Date(ts).toDateString() === new Date().toDateString() ? fmtTime(ts) : `${new Date(ts).toLocaleDateString(currentLang() === 'en' ? 'en-GB' : 'zh-CN', { month: 'numeric', day: 'numeric' })} ${fmtTime(ts)}`);
 const ago = (ts) => { const s = Math.max(0, Math.round((Date.now() - ts) / 1000)); return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`; };
 
 function handle(m) {
@@ -122,10 +125,15 @@ function renderLists() {
   ])));
   $('task-count').textContent = String(tasks.length);
   $('task-count').hidden = tasks.length === 0;
+  // the customer's words are what a follow-up is about: shown whole (a tablet has no hover to read a cut-off line)
   $('tasks').replaceChildren(...(tasks.length ? tasks.map((k) => li([
-    el('span', { class: 'badge bad' }, t('level', { n: k.level })), el('span', { class: 'grow', title: k.comment ?? '' }, `${k.customerId} · ${k.agentId ?? ''} ${k.comment ? `“${k.comment}”` : ''}`),
-    me?.role === 'supervisor' ? el('button', { type: 'button', class: 'secondary', onclick: () => sock.send({ t: 'task_done', taskId: k.id }) }, t('done')) : null,
-  ])) : [li(t('none'), { class: 'empty-row' })]));
+    el('div', { class: 'task-head' }, el('span', { class: 'badge bad' }, t('level', { n: k.level })),
+      el('span', { class: 'grow' }, [agentName(k.agentId), k.business ? bizLabel(k.business) : null].filter(Boolean).join(' · ')),
+      el('span', { class: 'muted' }, fmtWhen(k.createdAt))),
+    el('div', { class: `task-comment${k.comment ? '' : ' muted'}` }, k.comment ? `“${k.comment}”` : t('noComment')),
+    el('div', { class: 'task-foot' }, el('span', { class: 'muted grow' }, `${t('customer')} ${k.customerId}`),
+      me?.role === 'supervisor' ? el('button', { type: 'button', class: 'secondary', onclick: () => sock.send({ t: 'task_done', taskId: k.id }) }, t('done')) : null),
+  ], { class: 'task', dataset: { task: k.id } })) : [li(t('none'), { class: 'empty-row' })]));
   const kpi = (v, label) => el('div', {}, el('div', { class: 'kpi' }, v), el('div', { class: 'label' }, t(label)));
   $('stats').replaceChildren(kpi(stats.waiting, 'waiting'), kpi(stats.agentsOnline, 'online_n'), kpi(stats.aiAnswers, 'aiAnswers'), kpi(stats.handoffs, 'handoffs'),
     kpi(stats.avgRating ? stats.avgRating.toFixed(1) : '-', 'avgRating'), kpi(stats.messages, 'messages'));

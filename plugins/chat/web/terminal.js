@@ -126,7 +126,8 @@ function openRating() {
     sock.send({ t: 'rate', level, comment: $('rate-comment').value || undefined });
     $('rate').close();
   } }, el('span', { class: 'face' }, face(level)), LEVELS[level][currentLang() === 'en' ? 1 : 0])));
-  if (!$('rate').open) $('rate').showModal();
+  // the dialog itself takes the focus: a focus ring on 非常满意 reads as already chosen
+  if (!$('rate').open) { $('rate').showModal(); $('rate').focus(); }
 }
 
 function restart() { localStorage.removeItem(`kefu.chat.${terminalId}`); location.reload(); }
