@@ -18,6 +18,8 @@ const time = (ts) => (ts ? new Date(ts).toLocaleString(currentLang() === 'zh' ? 
 const CLASSES = ['critical', 'event', 'telemetry', 'bulk'];
 /** telemetry with a section of its own; the rest shows as plugin figures */
 const OWN_SECTION = new Set(['system', 'outbox', 'signal']);
+/** figures only there to compute another one (the average rating): the raw table still has them */
+const NOT_FOR_PEOPLE = new Set(['chat.ratingSum']);
 
 function facts(rows) {
   return rows.filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== '–')
@@ -88,7 +90,7 @@ function renderPlugins(box, tel) {
     el('span', { class: `badge ${st === 'running' ? 'ok' : st === 'failed' ? 'bad' : 'warn'}`, 'data-plugin': name }, `${pluginName(name)} · ${t(st)}`))));
   // a plugin's own figures: flat numbers and words only (lists and objects stay in the raw table)
   const blocks = Object.entries(tel).filter(([name]) => !OWN_SECTION.has(name)).map(([name, sample]) => {
-    const rows = Object.entries(sample.data ?? {}).filter(([, v]) => v === null || typeof v !== 'object');
+    const rows = Object.entries(sample.data ?? {}).filter(([k, v]) => (v === null || typeof v !== 'object') && !NOT_FOR_PEOPLE.has(`${name}.${k}`));
     if (!rows.length) return null;
     return el('div', { class: 'plugin-stats' }, el('h3', {}, pluginName(name)),
       el('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [el('dt', {}, label(`${name}.${k}`)), el('dd', {}, plain(v))])));
