@@ -13,6 +13,7 @@ initI18n({
     waiting: '排队', online_n: '在线坐席', loginFailed: '工号或密码错误', bot: '智能客服', system: '系统',
     human_request: '客户要求', complaint: '投诉', unresolved: '未解决', unanswered: 'AI 无法回答', menu: '业务菜单', human_only: '仅人工业务', transfer: '转接', dispute: '争议', frustration: '不满', fraud_check: '疑似诈骗', personal_calculation: '个人测算', accounting_advice: '账务咨询', exception_case: '特殊情况',
     video: '视频通话', callOpen: '视频通话中 · 打开', CHAT_VIDEO_UNAVAILABLE: '本机未启用视频服务', TOO_MANY_CALLS: '同时进行的视频通话已达上限',
+    transferred: '已转接给 {to}', CHAT_AGENT_UNAVAILABLE: '对方坐席已满或不在线：请换一位坐席，或转到队列', CHAT_CUSTOMER_GONE: '客户已离开，消息没有发出；客户在宽限期内回来后可继续', CHAT_NOT_YOURS: '这个会话已不归您处理（可能已转接或结束）', CHAT_TEXT_TOO_LONG: '消息太长，请分几条发送', CHAT_FILE_TOO_LARGE: '文件太大，无法发送', CHAT_CLOSED: '会话已结束', actionFailed: '操作没有完成，请重试（{code}）', full: '已满',
     teach: '教给智能客服', teachHint: '把客户的问法加为知识库条目的说法，下次 AI 直接回答。', teachQuestion: '客户问法', teachEntry: '对应条目', teachAdd: '加为该条目的说法',
     gone: '客户已断开 {n}', goneHint: '客户的终端已断开；若未在宽限期内回来，会话将自动结束',
     teachOk: '已学会：AI 现在直接用 {id} 回答这个问法', teachWeak: '已加入 {id}，但 AI 对这个问法仍不够确定，可再补充关键词', teachFailed: '未能保存' },
@@ -24,6 +25,7 @@ initI18n({
     waiting: 'Waiting', online_n: 'Agents online', loginFailed: 'Wrong agent ID or password', bot: 'Assistant', system: 'System',
     human_request: 'asked for a human', complaint: 'complaint', unresolved: 'not solved', unanswered: 'AI could not answer', menu: 'business menu', human_only: 'human-only business', transfer: 'transfer', dispute: 'dispute', frustration: 'frustration', fraud_check: 'possible fraud', personal_calculation: 'personal calculation', accounting_advice: 'accounting advice', exception_case: 'special case',
     video: 'Video call', callOpen: 'In a video call · open', CHAT_VIDEO_UNAVAILABLE: 'Video is not enabled on this box', TOO_MANY_CALLS: 'Too many video calls at once',
+    transferred: 'Transferred to {to}', CHAT_AGENT_UNAVAILABLE: 'That agent is full or offline: pick another agent, or a queue', CHAT_CUSTOMER_GONE: 'The customer has left; the message was not sent. If they come back within the grace period you can go on', CHAT_NOT_YOURS: 'This conversation is no longer yours (transferred or ended)', CHAT_TEXT_TOO_LONG: 'The message is too long: send it in parts', CHAT_FILE_TOO_LARGE: 'The file is too large to send', CHAT_CLOSED: 'The conversation has ended', actionFailed: 'That did not work, please try again ({code})', full: 'full',
     teach: 'Teach the assistant', teachHint: 'Add the customer\'s wording to the KB entry that answers it; the AI answers it next time.', teachQuestion: 'Customer\'s wording', teachEntry: 'KB entry', teachAdd: 'Add as a phrasing of this entry',
     gone: 'customer left {n} ago', goneHint: 'The customer\'s terminal disconnected; unless they come back within the grace period the chat closes by itself',
     teachOk: 'Learned: the AI now answers this wording with {id}', teachWeak: 'Added to {id}, but the AI is still unsure about this wording; add keywords too', teachFailed: 'Could not save' },
@@ -34,6 +36,13 @@ let creds = null, me = null, state = null, selected = null, canned = [], busines
 const histories = new Map();
 /** convId → join URL of its running video call */
 const calls = new Map();
+/** a transfer sent and not yet confirmed: the conversation leaving "my conversations" confirms it */
+let pendingTransfer = null;
+let noticeTimer = null;
+function notify(text, kind = 'ok') {
+  $('notice').textContent = text; $('notice').className = `notice ${kind}`; $('notice').hidden = false;
+  clearTimeout(noticeTimer); noticeTimer = setTimeout(() => { $('notice').hidden = true; }, 8000);
+}
 const contexts = new Map();
 let typingTimer = null;
 
@@ -61,7 +70,10 @@ function handle(m) {
       $('login').hidden = true; $('desk').hidden = false; $('status').hidden = false; $('status').value = me.status;
       $('me').textContent = `${me.name} (${me.id})`;
       renderCanned(); break;
-    case 'state': state = m; renderLists(); break;
+    case 'state':
+      state = m;
+      if (pendingTransfer && !m.mine.some((c) => c.id === pendingTransfer.convId)) { notify(t('transferred', { to: pendingTransfer.to })); pendingTransfer = null; }
+      renderLists(); break;
     case 'history':
       histories.set(m.convId, m.messages); contexts.set(m.convId, m.context);
       if (m.convId === selected) {
@@ -97,7 +109,8 @@ function handle(m) {
     case 'error':
       if (m.code === 'CHAT_VIDEO_UNAVAILABLE' || m.code === 'TOO_MANY_CALLS') { window.open('', callWindow(selected))?.close(); alert(t(m.code)); }
       else if (m.code === 'CHAT_LOGIN_FAILED') { creds = null; $('login-error').hidden = false; $('login-error').textContent = t('loginFailed'); }
-      else console.warn(m);
+      // a refused action must say so: the agent otherwise waits for something that will not happen
+      else { pendingTransfer = null; notify(m.code && t(m.code) !== m.code ? t(m.code) : t('actionFailed', { code: m.code }), 'bad'); }
       break;
     default: break;
   }
@@ -144,8 +157,12 @@ function renderLists() {
 
 function renderTransfer() {
   const opts = [el('option', { value: '' }, t('transferTo'))];
-  for (const a of state?.agents ?? []) if (a.id !== me?.id && a.status === 'online') opts.push(el('option', { value: `agent:${a.id}` }, `${t('toAgent')}: ${a.name}`));
-  for (const b of Object.keys(businesses)) opts.push(el('option', { value: `queue:${b}` }, `${t('toQueue')}: ${bizLabel(b)}`));
+  for (const a of state?.agents ?? []) {
+    if (a.id === me?.id || a.status !== 'online') continue;
+    const full = a.load >= a.capacity;
+    opts.push(el('option', { value: `agent:${a.id}`, disabled: full, dataset: { to: a.name } }, `${t('toAgent')}: ${a.name}${full ? ` (${t('full')})` : ''}`));
+  }
+  for (const b of Object.keys(businesses)) opts.push(el('option', { value: `queue:${b}`, dataset: { to: `${t('toQueue')} ${bizLabel(b)}` } }, `${t('toQueue')}: ${bizLabel(b)}`));
   $('transfer').replaceChildren(...opts);
 }
 
@@ -224,6 +241,7 @@ $('transfer').addEventListener('change', () => {
   const v = $('transfer').value;
   if (!v || !selected) return;
   const [kind, id] = v.split(':');
+  pendingTransfer = { convId: selected, to: $('transfer').selectedOptions[0]?.dataset.to ?? id };
   sock.send({ t: 'transfer', convId: selected, ...(kind === 'agent' ? { toAgent: id } : { toQueue: id }) });
   $('transfer').value = '';
 });
