@@ -107,6 +107,10 @@ function render() {
     : box.lastTransport ? t('lastLink', { kind: t(box.lastTransport.kind) }) : t('noLink');
   $('#f-version').textContent = box.version ?? '–';
   $('#f-seen').textContent = ago(box.lastSeen);
+  // an offline box alone says nothing about what to do: a first connection needs its password on the box
+  const hint = box.online ? null : box.lastSeen == null ? 'hintNever' : 'hintOffline';
+  $('#box-hint').hidden = !hint;
+  if (hint) $('#box-hint').textContent = t(hint, { id: box.id });
   renderIdentity(box, tel);
   renderSystem(tel);
   renderOutbox(tel);
@@ -130,10 +134,10 @@ async function refresh() {
       wantHistory ? Promise.all(TREND_NAMES.map((n) => api(`${base}/telemetry?name=${n}`))) : null]);
     if (hist) histories = Object.fromEntries(hist.map((h) => [h.name, h.history]));
     last = { box, events };
-    $('#missing').hidden = true;
+    $('#missing').hidden = true; $('#detail').hidden = false;
     render();
   } catch (err) {
-    if (err.status === 404) { $('#missing').hidden = false; $('#facts').hidden = true; }
+    if (err.status === 404) { $('#missing').hidden = false; $('#detail').hidden = true; }
     if (err.status === 401) location.href = '/';
   }
 }

@@ -166,6 +166,18 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
     }
     // the installers' table still has every field as sent
     assert.match((await page.textContent('#telemetry'))!, /signal\.rsrp_dbm/);
+    assert.equal(await page.isVisible('#box-hint'), false, 'an online box needs no hint');
     assert.deepEqual(errors, []);
   }
+  // a box added but never connected says what to do on the box; an unknown id shows no empty sections
+  await m.credentials.addBox('dd-hall-09', 'dandong');
+  const { page } = await pageAt(t, browser, 1024, 768);
+  await page.goto(`${m.urls.dashboard}#token=${encodeURIComponent(token)}`);
+  await page.goto(`${m.urls.dashboard!.replace(/\/$/, '')}/box.html?id=dd-hall-09`);
+  await page.waitForSelector('#box-hint:visible', { timeout: 15_000 });
+  assert.match((await page.textContent('#box-hint'))!, /还没有连接过.*kefu master box add dd-hall-09.*kefu doctor/);
+  await page.screenshot({ path: `${SHOTS}/master-box-never-zh.png`, fullPage: true });
+  await page.goto(`${m.urls.dashboard!.replace(/\/$/, '')}/box.html?id=no-such-box`);
+  await page.waitForSelector('#missing:visible', { timeout: 15_000 });
+  assert.equal(await page.isVisible('#detail'), false, 'no empty sections under "no such box"');
 });
