@@ -1,7 +1,7 @@
 // One box in detail for hall staff and installers: identity and link, system resources, plugins, the
 // outbox per class, recent trends, latest events, and every raw telemetry value. Read-only, refreshed every 2 s.
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
-import { zh, en, ago, api, el, pluginName, token } from '/common.js';
+import { zh, en, ago, api, el, eventName, pluginName, token } from '/common.js';
 import { boxZh, boxEn } from '/box-i18n.js';
 import { sizeMb, sizeBytes, duration, plain, label } from '/box-format.js';
 import { createTrends, TREND_NAMES } from '/box-trends.js';
@@ -120,7 +120,7 @@ function render() {
   const rows = Object.entries(tel).flatMap(([name, sample]) =>
     Object.entries(sample.data).map(([k, v]) => el('tr', {}, el('td', {}, `${name}.${k}`), el('td', {}, plain(v)), el('td', { class: 'muted wide' }, time(sample.ts)))));
   $('#telemetry tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '3', class: 'muted' }, t('noData')))]));
-  const evs = events.map((e) => el('tr', {}, el('td', { class: 'muted' }, time(e.ts)), el('td', {}, `${pluginName(e.plugin)} / ${e.type}`), el('td', {}, e.seq), el('td', { class: 'muted wide' }, e.id)));
+  const evs = events.map((e) => el('tr', {}, el('td', { class: 'muted' }, time(e.ts)), el('td', {}, eventName(e.plugin, e.type)), el('td', {}, e.seq), el('td', { class: 'muted wide' }, e.id)));
   $('#events tbody').replaceChildren(...(evs.length ? evs : [el('tr', {}, el('td', { colspan: '4', class: 'muted' }, t('noData')))]));
 }
 

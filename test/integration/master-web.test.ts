@@ -134,6 +134,7 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
     await box.publishAsync(topics.telemetry(ref, 'signal'), JSON.stringify({ v: 1, ts, data: { link: '5g', kind: 'nr5g', rat: 'NR5G-SA', band: 'n78', rsrp_dbm: -92 - i, sinr_db: 14.5 } }), { qos: 1 });
     await box.publishAsync(topics.telemetry(ref, 'chat'), JSON.stringify({ v: 1, ts, data: { messages: 35, aiAnswers: 3, handoffs: 3, ratings: 2, ratingSum: 7, avgRating: 3.5, open: 6 - i, waiting: 1, withAgent: 0, agentsOnline: 2, disconnected: 1 } }), { qos: 1 });
   }
+  await box.publishAsync(topics.event(ref, 'chat', 'handoff'), JSON.stringify({ v: 1, id: 'ev-handoff-1', seq: 4_411, ts: now, data: {} }), { qos: 1 });
   await box.publishAsync(topics.telemetry(ref, 'video'), JSON.stringify({ v: 1, ts: now, data: { room: 'r1', callId: 'c-42', participants: 2, rows: [{ peer: 'a' }] } }), { qos: 1 });
   await waitFor(() => m.stats().ingest.telemetry >= 21, 10_000, 'telemetry ingested');
   const browser = await launchBrowser();
@@ -152,9 +153,9 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
       // no raw keys or JSON where people read: those stay in the closed installers' table
       assert.doesNotMatch(shown, /mem_total_mb|_uptime_s|\{"critical"|signal\.rsrp_dbm|ratingSum|disconnected/, `${lang} ${size}`);
       if (lang === 'zh') {
-        for (const s of ['身份与链路', '系统资源', '上行缓存', '近期趋势', '主机名', '开机时长', '1 天 2 小时', '7.7 GB', '115.2 GB', '关键', '遥测', '对话 · 运行', '视频 · 故障', '系统 · 运行', '进行中会话', '参与人数', 'RSRP -92 dBm', '客户断线待重连']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
+        for (const s of ['身份与链路', '系统资源', '上行缓存', '近期趋势', '主机名', '开机时长', '1 天 2 小时', '7.7 GB', '115.2 GB', '关键', '遥测', '对话 · 运行', '视频 · 故障', '系统 · 运行', '进行中会话', '参与人数', 'RSRP -92 dBm', '客户断线待重连', '对话 / 转人工']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
       } else {
-        for (const s of ['Identity & link', 'System resources', 'Outbox', 'Recent trends', 'Host name', 'Up since boot', '1 d 2 h', '7.7 GB', 'Critical', 'Telemetry', 'Chat · running', 'Video · failed', 'System · running', 'Open chats', 'Participants', 'Customers gone, may return']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
+        for (const s of ['Identity & link', 'System resources', 'Outbox', 'Recent trends', 'Host name', 'Up since boot', '1 d 2 h', '7.7 GB', 'Critical', 'Telemetry', 'Chat · running', 'Video · failed', 'System · running', 'Open chats', 'Participants', 'Customers gone, may return', 'Chat / handoff to staff']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
         assert.doesNotMatch(shown, /[\u4e00-\u9fff]/, `${size}: no Chinese left in the English page`);
       }
       assert.equal((await page.textContent('#outbox-table tr[data-class="telemetry"] td:last-child'))?.trim(), '7');
