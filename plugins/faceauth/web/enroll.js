@@ -56,6 +56,7 @@ $('form').addEventListener('submit', async (ev) => {
   // on a phone the form comes first: bring the camera stage into view for the capture
   $('video').closest('.card').scrollIntoView({ behavior: 'smooth', block: 'start' });
   try {
+    await postJson('api/enroll/check', { account: data.account, idNumber: data.idNumber, ...(data.name ? { name: data.name } : {}) });
     stop = await startCamera(video);
     const frames = [];
     while (frames.length < FRAMES) {
