@@ -58,6 +58,8 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   // what was being typed has arrived: the indicator goes with it, not 3 s later
   await agent.locator('#chat-typing').waitFor({ state: 'hidden', timeout: 1000 });
   await agent.locator('#context dd', { hasText: 'cust-web' }).waitFor();
+  // the AI's last answer is named by its question, not only its KB id
+  await agent.locator('#context dd', { hasText: /发票.*真伪.*\([A-Z]+-\d+\)/ }).waitFor({ timeout: 5000 });
   await terminal.locator('.bubble.from-customer.read', { hasText: '增值税专用发票' }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-chat.png` });
   await terminal.screenshot({ path: `${shots}/terminal-agent.png` });

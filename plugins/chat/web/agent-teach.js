@@ -31,7 +31,8 @@ export function createTeachPanel($, { token }) {
 
   function renderEntries(selectedId) {
     if (!kb) return;
-    $('teach-entry').replaceChildren(...kb.kb.map((e) => el('option', { value: e.id, selected: e.id === selectedId }, `${e.id} · ${e.question}`)));
+    const en = document.documentElement.lang === 'en';
+    $('teach-entry').replaceChildren(...kb.kb.map((e) => el('option', { value: e.id, selected: e.id === selectedId }, `${e.id} · ${(en && e.question_en) || e.question}`)));
   }
 
   async function guess(q) {

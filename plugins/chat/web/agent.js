@@ -36,6 +36,20 @@ let creds = null, me = null, state = null, selected = null, canned = [], busines
 const histories = new Map();
 /** convId → join URL of its running video call */
 const calls = new Map();
+/** KB entry id → entry: "AI 最后回答 ETX-01" alone means nothing to an agent, its question does */
+let kbEntries = null;
+function loadKbTitles() {
+  if (kbEntries) return;
+  fetch('/p/chat/api/kb').then((r) => (r.ok ? r.json() : null)).then((k) => {
+    if (!k?.kb) return;
+    kbEntries = new Map(k.kb.map((e) => [e.id, e]));
+    renderChat();
+  }, () => undefined);
+}
+const kbTitle = (id) => {
+  const e = id ? kbEntries?.get(id) : null;
+  return e ? `${(currentLang() === 'en' && e.question_en) || e.question} (${id})` : id;
+};
 /** a transfer sent and not yet confirmed: the conversation leaving "my conversations" confirms it */
 let pendingTransfer = null;
 let noticeTimer = null;
@@ -66,6 +80,7 @@ function handle(m) {
   switch (m.t) {
     case 'hello':
       me = m.agent; canned = m.canned; businesses = m.businesses ?? {}; token = m.token;
+      loadKbTitles();
       if (me.role === 'supervisor' && !teach) teach = createTeachPanel($, { token: () => token });
       $('login').hidden = true; $('desk').hidden = false; $('status').hidden = false; $('status').value = me.status;
       $('me').textContent = `${me.name} (${me.id})`;
@@ -211,7 +226,7 @@ function renderChat() {
   teach?.show(msgs, ctx?.lastKbId);
   const row = (k, v) => [el('dt', {}, t(k)), el('dd', {}, v ?? '-')];
   $('context').replaceChildren(...(ctx ? [...row('customer', ctx.customerId), ...row('terminal', ctx.terminalId), ...row('business', bizLabel(ctx.business)),
-    ...row('reason', ctx.handoffReason ? t(ctx.handoffReason) : '-'), ...row('lastAnswer', ctx.lastKbId), ...row('previous', String(ctx.previousConversations))] : []));
+    ...row('reason', ctx.handoffReason ? t(ctx.handoffReason) : '-'), ...row('lastAnswer', kbTitle(ctx.lastKbId)), ...row('previous', String(ctx.previousConversations))] : []));
 }
 
 function sendReply() {
