@@ -42,6 +42,8 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   await terminal.fill('#text', WORDING);
   await terminal.click('#send');
   await terminal.locator('.bubble.from-customer', { hasText: WORDING }).waitFor();
+  // the first answer's 已解决 / 没解决 no longer answer anything once the customer asked again
+  assert.equal(await terminal.locator('.quick:not(.used)', { hasText: '已解决' }).count(), 0, 'stale choices are greyed out');
   await terminal.click('#human');
   await terminal.locator('#owner-label', { hasText: '正在排队' }).waitFor();
 

@@ -89,6 +89,8 @@ function render(msg, replay = false) {
     body.push(box);
   }
   log.append(el('div', { class: `bubble from-${msg.from}`, dataset: { seq: String(msg.seq) } }, who, body));
+  // once the customer has written again, earlier choices (已解决 / 没解决, a business menu) answer nothing
+  if (msg.from === 'customer') for (const q of log.querySelectorAll('.quick')) q.classList.add('used');
   log.scrollTop = log.scrollHeight;
 }
 
