@@ -131,5 +131,19 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   const lang = await agent.locator('header button.lang').evaluate((b) => ({ h: b.getBoundingClientRect().height, line: parseFloat(getComputedStyle(b).lineHeight) || 24 }));
   assert.ok(lang.h < lang.line * 2, `中文/English button on one line (${lang.h}px)`);
   await agent.screenshot({ path: `${shots}/walk-agent-phone.png` });
+
+  // a kiosk the customer walked away from asks, then starts over: the next customer never reads the last one's chat
+  const kiosk = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+  kiosk.on('pageerror', (e) => errors.push(`kiosk: ${e.message}`));
+  await kiosk.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-idle&idle=2&idleGrace=2`);
+  await kiosk.locator('.bubble.from-bot').first().waitFor();
+  await kiosk.fill('#text', '我的身份证号是 11010519491231002X，发票怎么查验？');
+  await kiosk.click('#send');
+  await kiosk.locator('dialog#idle[open]', { hasText: '还需要帮助吗' }).waitFor({ timeout: 10_000 });
+  await kiosk.screenshot({ path: `${shots}/walk-kiosk-idle.png` });
+  await kiosk.locator('dialog#idle').waitFor({ state: 'hidden', timeout: 10_000 });
+  await kiosk.locator('.bubble.from-bot').first().waitFor();
+  assert.equal(await kiosk.locator('.bubble.from-customer').count(), 0, 'the screen starts over');
+  assert.doesNotMatch(await kiosk.locator('#log').innerText(), /11010519491231002X/);
   assert.deepEqual(errors, []);
 });
