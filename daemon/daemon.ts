@@ -105,7 +105,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       });
       const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: log.child({ module: 'outbox' }),
         maxBytes: root.outbox.maxBytes, groupCommitMs: root.outbox.groupCommitMs, memoryBytes: root.outbox.memoryBytes,
-        walDir: root.outbox.wal ? join(root.dataDir, 'outbox-wal') : undefined, walMaxBytes: root.outbox.walMaxBytes });
+        walDir: root.outbox.wal ? join(root.dataDir, 'outbox-wal') : undefined, walMaxBytes: root.outbox.walMaxBytes, syncEveryMs: root.outbox.syncEveryMs });
       await outbox.open();
       let host: PluginHost | undefined;
       const uplink = createUplink({
