@@ -31,11 +31,15 @@ export function createQosPanel(el, names) {
 
   function chartOpts(title, series, width) {
     return { title, width, height: 130, legend: { show: true }, scales: { x: { time: true } }, axes: [{ stroke: '#66717f' }, { stroke: '#66717f' }],
-      series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))] };
+      // the legend's time as the page writes times (uPlot's default is a US date)
+      series: [{ label: t('time'), value: (u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString(document.documentElement.lang, { hour12: false })) },
+        ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))] };
   }
 
   function render() {
     const rows = lastRows;
+    // alone in the call an empty table explains nothing: say what will appear
+    if (!rows.length) { el.innerHTML = `<h2>${t('qos.title')}</h2><p class="muted qos-empty">${t('qos.empty')}</p>`; charts = null; return; }
     el.innerHTML = `<h2>${t('qos.title')}</h2><p class="muted">${t('pick')}</p>
       <table><thead><tr><th>${t('participant')}</th>${METRICS.map((m) => `<th>${t(`m.${m}`)}</th>`).join('')}<th title="${t('m.lossHint')}">${t('m.loss')}</th><th>${t('layer')}</th></tr></thead>
       <tbody>${rows.map((r) => `<tr data-p="${r.participant}" class="${r.participant === selected ? 'sel' : ''}"><td>${names(r.participant)}</td>${METRICS.map((m) =>
