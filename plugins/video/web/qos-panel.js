@@ -4,6 +4,8 @@ import { t, onLangChange } from '/_common/i18n.js';
 import { METRICS } from './grid.js';
 
 const KEEP = 60;
+/** seconds → 13:07:55, not uPlot's US "11/26/26 1:07pm" */
+const clock = (sec) => new Date(sec * 1000).toLocaleTimeString('zh-CN', { hour12: false });
 
 /** Packet loss: on the link (before NACK/RTX repair, from the SFU) → left after repair (from the browser). */
 function lossCell(row) {
@@ -30,9 +32,9 @@ export function createQosPanel(el, names) {
   let selected = null; let charts = null; let lastRows = [];
 
   function chartOpts(title, series, width) {
-    return { title, width, height: 130, legend: { show: true }, scales: { x: { time: true } }, axes: [{ stroke: '#66717f' }, { stroke: '#66717f' }],
+    return { title, width, height: 130, legend: { show: true }, scales: { x: { time: true } }, axes: [{ stroke: '#66717f', values: (u, splits) => splits.map(clock) }, { stroke: '#66717f' }],
       // the legend's time as the page writes times (uPlot's default is a US date)
-      series: [{ label: t('time'), value: (u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString(document.documentElement.lang, { hour12: false })) },
+      series: [{ label: t('time'), value: (u, v) => (v == null ? '–' : clock(v)) },
         ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))] };
   }
 
