@@ -52,3 +52,18 @@ test('a long story is answered when its asking clause is well covered by the ent
   // the story's clause that asks says nothing the KB knows: still refused
   assert.notEqual(engine.ask('我家孩子今年高考，志愿填报的系统哪天开放，怎么填').decision, 'answer');
 });
+
+test('English ways of saying the KB\'s words: out of province, submitting a return, a licence that came through', () => {
+  assert.equal(engine.ask('Our team will work on a building site out of province for two months. What do we report to the tax bureau first?').entry?.id, 'REG-04');
+  assert.equal(engine.ask('I forgot to submit my return last month. What now?').entry?.id, 'DEC-03');
+  assert.equal(engine.ask('Our licence came through yesterday. What should we do at the tax bureau?').entry?.id, 'REG-01');
+});
+
+test('English: a private person\'s invoice, proof of income tax, someone to phone', () => {
+  assert.equal(engine.ask('I give violin lessons privately and a company wants an invoice from me. How do I get one issued?').entry?.id, 'INV-03');
+  const proof = engine.ask('I need proof of my income tax for a mortgage application');
+  assert.equal(proof.entry?.id, 'CER-02');
+  // the proof stays about income tax: the fold keeps its 'iit'
+  assert.match(proof.normalized, /\biit\b/);
+  assert.equal(engine.ask("Can I phone someone with tax questions? What's the number to call?").entry?.id, 'GEN-05');
+});
