@@ -67,3 +67,12 @@ test('English: a private person\'s invoice, proof of income tax, someone to phon
   assert.match(proof.normalized, /\biit\b/);
   assert.equal(engine.ask("Can I phone someone with tax questions? What's the number to call?").entry?.id, 'GEN-05');
 });
+
+test('a missed deadline, a neighbouring province and filing again, in the customers\' words', () => {
+  assert.equal(engine.ask('上个季度的申报时间错过了，还能补报吗').entry?.id, 'DEC-03');
+  assert.equal(engine.ask('报税拖了好几天会罚款吗').entry?.id, 'DEC-03');
+  assert.equal(engine.ask('我们工程队要去邻市干两个月，税务上要办什么').entry?.id, 'REG-04');
+  const again = engine.ask('增值税申报的时候销售额填多了，能重新报吗');
+  assert.equal(again.entry?.id, 'DEC-04');
+  assert.match(again.normalized, /重新申报/);
+});
