@@ -18,7 +18,7 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   // looked for after folding (异地 reads 外地)
   社保转移: 'social_insurance', 医保转移: 'social_insurance', 外地就医: 'social_insurance', 门诊报销: 'social_insurance', 住院报销: 'social_insurance',
   生育报销: 'social_insurance',
-  工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 执照年报: 'registration', 许可证: 'registration',
+  工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 营业执照年报: 'registration', 许可证: 'registration',
   办营业执照: 'registration', 办理营业执照: 'registration', 申请营业执照: 'registration', 营业执照怎么办: 'registration',
   营业执照在哪办: 'registration', 营业执照去哪办: 'registration', 营业执照在哪里办: 'registration', 营业执照去哪里办: 'registration',
   'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
@@ -34,7 +34,7 @@ export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '�
   // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
   // market regulation, labour, courts, banks, vehicles, education, intellectual property
-  '工商年报', '企业年报', '年报公示', '执照年报', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
+  '工商年报', '企业年报', '年报公示', '营业执照年报', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
   '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
   '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局',
   // getting a business licence is market regulation's (having one is where the tax hall starts: 刚领了营业执照)
