@@ -76,3 +76,9 @@ test('a missed deadline, a neighbouring province and filing again, in the custom
   assert.equal(again.entry?.id, 'DEC-04');
   assert.match(again.normalized, /重新申报/);
 });
+
+test('the new taxpayer\'s package called by its short names (套餐, 报到), in characters or pinyin', () => {
+  assert.equal(engine.ask('新办的套餐在网上能办吗').entry?.id, 'REG-01');
+  assert.equal(engine.ask('刚成立的公司去税务局报到要带什么').entry?.id, 'REG-01');
+  assert.equal(engine.ask('tao can zai nali ban').entry?.id, 'REG-01');
+});
