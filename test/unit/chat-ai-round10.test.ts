@@ -82,3 +82,9 @@ test('the new taxpayer\'s package called by its short names (套餐, 报到), in
   assert.equal(engine.ask('刚成立的公司去税务局报到要带什么').entry?.id, 'REG-01');
   assert.equal(engine.ask('tao can zai nali ban').entry?.id, 'REG-01');
 });
+
+test('where invoices are got said the other way round, a fake invoice denied, the kiosk as speech recognition writes it', () => {
+  assert.equal(engine.ask('新公司的发票去哪领').entry?.id, 'INV-01');
+  assert.equal(engine.ask('这张专票我想确认不是假的，怎么弄').entry?.id, 'INV-05');
+  assert.equal(engine.ask('大厅那台自主机能打印什么').entry?.id, 'GEN-06');
+});
