@@ -88,3 +88,9 @@ test('where invoices are got said the other way round, a fake invoice denied, th
   assert.equal(engine.ask('这张专票我想确认不是假的，怎么弄').entry?.id, 'INV-05');
   assert.equal(engine.ask('大厅那台自主机能打印什么').entry?.id, 'GEN-06');
 });
+
+test('English: owing no tax, a parent over 60, a mistake in one\'s return', () => {
+  assert.equal(engine.ask('Our supplier asks for a certificate that we owe no tax. Where do we apply?').entry?.id, 'CER-03');
+  assert.equal(engine.ask('My mother is over 60 and lives with me. Can I claim anything on my income tax?').entry?.id, 'IIT-01');
+  assert.equal(engine.ask('I found a mistake in my return after filing it. Can I fix it?').entry?.id, 'DEC-04');
+});

@@ -25,7 +25,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   hall: ['office', 'service hall', 'tax office', 'tax hall', 'in person', 'in-person', 'front desk', 'counter'],
   individual: ['sole trader', 'sole proprietor', 'private person', 'private individual', 'privately', 'as a person', 'just a person', 'an ordinary person', 'not a business', 'no business license', "don't have a business license", 'without a business license'],
   check: ['verify', 'validate', 'look up', 'lookup'],
-  correct: ['rectify', 'redo', 'amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
+  correct: ['rectify', 'redo', 'amend', 'modify', 'revise', 'fix', 'change my return', 'edit', 'mistake in my return', 'mistake on my return', 'mistake in the return', 'mistake on the return', 'error in my return', 'error on my return', 'filed incorrectly', 'filed it wrong', 'filed wrongly', 'wrong figure in my return'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
   // 'another city' is the KB's 'another region' (temporary business elsewhere)
@@ -94,7 +94,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   'iit tax record': ['proof of my income tax', 'proof of income tax', 'proof of my personal income tax', 'proof of personal income tax', 'proof of my iit', 'proof of iit'],
   'tax payment certificate': ['tax paid certificate', 'tax payment proof', 'proof of tax payment', 'proof of tax paid', 'certificate of tax payment',
     'tax receipt', 'tax payment receipt'],
-  'no tax arrears': ['certificate of no arrears', 'proof of no arrears', 'no tax debt', 'no outstanding tax', 'no unpaid tax', 'no tax owed', 'no taxes owed'],
+  'no tax arrears': ['certificate of no arrears', 'proof of no arrears', 'no tax debt', 'no outstanding tax', 'no unpaid tax', 'no tax owed', 'no taxes owed', 'owes no tax', 'owe no tax', 'owes no taxes', 'owe no taxes', 'no tax owing', 'not owing any tax', "doesn't owe tax", 'does not owe tax', "don't owe any tax"],
   // individual income tax
   deduction: ['allowance', 'allowances', 'tax break', 'tax breaks', 'deductible', 'deduct', 'deducted'],
   // family words alone name who pays, not the deduction: only the education phrases fold
@@ -104,7 +104,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   rent: ['rental', 'lease', 'leasing'],
   'renting out property': ['rent out my apartment', 'rent out my flat', 'rent out my house', 'rent out my home', 'renting out my apartment',
     'renting out my flat', 'renting out my house', 'renting out my home', 'rent out a property', 'rent out property', 'landlord'],
-  elderly: ['elderly parents', 'aged parents', 'old parents', 'supporting parents', 'ageing parents', 'aging parents', 'senior', 'seniors'],
+  elderly: ['elderly parents', 'aged parents', 'old parents', 'supporting parents', 'ageing parents', 'aging parents', 'senior', 'seniors', 'parents over 60', 'parents are over 60', 'parents over sixty', 'parents aged over 60', 'over 60', 'over sixty', 'aged 60'],
   infant: ['baby', 'babies', 'toddler', 'toddlers', 'newborn', 'newborns', 'under 3', 'under three', 'childcare', 'child care'],
   'continuing education': ['further education', 'adult education', 'vocational training', 'vocational qualification', 'professional qualification',
     'professional certificate', 'degree course', 'night school', 'part-time degree', 'job training'],
