@@ -23,6 +23,8 @@ test('a detail that changes the rules is answered only by an entry that speaks o
   // an entry that states the detail still answers: the mortgage-interest deduction, the second-hand home
   assert.equal(engine.ask('房贷利息怎么在个税里扣除').entry?.id, 'IIT-01');
   assert.equal(engine.ask('卖掉二手房要交哪些税').entry?.id, 'PRO-01');
+  // English asked for is the service's language; a company's English name is still its registration
+  assert.equal(engine.ask('公司的英文名称变了，税务登记要改吗').entry?.id, 'REG-02');
 });
 
 test('an inheritance is no sale, and an amount asked by its name needs an entry that states one', () => {

@@ -53,7 +53,7 @@ export const ASKED_FACETS = ['税率', '利率', '起征点', '计税',
   // paper stays valid, interest on money paid late or back, an inheritance or a gift instead of a sale, a second-hand
   // thing instead of a new one, a foreign national's or non-resident's case, the service in English, converting
   // a business from one form to another, the browser or computer a website works with
-  '有效期', '利息', '继承', '遗产', '赠与', '二手', '外籍', '非居民', '英文', '英语', '转成', '转为', '转一般纳税人', '浏览器'];
+  '有效期', '利息', '继承', '遗产', '赠与', '二手', '外籍', '非居民', '英文版', '英文界面', '英文网站', '英文服务', '英语', '转成', '转为', '转一般纳税人', '浏览器'];
 export const EN_ASKED_FACETS = ['rate', 'threshold', 'validity', 'interest', 'inherit', 'inherited', 'inheritance', 'second-hand', 'secondhand',
   'used car', 'non-resident', 'english', 'browser', 'safari', 'chrome', 'firefox', 'mac', 'macbook'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
