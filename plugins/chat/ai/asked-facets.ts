@@ -1,7 +1,8 @@
 // What a question asks for beyond its topic, and whether an entry's text can give it: an entry about the right topic
 // that never speaks of refunds cannot say whether a tax comes back, one without a figure cannot say how much, one
 // that never mentions a loss cannot say what to do about a lost invoice. Such questions go to a human.
-const AMOUNT_ASKED_ZH = /多少钱|交多少|缴多少|扣多少|退多少|补多少|罚多少|最多(能)?扣|最低(档)?.{0,8}多少|多少元|几块钱/;
+// the sum asked by its name (缴费金额是多少, 费用多少, 收费标准) as well as by the verb
+const AMOUNT_ASKED_ZH = /多少钱|交多少|缴多少|扣多少|退多少|补多少|罚多少|最多(能)?扣|最低(档)?.{0,8}多少|多少元|几块钱|(金额|费用|价格)(是|大概|一般)?多少|(缴费|收费)(标准|金额)/;
 // "how much I can invoice" is a quantity clause, not a question about an amount
 const AMOUNT_ASKED_EN = /^how much\b|\bhow much (is|are|does|do|will|would|should|tax|money|can i (deduct|claim|get))\b/;
 // a sum of money, a rate or a multiple: an age (3岁以下) or a date states no amount

@@ -11,6 +11,7 @@ import { classifyBusiness } from './business.js';
 import { asksAboutTax, asksWhatEntryLacks } from './asked-facets.js';
 import { createTopicIndex, namesTerm } from './topic-index.js';
 import { createCoverage, type Prepared } from './coverage.js';
+import { askClause } from './ask-clause.js';
 import { ESCALATION_RULES, HALL_BUSINESS, OFF_TOPIC, isSmallTalk } from './intents.js';
 
 export type Decision = 'answer' | 'clarify' | 'refuse' | 'handoff';
@@ -87,6 +88,16 @@ const ENTRY_SIDE_COVERAGE = 0.4;
 const ENTRY_SIDE_MARGIN = 0.3;
 /** below this the question shares too little with the entry for the entry side to vouch for it */
 const ENTRY_SIDE_FLOOR = 0.1;
+/**
+ * A question of several clauses is also answered when the clause that asks (ask-clause.ts) is covered this much by
+ * the leading entry, says this many content words, and the entry leads by this margin (the entry side's). Tenth round,
+ * leave-one-set-out over 29 inspected sets (grid coverage 0.4-0.7 x margin 0.2-0.4 x words 1-3, and off; a wrong
+ * answer counted as three misses): 0.4 / 0.3 / 1 in 26 of 29 folds, held-out loss 0.0673 (off) → 0.0662; pooled +7
+ * right answers, no more wrong or out-of-scope answers
+ */
+const ASK_CLAUSE_COVERAGE = 0.4;
+const ASK_CLAUSE_WORDS = 1;
+const ASK_CLAUSE_MARGIN = 0.3;
 
 /** a tax or an invoice named (not the 税 of 税务局 or 办税服务厅, not the tax office) */
 const TAX_MATTER = /(?<!办)税(?!务)|发票|开票|fapiao|invoice|\b(taxes|tax|iit|vat)\b(?! (bureau|office|hall|service))/;
@@ -166,6 +177,25 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   const businessKeywords = mergeTables(TAX_BUSINESS_KEYWORDS, kb.business_keywords);
   const domainTerms = new Set([...TAX_WORDS, ...Object.values(kb.business_keywords ?? {}).flat()].filter((w) => w.length >= 2));
 
+  /** a question read the way ask() reads it (normalised, repaired, tokenised) */
+  function prepare(raw: string, zh: boolean): Prepared {
+    const text = zh ? tools.normalize(tools.repairHomophones(tools.normalize(raw))) : tools.normalizeEn(raw);
+    const words = zh ? [...new Set(tools.words(text))] : [];
+    const nouns = words.some((w) => !wordIdx.has(w)) ? tools.nouns(text) : new Set<string>();
+    return { text, zh, grams: zh ? tools.charGrams(text) : [], words, en: zh ? [] : tools.english(text), nouns };
+  }
+
+  /** a long question whose asking clause the leading entry covers well, and which leads clearly (ask-clause.ts) */
+  function askSide(question: string, zh: boolean, top: Candidate, margin: number, cov: number): boolean {
+    // pinyin typed without the IME reads as Chinese, but its clauses are not the customer's Chinese
+    if (margin < ASK_CLAUSE_MARGIN || cov < ENTRY_SIDE_FLOOR || (zh && !tools.isChinese(tools.basic(question)))) return false;
+    const clause = askClause(zh ? tools.basic(question) : question, zh);
+    if (!clause) return false;
+    const q2 = prepare(clause, zh);
+    if ((zh ? q2.words : q2.en).length < ASK_CLAUSE_WORDS) return false;
+    return coverage(q2, entries.findIndex((x) => x.id === top.id)) >= ASK_CLAUSE_COVERAGE;
+  }
+
   function ask(question: string): AskResult {
     const plain = tools.basic(question);
     // the language is the customer's, before any folding: 'I lost my e-tax password' stays English
@@ -234,7 +264,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       return { ...base, decision: 'refuse', reason: 'uncovered_term', ...routed() };
     }
     const entrySide = top.entryCoverage >= ENTRY_SIDE_COVERAGE && margin >= ENTRY_SIDE_MARGIN && cov >= ENTRY_SIDE_FLOOR;
-    if (!enough(top, q) && !entrySide) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
+    if (!enough(top, q) && !entrySide && !askSide(question, zh, top, margin, cov)) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
     const e = entries.find((x) => x.id === top.id)!;
     const ti = entries.indexOf(e);
     // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),

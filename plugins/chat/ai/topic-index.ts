@@ -1,10 +1,11 @@
 // Topic terms (tax types, other departments' business) a question names and each entry names: a question about
 // 企业所得税 or 户口 is not answered by an entry that never mentions it, whatever else matches.
-import { EN_OTHER_TERMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './lexicon/index.js';
+import { EN_ASKED_FACETS, EN_OTHER_TERMS, EN_TAX_TYPES, EN_TOPIC_ZH, OTHER_DEPARTMENT_TERMS, TAX_TYPES } from './lexicon/index.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const wholeWord = (t: string) => new RegExp(`(?<![a-z0-9])${escape(t)}(?:s|es)?(?![a-z0-9])`);
-const EN_TERM_RE: ReadonlyMap<string, RegExp> = new Map([...EN_TAX_TYPES, ...EN_OTHER_TERMS].map((t) => [t, wholeWord(t)]));
+// the asked facets too: the engine looks for each of them in every English question and its entry's text
+const EN_TERM_RE: ReadonlyMap<string, RegExp> = new Map([...EN_TAX_TYPES, ...EN_OTHER_TERMS, ...EN_ASKED_FACETS].map((t) => [t, wholeWord(t)]));
 
 /**
  * whether a normalised text names a topic term: Chinese anywhere, English only as whole words (a plural allowed), or

@@ -9,7 +9,7 @@ export const TAX_BUSINESS_KEYWORDS: Record<string, string[]> = {
   invoice: ['发票', '进项', '红字发票', '数电发票', '额度', '代开', '异常凭证', '抵扣', '查验', '税控设备', '开错', '作废', '票种',
     '销项', '勾选', '抬头', '发票章',
     'invoice', 'red-letter', 'fully-digital e-invoice', 'quota', 'void'],
-  registration: ['登记', '注销', '营业执照', '变更', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '报到', '开业', '停业', '非正常户',
+  registration: ['登记', '注销', '营业执照', '变更', '迁出', '迁入', '迁到', '地址', '法人', '跨区域涉税事项', '新办纳税人套餐', '开业', '停业', '非正常户',
     '清税', '复业', '多证合一', '新办', '一般纳税人', '备案', '市场监管部门', '股东', '注册资本', '分公司', '核算方式', '税费种', '报验',
     'register', 'registration', 'deregister', 'license', 'legal representative', 'migration', 'another region'],
   declaration: ['申报', '缴税', '纳税', '税款', '滞纳金', '罚款', '处罚', '环保税', '印花税', '企业所得税', '增值税', '消费税', '资源税',

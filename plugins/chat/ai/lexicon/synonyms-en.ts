@@ -23,14 +23,14 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   arrears: ['owe', 'owed', 'owing', 'unpaid tax', 'outstanding tax', 'tax debt', 'tax debts', 'back taxes', 'unpaid taxes', 'outstanding taxes'],
   deadline: ['due date', 'due day', 'cutoff date', 'cut-off date', 'last day', 'time limit'],
   hall: ['office', 'service hall', 'tax office', 'tax hall', 'in person', 'in-person', 'front desk', 'counter'],
-  individual: ['sole trader', 'sole proprietor', 'private person'],
+  individual: ['sole trader', 'sole proprietor', 'private person', 'private individual', 'privately', 'as a person', 'just a person', 'an ordinary person', 'not a business', 'no business license', "don't have a business license", 'without a business license'],
   check: ['verify', 'validate', 'look up', 'lookup'],
-  correct: ['rectify', 'redo', 'amend', 'modify', 'revise', 'fix', 'change my return', 'edit'],
+  correct: ['rectify', 'redo', 'amend', 'modify', 'revise', 'fix', 'change my return', 'edit', 'mistake in my return', 'mistake on my return', 'mistake in the return', 'mistake on the return', 'error in my return', 'error on my return', 'filed incorrectly', 'filed it wrong', 'filed wrongly', 'wrong figure in my return'],
   genuine: ['authentic', 'real', 'fake', 'forged', 'counterfeit'],
   void: ['cancel', 'revoke', 'invalidate', 'scrap'],
   // 'another city' is the KB's 'another region' (temporary business elsewhere)
   'another region': ['another province', 'another city', 'other province', 'other city', 'different city', 'different province', 'other region',
-    'out of town', 'outside the city', 'another district', 'other district'],
+    'out of town', 'outside the city', 'another district', 'other district', 'out of province', 'out-of-province', 'outside the province', 'outside our province', 'interprovincial', 'inter-provincial', 'cross-province'],
   // 'where is the … hall' stays as it is: the gloss asks it in those words
   // not 'where is': "where is my refund" asks for the refund's progress, not a place
   // not 'where is the service hall': the hall entry's own gloss says so, and folding it away lost the gloss its hall
@@ -50,6 +50,8 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // registration
   company: ['firm', 'enterprise', 'corporation', 'llc', 'ltd', 'startup', 'start-up', 'shop', 'shops', 'small shop', 'restaurant'],
   license: ['licence', 'licences'],
+  // just licensed in other words: the licence came through, was issued, was approved
+  'got my business license': ['license came through', 'licence came through', 'license was approved', 'license was issued', 'license has been issued', 'got our license', 'received our license', 'got the license', 'obtained our license', 'got our business license', 'received our business license'],
   'business license': ['company registration certificate', 'certificate of incorporation', 'business registration certificate'],
   register: ['sign up', 'signup', 'enrol', 'enroll', 'enrolment', 'enrollment'],
   'legal representative': ['legal person', 'legal rep', 'company representative'],
@@ -69,11 +71,11 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'file late', 'filing late', 'late return', 'late tax return'],
   'late fee': ['late charge', 'late charges', 'late payment charge', 'late payment fee', 'overdue charge', 'overdue interest', 'late payment interest'],
   penalty: ['penalties', 'penalise', 'penalize', 'penalised', 'penalized', 'punish', 'punished', 'punishment', 'sanction', 'sanctions'],
-  'forgot to file': ['forgot to file my return', 'forgot to file my taxes', 'forgot to file taxes', 'forgot to file my tax return', 'forgot filing'],
+  'forgot to file': ['forgot to file my return', 'forgot to file my taxes', 'forgot to file taxes', 'forgot to file my tax return', 'forgot filing', 'forgot to submit', 'forgot to submit my return', 'forgot to submit our return', 'forgot to submit the return', 'forgot to lodge'],
   forgot: ['forget', 'forgotten', "can't remember", 'cannot remember', "don't remember", 'do not remember'],
   'forgot my password': ['lost my password', 'lost password', "can't remember my password", 'cannot remember my password'],
   'zero return': ['nil return', 'nil declaration', 'zero declaration', 'zero filing', 'zero report', 'empty return', 'null return', 'zero tax return'],
-  'no income': ['nothing to report', 'no activity', 'no transactions', 'no business activity', 'no revenue', 'no sales', 'no turnover', 'no earnings', 'zero income', 'zero revenue', 'zero sales', 'not earning', 'dormant'],
+  'no income': ['nothing to report', 'no activity', 'no transactions', 'no business activity', 'no revenue', 'no sales', 'no turnover', 'no earnings', 'zero income', 'zero revenue', 'zero sales', 'not earning', 'dormant', "haven't sold anything", 'have not sold anything', 'not sold anything', 'nothing sold', 'made no sales', "haven't made any sales", 'have not made any sales', 'made a single sale', 'no business yet'],
   // refunds
   overpaid: ['paid tax twice', 'paid taxes twice', 'paid the tax twice', 'paid more tax', 'paid extra tax', 'overpay', 'overpaying', 'overpayment', 'overpayments', 'paid too much', 'paid twice', 'paid extra', 'double paid', 'double payment',
     'paid more than', 'too much tax', 'excess payment', 'duplicate payment'],
@@ -87,10 +89,12 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   // certificates and records
   print: ['printout', 'print out', 'print-out', 'hard copy', 'printed copy', 'paper copy'],
   old: ['previous', 'past', 'earlier', 'historical', 'prior', 'former', 'older'],
-  'tax record': ['income tax certificate', 'personal tax certificate', 'individual tax certificate', 'tax history', 'payment history', 'tax statement', 'tax payment record', 'tax payment history'],
+  'tax record': ['income tax certificate', 'personal tax certificate', 'individual tax certificate', 'tax history', 'payment history', 'tax statement', 'tax payment record', 'tax payment history', 'iit history', 'iit record', 'iit records', 'income tax history', 'income tax record', 'income tax records'],
+  // proof of one's income tax is the tax record, and stays about income tax
+  'iit tax record': ['proof of my income tax', 'proof of income tax', 'proof of my personal income tax', 'proof of personal income tax', 'proof of my iit', 'proof of iit'],
   'tax payment certificate': ['tax paid certificate', 'tax payment proof', 'proof of tax payment', 'proof of tax paid', 'certificate of tax payment',
     'tax receipt', 'tax payment receipt'],
-  'no tax arrears': ['certificate of no arrears', 'proof of no arrears', 'no tax debt', 'no outstanding tax', 'no unpaid tax', 'no tax owed', 'no taxes owed'],
+  'no tax arrears': ['certificate of no arrears', 'proof of no arrears', 'no tax debt', 'no outstanding tax', 'no unpaid tax', 'no tax owed', 'no taxes owed', 'owes no tax', 'owe no tax', 'owes no taxes', 'owe no taxes', 'no tax owing', 'not owing any tax', "doesn't owe tax", 'does not owe tax', "don't owe any tax"],
   // individual income tax
   deduction: ['allowance', 'allowances', 'tax break', 'tax breaks', 'deductible', 'deduct', 'deducted'],
   // family words alone name who pays, not the deduction: only the education phrases fold
@@ -100,7 +104,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   rent: ['rental', 'lease', 'leasing'],
   'renting out property': ['rent out my apartment', 'rent out my flat', 'rent out my house', 'rent out my home', 'renting out my apartment',
     'renting out my flat', 'renting out my house', 'renting out my home', 'rent out a property', 'rent out property', 'landlord'],
-  elderly: ['elderly parents', 'aged parents', 'old parents', 'supporting parents', 'ageing parents', 'aging parents', 'senior', 'seniors'],
+  elderly: ['elderly parents', 'aged parents', 'old parents', 'supporting parents', 'ageing parents', 'aging parents', 'senior', 'seniors', 'parents over 60', 'parents are over 60', 'parents over sixty', 'parents aged over 60', 'over 60', 'over sixty', 'aged 60'],
   infant: ['baby', 'babies', 'toddler', 'toddlers', 'newborn', 'newborns', 'under 3', 'under three', 'childcare', 'child care'],
   'continuing education': ['further education', 'adult education', 'vocational training', 'vocational qualification', 'professional qualification',
     'professional certificate', 'degree course', 'night school', 'part-time degree', 'job training'],
@@ -116,7 +120,7 @@ export const EN_SYNONYMS: Record<string, string[]> = {
   'identity theft': ['stolen identity', 'someone used my identity', 'misused my identity', 'used my id', 'used my name', 'impersonation', 'impersonated'],
   // social insurance
   'medical insurance': ['baby medical insurance', 'newborn medical insurance', 'child medical insurance', "children's medical insurance", 'health insurance', 'medicare', 'medical cover', 'health cover', 'healthcare insurance'],
-  'social insurance': ['social security', 'pension insurance'],
+  'social insurance': ['social security', 'pension insurance', 'pension contributions', 'pension contribution', 'social insurance contributions'],
   freelancer: ['freelance', 'freelancing', 'self-employed', 'self employed', 'gig worker', 'gig workers', 'gig economy', 'odd jobs', 'no employer',
     'without an employer', 'independent contractor', 'flexible employment', 'flexibly employed'],
   wechat: ['weixin', 'we chat'],
@@ -149,5 +153,5 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'for my dad', 'for my wife', 'for my husband', 'for a friend', 'for my friend', 'for a relative', 'for my relative', 'as a proxy', 'proxy'],
   'power of attorney': ['authorization letter', 'authorisation letter', 'letter of authorization', 'letter of authorisation', 'letter of attorney', 'proxy letter',
     'written authorization'],
-  hotline: ['helpline', 'help line', 'contact number', 'call center', 'call centre', 'customer service number', 'service number'],
+  hotline: ['helpline', 'help line', 'contact number', 'call center', 'call centre', 'customer service number', 'service number', 'phone somebody', 'phone someone', 'call somebody', 'call someone', 'someone to call', 'somebody to call', 'number to call', 'phone line', 'telephone line', 'telephone number', 'phone number'],
 };

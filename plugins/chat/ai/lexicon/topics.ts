@@ -18,7 +18,7 @@ export const OTHER_DEPARTMENT_QUEUE: Record<string, string> = {
   // looked for after folding (异地 reads 外地)
   社保转移: 'social_insurance', 医保转移: 'social_insurance', 外地就医: 'social_insurance', 门诊报销: 'social_insurance', 住院报销: 'social_insurance',
   生育报销: 'social_insurance',
-  工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 许可证: 'registration',
+  工商年报: 'registration', 企业年报: 'registration', 年报公示: 'registration', 营业执照年报: 'registration', 许可证: 'registration',
   办营业执照: 'registration', 办理营业执照: 'registration', 申请营业执照: 'registration', 营业执照怎么办: 'registration',
   营业执照在哪办: 'registration', 营业执照去哪办: 'registration', 营业执照在哪里办: 'registration', 营业执照去哪里办: 'registration',
   'social insurance card': 'social_insurance', 'medical card': 'social_insurance', 'insurance card': 'social_insurance',
@@ -34,7 +34,7 @@ export const OTHER_DEPARTMENT_TERMS = ['失业金', '失业保险', '退休', '�
   // cards, benefits and records other agencies keep (human resources, medical security, police, civil affairs, health)
   '社保卡', '医保卡', '生育津贴', '工伤认定', '居住证', '暂住证', '户籍', '出生证明', '准生证', '残疾证', '津贴', '补贴', '医院',
   // market regulation, labour, courts, banks, vehicles, education, intellectual property
-  '工商年报', '企业年报', '年报公示', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
+  '工商年报', '企业年报', '年报公示', '营业执照年报', '许可证', '劳动仲裁', '劳动合同', '欠薪', '拖欠工资', '讨薪', '劳动监察', '法院', '起诉', '律师',
   '公证处', '信用卡', '征信', '车管所', '年检', '驾校', '毕业证', '学位证', '教师资格证', '专利', '著作权', '版权', '消防', '城管', '海关',
   '社保转移', '医保转移', '外地就医', '门诊报销', '住院报销', '生育报销', '网签', '统计报表', '统计局',
   // getting a business licence is market regulation's (having one is where the tax hall starts: 刚领了营业执照)
@@ -48,8 +48,14 @@ export const EN_OTHER_TERMS = ['passport', 'visa', 'driving license', 'driver', 
  * what a question asks for, beyond its topic: a rate or a threshold is answered only by an entry that states one
  * (个人所得税税率表 is no question for the annual-reconciliation entry, though both are about 个人所得税)
  */
-export const ASKED_FACETS = ['税率', '利率', '起征点', '计税'];
-export const EN_ASKED_FACETS = ['rate', 'threshold'];
+export const ASKED_FACETS = ['税率', '利率', '起征点', '计税',
+  // a detail that changes the rules of the entry's topic, which only an entry that speaks of it can give: how long a
+  // paper stays valid, interest on money paid late or back, an inheritance or a gift instead of a sale, a second-hand
+  // thing instead of a new one, a foreign national's or non-resident's case, the service in English, converting
+  // a business from one form to another, the browser or computer a website works with
+  '有效期', '利息', '继承', '遗产', '赠与', '二手', '外籍', '非居民', '英文版', '英文界面', '英文网站', '英文服务', '英语', '转成', '转为', '转一般纳税人', '浏览器'];
+export const EN_ASKED_FACETS = ['rate', 'threshold', 'validity', 'interest', 'inherit', 'inherited', 'inheritance', 'second-hand', 'secondhand',
+  'used car', 'non-resident', 'english', 'browser', 'safari', 'chrome', 'firefox', 'mac', 'macbook'];
 export const EN_TAX_TYPES = ['vat', 'cit', 'stamp duty', 'consumption tax', 'property tax', 'deed tax', 'land value', 'resource tax', 'customs',
   'urban maintenance', 'city construction', 'education surcharge', 'land use tax', 'vehicle and vessel', 'vessel tax', 'environmental protection tax',
   'environmental tax', 'tobacco', 'tonnage', 'inheritance tax', 'gift tax', 'farmland'];
