@@ -15,6 +15,8 @@ const OWNER = 'chat.video';
 export function createVideoEscalation(deps: { service: ChatService; bus: EventBus; log: Logger; answerMs?: number }) {
   const { service, bus, log } = deps;
   const active = new Map<string, ChatCall>();
+  /** how the customer answered each active call's invitation (by call id): the note at its end depends on it */
+  const answers = new Map<string, 'accepted' | 'declined'>();
   const waiting = new Map<string, { resolve(c: ChatCall): void; reject(e: Error): void; agentId: string }>();
   const listeners = new Set<(e: CallEvent) => void>();
   const fire = (e: CallEvent) => { for (const l of listeners) l(e); };
@@ -39,7 +41,10 @@ export function createVideoEscalation(deps: { service: ChatService; bus: EventBu
   });
   bus.on('video.call.invite', OWNER, (e) => {
     const call = e.conversationId ? active.get(e.conversationId) : undefined;
-    if (!call || call.callId !== e.callId || e.answer !== 'declined') return;
+    if (!call || call.callId !== e.callId) return;
+    // once taken, a later "declined" (another screen of the same customer) does not undo it
+    if (answers.get(e.callId) !== 'accepted') answers.set(e.callId, e.answer);
+    if (e.answer !== 'declined') return;
     void note(call.convId, '您暂未接听视频通话，可继续文字咨询。', 'You did not take the video call; the chat goes on.');
     fire({ type: 'declined', call });
   });
@@ -47,7 +52,11 @@ export function createVideoEscalation(deps: { service: ChatService; bus: EventBu
     const call = e.conversationId ? active.get(e.conversationId) : undefined;
     if (!call || call.callId !== e.callId) return;
     active.delete(call.convId);
-    void note(call.convId, `视频通话已结束（${e.durationS} 秒）。`, `The video call has ended (${e.durationS} s).`);
+    const answer = answers.get(call.callId);
+    answers.delete(call.callId);
+    // a call the customer never took has no duration to tell; a declined one was noted when it was declined
+    if (answer === 'accepted') void note(call.convId, `视频通话已结束（${e.durationS} 秒）。`, `The video call has ended (${e.durationS} s).`);
+    else if (answer === undefined) void note(call.convId, '视频通话邀请已取消。', 'The video call invitation was withdrawn.');
     fire({ type: 'ended', call });
   });
 
@@ -77,7 +86,7 @@ export function createVideoEscalation(deps: { service: ChatService; bus: EventBu
     stop() {
       bus.removeOwner(OWNER);
       for (const w of waiting.values()) w.reject(new CommandError('CHAT_NOT_STARTED', 'chat is stopping'));
-      waiting.clear(); listeners.clear(); active.clear();
+      waiting.clear(); listeners.clear(); active.clear(); answers.clear();
     },
   };
 }

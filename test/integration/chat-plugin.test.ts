@@ -135,7 +135,7 @@ test('the web apps and shared assets are served; without a kb setting the sample
   }
 });
 
-test('an agent escalates to video over the bus: unavailable, refused, started and rejoined, declined, ended', { timeout: 60_000 }, async (t) => {
+test('an agent escalates to video over the bus: unavailable, refused, started and rejoined, declined, ended; the end note follows the answer', { timeout: 60_000 }, async (t) => {
   const dir = await tempDir(t);
   await copyFile(new URL('../fixtures/faq/kb.json', import.meta.url), `${dir}/kb.json`);
   const h = await createPluginHarness(t, chat, { kb: `${dir}/kb.json`, businessHours: 'always', queue: { tickMs: 100 } });
@@ -166,8 +166,9 @@ test('an agent escalates to video over the bus: unavailable, refused, started an
   h.bus.on('video.call.request', 'fake-video', (r) => {
     requests.push(r as never);
     if (requests.length === 1) { h.bus.emit('video.call.refused', { requestId: r.requestId!, conversationId: r.conversationId, code: 'TOO_MANY_CALLS', message: 'at most 1 calls at once' }); return; }
-    h.bus.emit('video.call.created', { callId: 'call-1', room: 'call-r', conversationId: r.conversationId ?? null, requestId: r.requestId ?? null,
-      joinPath: '/p/video/call.html?call=call-1&room=call-r&role=agent', invited: r.terminals ?? [] });
+    const callId = `call-${requests.length - 1}`;
+    h.bus.emit('video.call.created', { callId, room: 'call-r', conversationId: r.conversationId ?? null, requestId: r.requestId ?? null,
+      joinPath: `/p/video/call.html?call=${callId}&room=call-r&role=agent`, invited: r.terminals ?? [] });
   });
   agent.send({ t: 'video', convId });
   assert.equal((await agent.next((m) => m.t === 'error')).code, 'TOO_MANY_CALLS');
@@ -187,5 +188,19 @@ test('an agent escalates to video over the bus: unavailable, refused, started an
   await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /暂未接听/.test(m.m.text));
   h.bus.emit('video.call.ended', { callId: 'call-1', room: 'call-r', conversationId: convId, reason: 'agent_left', durationS: 42 });
   await agent.next((m) => m.t === 'call_ended');
-  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /视频通话已结束（42 秒）/.test(m.m.text));
+  // a declined call has no duration to tell: nothing is noted at its end (the terminal's messages arrive in order, so
+  // an end note would be in before the next invitation's)
+  const ended42 = (m: any) => m.t === 'msg' && m.m.from === 'system' && /视频通话已结束（42 秒）/.test(m.m.text);
+  agent.send({ t: 'video', convId });
+  await agent.next((m) => m.t === 'call' && m.callId === 'call-2');
+  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /邀请您进行视频通话/.test(m.m.text));
+  assert.ok(!term.inbox.some(ended42), 'no "ended (42 s)" for a call the customer declined');
+  h.bus.emit('video.call.invite', { callId: 'call-2', conversationId: convId, terminal: 'kiosk-9', answer: 'accepted' });
+  h.bus.emit('video.call.ended', { callId: 'call-2', room: 'call-r', conversationId: convId, reason: 'agent_left', durationS: 42 });
+  await term.next(ended42);
+  // never answered: the invitation is withdrawn
+  agent.send({ t: 'video', convId });
+  await agent.next((m) => m.t === 'call' && m.callId === 'call-3');
+  h.bus.emit('video.call.ended', { callId: 'call-3', room: 'call-r', conversationId: convId, reason: 'agent_left', durationS: 7 });
+  await term.next((m) => m.t === 'msg' && m.m.from === 'system' && /邀请已取消/.test(m.m.text));
 });
