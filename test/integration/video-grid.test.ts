@@ -74,9 +74,11 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   const decoded = await inbound(a);
   step(`${TILES} tiles decode`);
   if (process.env.KEFU_SHOT_DIR) await a.screenshot({ path: join(process.env.KEFU_SHOT_DIR, 'video-grid-32-early.png') });
-  await sleep(8000); // a replayed loop carries a key frame every few seconds: a re-synced tile recovers within it
-  const later = await inbound(a);
-  const grew = later.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
+  // a tile that lost a packet waits for a key frame, and a replayed loop (~7 s of recorded VP8) has them only
+  // where Chrome sent them: wait for the frames to grow (a fixed 8 s was about one loop: too short under load)
+  const grownOn = (now: Awaited<ReturnType<typeof inbound>>) => now.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
+  const later = await waitFor('frames decoding on most tiles', () => inbound(a), (now) => grownOn(now).length >= TILES - 2 && now.filter((x) => x.kind === 'audio' && x.totalAudioEnergy > 0).length >= 2, 30_000, 1000);
+  const grew = grownOn(later);
   assert.ok(grew.length >= TILES - 2, `frames keep decoding on most tiles (${grew.length}/${TILES})`);
   const energy = later.filter((x) => x.kind === 'audio' && x.totalAudioEnergy > 0);
   assert.ok(energy.length >= 2, `audio energy from the two other browsers (${energy.length})`);
@@ -84,9 +86,17 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   // QoS: one row per tile, each with five levels; the browsers' tiles carry plausible figures
   step('media asserted');
   const rows = await waitFor(`${TILES} QoS rows`, () => qosRows(a), (r) => r.length === TILES && r.every((x) => x.metrics.videoKbps !== null), 30_000);
+  // a tile's bitrate is a 1 s sample: it dips when the machine stalls (Chrome then sends fewer frames, and the SFU
+  // sheds thumbnail frames under load): each tile must reach a plausible rate within the window, as fps below
+  const kbps = new Map<string, number>();
+  await waitFor('a plausible video bitrate on every tile', () => qosRows(a), (rs) => {
+    for (const x of rs) kbps.set(x.participant, Math.max(kbps.get(x.participant) ?? 0, x.metrics.videoKbps ?? 0));
+    return rs.length === TILES && rs.every((x) => kbps.get(x.participant)! > 5);
+  }, 30_000, 1000);
   for (const r of rows) {
     assert.deepEqual(Object.keys(r.levels).sort(), ['audioBitrate', 'blur', 'freeze', 'stutter', 'videoBitrate']);
-    assert.ok(r.metrics.videoKbps! > 5 && r.metrics.videoKbps! < 3000, `video kbps plausible for ${r.participant}: ${r.metrics.videoKbps}`);
+    const k = kbps.get(r.participant) ?? 0;
+    assert.ok(k > 5 && k < 3000, `video kbps plausible for ${r.participant}: ${k}`);
     assert.ok(r.metrics.blur.score === null || (r.metrics.blur.score >= 0 && r.metrics.blur.score <= 100));
     assert.equal(typeof r.metrics.freeze.count, 'number');
     assert.ok(r.sfu && r.sfu.layer === 'q', `grid tiles take the low layer (${r.participant}: ${r.sfu?.layer})`);
