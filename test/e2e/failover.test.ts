@@ -88,7 +88,8 @@ test('kill -9 of the box right after a cut: the durable outbox + uplink deliver 
   t.after(() => h.close());
   await h.ready('5g', 30_000);
   h.startPublishing(20);
-  await new Promise((r) => setTimeout(r, 1500));
+  // some confirmed events before the cut (a loaded machine confirms fewer in a fixed 1.5 s)
+  await h.waitFor(() => h.confirmed().length > 20, 30_000, 'more than 20 events confirmed before the kill');
   const before = h.confirmed().length;
   h.ns.linkDown('5g');
   await new Promise((r) => setTimeout(r, 100));

@@ -67,7 +67,7 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   // four handshakes at a time: 29 at once on a shared 2-core box outlast a publisher's connection timeout
   for (let i = 0; i < synth.length; i += 4) await Promise.all(synth.slice(i, i + 4).map((s) => s.start()));
 
-  step(`${N - 3} synthetic started`);
+  step(`${N - 3} synthetic started (handshakes the SFU asked to redo: ${synth.reduce((n, s) => n + s.stats.republishes, 0)})`);
   // A sees every other participant's tile and decodes it
   const decodingTiles = async () => (await inbound(a)).filter((x) => x.kind === 'video' && x.framesDecoded > 5).length;
   await waitFor(`${TILES} decoding tiles on A`, decodingTiles, (n) => n >= TILES, 120_000, 1000);

@@ -55,7 +55,8 @@ class RepublishAsked extends Error { constructor() { super('the SFU asked to pub
 
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
 
-export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number }
+/** `republishes`: handshakes the SFU gave up on and asked to publish again */
+export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number; republishes: number }
 
 const codecs = (light = false) => ({
   audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: light ? [] : [useNACK()] })],
@@ -63,7 +64,7 @@ const codecs = (light = false) => ({
 });
 
 export function createSyntheticClient(opts: SyntheticOptions) {
-  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0 };
+  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0, republishes: 0 };
   const timers: NodeJS.Timeout[] = [];
   const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
@@ -307,6 +308,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         if (m.t === 'offer') answerOffer(m.sdp as string, m.fresh === true).catch((e) => errors.push(String(e)));
         if (m.t === 'layers' && Array.isArray(m.active)) activeRids = new Set(m.active as string[]);
         if (m.t === 'republish') {
+          stats.republishes++;
           for (const t of pubTimers) clearInterval(t);
           pubTimers.length = 0;
           // a publish still waiting for its handshake is retried by its caller, at once
