@@ -24,7 +24,7 @@ after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(
 const N = Number(process.env.KEFU_VIDEO_GRID ?? 12);
 const TILES = N - 1;
 
-test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { timeout: 180_000 }, async (t) => {
+test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { timeout: 290_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-video-');
   // thumbnails at 7.5 fps (a 32 grid's default; 12 tiles would get 15): real Chrome L1T3 is thinned to TL0+TL1
   const srv = await startVideoServer({ dataDir: dir, config: { maxParticipants: 32, thumbnailFps: 7.5 } });
@@ -50,7 +50,8 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   // record real VP8 (the low layer of A) to feed the synthetic publishers
   const rec = createSyntheticClient({ url: wsUrl, room: 'grid', participant: 'recorder', layers: [], audio: false, receive: true, record: true });
   await rec.start();
-  await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 30_000);
+  // Chrome lowers the frame rate of a starved machine's encoder (~3 fps at load 16-24): 120 packets can take 40 s
+  await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 90_000);
   await rec.stop();
   const recording = [...rec.recording];
   // Chrome sends L1T3 (what the temporal thinning relies on); the recorder (3 tiles: never thinned) got every layer
