@@ -86,7 +86,8 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
 
   // QoS: one row per tile, each with five levels; the browsers' tiles carry plausible figures
   step('media asserted');
-  const rows = await waitFor(`${TILES} QoS rows`, () => qosRows(a), (r) => r.length === TILES && r.every((x) => x.metrics.videoKbps !== null), 30_000);
+  // a publisher that redid its handshake (republish, under load) has its tiles wait for a key frame: no layer yet
+  const rows = await waitFor(`${TILES} QoS rows`, () => qosRows(a), (r) => r.length === TILES && r.every((x) => x.metrics.videoKbps !== null && !!x.sfu?.layer), 60_000);
   // a tile's bitrate is a 1 s sample: it dips when the machine stalls (Chrome then sends fewer frames, and the SFU
   // sheds thumbnail frames under load): each tile must reach a plausible rate within the window, as fps below
   const kbps = new Map<string, number>();
