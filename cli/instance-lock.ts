@@ -37,6 +37,11 @@ export function dataDirInUse(dir: string, pid?: number, file?: string): KefuErro
   return new KefuError('DATA_DIR_IN_USE', `data folder ${shortPath(dir)} is in use by ${by}; stop it first, or ${other}`, { dir, ...(pid ? { pid } : {}) });
 }
 
+/** The error for a master's data folder held by another master (`kefu master run` or `kefu up`'s). */
+export function masterAlreadyRunning(dir: string, pid: number, other = 'give this one another dataDir'): KefuError {
+  return new KefuError('ALREADY_RUNNING', `a master is already running on data folder ${shortPath(dir)} (pid ${pid}); stop it first, or ${other}`, { pid, dir });
+}
+
 export function shortPath(dir: string): string {
   const rel = relative(process.cwd(), dir);
   return rel && !rel.startsWith('..') ? `./${rel}` : dir;

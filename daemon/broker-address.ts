@@ -2,6 +2,7 @@
 // `kefu doctor` both build their connection from here, so the doctor tests what the daemon will do.
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { cannotRead, ConfigError } from '../protocol/errors.js';
 import type { BrokerAddress } from '../transports/transport.js';
 import type { RootConfig } from './config/schema.js';
@@ -40,5 +41,7 @@ export async function brokerAddress(master: RootConfig['master']): Promise<Broke
   const port = Number(url.port) || (tls ? 8883 : 1883);
   if (!tls) return { host, port };
   const ca = master.caFile ? (await readCaFile(master.caFile)).ca : undefined;
-  return { host, port, tls: { ca, servername: host, rejectUnauthorized: true } };
+  // SNI carries host names only (RFC 6066): Node warns (DEP0123) on an address; the certificate is still checked
+  // against the address, which must be one of its IP names
+  return { host, port, tls: { ca, ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: true } };
 }

@@ -105,7 +105,7 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       });
       const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: log.child({ module: 'outbox' }),
         maxBytes: root.outbox.maxBytes, groupCommitMs: root.outbox.groupCommitMs, memoryBytes: root.outbox.memoryBytes,
-        walDir: root.outbox.wal ? join(root.dataDir, 'outbox-wal') : undefined, walMaxBytes: root.outbox.walMaxBytes });
+        walDir: root.outbox.wal ? join(root.dataDir, 'outbox-wal') : undefined, walMaxBytes: root.outbox.walMaxBytes, syncEveryMs: root.outbox.syncEveryMs });
       await outbox.open();
       let host: PluginHost | undefined;
       const uplink = createUplink({
@@ -168,6 +168,9 @@ export function createDaemon(config: LoadedConfig, log: Logger): Daemon {
       httpUrl = await http.listen();
       await control.start();
       await manager.start();
+      // the master's link order (and whatever else `cfg` sets) survives a restart: in force before the uplink
+      // connects (after manager.start, which builds its ranking from the local config)
+      await desired.restore();
       await router.start();
       uplink.start();
       await host.start();

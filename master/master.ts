@@ -75,6 +75,8 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
   const urls: Partial<MasterUrls> = {};
   /** the URL keys whose listener is on all interfaces while no publicHost says which name boxes use */
   const allInterfaces: Array<keyof MasterUrls> = [];
+  /** what is wrong but does not stop the master (a certificate that does not name publicHost), from the last start */
+  const warnings: string[] = [];
   // the host boxes and browsers use for a listener: its own address, else publicHost, else (here) loopback
   const shown = (key: keyof MasterUrls, host: string) => {
     if (!wildcard(host)) return bracket(host);
@@ -128,7 +130,11 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
 
   async function doStart(): Promise<MasterUrls> {
     allInterfaces.length = 0;
-    await checkConfigFiles(config);
+    warnings.length = 0;
+    for (const w of await checkConfigFiles(config)) {
+      warnings.push(w);
+      log.warn(w);
+    }
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     root = createRootStore(join(config.dataDir, 'store'));
     await root.open();
@@ -213,6 +219,7 @@ export function createMaster(input: MasterConfigInput, opts: { log?: Logger } = 
     urls: urls as Readonly<Partial<MasterUrls>>,
     /** URL keys whose listener is on all interfaces with no publicHost set: their URL shows 127.0.0.1 */
     allInterfaces: allInterfaces as readonly (keyof MasterUrls)[],
+    warnings: warnings as readonly string[],
     stats,
     /**
      * Gives a box its broker credential (idempotent: an existing matching secret file is reused) and returns

@@ -1,7 +1,7 @@
 // `kefu init`: writes a valid box config (flags, or prompts when run in a terminal), validated before writing.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { KefuError } from '../../protocol/errors.js';
@@ -13,7 +13,26 @@ import { createPrompter } from '../prompt.js';
 
 interface InitOptions {
   out: string; box?: string; region?: string; master?: string; username?: string; passwordFile?: string; caFile?: string;
-  dataDir: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
+  dataDir?: string; httpPort: string; transport: string[]; plugins: string; force?: boolean; yes?: boolean; tls?: string | boolean;
+}
+
+/** the real box's layout (README "Install on a real box"): config in /etc/kefu, state in /var/lib/kefu */
+const SYSTEM_CONFIG_DIR = '/etc/kefu';
+const SYSTEM_DATA_DIR = '/var/lib/kefu';
+
+/** `-o` names the file, or a folder (one that exists, or written with a trailing slash) to put kefu.yaml in */
+export function initOutFile(out: string): string {
+  const isDir = out.endsWith('/') || out.endsWith(sep) || (existsSync(out) && statSync(out).isDirectory());
+  return resolve(isDir ? join(out, 'kefu.yaml') : out);
+}
+
+/**
+ * Where the password file and the data folder go when no flag says: beside the config, so a config written
+ * anywhere but /etc/kefu works from there without root; in /etc/kefu, the system layout (/var/lib/kefu).
+ */
+export function initDefaults(outFile: string): { passwordFile: string; dataDir: string } {
+  const dir = dirname(outFile);
+  return { passwordFile: join(dir, 'box.secret'), dataDir: dir === SYSTEM_CONFIG_DIR ? SYSTEM_DATA_DIR : join(dir, 'data') };
 }
 
 /** the link ids installers and the README use; a kind given twice gets -2, -3 */
@@ -35,14 +54,14 @@ export function parseTransportSpec(spec: string, index: number, all: readonly st
 export function register(program: Command): void {
   program.command('init')
     .description('write a box config file')
-    .option('-o, --out <file>', 'where to write it', '/etc/kefu/kefu.yaml')
+    .option('-o, --out <file|dir/>', 'where to write it (a folder: <folder>/kefu.yaml)', `${SYSTEM_CONFIG_DIR}/kefu.yaml`)
     .option('--box <id>', 'box id, e.g. hall-01')
     .option('--region <id>', 'region id, e.g. dandong')
     .option('--master <url>', 'master broker url, e.g. mqtts://master.example:8883')
     .option('--username <name>', 'MQTT user name (default: the box id)')
-    .option('--password-file <file>', 'file holding the box password', '/etc/kefu/box.secret')
+    .option('--password-file <file>', 'file holding the box password (default: box.secret beside the config)')
     .option('--ca-file <file>', "CA certificate the master's broker certificate is checked against (mqtts:// with a private CA)")
-    .option('--data-dir <dir>', 'data folder', '/var/lib/kefu')
+    .option('--data-dir <dir>', `data folder (default: ${SYSTEM_DATA_DIR} for a config in ${SYSTEM_CONFIG_DIR}, else data/ beside the config)`)
     .option('--http-port <port>', 'LAN HTTP port', '8443')
     .option('--transport <spec...>', 'links in preference order: wired[:addr] nr5g[:port[:netdev]] lte[...] ble:<addr>', ['wired'])
     .option('--plugins <list>', 'comma-separated plugins to enable', 'system')
@@ -66,7 +85,10 @@ export function register(program: Command): void {
       }
       const missing = required.filter((k) => !o[k]);
       if (missing.length) throw new KefuError('INIT_MISSING', `missing ${missing.map((m) => `--${m}`).join(', ')}`);
-      const out = resolve(o.out);
+      const out = initOutFile(o.out);
+      const defaults = initDefaults(out);
+      o.passwordFile = o.passwordFile ? resolve(o.passwordFile) : defaults.passwordFile;
+      o.dataDir = o.dataDir ? resolve(o.dataDir) : defaults.dataDir;
       if (existsSync(out) && !o.force) throw new KefuError('INIT_EXISTS', `${out} exists (use --force to overwrite)`);
       const config = {
         box: { id: o.box, region: o.region },
@@ -91,6 +113,7 @@ export function register(program: Command): void {
         `wrote ${out}`,
         ...notes.map((n) => `note: ${n}`),
         ...(caCert ? [`hall CA: ${caCert}: install it once on every terminal and agent PC as a trusted root, so the box's HTTPS pages open without a warning`] : []),
+        `data folder: ${o.dataDir} (made on first start; the user that runs kefu must be able to write there)`,
         `next: write the box password to ${o.passwordFile} without it ever being readable by others (\`(umask 077 && cat > ${o.passwordFile})\`, paste, Ctrl-D), then run \`kefu doctor -c ${out}\` and \`kefu start -c ${out}\``,
       ].join('\n'));
     }));

@@ -10,7 +10,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { createMaster } from '../../master/master.js';
 import { DEMO_IDENTITIES, writeDemoIdentities } from '../../plugins/faceauth/index.js';
 import { portOrAny } from '../free-port.js';
-import { acquireInstanceLock, dataDirInUse, shortPath } from '../instance-lock.js';
+import { acquireInstanceLock, dataDirInUse, masterAlreadyRunning, shortPath, type InstanceLock } from '../instance-lock.js';
 import { KefuError } from '../../protocol/errors.js';
 import { action, print } from '../output.js';
 import { untilSignal } from '../signals.js';
@@ -55,18 +55,15 @@ export function register(program: Command): void {
       // before anything opens the folder: a second `kefu up` must leave the running one untouched
       const lock = acquireInstanceLock(data, (pid, dir) => new KefuError('ALREADY_RUNNING',
         `kefu up is already running in ${shortPath(dir)} (pid ${pid}); stop it with Ctrl-C there or use --data <dir>`, { pid, dir }));
-      let boxLock;
+      // the embedded master and the box each take their folder's lock, as `kefu master run` and `kefu start` do:
+      // one of those already running there is refused here with its own error, before anything is opened
+      const held: InstanceLock[] = [lock];
       try {
-        boxLock = acquireInstanceLock(join(data, 'box'), (pid, dir) => dataDirInUse(dir, pid));
-      } catch (err) {
-        lock.release();
-        throw err;
-      }
-      try {
+        held.push(acquireInstanceLock(join(data, 'master'), (pid, dir) => masterAlreadyRunning(dir, pid, 'use kefu up --data <another folder>')));
+        held.push(acquireInstanceLock(join(data, 'box'), (pid, dir) => dataDirInUse(dir, pid)));
         await run(o, data, json);
       } finally {
-        boxLock.release();
-        lock.release();
+        for (const l of held.reverse()) l.release();
       }
     }));
 }

@@ -56,6 +56,10 @@ export function registerFleet(master: Command): void {
       const out = cmd.optsWithGlobals<OutputOptions>();
       const args = parseArgs(argsJson);
       const res = await (await masterClient(opts)).broadcast(name, args, { region: opts.region, timeoutMs: opts.timeout });
-      print(out, res, () => table(res.results.map((r) => ({ box: r.box, ok: r.ok, result: r.ok ? r.result : `${r.error?.code}: ${r.error?.message}` }))));
+      const count = (code: string) => res.results.filter((r) => r.error?.code === code).length;
+      const summary = `${res.results.filter((r) => r.ok).length} of ${res.results.length} boxes ok, ${count('BOX_OFFLINE')} offline, ${count('COMMAND_TIMEOUT')} did not answer`;
+      print(out, res, () => (res.results.length
+        ? `${table(res.results.map((r) => ({ box: r.box, ok: r.ok, result: r.ok ? r.result : `${r.error?.code}: ${r.error?.message}` })))}\n${summary}`
+        : `no boxes${opts.region ? ` in region ${opts.region}` : ''}`));
     }));
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../../daemon/logger.js';
 import { ConfigError, KefuError } from '../../protocol/errors.js';
 import { loadMasterConfigFile } from '../../master/config.js';
 import { createMaster, HTTP_TOKEN_FILE, type Master, type MasterUrls } from '../../master/master.js';
-import { acquireInstanceLock, shortPath } from '../instance-lock.js';
+import { acquireInstanceLock, masterAlreadyRunning, shortPath } from '../instance-lock.js';
 import { action, print, type OutputOptions } from '../output.js';
 import { untilSignal } from '../signals.js';
 import { configFileOf, DEFAULT_DATA } from './target.js';
@@ -58,8 +58,7 @@ export function registerRun(master: Command): void {
       const dataDir = resolve(m.config.dataDir);
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       // before anything opens the folder: a second master must leave the running one (and its master.json) alone
-      const lock = acquireInstanceLock(dataDir, (pid, dir) => new KefuError('ALREADY_RUNNING',
-        `a master is already running on data folder ${shortPath(dir)} (pid ${pid}); stop it first, or give this one another dataDir`, { pid, dir }));
+      const lock = acquireInstanceLock(dataDir, (pid, dir) => masterAlreadyRunning(dir, pid));
       try {
         let urls: MasterUrls;
         try {
@@ -69,8 +68,9 @@ export function registerRun(master: Command): void {
           throw new KefuError('DATA_DIR_IN_USE', `data folder ${shortPath(dataDir)} is in use by another master (its store is locked, e.g. by \`kefu up\`); stop it first, or give this one another dataDir`, { dir: dataDir });
         }
         const wide = new Set<string>(m.allInterfaces);
-        print(out, { ok: true, ...urls, dataDir: m.config.dataDir, allInterfaces: [...wide] }, () => [
+        print(out, { ok: true, ...urls, dataDir: m.config.dataDir, allInterfaces: [...wide], warnings: [...m.warnings] }, () => [
           `master running (data: ${m.config.dataDir})`,
+          ...m.warnings.map((w) => `warning: ${w}`),
           ...Object.entries(urls).map(([k, v]) => `  ${k.padEnd(9)} ${v}${wide.has(k) ? `  ${ALL_INTERFACES}` : ''}`),
           `  API token in ${m.config.http.tokenFile ?? join(m.config.dataDir, HTTP_TOKEN_FILE)}; open the dashboard as ${urls.dashboard}#token=<token>`,
         ].join('\n'));

@@ -29,6 +29,8 @@ export interface DesiredConfigOptions {
 }
 
 const HANDLED_KEY = 'cfg:handled';
+/** the desired config the box runs with: applied and confirmed, so the next start applies it again */
+const IN_FORCE_KEY = 'cfg:inForce';
 
 export function createDesiredConfig(opts: DesiredConfigOptions) {
   const { box, log, link } = opts;
@@ -56,7 +58,11 @@ export function createDesiredConfig(opts: DesiredConfigOptions) {
   async function handle(cfg: CfgMessage): Promise<void> {
     const handled = (await opts.store.get(HANDLED_KEY)) as { version: number } | undefined;
     if (handled && cfg.version <= handled.version) return;
-    const finish = async (r: CfgReportedMessage) => {
+    const finish = async (r: CfgReportedMessage, inForce?: 'set' | 'clear') => {
+      // what the next start re-applies: this one once confirmed; none after a rollback (the local config is back);
+      // a refused one changed nothing, so the one before stays in force
+      if (inForce === 'set') await opts.store.put(IN_FORCE_KEY, cfg, { sync: true } as never);
+      if (inForce === 'clear') await opts.store.del(IN_FORCE_KEY);
       await opts.store.put(HANDLED_KEY, { version: cfg.version, applied: r.applied, ts: r.ts }, { sync: true } as never);
       if (!r.applied) await opts.outbox.enqueue({ topic: topics.cfgReported(box), class: 'critical', retain: true, payload: r as Record<string, unknown> });
     };
@@ -71,7 +77,7 @@ export function createDesiredConfig(opts: DesiredConfigOptions) {
     const timeoutMs = opts.confirmTimeoutMs ?? 60_000;
     if (await confirm(cfg.version, now() + timeoutMs)) {
       log.info({ version: cfg.version }, 'desired config applied and the master link confirmed');
-      return finish(report(cfg.version, true));
+      return finish(report(cfg.version, true), 'set');
     }
     if (stopped) return;
     log.warn({ version: cfg.version, timeoutMs }, 'master link lost after applying config: rolling back');
@@ -80,7 +86,27 @@ export function createDesiredConfig(opts: DesiredConfigOptions) {
     } catch (err) {
       log.error({ err, version: cfg.version }, 'config rollback failed');
     }
-    return finish(report(cfg.version, false, { code: 'CONFIG_ROLLED_BACK', message: `the master link did not come back within ${timeoutMs} ms after applying version ${cfg.version}` }));
+    return finish(report(cfg.version, false, { code: 'CONFIG_ROLLED_BACK', message: `the master link did not come back within ${timeoutMs} ms after applying version ${cfg.version}` }), 'clear');
+  }
+
+  /**
+   * At start, before the uplink connects: applies the desired config in force when the box stopped, validated again
+   * (the retained `cfg` it came in is not handled twice). One this box can no longer take (its local config
+   * changed) is logged with its code and skipped, reported to the master as not applied, and not fatal.
+   */
+  async function restore(): Promise<void> {
+    const cfg = (await opts.store.get(IN_FORCE_KEY)) as CfgMessage | undefined;
+    if (!cfg) return;
+    try {
+      await opts.apply(cfg);
+      log.info({ version: cfg.version }, 'desired config restored');
+    } catch (err) {
+      const body = toErrorBody(err);
+      log.warn({ version: cfg.version, code: body.code, reason: body.message.slice(0, 300) }, 'desired config in force before the restart no longer applies: skipped, the local config is used');
+      await opts.outbox.enqueue({ topic: topics.cfgReported(box), class: 'critical', retain: true,
+        payload: report(cfg.version, false, { code: body.code, message: `not re-applied at start: ${body.message}` }) as unknown as Record<string, unknown> })
+        .catch((e: unknown) => log.error({ err: toErrorBody(e) }, 'cfg/reported not stored'));
+    }
   }
 
   return {
@@ -94,6 +120,7 @@ export function createDesiredConfig(opts: DesiredConfigOptions) {
       }
       chain = chain.then(() => handle(decoded.value)).catch((err) => log.error({ err }, 'desired config handling failed'));
     },
+    restore,
     /** Resolves when everything received so far is handled (tests, shutdown). */
     idle(): Promise<void> { return chain; },
     stop(): void { stopped = true; },

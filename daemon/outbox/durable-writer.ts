@@ -1,7 +1,7 @@
 // The disk half of the outbox. Two ways to make a group commit durable:
 // - level mode: the commit's segments, deletes and rewrites in one level batch, synced when it holds new events;
-// - WAL mode: one O_DSYNC append to the write-ahead log (new events + the seqs acked or evicted since the last
-//   append). Events reach level only at checkpoints, which run beside the commits once the log is big (or payloads
+// - WAL mode: one append to the write-ahead log (new events + the seqs acked or evicted since the last append),
+//   on stable storage when it returns or synced within `syncEveryMs` (wal-file.ts). Events reach level only at checkpoints, which run beside the commits once the log is big (or payloads
 //   must leave memory): the log starts a new file, the live events go into level in a synced batch, and the old
 //   file is deleted. Most events are acked before any checkpoint and never touch level at all.
 import type { Logger } from 'pino';
@@ -21,6 +21,8 @@ export interface DurableWriterOptions {
   index: OutboxIndex;
   walDir?: string;
   walMaxBytes: number;
+  /** WAL mode: 0 = each commit on stable storage before it resolves; N = synced within N ms */
+  syncEveryMs?: number;
   memoryBytes: number;
   maxSegmentEntries: number;
   lastSeq: () => number;
@@ -29,7 +31,10 @@ export interface DurableWriterOptions {
 
 export function createDurableWriter(opts: DurableWriterOptions) {
   const { store, log, index, losses } = opts;
-  const wal = opts.walDir ? createWalFile(opts.walDir) : null;
+  const wal = opts.walDir ? createWalFile(opts.walDir, {
+    syncEveryMs: opts.syncEveryMs,
+    onSyncError: (err) => log.error({ err, code: 'OUTBOX_SYNC_FAILED' }, 'outbox: syncing the write-ahead log failed; the latest events may not survive a power cut (the log starts a new file)'),
+  }) : null;
   const toDelete = new Set<Segment>();
   const toRewrite = new Set<Segment>();
   let lossesDirty = false;

@@ -1,6 +1,8 @@
-// Durable outbox: an event is on stable storage before enqueue() resolves; it is deleted after the broker's PUBACK.
-// Two ways to get there: a synced level batch per group commit, or (with `walDir`) an O_DSYNC append to a
-// write-ahead log, whose events reach level only at checkpoints (and usually never: most are acked first).
+// Durable outbox: an event is on disk before enqueue() resolves; it is deleted after the broker's PUBACK.
+// Two ways to get there: a synced level batch per group commit, or (with `walDir`) an append to a write-ahead log,
+// whose events reach level only at checkpoints (and usually never: most are acked first). The log's appends are
+// synced before enqueue() resolves (`syncEveryMs: 0`) or within syncEveryMs after it (a daemon crash loses nothing,
+// a power cut at most that window).
 // Enqueues that arrive while a commit is under way go together into the next one (group commit).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -25,6 +27,8 @@ export interface OutboxOptions {
   walDir?: string;
   /** WAL bytes after which its events are checkpointed into level and the log starts over */
   walMaxBytes?: number;
+  /** WAL mode: 0 = an enqueue resolves once its event is on stable storage; N = once the OS has it, synced within N ms */
+  syncEveryMs?: number;
   /** events per level record; bigger means fewer writes, smaller means less re-sent after a crash */
   maxSegmentEntries?: number;
   /** payload bytes kept in RAM; beyond it, the last-to-be-sent events stay only on disk until their turn */
@@ -65,7 +69,7 @@ export function createOutbox(opts: OutboxOptions) {
   const losses = zeroCounts();
   let lastSeq = 0;
   const disk = createDurableWriter({
-    store: opts.store, log, index, walDir: opts.walDir, walMaxBytes: opts.walMaxBytes ?? 16 * 1024 * 1024, memoryBytes, maxSegmentEntries,
+    store: opts.store, log, index, walDir: opts.walDir, walMaxBytes: opts.walMaxBytes ?? 16 * 1024 * 1024, syncEveryMs: opts.syncEveryMs ?? 0, memoryBytes, maxSegmentEntries,
     lastSeq: () => lastSeq, losses,
   });
   const loading = new Map<Segment, Promise<void>>();

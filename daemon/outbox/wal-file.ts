@@ -1,14 +1,18 @@
 // The outbox's write-ahead log on disk: numbered files `wal-<gen>.log` in one folder, one of them open for
-// appends. The file is opened with O_DSYNC, so a write returns only when its data is on stable storage: one
-// thread-pool round trip per group commit instead of write + fdatasync. Each file is read on its own up to its
-// first torn frame, so a tear (a crash mid-write, a failed write) never hides the records of later files.
+// appends. Each file is read on its own up to its first torn frame, so a tear (a crash mid-write, a failed write,
+// a power cut before the data was synced) never hides the records of later files.
+// Two ways to sync (`syncEveryMs`):
+// - 0: the file is opened with O_DSYNC, so a write returns only when its data is on stable storage (one thread-pool
+//   round trip per group commit instead of write + fdatasync). Every append waits for the disk.
+// - N: a write returns once the OS has the data (a crash or kill of the daemon loses nothing) and an fdatasync
+//   follows within N ms (a power cut loses at most the last N ms): appends no longer wait for the disk.
 //
 // Zeroed space is kept ahead of the appends, written and synced off the commit path: an O_DSYNC write into
 // blocks that are already allocated and written needs only its data flushed, while one that grows the file
 // also waits for a journal commit (size, extents) that every other synced write on the disk (level's
 // checkpoints, other programs) queues for too. Zeros read as the end of the log.
 import { constants, promises as fsp } from 'node:fs';
-import { close, open, write } from 'node:fs';
+import { close, fdatasync, open, write } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLog, type WalRecord } from './wal-codec.js';
 
@@ -28,6 +32,14 @@ export interface WalReplay {
 const openAsync = (path: string, flags: number) => new Promise<number>((res, rej) => open(path, flags, 0o600, (e, fd) => (e ? rej(e) : res(fd))));
 const closeAsync = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
 const writeAsync = (fd: number, buf: Buffer, at: number) => new Promise<number>((res, rej) => write(fd, buf, 0, buf.length, at, (e, n) => (e ? rej(e) : res(n))));
+const syncAsync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
+
+export interface WalFileOptions {
+  /** 0: every append is on stable storage when it returns (O_DSYNC); N: appends are synced within N ms */
+  syncEveryMs?: number;
+  /** a deferred sync failed: what was appended since the last good one may not survive a power cut */
+  onSyncError?: (err: Error) => void;
+}
 
 /** zeroed bytes written ahead at a time, and the lead below which the next chunk is started */
 const AHEAD_CHUNK = 1024 * 1024;
@@ -41,7 +53,8 @@ export function tornBytes(buf: Buffer, good: number): number {
   return end - good;
 }
 
-export function createWalFile(dir: string) {
+export function createWalFile(dir: string, opts: WalFileOptions = {}) {
+  const syncEveryMs = opts.syncEveryMs ?? 0;
   let fd: number | null = null;
   let gen = 0;
   /** bytes appended since the last rotate() */
@@ -56,6 +69,30 @@ export function createWalFile(dir: string) {
   let zeroFailed = false;
   /** a write failed part-way: the tail of the current file is torn, so the next append starts a new file */
   let broken = false;
+  /** deferred sync (syncEveryMs > 0): the timer of the next one, and the one under way */
+  let syncTimer: NodeJS.Timeout | null = null;
+  let syncing: Promise<void> | null = null;
+
+  /** Syncs `f` now (deferred mode); a failure is reported and the next append starts a new file. */
+  function syncNow(f: number): Promise<void> {
+    if (syncTimer) { clearTimeout(syncTimer); syncTimer = null; }
+    const done = syncAsync(f).catch((err: Error) => { if (fd === f) broken = true; opts.onSyncError?.(err); });
+    syncing = done.finally(() => { if (syncing === done) syncing = null; });
+    return done;
+  }
+
+  function syncSoon(): void {
+    if (syncTimer || fd === null) return;
+    const f = fd;
+    syncTimer = setTimeout(() => { syncTimer = null; void syncNow(f); }, syncEveryMs);
+    syncTimer.unref();
+  }
+
+  /** Deferred mode: what the file holds reaches stable storage before it is closed. */
+  async function syncBeforeClose(f: number): Promise<void> {
+    await syncing;
+    await syncNow(f);
+  }
 
   /** Starts zeroing the next chunk when the appends come near the zeroed end. Best effort: without it an append
    * simply grows the file (a full disk, say). */
@@ -84,9 +121,11 @@ export function createWalFile(dir: string) {
   async function openNext(): Promise<void> {
     const old = fd;
     gen++;
-    const next = await openAsync(join(dir, fileName(gen)), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (syncEveryMs === 0 ? constants.O_DSYNC : 0);
+    const next = await openAsync(join(dir, fileName(gen)), flags);
     await syncDir();
     await zeroing?.done; // the old file's zeroing must not write after its close
+    if (old !== null && syncEveryMs > 0) await syncBeforeClose(old);
     fd = next;
     offset = 0;
     zeroedTo = 0;
@@ -128,7 +167,8 @@ export function createWalFile(dir: string) {
       for (const g of await gens()) if (g < keepFrom) await fsp.rm(join(dir, fileName(g)), { force: true });
     },
 
-    /** Appends framed records; resolves when they are on stable storage (O_DSYNC). */
+    /** Appends framed records; resolves when they are on stable storage (O_DSYNC), or with syncEveryMs > 0 when the
+     * OS has them (synced within syncEveryMs). */
     async append(frames: Buffer): Promise<void> {
       if (fd === null) throw new Error('the write-ahead log is not open');
       if (broken) await openNext();
@@ -150,11 +190,13 @@ export function createWalFile(dir: string) {
       size += total;
       offset += total;
       zeroAhead();
+      if (syncEveryMs > 0) syncSoon();
     },
 
     async close(): Promise<void> {
       await zeroing?.done;
       const f = fd;
+      if (f !== null && syncEveryMs > 0) await syncBeforeClose(f);
       fd = null;
       if (f !== null) await closeAsync(f);
     },

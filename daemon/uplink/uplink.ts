@@ -8,12 +8,12 @@ import type { Logger } from 'pino';
 import { topics, type BoxRef } from '../../protocol/topics.js';
 import { PROTOCOL_VERSION, type OutboxClass, type StateMessage, type TelemetryMessage, type TransportKind } from '../../protocol/schemas.js';
 import { KefuError } from '../../protocol/errors.js';
-import type { Outbox, OutboxEntry } from '../outbox/index.js';
+import type { Outbox } from '../outbox/index.js';
 import { createDeferredDuplex } from '../../transports/deferred-duplex.js';
 import { createVolatileStore } from './volatile-store.js';
 import { createTelemetryLimiter } from './telemetry-limiter.js';
 import { createTypedEvents } from './typed-events.js';
-import { createPoisonGuard } from './poison-guard.js';
+import { createOutboxPump } from './outbox-pump.js';
 import { createBurstWatch } from '../burst-watch.js';
 import { createReconnect } from './reconnect.js';
 
@@ -67,7 +67,6 @@ export interface UplinkEvents extends Record<string, unknown> {
 
 export interface PublishNowOptions { qos?: 0 | 1; retain?: boolean }
 
-const PUMP_SLICE = 64;
 /** a session that ends sooner than this after its CONNACK was taken away, refused, or its link is failing */
 const SHORT_SESSION_MS = 10_000;
 
@@ -78,7 +77,6 @@ export function createUplink(opts: UplinkOptions) {
   const events = createTypedEvents<UplinkEvents>((event, err) => log.error({ err, event }, 'uplink listener failed'));
   const store = createVolatileStore();
   const subscriptions = new Set<string>();
-  const guard = createPoisonGuard({ now });
   const shortSessions = createBurstWatch({ now });
   const limiter = createTelemetryLimiter<Record<string, unknown>>({
     intervalMs: opts.telemetryIntervalMs ?? 1000,
@@ -88,8 +86,6 @@ export function createUplink(opts: UplinkOptions) {
 
   let client: MqttClient | null = null;
   let generation = 0;
-  let inflight = 0;
-  let pumpScheduled = false;
   let stopping = false;
   let up = false;
   let stateTimer: NodeJS.Timeout | null = null;
@@ -102,7 +98,11 @@ export function createUplink(opts: UplinkOptions) {
     // mqtt.js's reconnect() would swap in fresh stores: keep ours (the outbox owns delivery; it is cleared per close)
     reconnect: () => { if (client && !stopping && !client.connected) client.reconnect({ outgoingStore: store }); },
   });
-  const counters = { connects: 0, disconnects: 0, acked: 0, rejected: 0 };
+  const counters = { connects: 0, disconnects: 0 };
+  const pump = createOutboxPump({
+    outbox, log, now, window, inflightLimit: opts.inflightLimit, allowedClasses: opts.allowedClasses,
+    onAcked: (e) => { if (events.has('acked')) events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic }); },
+  });
 
   function stateMessage(online: boolean): StateMessage {
     return {
@@ -118,50 +118,6 @@ export function createUplink(opts: UplinkOptions) {
     return true;
   }
 
-  function schedulePump(): void {
-    if (pumpScheduled) return;
-    pumpScheduled = true;
-    setImmediate(() => { pumpScheduled = false; pump(); });
-  }
-
-  function pump(): void {
-    if (!client?.connected || stopping) return;
-    const allowed = opts.allowedClasses?.();
-    const set = allowed ? new Set(allowed) : undefined;
-    // an MQTT 5 broker may announce a smaller receive maximum than our window, and a slow link a smaller cap
-    const limit = guard.limit(Math.min(window, opts.inflightLimit?.() ?? window, client.serverProperties?.receiveMaximum ?? window));
-    // a slice per event-loop turn: encoding a whole window at once would stall producers waiting on the loop
-    const room = Math.min(limit - inflight, PUMP_SLICE);
-    if (room <= 0) return;
-    const batch = outbox.take(set, room);
-    for (const e of batch) send(e);
-    if (batch.length === room && inflight < limit) schedulePump();
-  }
-
-  function send(e: OutboxEntry): void {
-    inflight++;
-    guard.sent(e.seq);
-    const gen = generation;
-    client!.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
-      // callbacks of a dead connection are stale: its entries were requeued when it closed
-      if (gen !== generation) return;
-      inflight--;
-      if (!err) {
-        guard.acked(e.seq);
-        outbox.ack(e.seq);
-        counters.acked++;
-        if (events.has('acked')) events.emit('acked', { seq: e.seq, id: e.id, cls: e.cls, topic: e.topic });
-      } else if (typeof (err as { code?: unknown }).code === 'number') {
-        // an MQTT 5 broker refused this publish for good (e.g. not authorised): retrying would block the class
-        guard.acked(e.seq);
-        counters.rejected++;
-        outbox.reject(e.seq);
-        log.warn({ topic: e.topic, seq: e.seq, reason: err.message }, 'broker refused an outbox event; dropped and counted');
-      }
-      schedulePump();
-    });
-  }
-
   function onConnect(): void {
     counters.connects++;
     reconnect.connected();
@@ -174,7 +130,7 @@ export function createUplink(opts: UplinkOptions) {
     publishRaw(topics.state(box), stateMessage(true), { qos: 1, retain: true });
     limiter.flushHeld();
     events.emit('connected', { transport });
-    pump();
+    pump.attach(client!);
   }
 
   function onClose(): void {
@@ -185,14 +141,7 @@ export function createUplink(opts: UplinkOptions) {
     store.clear();
     const outgoing = (client as unknown as { outgoing: Record<string, { cmd: string }> } | null)?.outgoing ?? {};
     for (const id of Object.keys(outgoing)) if (outgoing[id].cmd === 'publish') delete outgoing[id];
-    const poison = guard.closed();
-    if (poison !== null) {
-      counters.rejected++;
-      outbox.reject(poison);
-      log.error({ seq: poison }, 'an outbox event kept breaking the connection (refused by the broker?); dropped and counted');
-    }
-    const requeued = outbox.requeueInflight();
-    inflight = 0;
+    const requeued = pump.detach();
     if (wasConnected) {
       counters.disconnects++;
       // our own stop closes the connection: nothing to warn about
@@ -250,7 +199,7 @@ export function createUplink(opts: UplinkOptions) {
       client.on('error', (err) => { lastError = err.message; reconnect.error(err); log.debug({ err: err.message }, 'uplink error'); });
       client.on('offline', () => log.debug('uplink offline'));
       client.on('message', (topic, payload) => events.emit('message', { topic, payload }));
-      disposeReady = outbox.onReady(schedulePump);
+      disposeReady = outbox.onReady(pump.schedule);
       const every = opts.outboxTelemetryMs ?? 10_000;
       outboxTimer = setInterval(() => uplink.telemetry('outbox', { ...outbox.stats() }), every);
     },
@@ -259,6 +208,7 @@ export function createUplink(opts: UplinkOptions) {
     async stop(timeoutMs = 2000): Promise<void> {
       if (!client || stopping) return;
       stopping = true;
+      pump.halt();
       const c = client;
       if (outboxTimer) clearInterval(outboxTimer);
       if (stateTimer) clearTimeout(stateTimer);
@@ -325,7 +275,7 @@ export function createUplink(opts: UplinkOptions) {
     },
 
     /** Re-reads allowedClasses() and sends what may now go (call it when the link changes). */
-    kick(): void { schedulePump(); },
+    kick(): void { pump.schedule(); },
 
     /** Cuts a reconnect wait short (a new link, new credentials); the backoff count stays. */
     retryNow(): void { if (!stopping) reconnect.retryNow(); },
@@ -335,7 +285,7 @@ export function createUplink(opts: UplinkOptions) {
     /** The failure in progress while no session is up (null when connected or before the first attempt ends). */
     failure: reconnect.failure,
 
-    stats() { return { connected: uplink.connected, inflight, lastError, ...counters }; },
+    stats() { return { connected: uplink.connected, inflight: pump.inflight, lastError, ...counters, ...pump.counters }; },
   };
   return uplink;
 }

@@ -125,21 +125,35 @@ export function createCommandApi(deps: { client: () => MqttClient; registry: Fle
       if (!NAME.test(name)) throw new CommandError('COMMAND_NAME_INVALID', `command name "${name}" is not topic-safe`);
       const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
       const msg = message(randomUUID(), args, timeoutMs, opts.by);
-      const results: BroadcastResult['results'] = [];
-      const expected = new Set(deps.registry.list().filter((b) => b.online && (!opts.region || b.region === opts.region)).map((b) => b.id));
+      const answers: BroadcastResult['results'] = [];
+      const targets = deps.registry.list().filter((b) => !opts.region || b.region === opts.region);
+      const expected = new Set(targets.filter((b) => b.online).map((b) => b.id));
+      // every box addressed is in the result: one that is offline now is said to be (its session may still get the
+      // command later; an answer within the timeout replaces this entry), one that stays silent timed out
+      const offline = new Map(targets.filter((b) => !b.online).map((b) => [b.id, {
+        box: b.id, ok: false, error: { code: 'BOX_OFFLINE', message: `box ${b.id} is offline (${b.lastSeen === null ? 'never connected' : `last seen ${new Date(b.lastSeen).toISOString()}`})` },
+      }]));
+      const settled = () => ({ id: msg.id, results: [...answers, ...offline.values(), ...[...expected].map((box) => ({
+        box, ok: false, error: { code: 'COMMAND_TIMEOUT', message: `box ${box} did not answer ${name} within ${timeoutMs} ms` },
+      }))] });
       const topic = opts.region ? topics.regionBroadcast(opts.region, name) : topics.globalBroadcast(name);
-      return run<BroadcastResult>(topic, msg, timeoutMs, opts.signal, (finish) => ({
-        box: null,
-        onResult(from, res) {
-          if ('progress' in res) return;
-          if (opts.region && deps.registry.get(from)?.region !== opts.region) return;
-          if (results.some((r) => r.box === from)) return; // a repeated reply (QoS 1 redelivery)
-          results.push(res.ok ? { box: from, ok: true, result: res.result } : { box: from, ok: false, error: res.error });
-          expected.delete(from);
-          // every box that was online has answered: no need to wait out the timeout
-          if (expected.size === 0) finish(null, { id: msg.id, results });
-        },
-      }), () => ({ id: msg.id, results }));
+      return run<BroadcastResult>(topic, msg, timeoutMs, opts.signal, (finish) => {
+        // no box online: nothing to wait for (the command is still published for sessions the broker keeps)
+        if (expected.size === 0) setImmediate(() => finish(null, settled()));
+        return {
+          box: null,
+          onResult(from, res) {
+            if ('progress' in res) return;
+            if (opts.region && deps.registry.get(from)?.region !== opts.region) return;
+            if (answers.some((r) => r.box === from)) return; // a repeated reply (QoS 1 redelivery)
+            answers.push(res.ok ? { box: from, ok: true, result: res.result } : { box: from, ok: false, error: res.error });
+            expected.delete(from);
+            offline.delete(from);
+            // every box that was online has answered: no need to wait out the timeout
+            if (expected.size === 0) finish(null, settled());
+          },
+        };
+      }, settled);
     },
 
     handleResult(ref, msg) {

@@ -1,6 +1,6 @@
 // Master dashboard: the fleet table and the events/s chart, live over /api/feed. Read-only.
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
-import { zh, en, ago, pluginName, token, el } from '/common.js';
+import { zh, en, ago, eventName, pluginName, token, el } from '/common.js';
 import { timeAxis } from '/time-axis.js';
 
 initI18n({ zh, en });
@@ -91,7 +91,7 @@ function makeChart(data) {
 
 function renderEvents() {
   if (!events.length) { $('#events').replaceChildren(el('li', { class: 'muted' }, t(loaded ? 'noEventsYet' : 'connecting'))); return; }
-  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), `${pluginName(e.plugin)} / ${e.type}`)));
+  $('#events').replaceChildren(...events.map((e) => el('li', {}, el('time', {}, new Date(e.ts).toLocaleTimeString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB')), el('strong', {}, e.box), eventName(e.plugin, e.type))));
 }
 
 function setConn(ok) {

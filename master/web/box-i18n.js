@@ -7,10 +7,12 @@ export const boxZh = {
   outboxBytes: '占用空间', resident: '内存中', inflight: '在途', lastSeq: '最后序号', noLosses: '没有丢失', hasLosses: '有数据丢失',
   pluginState: '状态', chatStats: '对话统计',
   'chat.messages': '消息', 'chat.aiAnswers': 'AI 回答', 'chat.handoffs': '转人工', 'chat.ratings': '评价数', 'chat.avgRating': '平均评分',
-  'chat.open': '进行中会话', 'chat.waiting': '排队等人工', 'chat.withAgent': '人工服务中', 'chat.agentsOnline': '在线坐席',
+  'chat.open': '进行中会话', 'chat.waiting': '排队等人工', 'chat.withAgent': '人工服务中', 'chat.agentsOnline': '在线坐席', 'chat.disconnected': '客户断线待重连',
   'video.room': '视频房间', 'video.callId': '通话编号', 'video.participants': '参与人数',
   trendMem: '内存已用 %', trendLoad: 'CPU 负载', trendOutbox: '待发条数', trendRsrp: 'RSRP (dBm)', trendSinr: 'SINR (dB)', trendChat: '进行中 / 排队',
   trendsEmpty: '趋势图需要至少两次遥测（系统每分钟左右上报一次）。',
+  hintNever: '这个网点还没有连接过主控中心。在网点上：把 kefu master box add {id} 打印的密码写入配置中 master.passwordFile 指向的文件（如 /etc/kefu/box.secret），再启动 kefu；网点上运行 kefu doctor 可检查到主控中心的连接。',
+  hintOffline: '网点当前离线，它的事件会先存在网点上，恢复连接后补发。请检查网点的电源和网络；在网点上运行 kefu status 可看到断开的原因。',
   dur_d: '{d} 天 {h} 小时', dur_h: '{h} 小时 {m} 分', dur_m: '{m} 分 {s} 秒', dur_s: '{s} 秒',
 };
 export const boxEn = {
@@ -21,9 +23,11 @@ export const boxEn = {
   outboxBytes: 'Space used', resident: 'In memory', inflight: 'In flight', lastSeq: 'Last seq', noLosses: 'nothing lost', hasLosses: 'data was lost',
   pluginState: 'State', chatStats: 'Chat figures',
   'chat.messages': 'Messages', 'chat.aiAnswers': 'AI answers', 'chat.handoffs': 'Handoffs to staff', 'chat.ratings': 'Ratings', 'chat.avgRating': 'Average rating',
-  'chat.open': 'Open chats', 'chat.waiting': 'Waiting for staff', 'chat.withAgent': 'With staff', 'chat.agentsOnline': 'Staff online',
+  'chat.open': 'Open chats', 'chat.waiting': 'Waiting for staff', 'chat.withAgent': 'With staff', 'chat.agentsOnline': 'Staff online', 'chat.disconnected': 'Customers gone, may return',
   'video.room': 'Video room', 'video.callId': 'Call ID', 'video.participants': 'Participants',
   trendMem: 'Memory used %', trendLoad: 'CPU load', trendOutbox: 'Pending items', trendRsrp: 'RSRP (dBm)', trendSinr: 'SINR (dB)', trendChat: 'Open / waiting',
   trendsEmpty: 'Trends need at least two telemetry samples (the system reports about once a minute).',
+  hintNever: 'This box has never connected to the master. On the box: write the password that kefu master box add {id} printed into the file its master.passwordFile names (e.g. /etc/kefu/box.secret), then start kefu; kefu doctor on the box checks the link to the master.',
+  hintOffline: 'The box is offline; it keeps its events and sends them when it is back. Check its power and network; kefu status on the box shows why it disconnected.',
   dur_d: '{d} d {h} h', dur_h: '{h} h {m} min', dur_m: '{m} min {s} s', dur_s: '{s} s',
 };

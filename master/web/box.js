@@ -1,7 +1,7 @@
 // One box in detail for hall staff and installers: identity and link, system resources, plugins, the
 // outbox per class, recent trends, latest events, and every raw telemetry value. Read-only, refreshed every 2 s.
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
-import { zh, en, ago, api, el, pluginName, token } from '/common.js';
+import { zh, en, ago, api, el, eventName, pluginName, token } from '/common.js';
 import { boxZh, boxEn } from '/box-i18n.js';
 import { sizeMb, sizeBytes, duration, plain, label } from '/box-format.js';
 import { createTrends, TREND_NAMES } from '/box-trends.js';
@@ -18,6 +18,8 @@ const time = (ts) => (ts ? new Date(ts).toLocaleString(currentLang() === 'zh' ? 
 const CLASSES = ['critical', 'event', 'telemetry', 'bulk'];
 /** telemetry with a section of its own; the rest shows as plugin figures */
 const OWN_SECTION = new Set(['system', 'outbox', 'signal']);
+/** figures only there to compute another one (the average rating): the raw table still has them */
+const NOT_FOR_PEOPLE = new Set(['chat.ratingSum']);
 
 function facts(rows) {
   return rows.filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== '–')
@@ -88,7 +90,7 @@ function renderPlugins(box, tel) {
     el('span', { class: `badge ${st === 'running' ? 'ok' : st === 'failed' ? 'bad' : 'warn'}`, 'data-plugin': name }, `${pluginName(name)} · ${t(st)}`))));
   // a plugin's own figures: flat numbers and words only (lists and objects stay in the raw table)
   const blocks = Object.entries(tel).filter(([name]) => !OWN_SECTION.has(name)).map(([name, sample]) => {
-    const rows = Object.entries(sample.data ?? {}).filter(([, v]) => v === null || typeof v !== 'object');
+    const rows = Object.entries(sample.data ?? {}).filter(([k, v]) => (v === null || typeof v !== 'object') && !NOT_FOR_PEOPLE.has(`${name}.${k}`));
     if (!rows.length) return null;
     return el('div', { class: 'plugin-stats' }, el('h3', {}, pluginName(name)),
       el('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [el('dt', {}, label(`${name}.${k}`)), el('dd', {}, plain(v))])));
@@ -105,6 +107,10 @@ function render() {
     : box.lastTransport ? t('lastLink', { kind: t(box.lastTransport.kind) }) : t('noLink');
   $('#f-version').textContent = box.version ?? '–';
   $('#f-seen').textContent = ago(box.lastSeen);
+  // an offline box alone says nothing about what to do: a first connection needs its password on the box
+  const hint = box.online ? null : box.lastSeen == null ? 'hintNever' : 'hintOffline';
+  $('#box-hint').hidden = !hint;
+  if (hint) $('#box-hint').textContent = t(hint, { id: box.id });
   renderIdentity(box, tel);
   renderSystem(tel);
   renderOutbox(tel);
@@ -114,7 +120,7 @@ function render() {
   const rows = Object.entries(tel).flatMap(([name, sample]) =>
     Object.entries(sample.data).map(([k, v]) => el('tr', {}, el('td', {}, `${name}.${k}`), el('td', {}, plain(v)), el('td', { class: 'muted wide' }, time(sample.ts)))));
   $('#telemetry tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '3', class: 'muted' }, t('noData')))]));
-  const evs = events.map((e) => el('tr', {}, el('td', { class: 'muted' }, time(e.ts)), el('td', {}, `${pluginName(e.plugin)} / ${e.type}`), el('td', {}, e.seq), el('td', { class: 'muted wide' }, e.id)));
+  const evs = events.map((e) => el('tr', {}, el('td', { class: 'muted' }, time(e.ts)), el('td', {}, eventName(e.plugin, e.type)), el('td', {}, e.seq), el('td', { class: 'muted wide' }, e.id)));
   $('#events tbody').replaceChildren(...(evs.length ? evs : [el('tr', {}, el('td', { colspan: '4', class: 'muted' }, t('noData')))]));
 }
 
@@ -128,10 +134,10 @@ async function refresh() {
       wantHistory ? Promise.all(TREND_NAMES.map((n) => api(`${base}/telemetry?name=${n}`))) : null]);
     if (hist) histories = Object.fromEntries(hist.map((h) => [h.name, h.history]));
     last = { box, events };
-    $('#missing').hidden = true;
+    $('#missing').hidden = true; $('#detail').hidden = false;
     render();
   } catch (err) {
-    if (err.status === 404) { $('#missing').hidden = false; $('#facts').hidden = true; }
+    if (err.status === 404) { $('#missing').hidden = false; $('#detail').hidden = true; }
     if (err.status === 401) location.href = '/';
   }
 }

@@ -13,6 +13,8 @@ export const zh = {
   allRegions: '全部区域', back: '← 返回总览', boxTitle: '网点详情', connectedSince: '本次连接', cfgVersion: '已应用配置版本', status: '状态', transport: '链路',
   telemetryTitle: '遥测（最新值）', colName: '名称', colValue: '数值', colTime: '时间', colEvent: '事件', colSeq: '序号',
   notFound: '没有这个网点。', noData: '暂无数据', noEventsYet: '还没有新事件（网点发来的事件会实时出现在这里）',
+  'event.chat.message': '消息', 'event.chat.closed': '会话结束', 'event.chat.handoff': '转人工', 'event.chat.rating': '评价', 'event.chat.followup': '差评回访',
+  'event.faceauth.login': '刷脸登录', 'event.faceauth.enroll': '人脸登记',
   'plugin.system': '系统', 'plugin.chat': '对话', 'plugin.video': '视频', 'plugin.faceauth': '人脸认证', 'plugin.archive': '档案', 'plugin.handling': '业务办理', 'plugin.monitoring': '监控',
 };
 export const en = {
@@ -27,6 +29,8 @@ export const en = {
   allRegions: 'All regions', back: '← Back to overview', boxTitle: 'Box details', connectedSince: 'Connected since', cfgVersion: 'Applied config version', status: 'Status', transport: 'Link',
   telemetryTitle: 'Telemetry (latest)', colName: 'Name', colValue: 'Value', colTime: 'Time', colEvent: 'Event', colSeq: 'Seq',
   notFound: 'No such box.', noData: 'No data yet', noEventsYet: 'No new events yet (events from the boxes appear here as they arrive)',
+  'event.chat.message': 'message', 'event.chat.closed': 'conversation closed', 'event.chat.handoff': 'handoff to staff', 'event.chat.rating': 'rating', 'event.chat.followup': 'follow-up',
+  'event.faceauth.login': 'face login', 'event.faceauth.enroll': 'face enrollment',
   'plugin.system': 'System', 'plugin.chat': 'Chat', 'plugin.video': 'Video', 'plugin.faceauth': 'Face auth', 'plugin.archive': 'Archive', 'plugin.handling': 'Handling', 'plugin.monitoring': 'Monitoring',
 };
 
@@ -60,6 +64,13 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
+}
+
+/** "对话 / 转人工": an event people can read; a type without a label shows as sent */
+export function eventName(plugin, type) {
+  const key = `event.${plugin}.${type}`;
+  const s = t(key);
+  return `${pluginName(plugin)} / ${s === key ? type : s}`;
 }
 
 export function pluginName(name) {

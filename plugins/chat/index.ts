@@ -51,6 +51,8 @@ export default definePlugin({
       return engine;
     };
     const kbPath = cfg.kb ?? join(ctx.box.dataDir, 'chat', 'kb.json');
+    // errors name the setting, like every other config error; the seeded copy is named by no setting
+    const kbKey = cfg.kb ? 'plugins.chat.kb' : 'chat KB (the copy in the data folder)';
     const kb: KbHolder = { engine: currentEngine, replace: (next) => currentEngine().load(next), path: kbPath };
     const svc = () => {
       if (!service) throw new PluginError('CHAT_NOT_STARTED', 'chat', 'chat plugin is not started');
@@ -75,7 +77,7 @@ export default definePlugin({
     registerKbRoutes(ctx.http, { kb, service: svc, sessions });
 
     ctx.commands.handle('chat.kb.reload', z.object({}).strict(), async () => {
-      await kb.replace(await loadKb(kbPath));
+      await kb.replace(await loadKb(kbPath, kbKey));
       return { entries: currentEngine().kb.kb.length };
     }, { description: 're-read the knowledge base file and rebuild the answering engine; answers the entry count' });
     ctx.commands.handle('chat.stats', z.object({}).strict(), () => svc().stats(), { description: 'conversations, queues, agents and ratings now' });
@@ -96,7 +98,7 @@ export default definePlugin({
           if (!exists) { await mkdir(dirname(kbPath), { recursive: true }); await copyFile(SAMPLE_KB, kbPath); }
         }
         const next = createThreadedEngine({ log: ctx.log, phrasings: cfg.phrasings ? await loadPhrasingPacks() : [] });
-        await next.load(await loadKb(kbPath));
+        await next.load(await loadKb(kbPath, kbKey));
         engine = next;
         service = createChatService({ store: createChatStore(ctx.store), uplink: ctx.uplink, bus: ctx.bus, log: ctx.log, config: cfg,
           engine: currentEngine, readSecret: (p) => ctx.readSecret(p) });

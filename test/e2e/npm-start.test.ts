@@ -22,8 +22,15 @@ test('kefu up: box online at the master, pages load, Ctrl-C stops everything', {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(urls.box.url);
     await page.waitForSelector('#plugins tr');
-    assert.match(await page.textContent('#plugins') ?? '', /system/);
+    assert.match(await page.textContent('#plugins') ?? '', /系统/);
     assert.match(await page.textContent('#status') ?? '', /在线/);
+    // hall staff see who waits, and are told when nobody can serve them
+    const kiosk = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    await kiosk.goto(`${urls.box.url.replace(/\/$/, '')}/p/chat/terminal.html?terminal=e2e-kiosk`);
+    await kiosk.locator('.bubble.from-bot').first().waitFor();
+    await kiosk.click('#human');
+    await page.locator('#service [data-kpi="waiting"] .kpi', { hasText: '1' }).waitFor({ timeout: 15_000 });
+    await page.locator('#service-warn', { hasText: '没有坐席在线' }).waitFor();
     await page.screenshot({ path: join(dir, 'box.png') });
     const token = (await import('node:fs')).readFileSync(urls.master.tokenFile, 'utf8').trim();
     await page.goto(`${urls.master.dashboard}#token=${token}`);

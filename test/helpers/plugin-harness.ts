@@ -73,7 +73,14 @@ export async function createPluginHarness<S extends z.ZodType>(
     },
   };
   const instance = await plugin.setup(ctx);
-  await instance.start();
+  try {
+    await instance.start();
+  } catch (err) {
+    // a start that fails leaves nothing open behind the test
+    await server.close();
+    await root.close();
+    throw err;
+  }
   running = true;
   const baseUrl = await server.listen();
   let closed = false;

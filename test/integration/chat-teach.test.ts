@@ -10,6 +10,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const WORDING = '小店关门歇业了税务上怎么了结';
+const ANSWERED = '发票怎么查验真伪';
 const ENTRY = 'REG-03'; // 公司不做了，怎么办理税务注销？
 
 test('teach the assistant: a handed-off wording becomes a phrasing of its KB entry and is answered next time', { timeout: 120_000 }, async (t) => {
@@ -32,9 +33,17 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   terminal.on('pageerror', (e) => errors.push(`terminal: ${e.message}`));
   await terminal.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-1&customer=cust-1`);
   await terminal.locator('.bubble.from-bot').first().waitFor();
+  // a question the AI answers comes first: the panel still offers the one it could not answer
+  const known = await ask(ANSWERED);
+  assert.equal(known.decision, 'answer', `precondition: the AI answers "${ANSWERED}"`);
+  await terminal.fill('#text', ANSWERED);
+  await terminal.click('#send');
+  await terminal.locator('.bubble.from-bot', { hasText: '有没有解决您的问题' }).waitFor();
   await terminal.fill('#text', WORDING);
   await terminal.click('#send');
   await terminal.locator('.bubble.from-customer', { hasText: WORDING }).waitFor();
+  // the first answer's 已解决 / 没解决 no longer answer anything once the customer asked again
+  assert.equal(await terminal.locator('.quick:not(.used)', { hasText: '已解决' }).count(), 0, 'stale choices are greyed out');
   await terminal.click('#human');
   await terminal.locator('#owner-label', { hasText: '正在排队' }).waitFor();
 
@@ -49,7 +58,7 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   // the panel offers the customer's wording and the entry the engine ranked first
   await agent.locator('#teach:not([hidden])').waitFor();
   assert.equal(await agent.locator('#teach-q').inputValue(), WORDING);
-  assert.deepEqual(await agent.locator('#teach-q option').allInnerTexts(), [WORDING], 'the 转人工 request is not offered as a wording');
+  assert.deepEqual(await agent.locator('#teach-q option').allInnerTexts(), [ANSWERED, WORDING], 'the 转人工 request is not offered as a wording');
   await agent.waitForFunction((id) => (document.getElementById('teach-entry') as HTMLSelectElement).value === id, ENTRY, { timeout: 15_000 }).catch(async (err) => {
     await agent.screenshot({ path: `${shots}/agent-teach-failed.png` });
     throw new Error(`entry ${await agent.locator('#teach-entry').inputValue()} / result ${await agent.locator('#teach-result').innerText()}: ${(err as Error).message}`);

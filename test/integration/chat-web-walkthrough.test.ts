@@ -93,8 +93,20 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   assert.equal(boxes.length, 5);
   for (const b of boxes) { assert.ok(b.l >= 0 && b.r <= 390, `inside the screen: ${JSON.stringify(b)}`); assert.ok(b.h >= 56 && b.w >= 200, `large target: ${JSON.stringify(b)}`); }
   await terminal.locator('.rate-buttons button', { hasText: 'Neutral' }).waitFor();
+  // nothing looks chosen before the customer chooses (a focus ring on 非常满意 read as a preselection)
+  assert.equal(await terminal.evaluate(() => document.activeElement?.closest('.rate-buttons') !== null), false, 'no rating button focused on open');
   await terminal.screenshot({ path: `${shots}/walk-terminal-rate-390.png` });
-  await terminal.locator('.rate-buttons button[data-level="5"]').click();
+  const complaint = 'Waited far too long and the agent kept asking for the same invoice numbers again and again';
+  await terminal.fill('#rate-comment', complaint);
+  await terminal.locator('.rate-buttons button[data-level="1"]').click();
+
+  // the follow-up shows the customer's whole comment, who served and when, without hovering (a tablet has no hover)
+  const task = agent.locator('#tasks li.task');
+  await task.waitFor();
+  assert.match(await task.locator('.task-head').innerText(), /王晓/);
+  const comment = await task.locator('.task-comment').evaluate((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 }));
+  assert.equal(comment.text, `“${complaint}”`);
+  assert.equal(comment.cut, false, 'the comment is not cut off');
 
   // a second customer asks for a human and closes the tab: the console says so, then the conversation goes away
   const second = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
@@ -119,5 +131,19 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   const lang = await agent.locator('header button.lang').evaluate((b) => ({ h: b.getBoundingClientRect().height, line: parseFloat(getComputedStyle(b).lineHeight) || 24 }));
   assert.ok(lang.h < lang.line * 2, `中文/English button on one line (${lang.h}px)`);
   await agent.screenshot({ path: `${shots}/walk-agent-phone.png` });
+
+  // a kiosk the customer walked away from asks, then starts over: the next customer never reads the last one's chat
+  const kiosk = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+  kiosk.on('pageerror', (e) => errors.push(`kiosk: ${e.message}`));
+  await kiosk.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-idle&idle=2&idleGrace=2`);
+  await kiosk.locator('.bubble.from-bot').first().waitFor();
+  await kiosk.fill('#text', '我的身份证号是 11010519491231002X，发票怎么查验？');
+  await kiosk.click('#send');
+  await kiosk.locator('dialog#idle[open]', { hasText: '还需要帮助吗' }).waitFor({ timeout: 10_000 });
+  await kiosk.screenshot({ path: `${shots}/walk-kiosk-idle.png` });
+  await kiosk.locator('dialog#idle').waitFor({ state: 'hidden', timeout: 10_000 });
+  await kiosk.locator('.bubble.from-bot').first().waitFor();
+  assert.equal(await kiosk.locator('.bubble.from-customer').count(), 0, 'the screen starts over');
+  assert.doesNotMatch(await kiosk.locator('#log').innerText(), /11010519491231002X/);
   assert.deepEqual(errors, []);
 });

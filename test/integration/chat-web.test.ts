@@ -58,11 +58,26 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   // what was being typed has arrived: the indicator goes with it, not 3 s later
   await agent.locator('#chat-typing').waitFor({ state: 'hidden', timeout: 1000 });
   await agent.locator('#context dd', { hasText: 'cust-web' }).waitFor();
+  // the AI's last answer is named by its question, not only its KB id
+  await agent.locator('#context dd', { hasText: /发票.*真伪.*\([A-Z]+-\d+\)/ }).waitFor({ timeout: 5000 });
   await terminal.locator('.bubble.from-customer.read', { hasText: '增值税专用发票' }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-chat.png` });
   await terminal.screenshot({ path: `${shots}/terminal-agent.png` });
 
-  await agent.click('#close');
+  // a transfer to a colleague says it happened (the conversation just vanished from the list before)
+  const colleague = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+  colleague.on('pageerror', (e) => console_.push(`colleague: ${e.message}`));
+  await colleague.goto(`${h.baseUrl}/p/chat/agent.html`);
+  await colleague.fill('#agent-id', 'a2');
+  await colleague.fill('#password', 'agent-pass-2');
+  await colleague.click('#login-form button[type=submit]');
+  await agent.locator('#transfer option[value="agent:a2"]').waitFor({ state: 'attached' });
+  await agent.selectOption('#transfer', 'agent:a2');
+  await agent.locator('#notice', { hasText: '已转接给 李娜' }).waitFor({ timeout: 5000 });
+  await agent.screenshot({ path: `${shots}/agent-transferred.png` });
+  await colleague.locator('#mine li button', { hasText: '接入' }).click();
+  await terminal.locator('.bubble.from-system', { hasText: '李娜' }).waitFor();
+  await colleague.click('#close');
   await terminal.locator('dialog#rate[open]').waitFor();
   await terminal.screenshot({ path: `${shots}/terminal-rating.png` });
   await terminal.locator('.rate-buttons button[data-level="4"]').click();
@@ -85,6 +100,7 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
 
   // a busy hall: the agent steps away, another customer waits; the console shows the queue
   await agent.selectOption('#status', 'away');
+  await colleague.selectOption('#status', 'away');
   const second = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
   await second.goto(`${h.baseUrl}/p/chat/terminal.html?terminal=kiosk-2&customer=cust-2`);
   await second.locator('.bubble.from-bot').first().waitFor();

@@ -20,6 +20,10 @@ test('a second kefu up / kefu start on a folder in use refuses and the running o
   assert.equal(again.stderr.trim().split('\n').length, 1, again.stderr);
   assert.match(again.stderr, new RegExp(`kefu up is already running in .*kefu \\(pid ${proc.pid}\\).*--data.*\\[ALREADY_RUNNING\\]`));
   await access(join(master, 'master.json'));
+  // its embedded master holds <data>/master as `kefu master run` does: the same refusal, naming kefu up's pid
+  const masterRun = await kefu(['master', 'run', '--data', master, '--mqtt-port', '0', '--http-port', '0']);
+  assert.equal(masterRun.code, 1);
+  assert.match(masterRun.stderr, new RegExp(`a master is already running on data folder .*master \\(pid ${proc.pid}\\).*\\[ALREADY_RUNNING\\]`));
   const boxes = await kefu(['master', 'boxes', '--json', '--data', master]);
   assert.equal(boxes.code, 0, boxes.stderr);
   assert.ok(JSON.parse(boxes.stdout).some((b: { id: string }) => b.id === 'hall-01'));

@@ -24,6 +24,23 @@ test('enroll page captures good frames from the camera and registers the face', 
   await page.goto(`${r.url}/p/faceauth/enroll.html`);
   assert.equal(await page.textContent('h1'), '人脸采集 · 注册认证');
   await page.fill('input[name=account]', 'alice');
+  // a mistyped ID number (wrong check digit) is refused before the camera starts, in words, with what to do
+  await page.fill('input[name=idNumber]', '110105194912310021');
+  await page.click('#start');
+  await page.waitForSelector('#result.bad', { timeout: 5_000 });
+  assert.match(await page.textContent('#result') ?? '', /证件号码有误，请核对/);
+  assert.equal(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).srcObject), null, 'camera not started');
+  // the records refuse another person's ID number before the capture: said in the page's language, not the
+  // server's code and English
+  await page.fill('input[name=idNumber]', IDENTITIES[1].idNumber);
+  await page.click('#start');
+  await page.waitForSelector('#result.bad', { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).srcObject), null, 'camera not started for a refused identity');
+  const refused = `${await page.textContent('#guide')} ${await page.textContent('#result')}`;
+  assert.match(refused, /与该账号登记的不一致/);
+  assert.doesNotMatch(refused, /[A-Z]{2,}_[A-Z_]+|registration not confirmed/, 'no error code or server English on the page');
+  assert.equal(await page.getAttribute('#s1', 'class'), 'active', 'back to step 1: the identity, not the face, was wrong');
+  if (shots) await page.screenshot({ path: join(shots, 'face-enroll-refused.png') });
   await page.fill('input[name=idNumber]', IDENTITIES[0].idNumber);
   await page.fill('input[name=password]', 'secret-77');
   await page.click('#start');

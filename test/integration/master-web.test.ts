@@ -132,8 +132,9 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
     await box.publishAsync(topics.telemetry(ref, 'system'), JSON.stringify({ v: 1, ts, data: { version: '0.4.2', node: 'v20.20.2', platform: 'linux 6.1 x64', hostname: 'hall-box', uptime_s: 93_784, daemon_uptime_s: 3_725, load: [0.4 + i / 10, 0.5, 0.6], cpus: 4, mem_total_mb: 7_836, mem_free_mb: 3_000 + i * 100, rss_mb: 212, disk_free_mb: 40_000, disk_total_mb: 118_000 } }), { qos: 1 });
     await box.publishAsync(topics.telemetry(ref, 'outbox'), JSON.stringify({ v: 1, ts, data: { pending: { critical: 0, event: 12 + i, telemetry: 3, bulk: 0 }, bytes: 52_000, maxBytes: 268_435_456, residentBytes: 4_096, inflight: 2, losses: { critical: 0, event: 0, telemetry: 7, bulk: 0 }, lastSeq: 4_411 } }), { qos: 1 });
     await box.publishAsync(topics.telemetry(ref, 'signal'), JSON.stringify({ v: 1, ts, data: { link: '5g', kind: 'nr5g', rat: 'NR5G-SA', band: 'n78', rsrp_dbm: -92 - i, sinr_db: 14.5 } }), { qos: 1 });
-    await box.publishAsync(topics.telemetry(ref, 'chat'), JSON.stringify({ v: 1, ts, data: { messages: 35, aiAnswers: 3, handoffs: 3, ratings: 0, avgRating: null, open: 6 - i, waiting: 1, withAgent: 0, agentsOnline: 2 } }), { qos: 1 });
+    await box.publishAsync(topics.telemetry(ref, 'chat'), JSON.stringify({ v: 1, ts, data: { messages: 35, aiAnswers: 3, handoffs: 3, ratings: 2, ratingSum: 7, avgRating: 3.5, open: 6 - i, waiting: 1, withAgent: 0, agentsOnline: 2, disconnected: 1 } }), { qos: 1 });
   }
+  await box.publishAsync(topics.event(ref, 'chat', 'handoff'), JSON.stringify({ v: 1, id: 'ev-handoff-1', seq: 4_411, ts: now, data: {} }), { qos: 1 });
   await box.publishAsync(topics.telemetry(ref, 'video'), JSON.stringify({ v: 1, ts: now, data: { room: 'r1', callId: 'c-42', participants: 2, rows: [{ peer: 'a' }] } }), { qos: 1 });
   await waitFor(() => m.stats().ingest.telemetry >= 21, 10_000, 'telemetry ingested');
   const browser = await launchBrowser();
@@ -150,11 +151,11 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
       await page.waitForFunction(() => document.querySelectorAll('.trend canvas').length >= 5, undefined, { timeout: 15_000 });
       const shown = await visibleText(page, 'main');
       // no raw keys or JSON where people read: those stay in the closed installers' table
-      assert.doesNotMatch(shown, /mem_total_mb|_uptime_s|\{"critical"|signal\.rsrp_dbm/, `${lang} ${size}`);
+      assert.doesNotMatch(shown, /mem_total_mb|_uptime_s|\{"critical"|signal\.rsrp_dbm|ratingSum|disconnected/, `${lang} ${size}`);
       if (lang === 'zh') {
-        for (const s of ['身份与链路', '系统资源', '上行缓存', '近期趋势', '主机名', '开机时长', '1 天 2 小时', '7.7 GB', '115.2 GB', '关键', '遥测', '对话 · 运行', '视频 · 故障', '系统 · 运行', '进行中会话', '参与人数', 'RSRP -92 dBm']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
+        for (const s of ['身份与链路', '系统资源', '上行缓存', '近期趋势', '主机名', '开机时长', '1 天 2 小时', '7.7 GB', '115.2 GB', '关键', '遥测', '对话 · 运行', '视频 · 故障', '系统 · 运行', '进行中会话', '参与人数', 'RSRP -92 dBm', '客户断线待重连', '对话 / 转人工']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
       } else {
-        for (const s of ['Identity & link', 'System resources', 'Outbox', 'Recent trends', 'Host name', 'Up since boot', '1 d 2 h', '7.7 GB', 'Critical', 'Telemetry', 'Chat · running', 'Video · failed', 'System · running', 'Open chats', 'Participants']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
+        for (const s of ['Identity & link', 'System resources', 'Outbox', 'Recent trends', 'Host name', 'Up since boot', '1 d 2 h', '7.7 GB', 'Critical', 'Telemetry', 'Chat · running', 'Video · failed', 'System · running', 'Open chats', 'Participants', 'Customers gone, may return', 'Chat / handoff to staff']) assert.ok(shown.includes(s), `${size}: ${s} in\n${shown}`);
         assert.doesNotMatch(shown, /[\u4e00-\u9fff]/, `${size}: no Chinese left in the English page`);
       }
       assert.equal((await page.textContent('#outbox-table tr[data-class="telemetry"] td:last-child'))?.trim(), '7');
@@ -166,6 +167,18 @@ test('the box page shows labelled sections with units, an outbox table, plugin s
     }
     // the installers' table still has every field as sent
     assert.match((await page.textContent('#telemetry'))!, /signal\.rsrp_dbm/);
+    assert.equal(await page.isVisible('#box-hint'), false, 'an online box needs no hint');
     assert.deepEqual(errors, []);
   }
+  // a box added but never connected says what to do on the box; an unknown id shows no empty sections
+  await m.credentials.addBox('dd-hall-09', 'dandong');
+  const { page } = await pageAt(t, browser, 1024, 768);
+  await page.goto(`${m.urls.dashboard}#token=${encodeURIComponent(token)}`);
+  await page.goto(`${m.urls.dashboard!.replace(/\/$/, '')}/box.html?id=dd-hall-09`);
+  await page.waitForSelector('#box-hint:visible', { timeout: 15_000 });
+  assert.match((await page.textContent('#box-hint'))!, /还没有连接过.*kefu master box add dd-hall-09.*kefu doctor/);
+  await page.screenshot({ path: `${SHOTS}/master-box-never-zh.png`, fullPage: true });
+  await page.goto(`${m.urls.dashboard!.replace(/\/$/, '')}/box.html?id=no-such-box`);
+  await page.waitForSelector('#missing:visible', { timeout: 15_000 });
+  assert.equal(await page.isVisible('#detail'), false, 'no empty sections under "no such box"');
 });

@@ -14,7 +14,7 @@ const SIM = fileURLToPath(new URL('../sim/outbox-box.ts', import.meta.url));
 const BOX = { region: 'testregion', box: 'durable-1' };
 const N = 3000;
 
-type Mode = 'level' | 'wal';
+type Mode = 'level' | 'wal' | 'wal-deferred';
 
 function runBox(t: import('node:test').TestContext, dir: string, port: number, count: number, mode: Mode) {
   const child = spawn(process.execPath, ['--import', 'tsx', SIM, dir, String(port), String(count)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEFU_OUTBOX_MODE: mode } });
@@ -98,7 +98,7 @@ for (const mode of ['level', 'wal'] as const) {
   });
 }
 
-for (const [mode, brokerUp] of [['level', false], ['wal', false], ['wal', true]] as const) {
+for (const [mode, brokerUp] of [['level', false], ['wal', false], ['wal-deferred', false], ['wal', true]] as const) {
   test(`${mode}: kill -9 in the middle of group commits${brokerUp ? ' (broker up, acks flowing)' : ''}: every event reported as persisted is delivered`, async (t) => {
     const dir = await tempDir(t);
     let boxMayConnect = false;

@@ -10,7 +10,8 @@ import { createRootStore, sublevel } from '../../daemon/store.js';
 import { createOutbox, type Outbox } from '../../daemon/outbox/index.js';
 import { decodeLog, encodeEventRecord } from '../../daemon/outbox/wal-codec.js';
 import { META_LOSSES_KEY } from '../../daemon/outbox/codec.js';
-import { silentLogger } from '../../daemon/logger.js';
+import { createLogger, silentLogger } from '../../daemon/logger.js';
+import { Writable } from 'node:stream';
 import { OUTBOX_CLASSES } from '../../protocol/schemas.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -280,4 +281,76 @@ test('stress: producers, acks, evictions, spills and checkpoints at once; a kill
   }
   const sent = await drain(second.outbox);
   assert.equal(sent.length, after.length, 'every payload readable, cold ones too');
+});
+
+/** The flags the log's open file was opened with (/proc/self/fdinfo), and how many fdatasync calls were made. */
+async function walFileFlags(dir: string): Promise<number> {
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await fsp.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (!target.startsWith(join(dir, 'wal'))) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+    return parseInt(/flags:\s*([0-7]+)/.exec(info)![1], 8);
+  }
+  throw new Error('no open file in the log folder');
+}
+function countSyncs(t: { after(fn: () => unknown): void }, fail?: () => boolean) {
+  const realSync = fs.fdatasync;
+  const calls = { n: 0 };
+  (fs as { fdatasync: unknown }).fdatasync = (fd: number, cb: (e: Error | null) => void) => {
+    calls.n++;
+    if (fail?.()) return setImmediate(() => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+    return realSync(fd, cb);
+  };
+  syncBuiltinESMExports();
+  t.after(() => { (fs as { fdatasync: unknown }).fdatasync = realSync; syncBuiltinESMExports(); });
+  return calls;
+}
+
+test('syncEveryMs 0: the log is opened O_DSYNC, each append is on stable storage when it returns, no separate sync', async (t) => {
+  const dir = await tempDir(t);
+  const syncs = countSyncs(t);
+  const { outbox } = await open(t, dir, { syncEveryMs: 0 });
+  assert.ok((await walFileFlags(dir)) & fs.constants.O_DSYNC, 'O_DSYNC set');
+  await Promise.all(Array.from({ length: 20 }, (_, i) => outbox.enqueue({ topic: 't', class: 'event', data: { i } })));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(syncs.n, 0);
+});
+
+test('syncEveryMs N: an enqueue resolves once the OS has the event, an fdatasync follows within N ms, a close syncs the rest', async (t) => {
+  const dir = await tempDir(t);
+  const syncs = countSyncs(t);
+  const { outbox } = await open(t, dir, { syncEveryMs: 300 });
+  assert.equal((await walFileFlags(dir)) & fs.constants.O_DSYNC, 0, 'no O_DSYNC: appends do not wait for the disk');
+  const before = syncs.n;
+  const r = await outbox.enqueue({ topic: 't', class: 'event', data: 'a' });
+  assert.equal(syncs.n, before, 'resolved before any sync');
+  assert.ok((await walRecords(dir)).records.some((x) => x.type === 'event' && x.event.seq === r.seq), 'the record is in the file (page cache) when the enqueue resolves');
+  // a burst within one window costs one sync
+  await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.enqueue({ topic: 't', class: 'event', data: { i } })));
+  const deadline = Date.now() + 5_000;
+  while (syncs.n === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(syncs.n, before + 1, 'one deferred sync for the whole burst');
+  await outbox.enqueue({ topic: 't', class: 'event', data: 'last' });
+  const n = syncs.n;
+  await outbox.close();
+  assert.ok(syncs.n > n, 'the close syncs what is not synced yet');
+});
+
+test('syncEveryMs N: a failed deferred sync is logged with its code and later appends go to a new file', async (t) => {
+  const dir = await tempDir(t);
+  let failing = true;
+  countSyncs(t, () => failing);
+  const lines: Array<{ code?: string; msg: string }> = [];
+  const destination = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
+  const { outbox, crash } = await open(t, dir, { syncEveryMs: 20, log: createLogger({ level: 'error', destination }) });
+  await outbox.enqueue({ topic: 't', class: 'event', data: 'a' });
+  const deadline = Date.now() + 5_000;
+  while (!lines.some((l) => l.code === 'OUTBOX_SYNC_FAILED') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  assert.ok(lines.some((l) => l.code === 'OUTBOX_SYNC_FAILED'), 'logged with OUTBOX_SYNC_FAILED');
+  failing = false;
+  await outbox.enqueue({ topic: 't', class: 'event', data: 'b' });
+  assert.equal((await walRecords(dir)).files.length, 2, 'a new file after the failed sync');
+  await crash();
+  const second = await open(t, dir);
+  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['a', 'b'], 'both events are recovered (the page cache still had them)');
 });

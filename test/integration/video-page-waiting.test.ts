@@ -46,6 +46,10 @@ test('call page: alone it says whom it waits for (中文 first, English); it goe
   await connected(agent);
   const alone = await waitFor('agent waits', () => waiting(agent), (w) => w.visible, 10_000, 200);
   assert.equal(alone.title, '正在等待客户加入…');
+  // the quality panel alone says what it will show (it was an empty table)
+  await agent.click('#qos');
+  assert.match(await agent.locator('#panel').innerText(), /其他人加入后/);
+  await agent.click('#qos');
 
   // the customer joins a room the agent is in: never told to wait, and the agent's card goes
   const customer = await openCall(browser, srv.url, { room: 'w', role: 'customer', pid: 'CU' }, { width: 390, height: 844 }, watchWaiting);

@@ -6,6 +6,7 @@
 //            so a kill -9 lands in the middle of commits.
 import { join } from 'node:path';
 import { createUplink } from '../../daemon/uplink/index.js';
+import { OutboxConfig } from '../../daemon/outbox/config.js';
 import { createOutbox } from '../../daemon/outbox/index.js';
 import { createRootStore, sublevel } from '../../daemon/store.js';
 import { createLogger } from '../../daemon/logger.js';
@@ -22,9 +23,12 @@ const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const root = createRootStore(join(dir, 'db'));
 await root.open();
-// KEFU_OUTBOX_MODE=wal: durable through the write-ahead log instead of a synced level batch per commit
-const walDir = process.env.KEFU_OUTBOX_MODE === 'wal' ? join(dir, 'wal') : undefined;
-const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 64 * 1024 * 1024, groupCommitMs: walDir ? 0 : 2, walDir });
+// KEFU_OUTBOX_MODE=wal: durable through the write-ahead log instead of a synced level batch per commit, synced as
+// the product's default says; wal-deferred: appends synced within 100 ms (outbox.syncEveryMs)
+const mode = process.env.KEFU_OUTBOX_MODE;
+const walDir = mode === 'wal' || mode === 'wal-deferred' ? join(dir, 'wal') : undefined;
+const syncEveryMs = mode === 'wal-deferred' ? 100 : OutboxConfig.parse({}).syncEveryMs;
+const outbox = createOutbox({ store: sublevel(root, 'outbox'), log, maxBytes: 64 * 1024 * 1024, groupCommitMs: walDir ? 0 : 2, walDir, syncEveryMs });
 await outbox.open();
 const uplink = createUplink({ box, log, outbox, version: 'sim', openStream: tcpOpenStream(() => port), keepaliveSec: 2, reconnectPeriodMs: 200, connectTimeoutMs: 3000 });
 uplink.start();

@@ -1,6 +1,6 @@
 // openStream for the cellular link: a TCP (or TLS) socket bound to the modem netdev's IPv4 address, so the
 // traffic leaves through the modem whatever the default route says.
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -19,7 +19,7 @@ export async function openBoundStream(target: BrokerAddress, netdev: string | un
   }
   const sock: Socket = netConnect({ host: target.host, port: target.port, localAddress });
   const stream: Duplex = target.tls
-    ? tlsConnect({ socket: sock, servername: target.tls.servername ?? target.host, ca: target.tls.ca, cert: target.tls.cert, key: target.tls.key, rejectUnauthorized: target.tls.rejectUnauthorized ?? true })
+    ? tlsConnect({ socket: sock, host: target.host, servername: target.tls.servername ?? (isIP(target.host) ? undefined : target.host), ca: target.tls.ca, cert: target.tls.cert, key: target.tls.key, rejectUnauthorized: target.tls.rejectUnauthorized ?? true })
     : sock;
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => { stream.destroy(); reject(new TransportError('CONNECT_TIMEOUT', `connect to ${target.host}:${target.port} via ${localAddress} timed out`)); }, timeoutMs);

@@ -1,7 +1,7 @@
 // The operator-editable knowledge base (format of shared/data/faq/kb.json, plus optional operator additions).
 import { z } from 'zod';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../../../protocol/errors.js';
+import { cannotRead, ConfigError } from '../../../protocol/errors.js';
 
 export const kbEntrySchema = z.object({
   id: z.string().min(1),
@@ -42,13 +42,22 @@ export function parseKb(value: unknown): KnowledgeBase {
   return r.data;
 }
 
-export async function loadKb(path: string): Promise<KnowledgeBase> {
+/**
+ * Reads and validates a KB file. `key` is the setting that named it (`plugins.chat.kb` on a box), so its errors
+ * read like every other config error: `plugins.chat.kb: cannot read /etc/kefu/kb.json (ENOENT)`.
+ */
+export async function loadKb(path: string, key = 'kb'): Promise<KnowledgeBase> {
   let text: string;
   try { text = await readFile(path, 'utf8'); } catch (err) {
-    throw new ConfigError([`kb: cannot read ${path}: ${(err as Error).message}`]);
+    throw new ConfigError([cannotRead(key, path, err)]);
   }
-  try { return parseKb(JSON.parse(text)); } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError([`kb: ${path} is not valid JSON: ${(err as Error).message}`]);
+  let value: unknown;
+  try { value = JSON.parse(text); } catch (err) {
+    throw new ConfigError([`${key}: ${path} is not valid JSON: ${(err as Error).message}`]);
+  }
+  try { return parseKb(value); } catch (err) {
+    // the issues' paths are inside the file (`kb.3.id`): say which setting and file they are in
+    if (err instanceof ConfigError && key !== 'kb') throw new ConfigError(err.issues.map((i) => `${key}: ${path}: ${i}`));
+    throw err;
   }
 }

@@ -31,7 +31,8 @@ export function createTeachPanel($, { token }) {
 
   function renderEntries(selectedId) {
     if (!kb) return;
-    $('teach-entry').replaceChildren(...kb.kb.map((e) => el('option', { value: e.id, selected: e.id === selectedId }, `${e.id} · ${e.question}`)));
+    const en = document.documentElement.lang === 'en';
+    $('teach-entry').replaceChildren(...kb.kb.map((e) => el('option', { value: e.id, selected: e.id === selectedId }, `${e.id} · ${(en && e.question_en) || e.question}`)));
   }
 
   async function guess(q) {
@@ -42,13 +43,17 @@ export function createTeachPanel($, { token }) {
     return guesses.get(q);
   }
 
-  /** the customer's text messages of the conversation on screen; the first one is where it usually starts */
+  /**
+   * The customer's text messages of the conversation on screen. Offered first: the last one the AI did not answer
+   * (its next reply carried no KB entry), the wording it has to learn; else the first, where a chat usually starts.
+   */
   async function show(messages, lastKbId) {
-    const questions = [...new Set(messages.filter((m) => m.from === 'customer' && m.text).map((m) => m.text.trim()))]
-      .filter((q) => !ESCALATION.test(q));
+    const asked = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.from === 'customer' && m.text && !ESCALATION.test(m.text.trim()));
+    const questions = [...new Set(asked.map(({ m }) => m.text.trim()))];
     $('teach').hidden = questions.length === 0;
     if (!questions.length) return;
-    const current = $('teach-q').value;
+    const missed = asked.filter(({ i }) => !messages.slice(i + 1).find((r) => r.from === 'bot')?.kbId).map(({ m }) => m.text.trim());
+    const current = questions.includes($('teach-q').value) ? $('teach-q').value : (missed.at(-1) ?? questions[0]);
     $('teach-q').replaceChildren(...questions.map((q) => el('option', { value: q, selected: q === current }, q)));
     if (!kb) await load();
     // a new message re-renders the conversation: keep the entry the supervisor picked for the same wording

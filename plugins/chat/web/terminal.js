@@ -1,6 +1,7 @@
 // The hall terminal's chat: bot first, "转人工" always in reach, queue position, rating at the end.
 import { initI18n, t, currentLang, onLangChange } from '/_common/i18n.js';
 import { connect, el, face, fmtTime, readFileAsDataUrl } from './ws-client.js';
+import { createIdleReset } from './kiosk-idle.js';
 
 initI18n({
   zh: { title: '办税服务厅 · 智能客服', send: '发送', human: '转人工', end: '结束咨询', placeholder: '请输入您的问题，例如：发票怎么查验真伪', placeholderShort: '请输入您的问题',
@@ -8,13 +9,15 @@ initI18n({
     bot: '智能客服', agent: '人工客服', me: '我', withBot: '智能客服为您服务', inQueue: '正在排队', withAgent: '人工客服为您服务',
     position: '您排在第 {n} 位，预计等待 {eta}', positionNow: '即将为您接通', minutes: '{n} 分钟', lessMinute: '不到 1 分钟', thanks: '感谢您的评价！',
     connecting: '正在为您接通人工客服', noAgent: '暂无客服在线。您可以直接留言，客服上线后会回复您；也可以继续等待。', hours: '人工服务时间：{h}',
-    tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。', read: '已读' },
+    tooBig: '文件太大了（最大 {n} KB）', offline: '连接中断，正在重连…', ended: '咨询已结束，感谢您的使用。', read: '已读',
+    idleTitle: '还需要帮助吗？', idleText: '{n} 秒后将结束本次咨询并清空屏幕，保护您的隐私。', idleStay: '继续咨询' },
   en: { title: 'Tax Service Hall · Assistant', send: 'Send', human: 'Human agent', end: 'End chat', placeholder: 'Type your question, e.g. how to check an invoice', placeholderShort: 'Type your question',
     agentTyping: 'The agent is typing…', attach: 'Send an image or file', rateTitle: "Please rate the agent's service", rateComment: 'Comments (optional)', skip: 'Skip',
     bot: 'Assistant', agent: 'Agent', me: 'Me', withBot: 'The assistant is serving you', inQueue: 'Waiting in line', withAgent: 'An agent is serving you',
     position: 'You are number {n} in line, about {eta}', positionNow: 'Connecting you now', minutes: '{n} min', lessMinute: 'under 1 min', thanks: 'Thank you for your rating!',
     connecting: 'Connecting you to an agent', noAgent: 'No agent is online right now. Leave a message here and an agent will reply when available, or keep waiting.', hours: 'Agent hours: {h}',
-    tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.', read: 'read' },
+    tooBig: 'File too large (max {n} KB)', offline: 'Connection lost, reconnecting…', ended: 'Chat ended. Thank you.', read: 'read',
+    idleTitle: 'Do you still need help?', idleText: 'In {n} s this chat ends and the screen is cleared, to protect your privacy.', idleStay: 'Continue' },
 });
 
 // a phone-width composer has room for one short line: the example would be cut mid-word
@@ -89,6 +92,8 @@ function render(msg, replay = false) {
     body.push(box);
   }
   log.append(el('div', { class: `bubble from-${msg.from}`, dataset: { seq: String(msg.seq) } }, who, body));
+  // once the customer has written again, earlier choices (已解决 / 没解决, a business menu) answer nothing
+  if (msg.from === 'customer') for (const q of log.querySelectorAll('.quick')) q.classList.add('used');
   log.scrollTop = log.scrollHeight;
 }
 
@@ -126,7 +131,8 @@ function openRating() {
     sock.send({ t: 'rate', level, comment: $('rate-comment').value || undefined });
     $('rate').close();
   } }, el('span', { class: 'face' }, face(level)), LEVELS[level][currentLang() === 'en' ? 1 : 0])));
-  if (!$('rate').open) $('rate').showModal();
+  // the dialog itself takes the focus: a focus ring on 非常满意 reads as already chosen
+  if (!$('rate').open) { $('rate').showModal(); $('rate').focus(); }
 }
 
 function restart() { localStorage.removeItem(`kefu.chat.${terminalId}`); location.reload(); }
@@ -149,6 +155,18 @@ $('file').addEventListener('change', async () => {
   if (f.size > MAX_FILE) { render({ seq: -1, from: 'system', kind: 'system', key: 'tooBig', vars: { n: MAX_FILE / 1024 }, ts: Date.now() }); return; }
   sock.send({ t: 'msg', file: { name: f.name, mime: f.type || 'application/octet-stream', size: f.size, url: await readFileAsDataUrl(f) } });
 });
+// a kiosk: ?idle=<seconds> of quiet before asking (default 180; 0 = a personal device, never), ?idleGrace=<seconds> to answer
+const idle = createIdleReset({
+  idleMs: Number(params.get('idle') ?? 180) * 1000, graceMs: Number(params.get('idleGrace') ?? 20) * 1000,
+  applies: () => conv?.owner === 'bot' && shown.some((m) => m.from === 'customer'),
+  onWarn: (n) => { $('idle-text').textContent = t('idleText', { n }); if (!$('idle').open) { $('idle').showModal(); $('idle').focus(); } },
+  onCancel: () => $('idle').close(),
+  onReset: () => { sock.send({ t: 'end' }); setTimeout(restart, 300); },
+});
+for (const type of ['pointerdown', 'keydown', 'input']) document.addEventListener(type, () => idle.poke(), { capture: true, passive: true });
+$('idle-stay').addEventListener('click', () => idle.poke());
+idle.start();
+
 onLangChange((lang) => {
   renderStatus();
   if ($('rate').open) openRating();

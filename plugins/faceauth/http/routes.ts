@@ -69,6 +69,17 @@ export function faceRoutes(api: () => FaceApi): Route[] {
       }),
     },
     {
+      // the same records check the enrollment makes first, before the customer stands through the capture
+      // (no new information: /api/enroll answers it before it looks at a frame)
+      method: 'POST', url: '/api/enroll/check',
+      handler: handle(async (req) => {
+        const b = parse(Enroll.omit({ frames: true, password: true }), req.body);
+        const check = await api().identity.verifyRegistration({ account: b.account, idNumber: b.idNumber, name: b.name });
+        if (!check.ok) throw new KefuError('FACE_REGISTRATION_REFUSED', `registration not confirmed by the operator's records: ${check.reason}`, { reason: check.reason });
+        return { ok: true };
+      }),
+    },
+    {
       method: 'POST', url: '/api/enroll',
       handler: handle(async (req) => {
         const b = parse(Enroll, req.body);

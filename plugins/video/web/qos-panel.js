@@ -4,6 +4,8 @@ import { t, onLangChange } from '/_common/i18n.js';
 import { METRICS } from './grid.js';
 
 const KEEP = 60;
+/** seconds → 13:07:55, not uPlot's US "11/26/26 1:07pm" */
+const clock = (sec) => new Date(sec * 1000).toLocaleTimeString('zh-CN', { hour12: false });
 
 /** Packet loss: on the link (before NACK/RTX repair, from the SFU) → left after repair (from the browser). */
 function lossCell(row) {
@@ -30,12 +32,16 @@ export function createQosPanel(el, names) {
   let selected = null; let charts = null; let lastRows = [];
 
   function chartOpts(title, series, width) {
-    return { title, width, height: 130, legend: { show: true }, scales: { x: { time: true } }, axes: [{ stroke: '#66717f' }, { stroke: '#66717f' }],
-      series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))] };
+    return { title, width, height: 130, legend: { show: true }, scales: { x: { time: true } }, axes: [{ stroke: '#66717f', values: (u, splits) => splits.map(clock) }, { stroke: '#66717f' }],
+      // the legend's time as the page writes times (uPlot's default is a US date)
+      series: [{ label: t('time'), value: (u, v) => (v == null ? '–' : clock(v)) },
+        ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))] };
   }
 
   function render() {
     const rows = lastRows;
+    // alone in the call an empty table explains nothing: say what will appear
+    if (!rows.length) { el.innerHTML = `<h2>${t('qos.title')}</h2><p class="muted qos-empty">${t('qos.empty')}</p>`; charts = null; return; }
     el.innerHTML = `<h2>${t('qos.title')}</h2><p class="muted">${t('pick')}</p>
       <table><thead><tr><th>${t('participant')}</th>${METRICS.map((m) => `<th>${t(`m.${m}`)}</th>`).join('')}<th title="${t('m.lossHint')}">${t('m.loss')}</th><th>${t('layer')}</th></tr></thead>
       <tbody>${rows.map((r) => `<tr data-p="${r.participant}" class="${r.participant === selected ? 'sel' : ''}"><td>${names(r.participant)}</td>${METRICS.map((m) =>
