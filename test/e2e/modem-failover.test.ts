@@ -8,6 +8,11 @@ import assert from 'node:assert/strict';
 import { createFailoverHarness, type CutResult, type FailoverHarness } from '../sim/failover-harness.js';
 
 const HOLD_DOWN_MS = 2000;
+// A ping answered after 150 ms counts as lost (a TCP retransmission) by default. Here every ping crosses three
+// processes on a shared 2-core machine (box, delay proxy, Mosquitto), and under load some take 0.2-0.8 s: 3 such
+// of the first 8 after 5G came up moved the stream to 4G before the cut (CI). The late gate is the bench's
+// loss30 scenario; a ping lost outright still counts here.
+const GATES = { lateMs: 1000 };
 // the spec asks ≤ 1 s / ≤ 3 s; these bounds leave room for a 2-core machine shared by many test runs
 const DETECT_MAX_MS = 2000;
 const FAILOVER_MAX_MS = 5000;
@@ -24,7 +29,7 @@ function check(r: CutResult, reason: RegExp): void {
 test('modem deregistration and modem vanish: 5G (cellular on the modem simulator) fails over to 4G and back, losing nothing', { timeout: 120_000 }, async (t) => {
   const h: FailoverHarness = await createFailoverHarness({
     cellular5g: true, outbox: true, tag: `${process.pid}m`,
-    options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 1000 },
+    options: { holdDownMs: HOLD_DOWN_MS, flapWindowMs: 1000, maxSwitchesPerHour: 1000, gates: GATES },
   });
   t.after(() => h.close());
   await h.ready('5g', 30_000);

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { controlRequest } from '../../daemon/control/client.js';
 
 export const KEFU_BIN = join(import.meta.dirname, '..', '..', 'cli', 'bin.js');
+const START_TIMEOUT_MS = 90_000;
 
 export interface DaemonProcess {
   readonly dataDir: string;
@@ -41,10 +42,13 @@ export async function startDaemon(configFile: string, dataDir: string): Promise<
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const control = <T>(method: string, params?: unknown) => controlRequest<T>(dataDir, method, params, 5000);
-  for (let i = 0; ; i++) {
+  // a start from the sources (tsx compiles them: a worktree whose dist/ is stale) on a loaded machine took over
+  // 30 s; the former 150 polls (~15-30 s) were too few
+  const started = Date.now();
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${stderr.slice(-2000)}`);
     if (await control('status').then(() => true, () => false)) break;
-    if (i > 150) { child.kill('SIGKILL'); throw new Error(`daemon did not answer on its control socket: ${stderr.slice(-2000)}`); }
+    if (Date.now() - started > START_TIMEOUT_MS) { child.kill('SIGKILL'); throw new Error(`daemon did not answer on its control socket within ${START_TIMEOUT_MS / 1000} s: ${stderr.slice(-2000)}`); }
     await sleep(100);
   }
   // a process killed by a signal keeps exitCode null: signalCode tells it has gone

@@ -90,7 +90,8 @@ test('PDP deactivation by the network (+CGEV: NW DEACT) takes the link down and 
   const linkEvents: string[] = [];
   const { tr, sim } = await setup(t, { link: { up: () => { linkEvents.push('up'); }, down: () => { linkEvents.push('down'); } } });
   await waitFor(tr, isUp, 15_000, 'up');
-  const down = waitFor(tr, (s) => s.status === 'down', 1000, 'down');
+  // no time is promised here (+CEREG and vanish promise 1 s): a wait, and a loaded machine may need more than 1 s
+  const down = waitFor(tr, (s) => s.status === 'down', 10_000, 'down');
   await sim.deactivatePdp();
   assert.match((await down).reason ?? '', /data call lost/);
   await waitFor(tr, isUp, 10_000, 'up again');

@@ -8,7 +8,7 @@ import { sublevel } from '../../daemon/store.js';
 import { createLogger, silentLogger, type Logger } from '../../daemon/logger.js';
 import { Writable } from 'node:stream';
 import { createCommandRouter, createDesiredConfig, type CatalogueEntry } from '../../daemon/commands/index.js';
-import { topics } from '../../protocol/topics.js';
+import { boxSubscriptions, topics } from '../../protocol/topics.js';
 import { CfgReportedMessage, ResultMessage, type CfgMessage } from '../../protocol/schemas.js';
 import { CommandError } from '../../protocol/errors.js';
 
@@ -38,10 +38,14 @@ async function setup(t: import('node:test').TestContext, extra: { confirmTimeout
   router.handle('system.fail', z.object({}).optional(), () => { throw new CommandError('DISK_FULL', 'no space left'); });
   router.handle('test.long', z.object({}).optional(), async (_a, meta) => { meta.progress(0.5, 'half'); await new Promise((r) => setTimeout(r, 50)); return 'done'; });
   router.handle('secret.op', z.object({}).optional(), () => 'should never run');
+  // a command published before the broker took the box's SUBSCRIBE would reach nobody: wait for the broker to have it
+  const cmdFilter = boxSubscriptions(BOX)[0]!;
+  let subscribed = false;
+  broker.aedes!.on('subscribe', (subs) => { if (subs.some((x) => x.topic === cmdFilter)) subscribed = true; });
   await router.start();
   box.uplink.start();
   await box.uplink.once('connected', 10_000);
-  await new Promise((r) => setTimeout(r, 100)); // the SUBSCRIBE round trip
+  await waitFor(() => subscribed, 10_000, `the box subscribed to ${cmdFilter}`);
   const send = (name: string, body: unknown) => master.client.publishAsync(topics.command(BOX, name), typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
   const results = (id: string) => master.messages.filter((m) => m.topic === topics.result(BOX, id)).map((m) => ResultMessage.parse(m.json));
   const final = async (id: string) => {

@@ -9,6 +9,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { createRootStore, sublevel } from '../../daemon/store.js';
 import { createOutbox, type Outbox } from '../../daemon/outbox/index.js';
 import { decodeLog, encodeEventRecord } from '../../daemon/outbox/wal-codec.js';
+import { META_LOSSES_KEY } from '../../daemon/outbox/codec.js';
 import { createLogger, silentLogger } from '../../daemon/logger.js';
 import { Writable } from 'node:stream';
 import { OUTBOX_CLASSES } from '../../protocol/schemas.js';
@@ -165,7 +166,9 @@ test('eviction and losses hold across a kill: evicted events stay gone', async (
   for (let i = 0; i < 20; i++) await first.outbox.enqueue({ topic: 't/evt', class: 'event', data: payload });
   const s = first.outbox.stats();
   assert.ok(s.losses.bulk > 0);
-  await new Promise((r) => setTimeout(r, 100)); // the loss counters reach level (unsynced) after the commit
+  // the loss counters reach level (unsynced) after the commit: wait for them there, a fixed pause can be too short
+  const stored = async () => JSON.stringify(await first.store.get(META_LOSSES_KEY).catch(() => undefined));
+  for (const end = Date.now() + 10_000; (await stored()) !== JSON.stringify(s.losses) && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
   await first.crash();
   const second = await open(t, dir, { maxBytes: 10_000 });
   assert.deepEqual(second.outbox.stats().pending, s.pending, 'the evicted events did not come back from the log');

@@ -24,7 +24,7 @@ after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(
 const N = Number(process.env.KEFU_VIDEO_GRID ?? 12);
 const TILES = N - 1;
 
-test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { timeout: 180_000 }, async (t) => {
+test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { timeout: 290_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-video-');
   // thumbnails at 7.5 fps (a 32 grid's default; 12 tiles would get 15): real Chrome L1T3 is thinned to TL0+TL1
   const srv = await startVideoServer({ dataDir: dir, config: { maxParticipants: 32, thumbnailFps: 7.5 } });
@@ -50,7 +50,8 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   // record real VP8 (the low layer of A) to feed the synthetic publishers
   const rec = createSyntheticClient({ url: wsUrl, room: 'grid', participant: 'recorder', layers: [], audio: false, receive: true, record: true });
   await rec.start();
-  await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 30_000);
+  // Chrome lowers the frame rate of a starved machine's encoder (~3 fps at load 16-24): 120 packets can take 40 s
+  await waitFor('3 s of recorded VP8', async () => rec.recording.length, (n) => n > 120, 90_000);
   await rec.stop();
   const recording = [...rec.recording];
   // Chrome sends L1T3 (what the temporal thinning relies on); the recorder (3 tiles: never thinned) got every layer
@@ -67,26 +68,37 @@ test(`${N}-participant room: 3 browsers + ${N - 3} synthetic publishers`, { time
   // four handshakes at a time: 29 at once on a shared 2-core box outlast a publisher's connection timeout
   for (let i = 0; i < synth.length; i += 4) await Promise.all(synth.slice(i, i + 4).map((s) => s.start()));
 
-  step(`${N - 3} synthetic started`);
+  step(`${N - 3} synthetic started (handshakes the SFU asked to redo: ${synth.reduce((n, s) => n + s.stats.republishes, 0)})`);
   // A sees every other participant's tile and decodes it
   const decodingTiles = async () => (await inbound(a)).filter((x) => x.kind === 'video' && x.framesDecoded > 5).length;
   await waitFor(`${TILES} decoding tiles on A`, decodingTiles, (n) => n >= TILES, 120_000, 1000);
   const decoded = await inbound(a);
   step(`${TILES} tiles decode`);
   if (process.env.KEFU_SHOT_DIR) await a.screenshot({ path: join(process.env.KEFU_SHOT_DIR, 'video-grid-32-early.png') });
-  await sleep(8000); // a replayed loop carries a key frame every few seconds: a re-synced tile recovers within it
-  const later = await inbound(a);
-  const grew = later.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
+  // a tile that lost a packet waits for a key frame, and a replayed loop (~7 s of recorded VP8) has them only
+  // where Chrome sent them: wait for the frames to grow (a fixed 8 s was about one loop: too short under load)
+  const grownOn = (now: Awaited<ReturnType<typeof inbound>>) => now.filter((x) => x.kind === 'video' && x.framesDecoded > (decoded.find((d) => d.mid === x.mid)?.framesDecoded ?? 0));
+  const later = await waitFor('frames decoding on most tiles', () => inbound(a), (now) => grownOn(now).length >= TILES - 2 && now.filter((x) => x.kind === 'audio' && x.totalAudioEnergy > 0).length >= 2, 30_000, 1000);
+  const grew = grownOn(later);
   assert.ok(grew.length >= TILES - 2, `frames keep decoding on most tiles (${grew.length}/${TILES})`);
   const energy = later.filter((x) => x.kind === 'audio' && x.totalAudioEnergy > 0);
   assert.ok(energy.length >= 2, `audio energy from the two other browsers (${energy.length})`);
 
   // QoS: one row per tile, each with five levels; the browsers' tiles carry plausible figures
   step('media asserted');
-  const rows = await waitFor(`${TILES} QoS rows`, () => qosRows(a), (r) => r.length === TILES && r.every((x) => x.metrics.videoKbps !== null), 30_000);
+  // a publisher that redid its handshake (republish, under load) has its tiles wait for a key frame: no layer yet
+  const rows = await waitFor(`${TILES} QoS rows`, () => qosRows(a), (r) => r.length === TILES && r.every((x) => x.metrics.videoKbps !== null && !!x.sfu?.layer), 60_000);
+  // a tile's bitrate is a 1 s sample: it dips when the machine stalls (Chrome then sends fewer frames, and the SFU
+  // sheds thumbnail frames under load): each tile must reach a plausible rate within the window, as fps below
+  const kbps = new Map<string, number>();
+  await waitFor('a plausible video bitrate on every tile', () => qosRows(a), (rs) => {
+    for (const x of rs) kbps.set(x.participant, Math.max(kbps.get(x.participant) ?? 0, x.metrics.videoKbps ?? 0));
+    return rs.length === TILES && rs.every((x) => kbps.get(x.participant)! > 5);
+  }, 30_000, 1000);
   for (const r of rows) {
     assert.deepEqual(Object.keys(r.levels).sort(), ['audioBitrate', 'blur', 'freeze', 'stutter', 'videoBitrate']);
-    assert.ok(r.metrics.videoKbps! > 5 && r.metrics.videoKbps! < 3000, `video kbps plausible for ${r.participant}: ${r.metrics.videoKbps}`);
+    const k = kbps.get(r.participant) ?? 0;
+    assert.ok(k > 5 && k < 3000, `video kbps plausible for ${r.participant}: ${k}`);
     assert.ok(r.metrics.blur.score === null || (r.metrics.blur.score >= 0 && r.metrics.blur.score <= 100));
     assert.equal(typeof r.metrics.freeze.count, 'number');
     assert.ok(r.sfu && r.sfu.layer === 'q', `grid tiles take the low layer (${r.participant}: ${r.sfu?.layer})`);

@@ -58,7 +58,11 @@ test('call page: alone it says whom it waits for (中文 first, English); it goe
   await waitFor('customer sees the agent', () => customer.locator('.vc-tile').count(), (n) => n === 1, 30_000, 200);
   assert.equal((await waiting(customer)).ever, false, 'the customer never saw the waiting card');
 
-  // the agent leaves: the customer waits for an agent, centred in the grid, in Chinese then English
+  // the agent leaves: the customer waits for an agent, centred in the grid, in Chinese then English. The agent's
+  // page is busy as it closes, as a starved renderer on a loaded machine is: Chrome gives up on its pagehide
+  // `leave` after ~0.5 s and only the socket's close (1001) tells the box, which must not take it for a blip
+  // (the card would then wait out the 15 s rejoin grace: this wait is shorter)
+  await agent.evaluate(() => { setTimeout(() => { const end = Date.now() + 2000; while (Date.now() < end); }, 0); });
   await agent.close();
   const zh = await waitFor('customer waits', () => waiting(customer), (w) => w.visible, 10_000, 200);
   assert.equal(zh.title, '正在等待客服加入…');

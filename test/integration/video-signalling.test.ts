@@ -201,3 +201,29 @@ test('voice broadcast: espeak-ng announcement to terminals with per-terminal sta
   k1.ws.close(); k2.ws.close();
   await waitFor('terminals gone', async () => srv.command('video.broadcast', { text: '大厅广播' }).then(() => '', (e: Error & { code?: string }) => e.code ?? ''), (c) => c === 'NO_TERMINALS', 5000);
 });
+
+test('a page closed without its leave (close code 1001, going away) leaves at once; a dropped socket waits out the rejoin grace', { timeout: 60_000 }, async (t) => {
+  const srv = await startVideoServer({ dataDir: await tempDir(t), config: { rejoinGraceMs: 60_000 } });
+  closeAfter(t, 'video server', () => srv.close());
+  const join = async (participant: string) => {
+    const c = await client(srv);
+    c.send({ t: 'join', room: 'gone', participant, name: participant, role: 'guest', subscribe: false });
+    await c.next((m) => m.t === 'joined', 10_000, `${participant} joined`);
+    return c;
+  };
+  const stay = await join('stay');
+  const closer = await join('closer');
+  const dropped = await join('dropped');
+  t.after(() => { for (const c of [stay, closer, dropped]) c.ws.terminate(); });
+  // a browser that gave up on the page's unload handlers still closes its sockets with 1001
+  closer.ws.close(1001);
+  const gone = (id: string) => (m: Msg) => m.t === 'participant' && (m.event === 'left' || m.event === 'away') && (m.participant as Msg).id === id;
+  const left = await stay.next(gone('closer'), 10_000, 'closer gone');
+  assert.equal(left.event, 'left');
+  // a network drop (no close frame) is a blip: away, and still in the room for the grace
+  dropped.ws.terminate();
+  const away = await stay.next(gone('dropped'), 10_000, 'dropped away');
+  assert.equal(away.event, 'away');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok(!stay.inbox.some((m) => m.t === 'participant' && m.event === 'left' && (m.participant as Msg).id === 'dropped'), 'a dropped socket left before its grace');
+});

@@ -180,6 +180,16 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     });
   }
 
+  /**
+   * A cut measures a switch away from the link that carries the stream: if the box moved off it for a reason of
+   * its own (a quality gate on a loaded machine), wait for the fail-back rather than cut a standby link.
+   */
+  async function carrying(link: string, timeoutMs = 30_000): Promise<void> {
+    const last = lines.filter((l) => l.t === 'switch').at(-1);
+    if (last?.to === link) return;
+    await waitFor((l) => l.t === 'switch' && l.to === link, timeoutMs, `the stream back on ${link} before the cut (moved off by ${JSON.stringify(last)})`, lines.length);
+  }
+
   const sim = (kind: CutKind): ModemSim => {
     if (!modem) throw new Error(`the ${kind} cut needs createFailoverHarness({ cellular5g: true })`);
     return modem;
@@ -233,6 +243,7 @@ export async function createFailoverHarness(o: { options?: ManagerOptionsInput; 
     },
     /** Cuts a link and measures detection (cut → switch event) and failover (cut → first PUBACK on the new link). */
     async cut(kind: CutKind, link: NetLink['name'], timeoutMs = 15_000): Promise<CutResult> {
+      await carrying(link);
       const from = lines.length;
       const t0 = Date.now();
       await apply(kind, link);

@@ -50,9 +50,13 @@ export interface SyntheticOptions {
   socketBufferBytes?: number;
 }
 
+/** the SFU dropped a publisher handshake and asked for a new one ({t:'republish'}) */
+class RepublishAsked extends Error { constructor() { super('the SFU asked to publish again'); } }
+
 export interface RecordedPacket { timestamp: number; marker: boolean; payload: Buffer }
 
-export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number }
+/** `republishes`: handshakes the SFU gave up on and asked to publish again */
+export interface SyntheticStats { rxVideo: number; rxAudio: number; lost: number; late: number; latenciesMs: number[]; txPackets: number; republishes: number }
 
 const codecs = (light = false) => ({
   audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: light ? [] : [useNACK()] })],
@@ -60,7 +64,7 @@ const codecs = (light = false) => ({
 });
 
 export function createSyntheticClient(opts: SyntheticOptions) {
-  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0 };
+  const stats: SyntheticStats = { rxVideo: 0, rxAudio: 0, lost: 0, late: 0, latenciesMs: [], txPackets: 0, republishes: 0 };
   const timers: NodeJS.Timeout[] = [];
   const pubTimers: NodeJS.Timeout[] = [];
   let ws: WebSocket | null = null;
@@ -72,6 +76,8 @@ export function createSyntheticClient(opts: SyntheticOptions) {
   /** rids the SFU asked for ({t:'layers'}); a browser pauses the other encodings the same way */
   let activeRids = new Set<string>(LAYERS);
   let recordSsrc: number | null = null;
+  /** rejects the publish whose handshake is in progress (the SFU asked for a new one) */
+  let abandon: ((err: Error) => void) | null = null;
 
   const kinds = new Map<number, 'audio' | 'video'>();
   const tunedSockets = new WeakSet<object>();
@@ -152,7 +158,9 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     tuneSockets(pub, bufBytes, tunedSockets);
     const answer = await request('publish', { sdp: pub.localDescription!.sdp });
     await pub.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
-    await waitConnected(pub);
+    // the SFU may give up on this handshake meanwhile ({t:'republish'}): stop waiting for it then
+    const pc = pub;
+    await new Promise<void>((resolve, reject) => { abandon = reject; waitConnected(pc).then(resolve, reject); }).finally(() => { abandon = null; });
     // the ids the SFU parses are those of its answer (werift answers with its own numbering)
     const ext: Record<string, number> = {};
     for (const m of String(answer.sdp).matchAll(/^a=extmap:(\d+)(?:\/\w+)? (\S+)/gm)) ext[m[2]!] = Number(m[1]);
@@ -256,6 +264,24 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     }, 20));
   }
 
+  const joinBody = () => ({ room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
+  /**
+   * A handshake can die on a loaded machine: try again with a fresh peer. When the SFU dropped it and asked for a
+   * new publish, at once; after our own timeout (`rejoin`), by leaving and joining again.
+   */
+  async function publishRetrying(rejoin: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try { await publish(); return; } catch (err) {
+        const old = pub; pub = null;
+        await old?.close().catch(() => undefined);
+        if (attempt >= 5 || (!(err instanceof RepublishAsked) && (!rejoin || attempt >= 3))) throw err;
+        if (err instanceof RepublishAsked) continue;
+        ws!.send(JSON.stringify({ t: 'leave' }));
+        await request('join', joinBody());
+      }
+    }
+  }
+
   const pending = new Map<string, { resolve(m: Record<string, unknown>): void; reject(e: Error): void }>();
   let refNo = 0;
   function request(t: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -282,25 +308,19 @@ export function createSyntheticClient(opts: SyntheticOptions) {
         if (m.t === 'offer') answerOffer(m.sdp as string, m.fresh === true).catch((e) => errors.push(String(e)));
         if (m.t === 'layers' && Array.isArray(m.active)) activeRids = new Set(m.active as string[]);
         if (m.t === 'republish') {
+          stats.republishes++;
           for (const t of pubTimers) clearInterval(t);
           pubTimers.length = 0;
+          // a publish still waiting for its handshake is retried by its caller, at once
+          if (abandon) { abandon(new RepublishAsked()); return; }
           const old = pub; pub = null;
           void old?.close().catch(() => undefined);
-          publish().catch((e) => errors.push(`republish: ${String(e)}`));
+          publishRetrying(false).catch((e) => errors.push(`republish: ${String(e)}`));
         }
         if (m.t === 'error') errors.push(`${String(m.code)}: ${String(m.message)}`);
       });
-      await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
-      // a handshake can die on a loaded machine: try again with a fresh peer
-      for (let attempt = 1; ; attempt++) {
-        try { await publish(); break; } catch (err) {
-          const old = pub; pub = null;
-          await old?.close().catch(() => undefined);
-          if (attempt >= 3) throw err;
-          ws.send(JSON.stringify({ t: 'leave' }));
-          await request('join', { room: opts.room, participant: opts.participant, name: opts.name ?? opts.participant, role: 'guest', subscribe: opts.subscribe !== false });
-        }
-      }
+      await request('join', joinBody());
+      await publishRetrying(true);
     },
     async stop() {
       for (const t of [...timers, ...pubTimers]) clearInterval(t);

@@ -38,6 +38,8 @@ export interface HubOptions {
 interface Session { room?: string; participant?: string; terminal?: string; bucket: number; bucketAt: number }
 
 const RATE_PER_S = 60;
+/** WebSocket close code a browser sends for a page that is closed or navigated away from */
+const GOING_AWAY = 1001;
 
 export function createSignallingHub(opts: HubOptions) {
   const rooms = new Map<string, Room>();
@@ -247,12 +249,15 @@ export function createSignallingHub(opts: HubOptions) {
           sendError(ws, body.code, body.message, 'ref' in parsed.msg ? parsed.msg.ref : undefined);
         });
       });
-      ws.on('close', () => {
+      ws.on('close', (code: number) => {
         if (s.terminal && terminals.get(s.terminal) === ws) terminals.delete(s.terminal);
         if (!s.room || !s.participant) return;
         const key = `${s.room}/${s.participant}`;
         if (bound.get(key) !== ws) return;
         const roomId = s.room; const pid = s.participant;
+        // 1001 "going away": the browser closed or left the page. Its pagehide `leave` is lost when the browser
+        // gives up on a busy page's unload handlers (after ~0.5 s): it is a departure all the same, not a blip
+        if (code === GOING_AWAY) { leave(roomId, pid); return; }
         rooms.get(roomId)?.setAway(pid, true);
         clearTimeout(graceTimers.get(key));
         graceTimers.set(key, setTimeout(() => {
