@@ -136,6 +136,9 @@ export function createHttpServer(deps: HttpServerDeps) {
       const body = BroadcastBody.safeParse(req.body);
       if (!body.success) return fail(reply, new KefuError('REQUEST_INVALID', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       try {
+        // every box provisioned so far is addressed (and reported offline if it never connected), not only those
+        // the periodic credentials sync has seen
+        await deps.beforeList?.().catch(() => undefined);
         return await deps.commands.broadcast(body.data.name, body.data.args, { region: body.data.region, timeoutMs: body.data.timeoutMs, by: 'http-api' });
       } catch (err) {
         return fail(reply, err);

@@ -163,7 +163,7 @@ test('the dashboard shows the fleet live, in Chinese first with an English switc
   // the detail page of one box, reached from the table
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.click('tr[data-box="dd-hall-01"] a');
-  await page.waitForSelector('#events tbody tr td:has-text("对话 / message")', { timeout: 15_000 });
+  await page.waitForSelector('#events tbody tr td:has-text("对话 / 消息")', { timeout: 15_000 });
   assert.match((await page.textContent('#f-status'))!, /在线/);
   assert.match((await page.textContent('#telemetry'))!, /signal\.rsrp_dbm/);
   await page.screenshot({ path: `${SHOTS}/master-box-zh.png`, fullPage: true });
