@@ -3,7 +3,7 @@
 import { t } from '/_common/i18n.js';
 import { el } from '/common.js';
 import { parseJsonArgs } from '/cmd-form.js';
-import { NAME, changes, confirmSend, post, pretty, timeoutSelect, codeHelp } from '/cmd-common.js';
+import { NAME, changes, confirmSend, post, pretty, relabelTimeouts, timeoutSelect, codeHelp } from '/cmd-common.js';
 
 // read-only commands every box has: what an operator most often asks the whole fleet
 const COMMON = ['system.info', 'daemon.status', 'transport.status', 'plugin.list', 'commands.list'];
@@ -87,7 +87,7 @@ export function createBroadcastPanel(host, boxes) {
   renderRegions();
   return {
     update: renderRegions,
-    relabel() { renderRegions(); renderResult(); if (!busy) $('#bc-send').textContent = t('bcSend'); },
+    relabel() { renderRegions(); renderResult(); relabelTimeouts(host); if (!busy) $('#bc-send').textContent = t('bcSend'); },
   };
 }
 

@@ -65,11 +65,17 @@ export function outcomeView(entry) {
   return el('div', { class: `cmd-outcome ${entry.ok ? 'ok' : 'bad'}` }, ...parts);
 }
 
+const durationLabel = (ms) => (ms >= 60_000 ? t('min', { n: ms / 60_000 }) : t('sec', { n: ms / 1000 }));
+
+/** A <select> of timeouts; relabelTimeouts() puts its words in the current language. */
 export function timeoutSelect(id, choicesMs, selectedMs) {
-  const label = (ms) => (ms >= 60_000 ? t('min', { n: ms / 60_000 }) : t('sec', { n: ms / 1000 }));
-  return el('select', { id }, ...choicesMs.map((ms) => {
-    const o = el('option', { value: String(ms) }, label(ms));
+  return el('select', { id, class: 'timeouts' }, ...choicesMs.map((ms) => {
+    const o = el('option', { value: String(ms) }, durationLabel(ms));
     if (ms === selectedMs) o.selected = true;
     return o;
   }));
+}
+
+export function relabelTimeouts(root) {
+  for (const o of root.querySelectorAll('select.timeouts option')) o.textContent = durationLabel(Number(o.value));
 }

@@ -116,7 +116,7 @@ export function createArgsEditor(host, schema) {
     } else {
       parts.push(el('label', { for: 'cmd-json' }, t('cmdArgsJson')), el('textarea', { id: 'cmd-json', rows: '5', spellcheck: 'false', placeholder: '{}' }));
     }
-    if (fields && fields.length) parts.push(el('button', { type: 'button', class: 'link cmd-mode' }, t(mode === 'form' ? 'cmdAsJson' : 'cmdAsForm')));
+    if (fields) parts.push(el('button', { type: 'button', class: 'link cmd-mode' }, t(mode === 'form' ? 'cmdAsJson' : 'cmdAsForm')));
     host.replaceChildren(...parts);
     if (args) set(args);
     else if (mode === 'json') host.querySelector('#cmd-json').value = jsonText;

@@ -4,7 +4,7 @@
 import { t, currentLang } from '/_common/i18n.js';
 import { el } from '/common.js';
 import { createArgsEditor } from '/cmd-form.js';
-import { NAME, changes, confirmSend, outcomeView, post, timeoutSelect } from '/cmd-common.js';
+import { NAME, changes, confirmSend, outcomeView, post, relabelTimeouts, timeoutSelect } from '/cmd-common.js';
 
 const HISTORY_MAX = 12;
 const OTHER = '';
@@ -191,6 +191,8 @@ export function createCommandPanel(host, boxId) {
       const keepArgs = editor.read();
       renderSource(); renderPicker(); if (keepArgs.ok) editor.set(keepArgs.args);
       setBusy(busy); renderResult(); renderHistory();
+      relabelTimeouts(host);
+      $('#cmd-free').setAttribute('aria-label', t('cmdFreeName'));
     },
   };
 }

@@ -116,7 +116,9 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
 
   // English, and the history of this session
   await page.click('button.lang');
-  assert.match((await page.textContent('#commands'))!, /Remote commands[\s\S]*Commands this session/);
+  const english = await page.$eval('#commands', (e) => (e as HTMLElement).innerText);
+  assert.match(english, /Remote commands[\s\S]*Commands this session/);
+  assert.doesNotMatch(english, /[\u4e00-\u9fff]/, `no Chinese left in the English panel:\n${english}`);
   await page.click('#cmd-history li:last-child button');
   assert.equal(await page.getAttribute('#cmd-result .cmd-outcome .badge', 'data-code'), 'OK', 'an earlier entry shown again');
   await page.locator('#commands').screenshot({ path: `${SHOTS}/master-cmd-history-d-en.png` });
@@ -148,8 +150,8 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   await page.click('#bc-send');
   await page.waitForSelector('#bc-summary', { timeout: 20_000 });
   assert.match((await page.textContent('#bc-summary'))!, /system\.info · 1 \/ 2 个网点成功，1 个离线，0 个没有回答/);
-  assert.equal(await page.getAttribute('tr[data-box="hall-09"] .badge', 'data-code'), 'BOX_OFFLINE');
-  assert.equal(await page.getAttribute('tr[data-box="hall-01"] .badge', 'data-code'), 'OK');
+  assert.equal(await page.getAttribute('#bc-result tr[data-box="hall-09"] .badge', 'data-code'), 'BOX_OFFLINE');
+  assert.equal(await page.getAttribute('#bc-result tr[data-box="hall-01"] .badge', 'data-code'), 'OK');
   for (const [size, width, height] of SIZES) {
     await page.setViewportSize({ width, height });
     await page.waitForTimeout(150);
@@ -158,6 +160,7 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   }
   await page.click('button.lang');
   assert.match((await page.textContent('#bc-summary'))!, /1 of 2 boxes ok, 1 offline, 0 did not answer/);
+  assert.doesNotMatch(await page.$eval('#broadcast', (e) => (e as HTMLElement).innerText), /[\u4e00-\u9fff]/, 'no Chinese left in the English panel');
   await page.locator('#broadcast').screenshot({ path: `${SHOTS}/master-broadcast-d-en.png` });
 
   assert.deepEqual(errors, []);
