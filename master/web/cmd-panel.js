@@ -51,7 +51,7 @@ export function createCommandPanel(host, boxId) {
 
   function renderSource() {
     const n = catalogue?.length ?? 0;
-    const text = { loading: t('cmdLoading'), box: t('cmdFromBox', { n }), cached: t('cmdCached', { n }), offline: t('cmdNoCatalogue'), old: t('cmdOldBox'), failed: `${t('cmdNoCatalogue')} (${sourceCode})` }[source];
+    const text = { loading: t('cmdLoading'), box: t('cmdFromBox', { n }), cached: t('cmdCached', { n }), offline: t('cmdNoCatalogue'), old: t('cmdOldBox'), failed: t('cmdFailed', { code: sourceCode || '?' }) }[source];
     $('#cmd-source').textContent = text;
     $('#cmd-source').dataset.source = source;
   }

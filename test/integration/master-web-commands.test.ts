@@ -10,7 +10,8 @@ import type { Master } from '../../master/index.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startDaemon, writeBoxConfig } from '../helpers/daemon-process.js';
 import { tempDir } from '../helpers/tmp.js';
-import { startMaster, waitForBox } from './master-fixtures.js';
+import { topics } from '../../protocol/topics.js';
+import { birth, connectBox, startMaster, waitForBox } from './master-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = process.env.KEFU_SCREENSHOTS ?? `${ROOT}tmp/screenshots`;
@@ -41,7 +42,7 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   const m = await startMaster(t);
   const token = await tokenOf(m);
   const { password } = await m.credentials.addBox('hall-01', 'dandong');
-  await m.credentials.addBox('hall-09', 'dandong'); // provisioned, never connected: offline
+  const late = await m.credentials.addBox('hall-09', 'dandong'); // provisioned, never connected: offline
   const dir = await tempDir(t, 'kefu-box-');
   const daemon = await startDaemon(await writeBoxConfig(dir, { box: 'hall-01', region: 'dandong', url: m.urls.mqtt!, password }), `${dir}/data`);
   t.after(() => daemon.kill9());
@@ -162,6 +163,33 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   assert.match((await page.textContent('#bc-summary'))!, /1 of 2 boxes ok, 1 offline, 0 did not answer/);
   assert.doesNotMatch(await page.$eval('#broadcast', (e) => (e as HTMLElement).innerText), /[\u4e00-\u9fff]/, 'no Chinese left in the English panel');
   await page.locator('#broadcast').screenshot({ path: `${SHOTS}/master-broadcast-d-en.png` });
+
+  // queued for the offline box: sent once it is back (a box played by an MQTT client here), and its answer shown
+  await page.click('button.lang');
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto(`${base}/box.html?id=hall-09`);
+  await page.waitForSelector('#cmd-source[data-source="offline"]', { timeout: 15_000 });
+  await choose(page, 'system.info', '{}');
+  assert.equal(await sendAndWait(page), 'BOX_OFFLINE');
+  await page.selectOption('#cmd-queue-for', '60000');
+  await page.click('#cmd-queue');
+  await page.waitForSelector('.cmd-queued');
+  assert.match((await page.textContent('.cmd-queued'))!, /已排队，等待网点上线后发送（最多 1 分钟）/);
+  await page.locator('#commands').screenshot({ path: `${SHOTS}/master-cmd-queued-t-zh.png` });
+  const ref = { region: 'dandong', box: 'hall-09' };
+  const box = await connectBox(t, m.urls.mqtt!, ref, late.password);
+  box.on('message', (topic, payload) => {
+    const { id } = JSON.parse(payload.toString());
+    const name = topic.split('/').pop();
+    const result = name === 'commands.list' ? [{ name: 'system.info', description: 'the box', args: { type: 'object', properties: {} }, allowed: true }] : { version: '0.0.9', answered: 'after coming back' };
+    box.publish(topics.result(ref, id), JSON.stringify({ v: 1, id, ok: true, result }), { qos: 1 });
+  });
+  await box.subscribeAsync(topics.command(ref, '+'), { qos: 1 });
+  await box.publishAsync(topics.state(ref), JSON.stringify(birth({ version: '0.0.9' })), { qos: 1, retain: true });
+  await page.waitForSelector('#cmd-result .cmd-outcome .badge[data-code="OK"]', { timeout: 20_000 });
+  assert.match((await page.textContent('#cmd-result pre.json'))!, /"answered": "after coming back"/);
+  await page.waitForSelector('#cmd-source[data-source="box"]', { timeout: 15_000 }); // back online: its own list now
+  await page.locator('#commands').screenshot({ path: `${SHOTS}/master-cmd-queued-answered-t-zh.png` });
 
   assert.deepEqual(errors, []);
   assert.ok(!urls.some((u) => u.includes(token) && !u.includes('/api/feed')), 'the token travels in a header, in no address but the feed\'s');
