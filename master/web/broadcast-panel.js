@@ -29,11 +29,15 @@ export function createBroadcastPanel(host, boxes) {
 
   const targets = () => { const r = $('#bc-region').value; return boxes().filter((b) => !r || b.region === r); };
 
-  function renderRegions() {
+  let shownRegions = null; // rebuilt only when the set changes: a feed message must not close an open list
+  function renderRegions(force) {
     const keep = $('#bc-region').value;
     const regions = [...new Set(boxes().map((b) => b.region))].sort();
-    $('#bc-region').replaceChildren(el('option', { value: '' }, t('allRegions')), ...regions.map((r) => el('option', { value: r }, r)));
-    $('#bc-region').value = regions.includes(keep) ? keep : '';
+    if (force === true || shownRegions !== regions.join('\n')) {
+      shownRegions = regions.join('\n');
+      $('#bc-region').replaceChildren(el('option', { value: '' }, t('allRegions')), ...regions.map((r) => el('option', { value: r }, r)));
+      $('#bc-region').value = regions.includes(keep) ? keep : '';
+    }
     const list = targets();
     $('#bc-targets').textContent = list.length ? t('bcTargets', { n: list.length, online: list.filter((b) => b.online).length }) : t('bcNoTargets');
   }
@@ -60,7 +64,7 @@ export function createBroadcastPanel(host, boxes) {
       el('p', { class: 'muted bc-hint' }, t('bcHint')));
   }
 
-  $('#bc-region').addEventListener('change', renderRegions);
+  $('#bc-region').addEventListener('change', () => renderRegions());
   $('#bc-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return;
@@ -86,8 +90,8 @@ export function createBroadcastPanel(host, boxes) {
 
   renderRegions();
   return {
-    update: renderRegions,
-    relabel() { renderRegions(); renderResult(); relabelTimeouts(host); if (!busy) $('#bc-send').textContent = t('bcSend'); },
+    update: () => renderRegions(),
+    relabel() { renderRegions(true); renderResult(); relabelTimeouts(host); if (!busy) $('#bc-send').textContent = t('bcSend'); },
   };
 }
 

@@ -130,6 +130,7 @@ export function createCommandPanel(host, boxId) {
   }
 
   async function loadCatalogue() {
+    if (source === 'loading') return;
     source = 'loading'; renderSource();
     const { body } = await post(base, { name: 'commands.list', args: {}, timeoutMs: 10_000 });
     if (body.ok && Array.isArray(body.result)) {

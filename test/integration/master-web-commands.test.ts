@@ -77,6 +77,7 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
     await page.locator('#commands').screenshot({ path: `${SHOTS}/master-cmd-result-${size}-zh.png` });
   }
   await page.setViewportSize({ width: 1366, height: 768 });
+  await page.screenshot({ path: `${SHOTS}/master-cmd-page-d-zh.png`, fullPage: true });
 
   // a form from the schema: a required field left empty is refused here; wrong JSON too; nothing is sent
   await choose(page, 'transport.switch');
@@ -114,6 +115,10 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   await page.click('dialog.cmd-confirm button.secondary');
   await page.waitForTimeout(300);
   assert.equal(await historyLength(page), before, 'cancelled: not sent');
+  await page.click('#cmd-send');
+  await page.click('dialog.cmd-confirm button.danger');
+  await page.waitForFunction((n) => document.querySelectorAll('#cmd-history button.cmd-past').length > n, before, { timeout: 20_000 });
+  assert.equal(await page.getAttribute('#cmd-result .cmd-outcome .badge', 'data-code'), 'OK', 'confirmed: sent, and the box restarted its plugin');
 
   // English, and the history of this session
   await page.click('button.lang');
@@ -159,6 +164,8 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
     assert.ok(await overflow(page) <= 0, `${size}: the fleet page does not scroll sideways`);
     await page.locator('#broadcast').screenshot({ path: `${SHOTS}/master-broadcast-${size}-zh.png` });
   }
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.screenshot({ path: `${SHOTS}/master-broadcast-page-d-zh.png`, fullPage: true });
   await page.click('button.lang');
   assert.match((await page.textContent('#bc-summary'))!, /1 of 2 boxes ok, 1 offline, 0 did not answer/);
   assert.doesNotMatch(await page.$eval('#broadcast', (e) => (e as HTMLElement).innerText), /[\u4e00-\u9fff]/, 'no Chinese left in the English panel');
