@@ -65,6 +65,7 @@ export function createBroadcastPanel(host, boxes) {
   }
 
   $('#bc-region').addEventListener('change', () => renderRegions());
+  $('#bc-form').addEventListener('input', () => $('#bc-errors').replaceChildren());
   $('#bc-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return;

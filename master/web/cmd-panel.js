@@ -147,6 +147,8 @@ export function createCommandPanel(host, boxId) {
   }
 
   $('#cmd-name').addEventListener('change', () => renderCommand());
+  // a complaint about arguments goes once they are edited: it may no longer hold
+  $('#cmd-form').addEventListener('input', () => $('#cmd-errors').replaceChildren());
   $('#cmd-reload').addEventListener('click', () => loadCatalogue());
   $('#cmd-form').addEventListener('submit', async (e) => {
     e.preventDefault();

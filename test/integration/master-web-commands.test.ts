@@ -174,9 +174,31 @@ test('an operator sends commands to a box and broadcasts to the fleet from the m
   // queued for the offline box: sent once it is back (a box played by an MQTT client here), and its answer shown
   await page.click('button.lang');
   await page.setViewportSize({ width: 1024, height: 768 });
+  // a list read from the box earlier (this tab) is used while it is offline; a form from enums, lists, numbers
+  await page.evaluate((list) => sessionStorage.setItem('kefu.master.catalogue.hall-09', JSON.stringify(list)), [
+    { name: 'system.info', description: 'the box', args: { type: 'object', properties: {}, additionalProperties: false }, allowed: true },
+    { name: 'chat.agent.set', description: 'add or change an agent', allowed: true, args: { type: 'object', additionalProperties: false, required: ['id', 'name', 'skills'], properties: {
+      id: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 }, skills: { type: 'array', items: { type: 'string' }, minItems: 1 },
+      capacity: { type: 'integer', exclusiveMinimum: 0, maximum: 9007199254740991 }, role: { type: 'string', enum: ['agent', 'supervisor'] }, busy: { type: 'boolean' } } } },
+  ]);
   await page.goto(`${base}/box.html?id=hall-09`);
-  await page.waitForSelector('#cmd-source[data-source="offline"]', { timeout: 15_000 });
-  await choose(page, 'system.info', '{}');
+  await page.waitForSelector('#cmd-source[data-source="cached"]', { timeout: 15_000 });
+  await page.selectOption('#cmd-name', 'chat.agent.set');
+  await page.fill('[data-key="id"]', 'a7');
+  await page.fill('[data-key="name"]', '李明');
+  await page.fill('[data-key="skills"]', 'vat, invoice，social');
+  await page.fill('[data-key="capacity"]', '0');
+  await page.selectOption('[data-key="role"]', 'supervisor');
+  await page.click('#cmd-send');
+  assert.match((await page.textContent('#cmd-errors'))!, /capacity 不能小于 1/);
+  await page.fill('[data-key="capacity"]', '3');
+  await page.selectOption('[data-key="busy"]', 'false');
+  await page.locator('#commands').screenshot({ path: `${SHOTS}/master-cmd-form-t-zh.png` });
+  await page.click('#cmd-send');
+  await page.waitForSelector('dialog.cmd-confirm[open]');
+  assert.deepEqual(JSON.parse((await page.textContent('dialog.cmd-confirm pre'))!), { id: 'a7', name: '李明', skills: ['vat', 'invoice', 'social'], capacity: 3, role: 'supervisor', busy: false });
+  await page.click('dialog.cmd-confirm button.secondary');
+  await page.selectOption('#cmd-name', 'system.info');
   assert.equal(await sendAndWait(page), 'BOX_OFFLINE');
   await page.selectOption('#cmd-queue-for', '60000');
   await page.click('#cmd-queue');
