@@ -17,7 +17,7 @@ export function createBroadcastPanel(host, boxes) {
     el('form', { id: 'bc-form', class: 'bc-form', novalidate: '' },
       el('div', { class: 'bc-field' }, el('label', { for: 'bc-name', 'data-i18n': 'cmdCommand' }, t('cmdCommand')),
         el('input', { id: 'bc-name', list: 'bc-names', autocomplete: 'off', spellcheck: 'false', value: 'system.info' }),
-        el('datalist', { id: 'bc-names' }, ...COMMON.map((n) => el('option', { value: n })))),
+        el('datalist', { id: 'bc-names' }, ...knownNames().map((n) => el('option', { value: n })))),
       el('div', { class: 'bc-field' }, el('label', { for: 'bc-region', 'data-i18n': 'bcRegion' }, t('bcRegion')), el('select', { id: 'bc-region' })),
       el('div', { class: 'bc-field' }, el('label', { for: 'bc-timeout', 'data-i18n': 'cmdTimeout' }, t('cmdTimeout')), timeoutSelect('bc-timeout', [5_000, 15_000, 30_000, 60_000], 15_000)),
       el('div', { class: 'bc-field bc-args' }, el('label', { for: 'bc-args', 'data-i18n': 'cmdArgsJson' }, t('cmdArgsJson')),
@@ -94,6 +94,17 @@ export function createBroadcastPanel(host, boxes) {
     update: () => renderRegions(),
     relabel() { renderRegions(true); renderResult(); relabelTimeouts(host); if (!busy) $('#bc-send').textContent = t('bcSend'); },
   };
+}
+
+/** The common commands, then every other name a box page of this tab has read from a box's catalogue. */
+function knownNames() {
+  const names = new Set(COMMON);
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const key = sessionStorage.key(i);
+    if (!key?.startsWith('kefu.master.catalogue.')) continue;
+    try { for (const c of JSON.parse(sessionStorage.getItem(key)) ?? []) if (typeof c?.name === 'string') names.add(c.name); } catch { /* a damaged entry: only its names are missing */ }
+  }
+  return [...names];
 }
 
 /** A short line for an answer: a few of its top-level values. */
