@@ -9,8 +9,10 @@ export const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export async function post(path, body, signal) {
   try {
     const res = await fetch(path, { method: 'POST', signal, headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = await res.json().catch(() => ({ ok: false, error: { code: `HTTP_${res.status}`, message: res.statusText } }));
-    return { status: res.status, body: json };
+    const json = await res.json().catch(() => null);
+    // an answer not in the API's shape (fastify's own 413 for a body over 1 MB, a proxy's page) still gets a code
+    if (!res.ok && json?.ok !== false) return { status: res.status, body: { ok: false, error: { code: json?.code ?? `HTTP_${res.status}`, message: json?.message ?? res.statusText } } };
+    return { status: res.status, body: json ?? { ok: false, error: { code: 'RESPONSE_INVALID', message: `HTTP ${res.status} without a JSON body` } } };
   } catch (err) {
     return { status: 0, body: { ok: false, error: { code: 'NETWORK', message: String(err?.message ?? err) } } };
   }
@@ -43,6 +45,11 @@ export function confirmSend(name, args, target) {
 export function codeHelp(code) {
   const s = t(`code.${code}`);
   return s === `code.${code}` ? '' : s;
+}
+
+/** sessionStorage.setItem that never throws: a full store (a history holding a large answer) costs only memory. */
+export function keep(key, value) {
+  try { sessionStorage.setItem(key, JSON.stringify(value)); return true; } catch { return false; }
 }
 
 export const pretty = (v) => (v === undefined ? '' : JSON.stringify(v, null, 2));

@@ -4,7 +4,7 @@
 import { t, currentLang } from '/_common/i18n.js';
 import { el } from '/common.js';
 import { createArgsEditor } from '/cmd-form.js';
-import { NAME, changes, confirmSend, outcomeView, post, relabelTimeouts, timeoutSelect } from '/cmd-common.js';
+import { NAME, changes, confirmSend, keep, outcomeView, post, relabelTimeouts, timeoutSelect } from '/cmd-common.js';
 
 const HISTORY_MAX = 12;
 const OTHER = '';
@@ -121,7 +121,8 @@ export function createCommandPanel(host, boxId) {
     const { body } = await post(base, { name, ...(args === undefined ? {} : { args }), timeoutMs, wait });
     const entry = { at: Date.now(), name, args, box: boxId, ms: Math.round(performance.now() - began), ok: body.ok === true, result: body.result, error: body.ok ? undefined : body.error, waited: wait };
     history = [entry, ...history].slice(0, HISTORY_MAX);
-    sessionStorage.setItem(store.history, JSON.stringify(history));
+    // a large answer or argument (an audio clip) is kept in memory only: stored, the history loses its bulky fields
+    if (!keep(store.history, history)) keep(store.history, history.map((h) => (JSON.stringify(h).length > 64_000 ? { ...h, args: undefined, result: undefined } : h)));
     shown = entry;
     setBusy(false);
     renderResult();
@@ -135,7 +136,7 @@ export function createCommandPanel(host, boxId) {
     const { body } = await post(base, { name: 'commands.list', args: {}, timeoutMs: 10_000 });
     if (body.ok && Array.isArray(body.result)) {
       catalogue = body.result; source = 'box';
-      sessionStorage.setItem(store.catalogue, JSON.stringify(catalogue));
+      keep(store.catalogue, catalogue);
     } else {
       const code = body.error?.code;
       source = code === 'UNKNOWN_COMMAND' ? 'old' : catalogue ? 'cached' : code === 'BOX_OFFLINE' ? 'offline' : 'failed';
