@@ -1,9 +1,11 @@
-// Master dashboard: the fleet table and the events/s chart, live over /api/feed. Read-only.
+// Master dashboard: the fleet table and the events/s chart, live over /api/feed; a broadcast panel (broadcast-panel.js).
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
 import { zh, en, ago, eventName, pluginName, token, el } from '/common.js';
 import { timeAxis } from '/time-axis.js';
+import { cmdZh, cmdEn } from '/cmd-i18n.js';
+import { createBroadcastPanel } from '/broadcast-panel.js';
 
-initI18n({ zh, en });
+initI18n({ zh: { ...zh, ...cmdZh }, en: { ...en, ...cmdEn } });
 
 const $ = (sel) => document.querySelector(sel);
 const boxes = new Map();
@@ -14,6 +16,7 @@ let region = new URLSearchParams(location.search).get('region');
 
 // counts show only once the master has sent its snapshot: zeros before that would be made up
 let loaded = false;
+const broadcast = createBroadcastPanel(document.querySelector('#broadcast'), () => [...boxes.values()]);
 
 function linkCell(b) {
   // an offline box has no live link: the one it last used, without its (stale) quality
@@ -61,6 +64,7 @@ function renderBoxes() {
   $('#empty').hidden = all.length > 0;
   $('#k-online').textContent = all.filter((b) => b.online).length;
   $('#k-total').textContent = all.length;
+  broadcast.update();
 }
 
 function renderStats() {
@@ -134,7 +138,7 @@ function showLogin(wrong = false) {
 
 // "3 s ago" keeps counting between messages
 setInterval(() => { for (const td of document.querySelectorAll('td.seen')) td.textContent = ago(td.dataset.ts ? Number(td.dataset.ts) : null); }, 1000);
-onLangChange(() => { renderBoxes(); renderEvents(); });
+onLangChange(() => { renderBoxes(); renderEvents(); broadcast.relabel(); });
 $('#regions').addEventListener('click', (e) => {
   const chip = e.target.closest('button.chip');
   if (!chip) return;

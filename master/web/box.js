@@ -1,18 +1,22 @@
 // One box in detail for hall staff and installers: identity and link, system resources, plugins, the
-// outbox per class, recent trends, latest events, and every raw telemetry value. Read-only, refreshed every 2 s.
+// outbox per class, recent trends, latest events, and every raw telemetry value, refreshed every 2 s; and a panel
+// to send the box commands (cmd-panel.js).
 import { initI18n, t, onLangChange, currentLang } from '/_common/i18n.js';
 import { zh, en, ago, api, el, eventName, pluginName, token } from '/common.js';
 import { boxZh, boxEn } from '/box-i18n.js';
 import { sizeMb, sizeBytes, duration, plain, label } from '/box-format.js';
 import { createTrends, TREND_NAMES } from '/box-trends.js';
+import { cmdZh, cmdEn } from '/cmd-i18n.js';
+import { createCommandPanel } from '/cmd-panel.js';
 
-initI18n({ zh: { ...zh, ...boxZh }, en: { ...en, ...boxEn } });
+initI18n({ zh: { ...zh, ...boxZh, ...cmdZh }, en: { ...en, ...boxEn, ...cmdEn } });
 const $ = (sel) => document.querySelector(sel);
 const id = new URLSearchParams(location.search).get('id') ?? '';
 $('#box-id').textContent = id;
 const trends = createTrends($('#trends'));
 let last = null;
 let histories = {};
+const commands = createCommandPanel($('#commands'), id);
 
 const time = (ts) => (ts ? new Date(ts).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : '–');
 const CLASSES = ['critical', 'event', 'telemetry', 'bulk'];
@@ -136,13 +140,14 @@ async function refresh() {
     last = { box, events };
     $('#missing').hidden = true; $('#detail').hidden = false;
     render();
+    commands.update(box);
   } catch (err) {
     if (err.status === 404) { $('#missing').hidden = false; $('#detail').hidden = true; }
     if (err.status === 401) location.href = '/';
   }
 }
 
-onLangChange(() => { trends.reset(); render(); });
+onLangChange(() => { trends.reset(); render(); commands.relabel(); });
 if (!token()) location.href = '/';
 refresh();
 setInterval(refresh, 2000);
