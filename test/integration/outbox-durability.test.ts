@@ -1,6 +1,7 @@
 // kill -9 a box whose outbox holds acknowledged events while the broker is down; restart it, bring the broker up:
 // every event arrives (after dedupe on the envelope id, once each), in order per class.
 import { test } from 'node:test';
+import type { AedesOptions } from 'aedes';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -44,6 +45,17 @@ function runBox(t: import('node:test').TestContext, dir: string, port: number, c
   return { child, next, acknowledged };
 }
 
+/**
+ * The box's CONNECT waits (unanswered) until the test's subscriber is in place: a refused login would make the box
+ * back off 30-60 s (what a wrong password should do), longer than the test waits.
+ */
+function holdBoxUntil(allowed: () => boolean): AedesOptions['authenticate'] {
+  return (client, _u, _p, done) => {
+    const answer = () => { if (client.id !== BOX.box || allowed()) done(null, true); else setTimeout(answer, 20); };
+    answer();
+  };
+}
+
 const killed = (child: ChildProcess) => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGKILL'); });
 /** A clean stop, awaited: the box checkpoints its log on the way out, so the temp dir must not go before it is done. */
 const stopped = (child: ChildProcess) => new Promise<void>((r) => {
@@ -58,9 +70,7 @@ for (const mode of ['level', 'wal'] as const) {
     const dir = await tempDir(t);
     let boxMayConnect = false;
     // the broker exists only to reserve a port; it is down while the box runs the first time
-    const broker = await startBroker({
-      authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect),
-    });
+    const broker = await startBroker({ authenticate: holdBoxUntil(() => boxMayConnect) });
     t.after(() => broker.stop());
     await broker.down();
 
@@ -102,7 +112,7 @@ for (const [mode, brokerUp] of [['level', false], ['wal', false], ['wal-deferred
   test(`${mode}: kill -9 in the middle of group commits${brokerUp ? ' (broker up, acks flowing)' : ''}: every event reported as persisted is delivered`, async (t) => {
     const dir = await tempDir(t);
     let boxMayConnect = false;
-    const broker = await startBroker({ authenticate: (client, _u, _p, done) => done(null, client.id !== BOX.box || boxMayConnect) });
+    const broker = await startBroker({ authenticate: holdBoxUntil(() => boxMayConnect) });
     t.after(() => broker.stop());
     // broker up: the master's subscriber is there from the start, so acked events reach it before the kill
     const early = brokerUp ? await subscriber(broker.port, topics.event(BOX, 'sim', '+')) : null;
