@@ -78,7 +78,13 @@ test('login page: password, then a real head turn passes; a still camera image f
   // a 4 s loop at 2 fps: frontal 1.5 s, turning, turned 1.5 s, turning back — any 3.5 s capture window
   // sees the whole turn, and neighbouring frames are always one step of the movement apart
   const s = ['stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart3.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart3.png'].map(img);
-  const turned = await login(s, 2, 'turn');
+  // a starved renderer (a loaded CI machine) can grab the clip's frames so late that the capture misses the turn,
+  // as a person too slow for the prompt would: like that person, a second try; a still image fails both ways below
+  let turned = await login(s, 2, 'turn');
+  if (turned.outcome !== 'ok') {
+    t.diagnostic(`first head-turn login failed (${turned.reason}); trying again`);
+    turned = await login(s, 2, 'turn-again');
+  }
   assert.equal(turned.outcome, 'ok', `${turned.reason} ${turned.text}`);
   assert.match(turned.text ?? '', /登录成功/);
   const still = await login([img('stuart/stuart1.png')], 5, 'still');
