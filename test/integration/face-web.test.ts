@@ -79,7 +79,7 @@ test('login page: password, then a real head turn passes; a still camera image f
   // sees the whole turn, and neighbouring frames are always one step of the movement apart
   const s = ['stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart1.png', 'stuart/stuart3.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart5.png', 'stuart/stuart3.png'].map(img);
   // a starved renderer (a loaded CI machine) can grab the clip's frames so late that the capture misses the turn,
-  // as a person too slow for the prompt would: like that person, a second try; a still image fails both ways below
+  // as a person too slow for the prompt would: like that person, a second try (the still image below must fail at once)
   let turned = await login(s, 2, 'turn');
   if (turned.outcome !== 'ok') {
     t.diagnostic(`first head-turn login failed (${turned.reason}); trying again`);
