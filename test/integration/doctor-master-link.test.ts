@@ -4,12 +4,8 @@
 // credentials; a wired link that names nothing to check says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { chmod, chown, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import tls from 'node:tls';
-import { readFile } from 'node:fs/promises';
-import { Aedes } from 'aedes';
 import { stringify } from 'yaml';
 import { brokerAddress } from '../../daemon/broker-address.js';
 import { loadBoxConfig } from '../../daemon/builtins.js';
@@ -17,25 +13,12 @@ import { doctorChecks } from '../../daemon/doctor/index.js';
 import { runChecks, type CheckResult } from '../../daemon/doctor/check.js';
 import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTlsBroker } from '../helpers/tls-broker.js';
 
-async function tlsBroker(t: { after(fn: () => unknown): void }, dir: string) {
-  const paths = await ensureLocalTls(dir, { boxId: 'master' });
-  const aedes = await Aedes.createBroker({
-    authenticate: (_c, user, pass, done) => done(null, user === 'hall-01' && pass?.toString() === 'box-password'),
-  });
-  const server = tls.createServer({ cert: await readFile(paths.cert), key: await readFile(paths.key) }, (s) => aedes.handle(s));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.close();
-    await new Promise<void>((r) => aedes.close(() => r()));
-  });
-  return { port: (server.address() as { port: number }).port, ca: paths.caCert };
-}
 
 test('doctor checks the master link with the daemon\'s CA, TLS options and source address', async (t) => {
   const dir = await tempDir(t, 'kefu-doctor-');
-  const broker = await tlsBroker(t, join(dir, 'master-tls'));
+  const broker = await startTlsBroker(t, join(dir, 'master-tls'));
   const other = await ensureLocalTls(join(dir, 'other-ca'), { boxId: 'someone-else' });
   const secret = join(dir, 'box.secret');
   await writeFile(secret, 'box-password\n', { mode: 0o600 });

@@ -4,36 +4,23 @@
 // the cellular link's own TLS socket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { Aedes } from 'aedes';
 import { stringify } from 'yaml';
 import { brokerAddress } from '../../daemon/broker-address.js';
 import { ensureLocalTls } from '../../daemon/tls/local-ca.js';
 import { openBoundStream } from '../../transports/cellular/stream.js';
 import { kefuRun } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTlsBroker } from '../helpers/tls-broker.js';
 
 const IP_SNI = /ServerName to an IP address|DEP0123/;
 
-async function tlsBroker(t: { after(fn: () => unknown): void }, dir: string) {
-  const paths = await ensureLocalTls(dir, { boxId: 'master' }); // names include IP:127.0.0.1
-  const aedes = await Aedes.createBroker({ authenticate: (_c, user, pass, done) => done(null, user === 'hall-01' && pass?.toString() === 'box-password') });
-  const server = tls.createServer({ cert: await readFile(paths.cert), key: await readFile(paths.key) }, (s) => aedes.handle(s));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.close();
-    await new Promise<void>((r) => aedes.close(() => r()));
-  });
-  return { port: (server.address() as { port: number }).port, ca: paths.caCert };
-}
 
 test('master.url with an IP: no SNI (no DEP0123 warning) and the certificate is checked against the address', { timeout: 90_000 }, async (t) => {
   const dir = await tempDir(t, 'kefu-tls-ip-');
-  const broker = await tlsBroker(t, join(dir, 'master-tls'));
+  const broker = await startTlsBroker(t, join(dir, 'master-tls'));
   const url = `mqtts://127.0.0.1:${broker.port}`;
 
   const address = await brokerAddress({ url, caFile: broker.ca } as Parameters<typeof brokerAddress>[0]);
