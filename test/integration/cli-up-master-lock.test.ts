@@ -3,12 +3,10 @@
 // master's ALREADY_RUNNING line before it opens anything, and the running master carries on untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEFU } from '../helpers/kefu-up.js';
-import { kefuRun } from '../helpers/kefu-cli.js';
+import { kefuRun, kefuSpawn } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from './master-fixtures.js';
 
@@ -17,16 +15,9 @@ const NO_ENV = { KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '', KEFU_MASTER_DATA: '
 test('kefu up refuses a data folder whose master folder a kefu master run holds (ALREADY_RUNNING), leaving it running', { timeout: 180_000 }, async (t) => {
   const data = await tempDir(t, 'kefu-up-lock-');
   const masterDir = join(data, 'master');
-  const proc = spawn(process.execPath, [KEFU, '--json', 'master', 'run', '--data', masterDir, '--mqtt-port', '0', '--http-port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NO_ENV } });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  t.after(async () => { if (proc.exitCode === null) { proc.kill('SIGTERM'); await exited; } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (b) => { stdout += b; });
-  proc.stderr!.on('data', (b) => { stderr += b; });
-  await waitFor(() => proc.exitCode !== null || stdout.includes('\n'), 60_000, 'the master\'s URLs line');
-  assert.equal(proc.exitCode, null, `master run: ${stdout} ${stderr.slice(-500)}`);
+  const { proc, exited, out } = kefuSpawn(t, ['--json', 'master', 'run', '--data', masterDir, '--mqtt-port', '0', '--http-port', '0'], NO_ENV);
+  await waitFor(() => proc.exitCode !== null || out.stdout.includes('\n'), 60_000, 'the master\'s URLs line');
+  assert.equal(proc.exitCode, null, `master run: ${out.stdout} ${out.stderr.slice(-500)}`);
 
   const up = await kefuRun(['up', '--data', data, '--mqtt-port', '0', '--master-http-port', '0', '--http-port', '0'], undefined, { env: NO_ENV });
   assert.equal(up.code, 1, up.stdout);
@@ -42,5 +33,5 @@ test('kefu up refuses a data folder whose master folder a kefu master run holds 
   assert.deepEqual(JSON.parse(boxes.stdout), [], 'the master still serves, and kefu up provisioned no box in it');
 
   proc.kill('SIGTERM');
-  assert.equal(await exited, 0, stderr.slice(-500));
+  assert.equal(await exited, 0, out.stderr.slice(-500));
 });

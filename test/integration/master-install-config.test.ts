@@ -4,12 +4,10 @@
 // certificate each fail in one line naming what to fix; SIGTERM is logged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { KEFU } from '../helpers/kefu-up.js';
-import { kefuRun } from '../helpers/kefu-cli.js';
+import { kefuRun, kefuSpawn } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { topics } from '../../protocol/topics.js';
 import { birth, connectBox, startMaster, waitFor } from './master-fixtures.js';
@@ -25,16 +23,10 @@ const json = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
 
 /** `kefu master run --json --config file` in its own process: its URLs line, its log (stderr), its exit. */
 async function runMaster(t: Ctx, config: string) {
-  const proc = spawn(process.execPath, [KEFU, '--json', 'master', 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NO_ENV, KEFU_LOG_LEVEL: 'info' } });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  t.after(async () => { if (proc.exitCode === null) { proc.kill('SIGKILL'); await exited; } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (b) => { stdout += b; });
-  proc.stderr!.on('data', (b) => { stderr += b; });
-  const line = await waitFor(() => (proc.exitCode !== null ? `exit ${proc.exitCode}` : stdout.includes('\n') ? stdout.split('\n')[0] : ''), 60_000, 'the URLs line');
-  assert.ok(line.startsWith('{'), `master run: ${line} ${stderr.slice(-500)}`);
-  return { proc, exited, urls: JSON.parse(line) as Record<string, string>, log: () => stderr };
+  const { proc, exited, out } = kefuSpawn(t, ['--json', 'master', 'run', '--config', config], { ...NO_ENV, KEFU_LOG_LEVEL: 'info' });
+  const line = await waitFor(() => (proc.exitCode !== null ? `exit ${proc.exitCode}` : out.stdout.includes('\n') ? out.stdout.split('\n')[0] : ''), 60_000, 'the URLs line');
+  assert.ok(line.startsWith('{'), `master run: ${line} ${out.stderr.slice(-500)}`);
+  return { proc, exited, urls: JSON.parse(line) as Record<string, string>, log: () => out.stderr };
 }
 
 test('kefu master tls + one master.yaml: mqtts and HTTPS with a private CA; box add, boxes and box list use --config (or KEFU_MASTER_CONFIG); SIGTERM is logged', { timeout: 240_000 }, async (t) => {

@@ -3,14 +3,12 @@
 // log line and a `warning:` line / `warnings` in its output), for every TLS section; a name or address it has is fine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseMasterConfig } from '../../master/config.js';
 import { publicHostWarnings } from '../../master/config-files.js';
-import { KEFU } from '../helpers/kefu-up.js';
-import { kefuRun } from '../helpers/kefu-cli.js';
+import { kefuRun, kefuSpawn } from '../helpers/kefu-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from './master-fixtures.js';
 
@@ -18,19 +16,13 @@ const NO_ENV = { KEFU_MASTER_URL: '', KEFU_MASTER_TOKEN: '', KEFU_MASTER_DATA: '
 
 /** `kefu master run` until its first output line; then SIGTERM. Returns that line and its log. */
 async function runOnce(t: { after(fn: () => unknown): void }, args: string[]) {
-  const proc = spawn(process.execPath, [KEFU, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NO_ENV, KEFU_LOG_LEVEL: 'info' } });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-  t.after(async () => { if (proc.exitCode === null) { proc.kill('SIGKILL'); await exited; } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (b) => { stdout += b; });
-  proc.stderr!.on('data', (b) => { stderr += b; });
-  await waitFor(() => proc.exitCode !== null || /master running|^\{/m.test(stdout), 60_000, 'master run output');
-  assert.equal(proc.exitCode, null, `master run: ${stdout} ${stderr.slice(-800)}`);
+  const { proc, exited, out } = kefuSpawn(t, args, { ...NO_ENV, KEFU_LOG_LEVEL: 'info' });
+  await waitFor(() => proc.exitCode !== null || /master running|^\{/m.test(out.stdout), 60_000, 'master run output');
+  assert.equal(proc.exitCode, null, `master run: ${out.stdout} ${out.stderr.slice(-800)}`);
   await new Promise((r) => setTimeout(r, 200));
   proc.kill('SIGTERM');
-  assert.equal(await exited, 0, stderr.slice(-800));
-  return { stdout, stderr };
+  assert.equal(await exited, 0, out.stderr.slice(-800));
+  return out;
 }
 
 test('kefu master run warns when a certificate does not name publicHost, for each TLS section', { timeout: 180_000 }, async (t) => {
