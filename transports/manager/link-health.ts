@@ -6,6 +6,8 @@ export interface ProbeResult {
   ok: boolean;
   at: number;
   rttMs?: number;
+  /** part of rttMs that may have been the box's own event loop being busy (its answer waited for the box) */
+  localMs?: number;
   /** the link refused outright (unreachable, no route, D-Bus error): dead at once, no waiting for more probes */
   hard?: boolean;
   error?: string;
@@ -38,19 +40,25 @@ export function createLinkHealth(id: string, now = 0): LinkHealth {
   return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null, state: 'down', stateSince: now };
 }
 
+/** The RTT the link is judged by: the measured one less what the box's own loop may have added. */
+export function netRtt(p: ProbeResult): number | undefined {
+  return p.rttMs === undefined ? undefined : Math.max(0, p.rttMs - (p.localMs ?? 0));
+}
+
 /**
  * Share of probes lost. TCP hides packet loss from an application probe by retransmitting, so a ping answered only
- * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too.
+ * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too. Both judge the RTT
+ * less the box's own loop delay (`netRtt`): a box busy with a video call must not blame its links.
  */
 export function lossOf(h: LinkHealth, lateMs = Infinity): number {
   if (h.window.length === 0) return 0;
-  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number);
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => netRtt(p) as number);
   const late = rtts.length ? Math.max(lateMs, 3 * Math.min(...rtts)) : Infinity;
-  return h.window.filter((p) => !p.ok || (p.rttMs !== undefined && p.rttMs >= late)).length / h.window.length;
+  return h.window.filter((p) => !p.ok || (p.rttMs !== undefined && (netRtt(p) as number) >= late)).length / h.window.length;
 }
 
 export function medianRtt(h: LinkHealth): number | null {
-  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number).sort((a, b) => a - b);
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => netRtt(p) as number).sort((a, b) => a - b);
   return rtts.length ? rtts[Math.floor(rtts.length / 2)] : null;
 }
 
