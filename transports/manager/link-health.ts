@@ -6,6 +6,8 @@ export interface ProbeResult {
   ok: boolean;
   at: number;
   rttMs?: number;
+  /** part of rttMs that may have been the box's own event loop being busy (its answer waited for the box) */
+  localMs?: number;
   /** the link refused outright (unreachable, no route, D-Bus error): dead at once, no waiting for more probes */
   hard?: boolean;
   error?: string;
@@ -32,25 +34,48 @@ export interface LinkHealth {
   state: 'up' | 'degraded' | 'down';
   /** when `state` last changed (the transport's own `since` does not move when only the path to the broker fails) */
   stateSince: number;
+  /** the box's other links, judged alongside this one (a ping late on all of them at once is not this link's fault) */
+  peers: LinkHealth[];
 }
 
 export function createLinkHealth(id: string, now = 0): LinkHealth {
-  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null, state: 'down', stateSince: now };
+  return { id, window: [], consecutiveFail: 0, consecutiveOk: 0, probeAlive: false, transport: null, alive: false, good: false, reason: 'not probed yet', goodSince: null, failures: [], lastFailureAt: null, lastProbeAt: null, state: 'down', stateSince: now, peers: [] };
+}
+
+/** The RTT the link is judged by: the measured one less what the box's own loop may have added. */
+export function netRtt(p: ProbeResult): number | undefined {
+  return p.rttMs === undefined ? undefined : Math.max(0, p.rttMs - (p.localMs ?? 0));
 }
 
 /**
  * Share of probes lost. TCP hides packet loss from an application probe by retransmitting, so a ping answered only
- * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too.
+ * after a retransmission (RTT at least `lateMs` and 3× the window's best) counts as lost too. Both judge the RTT
+ * less the box's own loop delay (`netRtt`): a box busy with a video call must not blame its links.
  */
-export function lossOf(h: LinkHealth, lateMs = Infinity): number {
+export function lossOf(h: LinkHealth, lateMs = Infinity, excuseCommon = false): number {
   if (h.window.length === 0) return 0;
-  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number);
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => netRtt(p) as number);
   const late = rtts.length ? Math.max(lateMs, 3 * Math.min(...rtts)) : Infinity;
-  return h.window.filter((p) => !p.ok || (p.rttMs !== undefined && p.rttMs >= late)).length / h.window.length;
+  const isLate = (p: ProbeResult) => p.rttMs !== undefined && (netRtt(p) as number) >= late && !(excuseCommon && lateEverywhere(h, p, lateMs));
+  return h.window.filter((p) => !p.ok || isLate(p)).length / h.window.length;
+}
+
+/**
+ * Every other alive link answered a ping in flight at the same time as `p`, and all of those were late too: the delay
+ * is in what the links share (the broker, the box's CPU beyond its event loop), so switching would not help. A link
+ * without such an answer, or with one on time, proves nothing shared: a fast standby keeps a slow link blamed.
+ */
+function lateEverywhere(h: LinkHealth, p: ProbeResult, lateMs: number): boolean {
+  const from = p.at - (p.rttMs ?? 0);
+  const others = h.peers.filter((o) => o.alive);
+  return others.length > 0 && others.every((o) => {
+    const overlapping = o.window.filter((q) => q.ok && q.rttMs !== undefined && q.at - q.rttMs < p.at && q.at > from);
+    return overlapping.length > 0 && overlapping.every((q) => (netRtt(q) as number) >= lateMs);
+  });
 }
 
 export function medianRtt(h: LinkHealth): number | null {
-  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => p.rttMs as number).sort((a, b) => a - b);
+  const rtts = h.window.filter((p) => p.ok && p.rttMs !== undefined).map((p) => netRtt(p) as number).sort((a, b) => a - b);
   return rtts.length ? rtts[Math.floor(rtts.length / 2)] : null;
 }
 
@@ -74,7 +99,7 @@ function judge(h: LinkHealth, o: ManagerOptions): { alive: boolean; reason: stri
     return { alive: false, reason: last && !last.ok ? `probe failed: ${last.error ?? 'timeout'}` : 'not verified yet' };
   }
   if (t?.status === 'degraded') return { alive: true, reason: `link degraded${t.reason ? `: ${t.reason}` : ''}` };
-  const loss = lossOf(h, o.gates.lateMs);
+  const loss = lossOf(h, o.gates.lateMs, o.gates.excuseCommonLate);
   if (h.window.length >= 8 && loss > o.gates.maxLoss) return { alive: true, reason: `probes lost or late ${Math.round(loss * 100)}% > ${Math.round(o.gates.maxLoss * 100)}%` };
   const rtt = medianRtt(h);
   if (rtt !== null && rtt > o.gates.maxRttMs) return { alive: true, reason: `probe rtt ${Math.round(rtt)} ms > ${o.gates.maxRttMs} ms` };

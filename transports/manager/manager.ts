@@ -130,7 +130,7 @@ export function createTransportManager(deps: TransportManagerDeps) {
           transport: t, broker: deps.broker, identity: { ...deps.probeIdentity, clientId: `${deps.probeIdentity.clientId}-probe-${t.id}` },
           credentials: deps.credentials, onAuthRefused: deps.onAuthRefused,
           retryBaseMs: opts.probe.retryBaseMs, retryMaxMs: opts.probe.retryMaxMs,
-          intervalMs: opts.probe.intervalMs, timeoutMs: opts.probe.timeoutMs, now, log,
+          intervalMs: opts.probe.intervalMs, timeoutMs: opts.probe.timeoutMs, maxLocalDelayMs: opts.probe.maxLocalDelayMs, now, log,
           pingEveryMs: () => (selector.active() === t.id ? opts.probe.intervalMs : Math.max(opts.probe.intervalMs, opts.probe.standbyIntervalMs)),
           onStream: (s) => budgets.track(t.id, s),
           onResult: (r) => { selector.probe(t.id, r); void evaluate(); },

@@ -9,6 +9,7 @@ import { TransportError } from '../../protocol/errors.js';
 import type { BrokerAddress, Transport } from '../transport.js';
 import { createConnectRetry, connackText, isAuthRefusal, type ConnectFailure } from './connect-retry.js';
 import type { ProbeResult } from './link-health.js';
+import { createLoopDelay, type LoopMark } from './loop-delay.js';
 
 export interface ProbeIdentity { clientId: string; username?: string; password?: string }
 /** the login as it is now (a password file may have been replaced since the last attempt) */
@@ -29,6 +30,9 @@ export interface MqttProbeOptions {
   /** ping period right now (a standby link may be pinged less often than the active one); default intervalMs */
   pingEveryMs?: () => number;
   timeoutMs: number;
+  /** the most of this process's own event-loop delay excused per probe (its answer waited for the box, not the
+   *  link): not counted towards the timeout nor the RTT the gates judge; 0 turns the correction off */
+  maxLocalDelayMs?: number;
   /** every probe stream, for the byte counters of metered links */
   onStream?: (s: Duplex) => void;
   now: () => number;
@@ -47,13 +51,14 @@ export function isHardError(err: unknown): boolean {
 export function createMqttProbe(o: MqttProbeOptions) {
   let timer: NodeJS.Timeout | null = null;
   let conn: Duplex | null = null;
-  let connecting: { since: number; token: object } | null = null;
+  let connecting: { since: number; token: object; loop: LoopMark } | null = null;
   let connected = false;
   let lastPing = 0;
   let nextAttemptAt = 0;
   /** the session answered a ping: it works, its backoff is reset, and losing it later is retried at once */
   let stable = false;
-  const pending: number[] = [];
+  const pending: Array<{ at: number; loop: LoopMark }> = [];
+  const loop = createLoopDelay(o.maxLocalDelayMs ?? 0);
   const retry = createConnectRetry({
     log: o.log, what: { link: o.transport.id }, label: `link ${o.transport.id}`,
     baseMs: o.retryBaseMs, maxMs: o.retryMaxMs, now: o.now,
@@ -81,7 +86,7 @@ export function createMqttProbe(o: MqttProbeOptions) {
   async function connect(): Promise<void> {
     const token = {};
     const since = o.now();
-    connecting = { since, token };
+    connecting = { since, token, loop: loop.mark() };
     let stream: Duplex;
     try {
       stream = await o.transport.openStream(o.broker);
@@ -109,7 +114,10 @@ export function createMqttProbe(o: MqttProbeOptions) {
       } else if (p.cmd === 'pingresp') {
         const sent = pending.shift();
         if (!stable) { stable = true; retry.succeeded(); }
-        if (sent !== undefined) report({ ok: true, rttMs: o.now() - sent });
+        if (sent !== undefined) {
+          const rttMs = o.now() - sent.at;
+          report({ ok: true, rttMs, localMs: Math.min(rttMs, loop.busySince(sent.loop)) });
+        }
       }
     });
     parser.on('error', (err: Error) => { if (conn === stream) fail(err, false); });
@@ -130,15 +138,17 @@ export function createMqttProbe(o: MqttProbeOptions) {
   function tick(): void {
     const now = o.now();
     if (connecting) {
-      if (now - connecting.since > o.timeoutMs) fail(new TransportError('PROBE_TIMEOUT', 'connect timeout'), false);
+      if (now - connecting.since - loop.busySince(connecting.loop) > o.timeoutMs) fail(new TransportError('PROBE_TIMEOUT', 'connect timeout'), false);
       return;
     }
     if (!conn) { if (now >= nextAttemptAt) void connect(); return; }
     if (!connected) return;
-    if (pending.length > 0 && now - pending[0] > o.timeoutMs) { fail(new TransportError('PROBE_TIMEOUT', 'timeout'), false); return; }
+    // a timer that fires after a stall of the box's own loop must not blame the link for the stall: only the time
+    // the loop was free to read the answer counts (a PINGRESP that arrived meanwhile is read right after this tick)
+    if (pending.length > 0 && now - pending[0].at - loop.busySince(pending[0].loop) > o.timeoutMs) { fail(new TransportError('PROBE_TIMEOUT', 'timeout'), false); return; }
     if (now - lastPing < (o.pingEveryMs?.() ?? o.intervalMs) - o.intervalMs / 2) return;
     lastPing = now;
-    pending.push(now);
+    pending.push({ at: now, loop: loop.mark() });
     conn.write(generate({ cmd: 'pingreq' }));
   }
 

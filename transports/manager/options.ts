@@ -9,6 +9,9 @@ export const GateOptions = z.object({
   maxLoss: z.number().min(0).max(1).default(0.25),
   /** a ping slower than this (and 3× the window's best) was retransmitted: it counts as lost */
   lateMs: z.number().positive().default(150),
+  /** a ping late on every alive link at once (each answered one in flight at the same time, all late) counts
+   *  against none: the delay is in what they share (the broker, the box), and switching would not help */
+  excuseCommonLate: z.boolean().default(true),
   /** median probe RTT above which a link fails its gate */
   maxRttMs: z.number().positive().default(1500),
   /** cellular: weakest acceptable signal (from the transport's state.detail) */
@@ -48,8 +51,12 @@ export const ManagerOptions = z.object({
      *  login goes straight to retryMaxMs (the password file changing cuts the wait short) */
     retryBaseMs: z.number().int().positive().default(1000),
     retryMaxMs: z.number().int().positive().default(60_000),
-  }).default({ intervalMs: 250, standbyIntervalMs: 1000, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3, retryBaseMs: 1000, retryMaxMs: 60_000 }),
-  gates: GateOptions.default({ maxLoss: 0.25, lateMs: 150, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
+    /** the most of the box's own event-loop delay excused per probe: time the loop was busy while a ping was in
+     *  flight is taken off its RTT (the late and RTT gates) and its timeout. A link is still judged on the rest,
+     *  and a ping never answered still fails once its timeout has passed on top of this much busy time. 0: off */
+    maxLocalDelayMs: z.number().int().nonnegative().default(2000),
+  }).default({ intervalMs: 250, standbyIntervalMs: 1000, timeoutMs: 750, downAfter: 2, window: 20, upAfter: 3, retryBaseMs: 1000, retryMaxMs: 60_000, maxLocalDelayMs: 2000 }),
+  gates: GateOptions.default({ maxLoss: 0.25, lateMs: 150, excuseCommonLate: true, maxRttMs: 1500, minRsrpDbm: -120, minSinrDb: -5 }),
   /** fail-back waits until the preferred link passed its gates this long; doubled per recent failure */
   holdDownMs: z.number().int().nonnegative().default(60_000),
   maxHoldDownMs: z.number().int().positive().default(3600_000),

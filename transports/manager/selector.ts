@@ -39,6 +39,7 @@ const secs = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math
 
 export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt: number) {
   const health = new Map(links.map((l) => [l.id, createLinkHealth(l.id, startedAt)]));
+  for (const h of health.values()) h.peers = [...health.values()].filter((o) => o !== h);
   let order = [...(opts.order ?? DEFAULT_ORDER)];
   let active: string | null = null;
   let forced: { id: string; until: number } | null = null;
@@ -151,7 +152,7 @@ export function createSelector(links: LinkRef[], opts: ManagerOptions, startedAt
         const h = get(l.id);
         return {
           id: l.id, kind: l.kind, rank: rank(l), active: l.id === active, alive: h.alive, good: h.good, reason: h.reason,
-          lossPct: Math.round(lossOf(h, opts.gates.lateMs) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, state: h.state, stateSince: h.stateSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
+          lossPct: Math.round(lossOf(h, opts.gates.lateMs, opts.gates.excuseCommonLate) * 100), rttMs: medianRtt(h), goodSince: h.goodSince, state: h.state, stateSince: h.stateSince, holdDownMs: holdDownFor(l.id, now), recentFailures: h.failures.length,
         };
       });
     },
