@@ -5,8 +5,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { Aedes } from 'aedes';
-import { createDelayProxy, type DelayProxy } from '../sim/delay-proxy.js';
+import type { DelayProxy } from '../sim/delay-proxy.js';
+import { startLinkRig } from '../helpers/link-rig.js';
 import { createTransportManager, type SwitchEvent, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { StateCell, type Transport, type TransportKind } from '../../transports/transport.js';
 import { silentLogger } from '../../daemon/logger.js';
@@ -33,16 +33,7 @@ function proxyTransport(id: string, kind: TransportKind, proxy: DelayProxy, onPi
 }
 
 async function setup(t: TestContext, options: ManagerOptionsInput = {}) {
-  const stack: Array<() => unknown> = [];
-  t.after(async () => { for (const f of stack.reverse()) { try { await f(); } catch { /* keep going */ } } });
-  const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  stack.push(async () => { await new Promise((r) => server.close(r)); await new Promise<void>((r) => broker.close(() => r())); });
-  const port = (server.address() as net.AddressInfo).port;
-  const proxies: Record<string, DelayProxy> = {};
-  for (const id of ['5g', '4g']) { proxies[id] = await createDelayProxy({ target: { host: '127.0.0.1', port } }); stack.push(() => proxies[id].close()); }
+  const { port, proxies, cleanup: stack } = await startLinkRig(t, ['5g', '4g']);
   const stalls = createStaller();
   stack.push(() => stalls.stop());
   // product defaults: 250 ms pings on the active link, 1 s on standbys, 750 ms timeout, late at 150 ms, 25 % of 20

@@ -4,9 +4,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { createDelayProxy, type DelayProxy } from '../sim/delay-proxy.js';
+import type { DelayProxy } from '../sim/delay-proxy.js';
+import { startLinkRig } from '../helpers/link-rig.js';
 import { createTransportManager, createDeferredDuplex, type SwitchEvent, type ManagerOptionsInput } from '../../transports/manager/index.js';
 import { StateCell, type Transport, type TransportKind } from '../../transports/transport.js';
 import { silentLogger } from '../../daemon/logger.js';
@@ -30,18 +30,9 @@ function proxyTransport(id: string, kind: TransportKind, proxy: DelayProxy, open
 }
 
 async function setup(t: TestContext, options: ManagerOptionsInput = {}) {
-  const stack: Array<() => unknown> = [];
-  t.after(async () => { for (const f of stack.reverse()) { try { await f(); } catch { /* keep going */ } } });
-  const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  stack.push(async () => { await new Promise((r) => server.close(r)); await new Promise<void>((r) => broker.close(() => r())); });
-  const port = (server.address() as net.AddressInfo).port;
+  const { broker, port, proxies, cleanup: stack } = await startLinkRig(t, ['5g', 'eth', 'ble']);
   const received = new Map<number, number>();
   broker.on('publish', (p) => { if (p.topic === 'seq') { const n = Number(p.payload.toString()); received.set(n, (received.get(n) ?? 0) + 1); } });
-  const proxies: Record<string, DelayProxy> = {};
-  for (const id of ['5g', 'eth', 'ble']) { proxies[id] = await createDelayProxy({ target: { host: '127.0.0.1', port } }); stack.push(() => proxies[id].close()); }
   const opened: string[] = [];
   const manager = createTransportManager({
     transports: [proxyTransport('5g', 'nr5g', proxies['5g'], opened), proxyTransport('eth', 'wired', proxies.eth, opened), proxyTransport('ble', 'ble', proxies.ble, opened)],
