@@ -96,3 +96,13 @@ test('English: owing no tax, a parent over 60, a mistake in one\'s return', () =
   assert.equal(engine.ask('My mother is over 60 and lives with me. Can I claim anything on my income tax?').entry?.id, 'IIT-01');
   assert.equal(engine.ask('I found a mistake in my return after filing it. Can I fix it?').entry?.id, 'DEC-04');
 });
+
+test('registering for tax (a business with the bureau) is not registering for the IIT app', () => {
+  for (const q of ['How do we get registered for tax as a new company?', 'what do I need to register for tax']) {
+    const r = engine.ask(q);
+    assert.notEqual(r.entry?.id ?? r.candidates[0]?.id, 'IIT-03', q);
+    assert.equal(r.business, 'registration', q);
+  }
+  // the app's own registration still goes to the app
+  assert.equal(engine.ask('How do I register for the income tax app?').entry?.id, 'IIT-03');
+});

@@ -113,6 +113,9 @@ export const EN_SYNONYMS: Record<string, string[]> = {
     'year end reconciliation', 'year-end reconciliation', 'annual tax reconciliation'],
   'face recognition': ['facial recognition', 'face scan', 'face scanning', 'face id', 'face verification', 'facial verification', 'scan my face', 'face authentication'],
   'registration code': ['activation code', 'sign-up code', 'signup code', 'register code'],
+  // registering a business with the tax bureau, not an account in the IIT app
+  'tax registration': ['register for tax', 'register for taxes', 'registering for tax', 'register with the tax bureau', 'register with the tax office',
+    'tax register', 'get registered for tax'],
   password: ['passcode', 'pass word', 'pwd', 'login password'],
   reset: ['recover', 'recovery', 'retrieve', 'restore'],
   unknown: ['unfamiliar', 'unrecognized', 'unrecognised', 'never heard of'],
