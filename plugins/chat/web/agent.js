@@ -138,7 +138,7 @@ function renderLists() {
   $('mine-count').textContent = String(mine.length);
   $('mine').replaceChildren(...(mine.length ? mine.map((c) => li([
     el('span', { class: `dot ${c.status === 'active' ? 'ok' : 'warn'}` }),
-    el('span', { class: 'grow' }, `${bizLabel(c.business)} · ${c.customerId}`),
+    el('span', { class: 'grow', title: `${bizLabel(c.business)} · ${c.customerId}` }, `${bizLabel(c.business)} · `, el('span', { class: 'cid' }, c.customerId)),
     c.disconnectedAt ? el('span', { class: 'gone', title: t('goneHint') }, t('gone', { n: ago(c.disconnectedAt) })) : null,
     c.status === 'waiting' ? el('button', { type: 'button', disabled: Boolean(c.disconnectedAt), onclick: (e) => { e.stopPropagation(); sock.send({ t: 'accept', convId: c.id }); select(c.id); } }, t('accept')) : null,
   ], { class: `${c.id === selected ? 'active' : ''}${c.disconnectedAt ? ' gone' : ''}`, onclick: () => select(c.id), dataset: { conv: c.id } })) : [li(t('none'), { class: 'empty-row' })]));
