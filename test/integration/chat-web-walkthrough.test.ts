@@ -8,7 +8,7 @@ import { createPluginHarness } from '../helpers/plugin-harness.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
-test('walkthrough: English phone terminal, queue wording, 1366×768 console, rating at 390 px, a closed tab is abandoned', { timeout: 180_000 }, async (t) => {
+test('walkthrough: English phone terminal, queue wording, 1366×768 and 768×1024 console, rating at 390 px, a closed tab is abandoned', { timeout: 180_000 }, async (t) => {
   const shots = process.env.KEFU_SHOTS ?? (await tempDir(t, 'kefu-shots-'));
   await mkdir(shots, { recursive: true });
   const h = await createPluginHarness(t, chat, { kb: new URL('../fixtures/faq/kb.json', import.meta.url).pathname, businessHours: 'always',
@@ -75,6 +75,18 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   assert.ok(layout.listScrolls, 'the message list scrolls by itself');
   await agent.screenshot({ path: `${shots}/walk-agent-1366.png` });
 
+  // a tablet at the counter (768×1024): the conversation sits beside the lists, its input on screen without scrolling
+  await agent.setViewportSize({ width: 768, height: 1024 });
+  const tablet = await agent.evaluate(() => {
+    const [text, mine] = ['text', 'mine'].map((id) => document.getElementById(id)!.getBoundingClientRect());
+    return { pageScrolls: document.scrollingElement!.scrollHeight > innerHeight + 1, text: { top: text.top, bottom: text.bottom }, mine: mine.top, h: innerHeight };
+  });
+  assert.equal(tablet.pageScrolls, false, 'the tablet console page itself does not scroll');
+  assert.ok(tablet.text.top >= 0 && tablet.text.bottom <= tablet.h, `reply box on screen at 768×1024 (${JSON.stringify(tablet.text)} of ${tablet.h})`);
+  assert.ok(tablet.mine < tablet.h, 'my conversations on screen with it');
+  await agent.screenshot({ path: `${shots}/walk-agent-768.png` });
+  await agent.setViewportSize({ width: 1366, height: 768 });
+
   // a reload within the grace period resumes the same conversation with its whole history
   await terminal.reload();
   await terminal.locator('.bubble.from-agent', { hasText: '第 12 条回复' }).waitFor();
@@ -118,6 +130,17 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 console, rat
   await second.close();
   await row.locator('.gone', { hasText: '客户已断开' }).waitFor();
   assert.ok(await row.locator('button', { hasText: '接入' }).isDisabled(), '接入 disabled while the customer is gone');
+  // the labels take their own line: the customer's id is never squeezed out of its row
+  const id = await row.evaluate((li) => {
+    const grow = li.querySelector('.grow')!, r = (li.querySelector('.cid') ?? grow).getBoundingClientRect();
+    const hit = [...li.querySelectorAll('.gone, button')].map((e) => e.getBoundingClientRect())
+      .some((o) => o.left < r.right && o.right > r.left && o.top < r.bottom && o.bottom > r.top);
+    return { cut: grow.scrollWidth > grow.clientWidth + 1, hit, text: grow.textContent, title: grow.getAttribute('title') };
+  });
+  assert.match(id.text ?? '', /cust-gone/);
+  assert.equal(id.cut, false, `customer id not cut off: ${id.text}`);
+  assert.equal(id.hit, false, 'customer id not overlapped by 客户已断开 / 接入');
+  assert.match(id.title ?? '', /cust-gone/, 'the whole id in the title');
   await agent.screenshot({ path: `${shots}/walk-agent-gone.png` });
   await row.waitFor({ state: 'detached', timeout: 20_000 });
   await agent.locator('#agents li', { hasText: '0/3' }).waitFor();
