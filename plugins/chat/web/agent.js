@@ -190,6 +190,8 @@ function select(convId) {
   sock.send({ t: 'history', convId });
   renderLists();
   renderChat();
+  // a phone stacks the open conversation first, above the lists: the agent who accepted further down would not see it
+  if (matchMedia('(max-width: 699px)').matches) window.scrollTo({ top: 0 });
 }
 
 function renderChatHead() {
