@@ -133,7 +133,8 @@ for (const mode of MODES) {
   test(`${mode.name}: full outbox evicts the lowest class first, counts every loss and keeps the counts across a reopen`, async (t) => {
     const dir = await tempDir(t);
     let { root, store } = await openStore(t, dir);
-    const payload = 'x'.repeat(400);
+    // sized so that 15-17 events fit in 10,000 bytes whatever the id scheme (36-char UUIDs or 14-char prefix + counter)
+    const payload = 'x'.repeat(450);
     let outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
     await outbox.open();
     for (let i = 0; i < 10; i++) await outbox.enqueue({ topic: 't/bulk', class: 'bulk', data: payload });
