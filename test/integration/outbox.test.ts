@@ -250,3 +250,20 @@ for (const mode of MODES) {
     await outbox.close();
   });
 }
+
+test('envelope ids are unique within a run and across a restart, and valid under the contract', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  let outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1_000_000 });
+  await outbox.open();
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) ids.add((await outbox.enqueue({ topic: 't/evt', class: 'event', data: i })).id);
+  ({ root, outbox } = await reopen(t, dir, { outbox, root }, { log: silentLogger(), maxBytes: 1_000_000 }));
+  const after = await Promise.all(Array.from({ length: 200 }, (_, i) => outbox.enqueue({ topic: 't/evt', class: 'event', data: i })));
+  for (const { id } of after) ids.add(id);
+  // a restart starts the counter again: the fresh random prefix is what keeps the second run's ids apart
+  assert.equal(ids.size, 400);
+  for (const id of ids) assert.ok(EventEnvelope.shape.id.safeParse(id).success, `id ${id} fits the contract`);
+  await outbox.close();
+  await root.close();
+});
