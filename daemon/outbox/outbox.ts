@@ -4,7 +4,7 @@
 // synced before enqueue() resolves (`syncEveryMs: 0`) or within syncEveryMs after it (a daemon crash loses nothing,
 // a power cut at most that window).
 // Enqueues that arrive while a commit is under way go together into the next one (group commit).
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { KefuError } from '../../protocol/errors.js';
 import { OUTBOX_CLASSES, OutboxClass, PROTOCOL_VERSION } from '../../protocol/schemas.js';
@@ -62,7 +62,7 @@ export function createOutbox(opts: OutboxOptions) {
   const { log, maxBytes } = opts;
   const groupCommitMs = opts.groupCommitMs ?? 0;
   const now = opts.now ?? Date.now;
-  const newId = opts.newId ?? randomUUID;
+  const newId = opts.newId ?? createIdSource();
   const maxSegmentEntries = opts.maxSegmentEntries ?? 4096;
   const memoryBytes = opts.memoryBytes ?? Math.min(maxBytes, 32 * 1024 * 1024);
   const index = createOutboxIndex({ maxBytes, maxSegmentEntries, memoryBytes });
@@ -74,8 +74,11 @@ export function createOutbox(opts: OutboxOptions) {
   });
   const loading = new Map<Segment, Promise<void>>();
   const readyListeners = new Set<() => void>();
-  /** topics already checked: the same few topics come again and again */
-  const goodTopics = new Set<string>();
+  /**
+   * topics already checked, each mapped to one string kept for it: the same few topics come again and again, and
+   * events in flight then share that string instead of each keeping the producer's own copy
+   */
+  const goodTopics = new Map<string, string>();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   let waiters: Waiter[] = [];
@@ -202,10 +205,12 @@ export function createOutbox(opts: OutboxOptions) {
       if (state !== 'open') return Promise.reject(new OutboxError('OUTBOX_CLOSED', 'the outbox is not open'));
       const cls = input.class;
       if (typeof cls !== 'string' || !Object.hasOwn(CLASS_RANK, cls)) return Promise.reject(new OutboxError('OUTBOX_BAD_CLASS', `unknown outbox class ${String(cls)}`));
-      if (!goodTopics.has(input.topic)) {
+      let topic = goodTopics.get(input.topic);
+      if (topic === undefined) {
         if (!isEncodableTopic(input.topic)) return Promise.reject(new OutboxError('OUTBOX_BAD_TOPIC', 'topic must be non-empty, without tabs or newlines'));
         if (goodTopics.size >= 4096) goodTopics.clear();
-        goodTopics.add(input.topic);
+        topic = input.topic;
+        goodTopics.set(topic, topic);
       }
       const seq = ++lastSeq;
       const id = newId();
@@ -217,7 +222,7 @@ export function createOutbox(opts: OutboxOptions) {
       } catch (err) {
         return Promise.reject(new OutboxError('OUTBOX_NOT_SERIALISABLE', `payload is not JSON-serialisable: ${(err as Error).message}`));
       }
-      const event = { seq, id, topic: input.topic, retain: input.retain ?? false, payload };
+      const event = { seq, id, topic, retain: input.retain ?? false, payload };
       const need = eventBytes(event);
       const changes = scratch;
       const evicted = need > maxBytes ? null : index.makeRoom(need, cls, changes);
@@ -284,3 +289,13 @@ export function createOutbox(opts: OutboxOptions) {
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
+
+/**
+ * Envelope ids: a random prefix per outbox instance (72 bits: unique across restarts and reinstalls, which is what the
+ * master's dedupe on box + id needs) and a counter. A randomUUID() per event cost ~0.6 KB of garbage each.
+ */
+function createIdSource(): () => string {
+  const prefix = randomBytes(9).toString('base64url');
+  let n = 0;
+  return () => prefix + (n++).toString(36);
+}

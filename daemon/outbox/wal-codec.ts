@@ -25,6 +25,8 @@ export function frame(body: Buffer): Buffer {
 }
 
 const eventBody = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${encodeLine(e)}`;
+/** eventBody without the payload (the line's last field) */
+const eventHead = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t`;
 const goneBody = (seqs: readonly number[]) => `${String.fromCharCode(TYPE_GONE)}${seqs.join(',')}`;
 
 export function encodeEventRecord(cls: OutboxClass, e: EncodedEvent): Buffer {
@@ -40,20 +42,32 @@ export function encodeGoneRecord(seqs: readonly number[]): Buffer {
  * first, then the new events.
  */
 export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cls: OutboxClass; event: EncodedEvent }>): Buffer {
-  const bodies: string[] = [];
+  // an event's body is written as its head and its payload apart: concatenated, the two would make a cons string
+  // that Buffer.byteLength and write() flatten into a copy of every payload
+  const heads: string[] = [];
   const lengths: number[] = [];
   let total = 0;
-  const add = (body: string) => { const n = Buffer.byteLength(body); bodies.push(body); lengths.push(n); total += HEADER + n; };
-  if (gone.length > 0) add(goneBody(gone));
-  for (const { cls, event } of events) add(eventBody(cls, event));
+  const goneText = gone.length > 0 ? goneBody(gone) : '';
+  if (gone.length > 0) total += HEADER + Buffer.byteLength(goneText);
+  for (const { cls, event } of events) {
+    const head = eventHead(cls, event);
+    const n = Buffer.byteLength(head) + Buffer.byteLength(event.payload);
+    heads.push(head);
+    lengths.push(n);
+    total += HEADER + n;
+  }
   const out = Buffer.allocUnsafe(total);
   let off = 0;
-  for (let i = 0; i < bodies.length; i++) {
-    const n = lengths[i];
+  const seal = (n: number) => {
     out.writeUInt32LE(n, off);
-    out.write(bodies[i], off + HEADER, n, 'utf8');
     out.writeUInt32LE(crc32(out.subarray(off + HEADER, off + HEADER + n)), off + 4);
     off += HEADER + n;
+  };
+  if (gone.length > 0) seal(out.write(goneText, off + HEADER, 'utf8'));
+  for (let i = 0; i < heads.length; i++) {
+    const h = out.write(heads[i], off + HEADER, 'utf8');
+    out.write(events[i].event.payload, off + HEADER + h, 'utf8');
+    seal(lengths[i]);
   }
   return out;
 }

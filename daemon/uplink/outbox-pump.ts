@@ -21,6 +21,10 @@ export interface OutboxPumpOptions {
   now: () => number;
 }
 
+// one options object per kind instead of one per publish (mqtt.js copies what it is given)
+const QOS1 = Object.freeze({ qos: 1 as const, retain: false });
+const QOS1_RETAIN = Object.freeze({ qos: 1 as const, retain: true });
+
 /** publishes encoded per event-loop turn: encoding a whole window at once would stall producers waiting on the loop */
 const SLICE = 64;
 
@@ -59,7 +63,7 @@ export function createOutboxPump(opts: OutboxPumpOptions) {
   function send(s: { client: MqttClient }, e: OutboxEntry): void {
     inflight++;
     guard.sent(e.seq);
-    s.client.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
+    s.client.publish(e.topic, e.payload, e.retain ? QOS1_RETAIN : QOS1, (err) => {
       if (s !== session) return;
       inflight--;
       if (!err) {

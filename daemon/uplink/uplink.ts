@@ -194,6 +194,7 @@ export function createUplink(opts: UplinkOptions) {
         return createDeferredDuplex(opts.openStream());
       };
       client = new MqttClient(streamBuilder as never, options);
+      throttleKeepalive(client);
       client.on('connect', () => { up = true; onConnect(); });
       client.on('close', onClose);
       client.on('error', (err) => { lastError = err.message; reconnect.error(err); log.debug({ err: err.message }, 'uplink error'); });
@@ -291,3 +292,22 @@ export function createUplink(opts: UplinkOptions) {
 }
 
 export type Uplink = ReturnType<typeof createUplink>;
+
+/** restarts of the keepalive timer that a received ack may cause, at most one per this many ms */
+const KEEPALIVE_RESTART_MS = 250;
+
+/**
+ * mqtt.js restarts its keepalive timer on every PUBACK it receives: a new Timeout and closure per event (~0.45 KB at
+ * full rate, one more thing for the young-generation collector). An ack is proof of life against a keepalive of
+ * seconds, so one restart per KEEPALIVE_RESTART_MS does the same job; a PINGRESP (force) always restarts it.
+ */
+function throttleKeepalive(client: MqttClient): void {
+  const reschedule = client.reschedulePing.bind(client);
+  let last = -Infinity;
+  client.reschedulePing = (force?: boolean) => {
+    const t = performance.now();
+    if (!force && t - last < KEEPALIVE_RESTART_MS) return;
+    last = t;
+    reschedule(force);
+  };
+}

@@ -133,7 +133,8 @@ for (const mode of MODES) {
   test(`${mode.name}: full outbox evicts the lowest class first, counts every loss and keeps the counts across a reopen`, async (t) => {
     const dir = await tempDir(t);
     let { root, store } = await openStore(t, dir);
-    const payload = 'x'.repeat(400);
+    // sized so that 15-17 events fit in 10,000 bytes whatever the id scheme (36-char UUIDs or 14-char prefix + counter)
+    const payload = 'x'.repeat(450);
     let outbox = createOutbox({ store, ...mode.opts(dir), log: silentLogger(), maxBytes: 10_000, groupCommitMs: 1 });
     await outbox.open();
     for (let i = 0; i < 10; i++) await outbox.enqueue({ topic: 't/bulk', class: 'bulk', data: payload });
@@ -249,3 +250,20 @@ for (const mode of MODES) {
     await outbox.close();
   });
 }
+
+test('envelope ids are unique within a run and across a restart, and valid under the contract', async (t) => {
+  const dir = await tempDir(t);
+  let { root, store } = await openStore(t, dir);
+  let outbox = createOutbox({ store, log: silentLogger(), maxBytes: 1_000_000 });
+  await outbox.open();
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) ids.add((await outbox.enqueue({ topic: 't/evt', class: 'event', data: i })).id);
+  ({ root, outbox } = await reopen(t, dir, { outbox, root }, { log: silentLogger(), maxBytes: 1_000_000 }));
+  const after = await Promise.all(Array.from({ length: 200 }, (_, i) => outbox.enqueue({ topic: 't/evt', class: 'event', data: i })));
+  for (const { id } of after) ids.add(id);
+  // a restart starts the counter again: the fresh random prefix is what keeps the second run's ids apart
+  assert.equal(ids.size, 400);
+  for (const id of ids) assert.ok(EventEnvelope.shape.id.safeParse(id).success, `id ${id} fits the contract`);
+  await outbox.close();
+  await root.close();
+});

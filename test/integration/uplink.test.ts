@@ -231,3 +231,30 @@ test('stop() while the link is still opening leaves no socket behind', async (t)
   assert.equal(broker.sockets.size, 0, 'the late link was closed');
   assert.equal(box.uplink.connected, false);
 });
+
+test('keepalive: a busy link stays up on its PUBACKs alone, and a peer that goes silent is detected', async (t) => {
+  const broker = await startBroker();
+  t.after(() => broker.stop());
+  const box = await openBox({ dir: await tempDir(t), port: () => broker.port, uplink: { keepaliveSec: 1 } });
+  t.after(() => box.close());
+  let disconnects = 0;
+  box.uplink.on('disconnected', () => { disconnects++; });
+  box.uplink.start();
+  await box.uplink.once('connected', 10_000);
+  // 3 s of acks, one every few ms: mqtt.js restarts its keepalive timer on them (at most every 250 ms)
+  const until = Date.now() + 3000;
+  while (Date.now() < until) {
+    await box.outbox.enqueue({ topic: evtTopic('busy'), class: 'event', data: 1 });
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  await waitFor(() => box.outbox.stats().bytes === 0, 10_000, 'all acked');
+  assert.equal(disconnects, 0, 'the busy link stayed up');
+  // nothing reaches the box any more (no PUBACK, no PINGRESP): the keepalive must end the session
+  const socket = box.sockets.at(-1)!;
+  socket.pause();
+  socket.removeAllListeners('data');
+  const t0 = Date.now();
+  void box.outbox.enqueue({ topic: evtTopic('lost'), class: 'event', data: 2 });
+  await waitFor(() => disconnects > 0, 10_000, 'the silent peer detected');
+  assert.ok(Date.now() - t0 < 4000, `detected after ${Date.now() - t0} ms (keepalive 1 s)`);
+});

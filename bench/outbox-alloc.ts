@@ -1,0 +1,175 @@
+// `npm run bench -- outbox-alloc [rate] [seconds]`: what the box thread allocates and keeps per event, and its GC
+// pauses, in an open-loop run (default 10,000 events/s for 3 s, WAL mode, synced commits) through the uplink to the
+// real master in its own process (bench/outbox-master.ts). Prints one JSON line.
+//  - alloc_bytes_per_event: the sampling heap profiler (objects later collected by minor and major GCs included),
+//    with the top allocation sites (function @ file:line) in bytes per event
+//  - retained_bytes_per_event: heap growth after a forced GC with `held` events enqueued and in flight to a broker
+//    that never sends PUBACK (outbox index + mqtt.js's outgoing store), divided by `held`
+//  - gc: count / total / max of the pauses PerformanceObserver('gc') saw during the run; enqueue p50/p99
+// ALLOC_ROOT=/path/to/other/checkout measures that checkout's daemon/ (e.g. main, for old/new in turns).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { silentLogger } from '../daemon/logger.js';
+import { topics } from '../protocol/topics.js';
+import { startBroker, tcpOpenStream, waitFor } from '../test/helpers/aedes-broker.js';
+
+const RATE = Number(process.argv[2] ?? 10_000);
+const SECONDS = Number(process.argv[3] ?? 3);
+const HELD = 1024;
+const root = resolve(process.env.ALLOC_ROOT ?? join(fileURLToPath(import.meta.url), '../..'));
+const load = async (rel: string) => import(pathToFileURL(join(root, rel)).href);
+const { createRootStore, sublevel } = await load('daemon/store.ts');
+const { createOutbox } = await load('daemon/outbox/index.ts');
+const { createUplink } = await load('daemon/uplink/index.ts');
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+
+const data = { kind: 'chat.message', conversation: 'c-123456', text: '您好，我想咨询一下发票申领的流程。', n: 0 };
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+let boxes = 0;
+
+async function startMaster() {
+  const child = fork(new URL('./outbox-master.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let count = 0;
+  const provisioned = new Map<string, (password: string) => void>();
+  let resetAck: (() => void) | null = null;
+  const port = await new Promise<number>((res, rej) => {
+    child.once('exit', (code) => rej(new Error(`the bench master exited (${code}) before it was ready`)));
+    child.on('message', (m: { ready?: boolean; port?: number; count?: number; reset?: boolean; box?: string; password?: string }) => {
+      if (m.ready) res(m.port!);
+      if (m.count !== undefined) count = m.count;
+      if (m.reset) resetAck?.();
+      if (m.box) provisioned.get(m.box)?.(m.password!);
+    });
+  });
+  return {
+    port,
+    count: () => count,
+    provision: (id: string) => new Promise<string>((r) => { provisioned.set(id, r); child.send({ provision: id }); }),
+    reset: () => new Promise<void>((r) => { resetAck = r; count = 0; child.send('reset'); }),
+    stop: async () => { child.send('stop'); await new Promise((r) => child.once('exit', r)); },
+  };
+}
+
+async function openPipeline(port: number, login?: { username: string; password: string }) {
+  const dir = await mkdtemp(join(tmpdir(), 'kefu-alloc-'));
+  const store = createRootStore(join(dir, 'db'));
+  await store.open();
+  const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, walDir: join(dir, 'wal'), syncEveryMs: 0 });
+  await outbox.open();
+  const ref = { region: 'bench', box: login?.username ?? `alloc-${++boxes}` };
+  const uplink = createUplink({ box: ref, log: silentLogger(), outbox, version: 'bench', openStream: tcpOpenStream(() => port), ...login });
+  uplink.start();
+  await uplink.once('connected', 10_000);
+  return {
+    outbox, ref,
+    async close() { await uplink.stop(); await outbox.close(); await store.close(); await rm(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** Events offered at RATE for `seconds`; resolves with the enqueue latencies once all are durable. */
+async function offer(outbox: any, ref: { region: string; box: string }, rate: number, seconds: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const pending: Array<Promise<unknown>> = [];
+  const total = rate * seconds;
+  const t0 = performance.now();
+  let sent = 0;
+  await new Promise<void>((res) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const s = performance.now();
+        pending.push(outbox.enqueue({ topic: topics.event(ref, 'bench', 'msg'), class: 'event', data: { ...data, n: sent } }).then(() => latencies.push(performance.now() - s)));
+      }
+      if (sent >= total) { clearInterval(tick); res(); }
+    }, 1);
+  });
+  await Promise.all(pending);
+  return latencies.sort((a, b) => a - b);
+}
+
+interface Node { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] }
+function sites(head: Node): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (n: Node) => {
+    const f = n.callFrame;
+    const file = f.url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(daemon|bench|protocol|test)\//, '$1/');
+    const key = `${f.functionName || '(anonymous)'} @ ${file || '(native)'}:${f.lineNumber + 1}`;
+    if (n.selfSize > 0) out.set(key, (out.get(key) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  return out;
+}
+
+async function measuredRun(master: Awaited<ReturnType<typeof startMaster>>, session: Session) {
+  await master.reset();
+  const username = `alloc-${++boxes}`;
+  const p = await openPipeline(master.port, { username, password: await master.provision(username) });
+  await offer(p.outbox, p.ref, RATE, 1); // warm-up: JIT, pools, the master's caches
+  await waitFor(() => p.outbox.stats().bytes === 0, 60_000, 'warm-up acked');
+  const pauses: number[] = [];
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) pauses.push(e.duration); });
+  obs.observe({ entryTypes: ['gc'] });
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true } as never);
+  const before = master.count();
+  const latencies = await offer(p.outbox, p.ref, RATE, SECONDS);
+  await waitFor(() => master.count() - before >= RATE * SECONDS && p.outbox.stats().bytes === 0, 120_000, 'events acked');
+  const { profile } = (await session.post('HeapProfiler.getSamplingProfile')) as unknown as { profile: { head: Node } };
+  await session.post('HeapProfiler.stopSampling');
+  obs.disconnect();
+  await p.close();
+  const events = RATE * SECONDS;
+  const bySite = [...sites(profile.head)].sort((a, b) => b[1] - a[1]);
+  const total = bySite.reduce((a, [, b]) => a + b, 0);
+  pauses.sort((a, b) => a - b);
+  return {
+    alloc_bytes_per_event: Math.round(total / events),
+    // without the bench's own producer (the event objects, topics and promise callbacks it makes)
+    alloc_bytes_per_event_box: Math.round(bySite.filter(([k]) => !k.includes('bench/')).reduce((a, [, b]) => a + b, 0) / events),
+    top_sites: Object.fromEntries(bySite.slice(0, 20).map(([k, v]) => [k, Math.round(v / events)])),
+    gc: { pauses: pauses.length, total_ms: +pauses.reduce((a, b) => a + b, 0).toFixed(1), max_ms: +(pauses.at(-1) ?? 0).toFixed(2), p90_ms: +(pct(pauses, 0.9) ?? 0).toFixed(2) },
+    enqueue_p50_ms: +pct(latencies, 0.5).toFixed(2), enqueue_p99_ms: +pct(latencies, 0.99).toFixed(2),
+  };
+}
+
+/** Heap kept per event held in flight: a broker that never acknowledges, so a whole window stays un-acked. */
+async function retainedPerEvent() {
+  const broker = await startBroker({ authorizePublish: (_c, packet, cb) => { if (!packet.topic.includes('/evt/')) cb(null); } });
+  try {
+    const p = await openPipeline(broker.port);
+    const s0 = p.outbox.stats().inflight;
+    gc(); gc();
+    const h0 = process.memoryUsage().heapUsed;
+    const pending: Array<Promise<unknown>> = [];
+    for (let n = 0; n < HELD; n++) pending.push(p.outbox.enqueue({ topic: topics.event(p.ref, 'bench', 'msg'), class: 'event', data: { ...data, n } }));
+    await Promise.all(pending);
+    await waitFor(() => p.outbox.stats().inflight - s0 >= HELD, 20_000, 'window in flight');
+    await new Promise((r) => setTimeout(r, 200));
+    gc(); gc();
+    const h1 = process.memoryUsage().heapUsed;
+    await p.close();
+    return Math.round((h1 - h0) / HELD);
+  } finally {
+    await broker.stop();
+  }
+}
+
+const master = await startMaster();
+const session = new Session();
+session.connect();
+try {
+  const retained = await retainedPerEvent();
+  const run = await measuredRun(master, session);
+  process.stdout.write(`${JSON.stringify({ bench: 'outbox-alloc', root, rate: RATE, seconds: SECONDS, ...run, retained_bytes_per_event: retained, held: HELD, load_avg_1m: +loadavg()[0].toFixed(2) })}\n`);
+} finally {
+  session.disconnect();
+  await master.stop();
+}
