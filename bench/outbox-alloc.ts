@@ -18,6 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { silentLogger } from '../daemon/logger.js';
 import { topics } from '../protocol/topics.js';
+import { offerAtRate } from './outbox-parts/open-loop.js';
 import { startBroker, tcpOpenStream, waitFor } from '../test/helpers/aedes-broker.js';
 
 const RATE = Number(process.argv[2] ?? 10_000);
@@ -75,24 +76,8 @@ async function openPipeline(port: number, login?: { username: string; password: 
 }
 
 /** Events offered at RATE for `seconds`; resolves with the enqueue latencies once all are durable. */
-async function offer(outbox: any, ref: { region: string; box: string }, rate: number, seconds: number): Promise<number[]> {
-  const latencies: number[] = [];
-  const pending: Array<Promise<unknown>> = [];
-  const total = rate * seconds;
-  const t0 = performance.now();
-  let sent = 0;
-  await new Promise<void>((res) => {
-    const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
-      for (; sent < due; sent++) {
-        const s = performance.now();
-        pending.push(outbox.enqueue({ topic: topics.event(ref, 'bench', 'msg'), class: 'event', data: { ...data, n: sent } }).then(() => latencies.push(performance.now() - s)));
-      }
-      if (sent >= total) { clearInterval(tick); res(); }
-    }, 1);
-  });
-  await Promise.all(pending);
-  return latencies.sort((a, b) => a - b);
+function offer(outbox: any, ref: { region: string; box: string }, rate: number, seconds: number): Promise<number[]> {
+  return offerAtRate((n) => outbox.enqueue({ topic: topics.event(ref, 'bench', 'msg'), class: 'event', data: { ...data, n } }), rate, seconds);
 }
 
 interface Node { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] }

@@ -25,6 +25,7 @@ import { topics } from '../protocol/topics.js';
 import { fork } from 'node:child_process';
 import { tcpOpenStream, waitFor } from '../test/helpers/aedes-broker.js';
 import { walAppendLatency } from './outbox-parts/wal-append.js';
+import { offerAtRate } from './outbox-parts/open-loop.js';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -208,22 +209,8 @@ async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, wit
   const gc: number[] = [];
   const gcWatch = new PerformanceObserver((list) => { for (const e of list.getEntries()) gc.push(e.duration); });
   gcWatch.observe({ entryTypes: ['gc'] });
-  const latencies: number[] = [];
-  const pending: Array<Promise<unknown>> = [];
   const total = ratePerS * seconds;
-  const t0 = performance.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * ratePerS));
-      for (; sent < due; sent++) {
-        const s = performance.now();
-        pending.push(outbox.enqueue({ topic: topics.event(ref, 'bench', 'msg'), class: 'event', data: { ...data, n: sent } }).then(() => latencies.push(performance.now() - s)));
-      }
-      if (sent >= total) { clearInterval(tick); resolve(); }
-    }, 1);
-  });
-  await Promise.all(pending);
+  const latencies = await offerAtRate((n) => outbox.enqueue({ topic: topics.event(ref, 'bench', 'msg'), class: 'event', data: { ...data, n } }), ratePerS, seconds);
   const floorMs = await floor();
   loop.disable();
   gcWatch.disconnect();
@@ -231,7 +218,6 @@ async function openLoopRun(master: MasterSide, mode: Mode, ratePerS: number, wit
   await waitFor(() => (!withUplink || master.count() >= total) && outbox.stats().bytes === 0, 120_000, 'open-loop events acked');
   drain?.();
   await close();
-  latencies.sort((a, b) => a - b);
   // how late the event loop ran timers meanwhile: a stalled (or starved) loop delays every enqueue's resolution
   return {
     p50: +pct(latencies, 0.5).toFixed(2), p99: +pct(latencies, 0.99).toFixed(2), floor: floorMs, loop_delay_p99: +(loop.percentile(99) / 1e6).toFixed(2),
