@@ -37,8 +37,13 @@ export function isEncodableTopic(topic: string): boolean {
   return topic.length > 0 && !/[\t\n]/.test(topic);
 }
 
+/** A line without its payload (the last field): a writer may put the payload after it without concatenating. */
+export function lineHead(e: EncodedEvent): string {
+  return `${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t`;
+}
+
 export function encodeLine(e: EncodedEvent): string {
-  return `${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t${e.payload}`;
+  return lineHead(e) + e.payload;
 }
 
 export function encodeSegment(events: Iterable<EncodedEvent>): string {

@@ -3,7 +3,7 @@
 // long, empty or fails its CRC, and reports how many bytes were good, so nothing after a tear is trusted.
 import { crc32 } from 'node:zlib';
 import { OUTBOX_CLASSES, type OutboxClass } from '../../protocol/schemas.js';
-import { CLASS_RANK, decodeSegment, encodeLine, type EncodedEvent } from './codec.js';
+import { CLASS_RANK, decodeSegment, encodeLine, lineHead, type EncodedEvent } from './codec.js';
 
 const HEADER = 8;
 /** No record is larger (a sanity bound: a garbage length must not make the reader allocate gigabytes). */
@@ -26,7 +26,7 @@ export function frame(body: Buffer): Buffer {
 
 const eventBody = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${encodeLine(e)}`;
 /** eventBody without the payload (the line's last field) */
-const eventHead = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t`;
+const eventHead = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${lineHead(e)}`;
 const goneBody = (seqs: readonly number[]) => `${String.fromCharCode(TYPE_GONE)}${seqs.join(',')}`;
 
 export function encodeEventRecord(cls: OutboxClass, e: EncodedEvent): Buffer {
