@@ -6,7 +6,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import chat from '../../plugins/chat/index.js';
 import { createPluginHarness } from '../helpers/plugin-harness.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInAgent } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const WORDING = '小店关门歇业了税务上怎么了结';
@@ -47,12 +47,7 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   await terminal.click('#human');
   await terminal.locator('#owner-label', { hasText: '正在排队' }).waitFor();
 
-  const agent = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  agent.on('pageerror', (e) => errors.push(`agent: ${e.message}`));
-  await agent.goto(`${h.baseUrl}/p/chat/agent.html`);
-  await agent.fill('#agent-id', 'sup');
-  await agent.fill('#password', 'sup-pass-1');
-  await agent.click('#login-form button[type=submit]');
+  const agent = await signInAgent(browser, h.baseUrl, { id: 'sup', password: 'sup-pass-1', viewport: { width: 1440, height: 900 }, errors, label: 'agent' });
   await agent.locator('#mine li button', { hasText: '接入' }).click();
   await agent.locator('#messages .msg.customer', { hasText: WORDING }).waitFor();
   // the panel offers the customer's wording and the entry the engine ranked first

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import chat from '../../plugins/chat/index.js';
 import { createPluginHarness } from '../helpers/plugin-harness.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInAgent } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('walkthrough: English phone terminal, queue wording, 1366×768 and 768×1024 console, rating at 390 px, a closed tab is abandoned', { timeout: 180_000 }, async (t) => {
@@ -44,12 +44,7 @@ test('walkthrough: English phone terminal, queue wording, 1366×768 and 768×102
   await terminal.screenshot({ path: `${shots}/walk-terminal-no-agent.png` });
 
   // the agent signs in: the offer is not service yet
-  const agent = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  agent.on('pageerror', (e) => errors.push(`agent: ${e.message}`));
-  await agent.goto(`${h.baseUrl}/p/chat/agent.html`);
-  await agent.fill('#agent-id', 'a1');
-  await agent.fill('#password', 'agent-pass-1');
-  await agent.click('#login-form button[type=submit]');
+  const agent = await signInAgent(browser, h.baseUrl, { id: 'a1', password: 'agent-pass-1', viewport: { width: 1366, height: 768 }, errors, label: 'agent' });
   await agent.locator('#mine li button', { hasText: '接入' }).waitFor();
   await terminal.locator('#owner-label', { hasText: 'Connecting you to an agent' }).waitFor();
   assert.equal(await terminal.locator('#status.agent').count(), 0, 'not green before the agent accepts');

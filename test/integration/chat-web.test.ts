@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import chat from '../../plugins/chat/index.js';
 import { createPluginHarness } from '../helpers/plugin-harness.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInAgent } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('terminal and agent console: ask, bot, human, accept, chat, close, rate', { timeout: 120_000 }, async (t) => {
@@ -65,12 +65,7 @@ test('terminal and agent console: ask, bot, human, accept, chat, close, rate', {
   await terminal.screenshot({ path: `${shots}/terminal-agent.png` });
 
   // a transfer to a colleague says it happened (the conversation just vanished from the list before)
-  const colleague = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
-  colleague.on('pageerror', (e) => console_.push(`colleague: ${e.message}`));
-  await colleague.goto(`${h.baseUrl}/p/chat/agent.html`);
-  await colleague.fill('#agent-id', 'a2');
-  await colleague.fill('#password', 'agent-pass-2');
-  await colleague.click('#login-form button[type=submit]');
+  const colleague = await signInAgent(browser, h.baseUrl, { id: 'a2', password: 'agent-pass-2', viewport: { width: 1024, height: 768 }, errors: console_, label: 'colleague' });
   await agent.locator('#transfer option[value="agent:a2"]').waitFor({ state: 'attached' });
   await agent.selectOption('#transfer', 'agent:a2');
   await agent.locator('#notice', { hasText: '已转接给 李娜' }).waitFor({ timeout: 5000 });
