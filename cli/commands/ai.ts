@@ -5,7 +5,8 @@ import { constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { action, print, table } from '../output.js';
 import { loadKb } from '../../plugins/chat/ai/kb-schema.js';
-import { loadPhrasingPacks } from '../../plugins/chat/ai/phrasings.js';
+import { loadPhrasingPacks, packFromCases, withoutQuestions } from '../../plugins/chat/ai/phrasings.js';
+import { writeFile } from 'node:fs/promises';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { breakdown, evalCasesSchema, runEval } from '../../plugins/chat/ai/evaluate.js';
 import { CommandError, ConfigError } from '../../protocol/errors.js';
@@ -18,15 +19,28 @@ const PHRASINGS_HELP = "without the product's phrasing packs (plugins/chat/phras
 const KB_HELP = 'knowledge base (kb.json format; default: the bundled tax-hall sample)';
 const reason = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
-/** the engine as the chat plugin builds it: the KB plus the phrasing packs, unless --no-phrasings */
-async function engineFor(o: { kb: string; phrasings: boolean }) {
+/**
+ * the engine as the chat plugin builds it: the KB plus the phrasing packs, unless --no-phrasings. `heldOut`: questions
+ * the packs must not teach it (an evaluation's own cases)
+ */
+async function engineFor(o: { kb: string; phrasings: boolean }, heldOut: readonly string[] = []) {
   // a KB named on the command line is a data file, not the box's configuration: say so in its errors
-  await access(o.kb, constants.R_OK).catch((err: unknown) => { throw new CommandError('KB_UNREADABLE', `cannot read KB file ${o.kb} (${reason(err)})`); });
-  const kb = await loadKb(o.kb).catch((err: unknown) => {
-    if (err instanceof ConfigError) throw new CommandError('KB_INVALID', `KB file ${o.kb} is not a valid knowledge base:\n  ${err.issues.map((i) => i.replace(/^kb: /, '')).join('\n  ')}`);
+  const kb = await loadKbFile(o.kb);
+  return createAnswerEngine(kb, undefined, { phrasings: o.phrasings ? withoutQuestions(await loadPhrasingPacks(), heldOut) : [] });
+}
+
+async function loadKbFile(file: string) {
+  await access(file, constants.R_OK).catch((err: unknown) => { throw new CommandError('KB_UNREADABLE', `cannot read KB file ${file} (${reason(err)})`); });
+  return loadKb(file).catch((err: unknown) => {
+    if (err instanceof ConfigError) throw new CommandError('KB_INVALID', `KB file ${file} is not a valid knowledge base:\n  ${err.issues.map((i) => i.replace(/^kb: /, '')).join('\n  ')}`);
     throw err;
   });
-  return createAnswerEngine(kb, undefined, { phrasings: o.phrasings ? await loadPhrasingPacks() : [] });
+}
+
+async function parseCases(file: string) {
+  const parsed = evalCasesSchema.safeParse(await readCases(file));
+  if (!parsed.success) throw new CommandError('CASES_INVALID', `cases file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data.tests;
 }
 
 async function readCases(file: string): Promise<unknown> {
@@ -74,10 +88,10 @@ export function register(program: Command): void {
     .option('--errors', 'list the cases that failed')
     .option('--no-phrasings', PHRASINGS_HELP)
     .action(action(async (o: { kb: string; cases: string; errors?: boolean; phrasings: boolean }, cmd: Command) => {
-      const engine = await engineFor(o);
-      const parsed = evalCasesSchema.safeParse(await readCases(o.cases));
-      if (!parsed.success) throw new CommandError('CASES_INVALID', `cases file ${o.cases}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const { metrics, rows } = runEval(parsed.data.tests, (q) => engine.ask(q));
+      const cases = await parseCases(o.cases);
+      // a case the packs hold is left out of them: the engine is scored only on questions it did not learn from
+      const engine = await engineFor(o, cases.map((c) => c.q));
+      const { metrics, rows } = runEval(cases, (q) => engine.ask(q));
       print(cmd.optsWithGlobals(), metrics, () => {
         const groups = (['style', 'lang', 'business'] as const).map((k) => `by ${k}:\n${table(breakdown(rows, k).map((g) => ({
           [k]: g.group, ok: `${g.k}/${g.n}`, rate: pct(g.rate), 'wilson 95%': `${pct(g.lo)}–${pct(g.hi)}` })))}`);
@@ -90,5 +104,25 @@ export function register(program: Command): void {
           ...(o.errors ? [`failures:\n${table(errs)}`] : []),
         ].join('\n\n');
       });
+    }));
+
+  ai.command('pack')
+    .description("make a phrasing pack of labelled customer questions (cases files in dev-cases.json format): they teach the engine's learned ranking, and only that")
+    .option('--kb <file>', KB_HELP, DEFAULT_KB)
+    .requiredOption('--cases <files...>', 'labelled questions (expect_id null: no entry answers it)')
+    .requiredOption('-o, --out <file>', 'the pack to write (put it in plugins/chat/phrasings/ to use it)')
+    .option('--source <text>', 'where the questions come from', 'labelled customer questions')
+    .action(action(async (o: { kb: string; cases: string[]; out: string; source: string }, cmd: Command) => {
+      const kb = await loadKbFile(o.kb);
+      const cases = (await Promise.all(o.cases.map(parseCases))).flat();
+      let pack;
+      try { pack = packFromCases(kb, cases, o.source); } catch (err) {
+        if (err instanceof ConfigError) throw new CommandError('CASE_UNKNOWN_ENTRY', err.issues.join('\n'));
+        throw err;
+      }
+      await writeFile(o.out, `${JSON.stringify(pack, null, 1)}\n`);
+      const asked = pack.entries.reduce((n, e) => n + (e.asked?.length ?? 0), 0);
+      const summary = { out: o.out, entries: pack.entries.length, asked, out_of_scope: pack.out_of_scope?.length ?? 0, duplicates: cases.length - asked - (pack.out_of_scope?.length ?? 0) };
+      print(cmd.optsWithGlobals(), summary, () => `${o.out}: ${asked} questions for ${summary.entries} entries, ${summary.out_of_scope} out of scope (${summary.duplicates} duplicates left out)`);
     }));
 }
