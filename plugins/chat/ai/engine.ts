@@ -202,8 +202,9 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
   /** a customer's question as ask() reads it: Chinese, pinyin typed without the IME's conversion, or English */
   function readAsCustomer(question: string): Prepared {
     const plain = tools.basic(question);
-    // the language is the customer's, before any folding: 'I lost my e-tax password' stays English
-    if (tools.isChinese(plain)) return prepare(question, true);
+    // the language is the customer's, before any folding: 'I lost my e-tax password' stays English; pinyin amid
+    // characters is spelled out (fapiao 怎么领)
+    if (tools.isChinese(plain)) return prepare(/[a-z]/.test(plain) ? tools.fromPinyin(plain) ?? question : question, true);
     // pinyin typed without the IME's conversion reads as the KB's words; tried before the English folding
     // ('fapiao' is pinyin first, 'invoice' only inside an English sentence)
     const spelled = tools.fromPinyin(plain);

@@ -41,14 +41,32 @@ export function segmentSyllables(letters: string, syllables: ReadonlySet<string>
   return best[letters.length];
 }
 
+/** the KB words (and fillers) a run of syllables spells, longest first; how many syllables they account for */
+function spell(syll: readonly string[], byPinyin: ReadonlyMap<string, string>, fillers: ReadonlySet<string>) {
+  const words: string[] = [];
+  let used = 0;
+  for (let i = 0; i < syll.length;) {
+    let hit = false;
+    for (let n = Math.min(4, syll.length - i); n >= 2 && !hit; n--) {
+      const w = byPinyin.get(syll.slice(i, i + n).join(' '));
+      if (w) { words.push(w); used += n; i += n; hit = true; }
+    }
+    for (let n = Math.min(3, syll.length - i); n >= 1 && !hit; n--) {
+      if (fillers.has(syll.slice(i, i + n).join(' '))) { used += n; i += n; hit = true; }
+    }
+    if (!hit) i++;
+  }
+  return { words, used };
+}
+
 /**
- * Chinese for a Latin-only query that reads as pinyin, else null. Every token must segment into syllables, and KB
+ * Chinese for a query that reads as pinyin, else null. Latin only: every token must segment into syllables, and KB
  * words plus `fillers` (the pinyin of function words: zen me, sha, yao, de) must account for most of them, so English
  * sentences ("how do i pay") are left alone. Fillers count as read but add no word.
  */
 export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>,
   latinWords: ReadonlySet<string> = new Set(), fillers: ReadonlySet<string> = new Set()): string | null {
-  if (/[\u3400-\u9fff]/.test(text)) return null;
+  if (/[\u3400-\u9fff]/.test(text)) return mixedToWords(text, syllables, byPinyin, latinWords, fillers);
   const tokens = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   // runs of syllables between the Latin words the KB itself uses ("ge shui app wang ji mi ma": app stays app)
   const runs: string[][] = [[]];
@@ -64,18 +82,29 @@ export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPi
   if (total < 2) return null;
   const words: string[] = [...kept];
   let used = 0;
-  for (const syll of runs) {
-    for (let i = 0; i < syll.length;) {
-      let hit = false;
-      for (let n = Math.min(4, syll.length - i); n >= 2 && !hit; n--) {
-        const w = byPinyin.get(syll.slice(i, i + n).join(' '));
-        if (w) { words.push(w); used += n; i += n; hit = true; }
-      }
-      for (let n = Math.min(3, syll.length - i); n >= 1 && !hit; n--) {
-        if (fillers.has(syll.slice(i, i + n).join(' '))) { used += n; i += n; hit = true; }
-      }
-      if (!hit) i++;
-    }
-  }
+  for (const syll of runs) { const r = spell(syll, byPinyin, fillers); words.push(...r.words); used += r.used; }
   return used >= total * 0.6 ? words.join(' ') : null;
+}
+
+/**
+ * Characters and pinyin in one question, as customers type when the IME fails them halfway ("gang kai de gongsi 要先
+ * shenqing啥"): each run of Latin tokens that segments into syllables and spells KB words is replaced by them, in place;
+ * anything else (English words, an app's name, pinyin of words the KB never uses) stays as typed. Null when nothing
+ * was spelled.
+ */
+function mixedToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>,
+  latinWords: ReadonlySet<string>, fillers: ReadonlySet<string>): string | null {
+  let spelled = false;
+  const out = text.replace(/[a-z]+(?:[\s'-]+[a-z]+)*/gi, (run) => {
+    const tokens = run.toLowerCase().split(/[\s'-]+/);
+    if (tokens.some((t) => latinWords.has(t))) return run;
+    const syll = tokens.map((t) => segmentSyllables(t, syllables));
+    if (syll.some((s) => !s)) return run;
+    const all = syll.flat() as string[];
+    const r = spell(all, byPinyin, fillers);
+    if (!r.words.length || r.used < all.length * 0.6) return run;
+    spelled = true;
+    return r.words.join('');
+  });
+  return spelled ? out : null;
 }
