@@ -78,6 +78,7 @@ export function register(program: Command): void {
         r.entry ? `answer:     [${r.entry.id}] ${r.entry.question}\n            ${r.entry.answer}` : '',
         choices ? `choices:    ${choices.map((c, i) => `${i + 1}. [${c.id}] ${c.question} (${c.score.toFixed(3)})`).join('\n            ')}` : '',
         r.runnerUp ? `runner-up:  [${r.runnerUp.id}] ${titleOf(engine, r.runnerUp.id, r.lang)} (${r.runnerUp.score.toFixed(3)})` : '',
+        r.learned ? `learned:    [${r.learned.id}] p ${r.learned.p.toFixed(3)}, no entry ${r.learned.none.toFixed(3)}` : '',
       ].filter(Boolean).join('\n'));
     }));
 

@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPhrasingPacks } from '../../plugins/chat/ai/phrasings.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,4 +55,21 @@ test('kefu ai eval defaults --kb like ask; ask lists the clarify choices, in Eng
   const choices = human.match(/^(?:choices:)? +\d\. \[[A-Z]+-\d+\] .+$/gm) ?? [];
   assert.equal(choices.length, 3, human);
   for (const line of [...choices, ...human.split('\n').filter((l) => l.startsWith('runner-up'))]) assert.doesNotMatch(line, /[\u4e00-\u9fff]/, line);
+});
+
+test('kefu ai pack turns labelled cases into a pack the engine loads; a case naming no KB entry is refused', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kefu-pack-'));
+  try {
+    const out = join(dir, 'mine.json');
+    const { stdout } = await run('node', ['cli/bin.js', 'ai', 'pack', '--kb', kb, '--cases', 'test/fixtures/faq/dev-cases.json', 'test/fixtures/faq/extra-cases.json', '-o', out, '--json'], { cwd: root });
+    const summary = JSON.parse(stdout);
+    const pack = (await loadPhrasingPacks(dir))[0];
+    assert.equal(summary.entries, pack.entries.length);
+    assert.equal(summary.asked, pack.entries.reduce((n, e) => n + (e.asked?.length ?? 0), 0));
+    assert.equal(summary.out_of_scope, pack.out_of_scope?.length);
+    assert.ok(summary.asked > 50 && summary.out_of_scope > 5, stdout);
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ tests: [{ q: '发票', expect_id: 'INV-99', business: 'invoice' }] }));
+    await fails(['ai', 'pack', '--kb', kb, '--cases', bad, '-o', join(dir, 'x.json')], /INV-99: no such entry in the KB.*\[CASE_UNKNOWN_ENTRY\]/s);
+  } finally { await rm(dir, { recursive: true, force: true }); }
 });

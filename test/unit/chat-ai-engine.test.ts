@@ -255,3 +255,15 @@ test('a rebuilt engine that reuses the segmenter answers the dev cases exactly l
   for (const { q } of [...cases, { q: '小店关门歇业了税务上怎么了结' }]) assert.deepEqual(pick(rebuilt.ask(q)), pick(fresh.ask(q)), q);
   assert.equal(rebuilt.ask('小店关门歇业了税务上怎么了结').entry?.id, 'REG-03');
 });
+
+test('pinyin amid characters is spelled out in place; English words and pinyin the KB never uses stay as typed', () => {
+  for (const [q, id] of [['我想问fapiao怎么cha yan', 'INV-05'], ['geshui huisuan 什么时候办', 'IIT-02'], ['dianzi shuiwuju 登不上去，mima忘了', 'ETX-01']]) {
+    const r = engine.ask(q);
+    assert.equal(r.lang, 'zh', q);
+    assert.equal(r.entry?.id, id, q);
+  }
+  assert.match(engine.ask('我想问fapiao怎么cha yan').normalized, /发票/);
+  assert.match(engine.ask('个税app的mima忘了').normalized, /app/);
+  assert.match(engine.ask('个税app的mima忘了').normalized, /密码/);
+  assert.match(engine.ask('hello 发票怎么查验').normalized, /hello/);
+});
