@@ -9,7 +9,7 @@ import { createPluginHarness } from '../helpers/plugin-harness.js';
 import { launchBrowser, signInAgent } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const WORDING = '小店关门歇业了税务上怎么了结';
+const WORDING = '铺子盘给别人了税务那头咋收尾';
 const ANSWERED = '发票怎么查验真伪';
 const ENTRY = 'REG-03'; // 公司不做了，怎么办理税务注销？
 

@@ -35,8 +35,8 @@ test('the engine answers with the packs but keeps the operator\'s KB as it was (
   const phrased = createAnswerEngine(kb, undefined, { jieba, phrasings: packs });
   assert.deepEqual(phrased.kb, kb);
   // a customer's wording for closing a company: not in the packs verbatim, not in the KB's words nor the lexicon's
-  // (公司关了 is a lexicon variant of 注销 公司, so the example says 公司收了)
-  const q = '想把公司收了税务那边要跑哪些流程';
+  // (公司关了 is a lexicon variant of 注销 公司, so the example says 打算关掉)
+  const q = '公司打算关掉税务那边要跑哪些流程';
   assert.equal(plain.ask(q).decision, 'refuse');
   assert.equal(phrased.ask(q).entry?.id, 'REG-03');
 });

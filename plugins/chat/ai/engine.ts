@@ -257,12 +257,15 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // retrieve the best five by fused score, then let coverage (a second view of the same evidence) re-rank them
     const prior = learned?.(q);
     const order = prior ? [...new Set([...topK(fused, 5), ...topK(prior.relative, 2).filter((i) => fused[i] > 0)])] : topK(fused, 5);
-    const candidates: Candidate[] = order.map((i) => {
+    const retrieved: Candidate[] = order.map((i) => {
       const c = coverage(q, i), ec = entryCoverage(q, i);
       const learned = prior ? prior.relative[i] : 1;
       const lexical = wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0;
       return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: lexical * (1 - PRIOR_WEIGHT + PRIOR_WEIGHT * learned), lexical, coverage: c, entryCoverage: ec, learned };
-    }).sort((a, b) => b.score - a.score).slice(0, 3);
+    });
+    // the customer's words alone: where they point at two entries alike, the prior must vouch for its choice
+    const byWords = [...retrieved].sort((a, b) => b.lexical - a.lexical).slice(0, 3);
+    const candidates = retrieved.sort((a, b) => b.score - a.score).slice(0, 3);
     const top = candidates[0];
     const runnerUp = candidates[1];
     const margin = top ? (runnerUp ? 1 - runnerUp.score / top.score : 1) : 0;
@@ -330,11 +333,15 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     }
     // the learned prior has seen questions like this one that no entry answers
     if (prior && prior.none >= PRIOR_NONE) return { ...base, decision: 'refuse', reason: 'learned_out_of_scope', ...routed() };
-    // two entries close in the customer's words are asked about, unless the learned prior clearly prefers one
-    const lexicalMargin = runnerUp ? 1 - runnerUp.lexical / top.lexical : 1;
-    const ambivalent = margin < thresholds.minMargin || (lexicalMargin < thresholds.minMargin && runnerUp!.learned >= PRIOR_AMBIVALENT);
-    if (ambivalent && runnerUp && enough(runnerUp, q)) {
+    if (margin < thresholds.minMargin && runnerUp && enough(runnerUp, q)) {
       return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
+    }
+    // two entries close in the customer's words are asked about as the words rank them, unless the learned prior
+    // leads with the same entry and gives the other little chance
+    const [w1, w2] = byWords;
+    const wordsTied = prior && w2 && 1 - w2.lexical / w1.lexical < thresholds.minMargin && enough(w2, q);
+    if (wordsTied && !(top.learned === 1 && w1 === top && w2.learned < PRIOR_AMBIVALENT)) {
+      return { ...base, candidates: byWords, runnerUp: w2, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
     return { ...base, decision: 'answer', reason: 'confident', business: e.business, businessEvidence: 1,
       entry: { id: e.id, question: zh ? e.question : e.question_en ?? e.question, answer: zh ? e.answer : e.answer_en ?? e.answer } };
