@@ -3,8 +3,11 @@
 // real master in its own process (bench/outbox-master.ts). Prints one JSON line.
 //  - alloc_bytes_per_event: the sampling heap profiler (objects later collected by minor and major GCs included),
 //    with the top allocation sites (function @ file:line) in bytes per event
-//  - retained_bytes_per_event: heap growth after a forced GC with `held` events enqueued and in flight to a broker
-//    that never sends PUBACK (outbox index + mqtt.js's outgoing store), divided by `held`
+//  - retained_bytes_per_event: heap growth after a forced GC with `held` more events enqueued and in flight to a
+//    broker that never sends PUBACK (outbox index + mqtt.js's outgoing store), divided by `held`; measured over a
+//    second window of `held` on top of a first one, so that code compiled on the way and the producer's own
+//    promises are not counted. retained_external_bytes_per_event: the same for memory outside the JS heap
+//    (Buffers' backing stores), which a young-generation collection does not copy
 //  - gc: count / total / max of the pauses PerformanceObserver('gc') saw during the run; enqueue p50/p99
 // ALLOC_ROOT=/path/to/other/checkout measures that checkout's daemon/ (e.g. main, for old/new in turns).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -59,14 +62,14 @@ async function startMaster() {
   };
 }
 
-async function openPipeline(port: number, login?: { username: string; password: string }) {
+async function openPipeline(port: number, login?: { username: string; password: string }, inflightWindow?: number) {
   const dir = await mkdtemp(join(tmpdir(), 'kefu-alloc-'));
   const store = createRootStore(join(dir, 'db'));
   await store.open();
   const outbox = createOutbox({ store: sublevel(store, 'outbox'), log: silentLogger(), maxBytes: 256 * 1024 * 1024, walDir: join(dir, 'wal'), syncEveryMs: 0 });
   await outbox.open();
   const ref = { region: 'bench', box: login?.username ?? `alloc-${++boxes}` };
-  const uplink = createUplink({ box: ref, log: silentLogger(), outbox, version: 'bench', openStream: tcpOpenStream(() => port), ...login });
+  const uplink = createUplink({ box: ref, log: silentLogger(), outbox, version: 'bench', openStream: tcpOpenStream(() => port), inflightWindow, ...login });
   uplink.start();
   await uplink.once('connected', 10_000);
   return {
@@ -125,23 +128,27 @@ async function measuredRun(master: Awaited<ReturnType<typeof startMaster>>, sess
   };
 }
 
-/** Heap kept per event held in flight: a broker that never acknowledges, so a whole window stays un-acked. */
+/** Heap kept per event held in flight: a broker that never acknowledges, so every event sent stays un-acked. */
 async function retainedPerEvent() {
   const broker = await startBroker({ authorizePublish: (_c, packet, cb) => { if (!packet.topic.includes('/evt/')) cb(null); } });
   try {
-    const p = await openPipeline(broker.port);
+    const p = await openPipeline(broker.port, undefined, 2 * HELD);
     const s0 = p.outbox.stats().inflight;
-    gc(); gc();
-    const h0 = process.memoryUsage().heapUsed;
-    const pending: Array<Promise<unknown>> = [];
-    for (let n = 0; n < HELD; n++) pending.push(p.outbox.enqueue({ topic: topics.event(p.ref, 'bench', 'msg'), class: 'event', data: { ...data, n } }));
-    await Promise.all(pending);
-    await waitFor(() => p.outbox.stats().inflight - s0 >= HELD, 20_000, 'window in flight');
-    await new Promise((r) => setTimeout(r, 200));
-    gc(); gc();
-    const h1 = process.memoryUsage().heapUsed;
+    const hold = async (n: number) => {
+      const pending: Array<Promise<unknown>> = [];
+      for (let i = 0; i < HELD; i++) pending.push(p.outbox.enqueue({ topic: topics.event(p.ref, 'bench', 'msg'), class: 'event', data: { ...data, n: n + i } }));
+      await Promise.all(pending);
+      pending.length = 0; // the producer's promises are not the outbox's
+      await waitFor(() => p.outbox.stats().inflight - s0 >= n + HELD, 20_000, 'window in flight');
+      await new Promise((r) => setTimeout(r, 200));
+      gc(); gc();
+      const m = process.memoryUsage();
+      return { heap: m.heapUsed, external: m.arrayBuffers };
+    };
+    const m0 = await hold(0); // warm: the code on the path compiled, the pools and tables grown
+    const m1 = await hold(HELD);
     await p.close();
-    return Math.round((h1 - h0) / HELD);
+    return { heap: Math.round((m1.heap - m0.heap) / HELD), external: Math.round((m1.external - m0.external) / HELD) };
   } finally {
     await broker.stop();
   }
@@ -153,7 +160,7 @@ session.connect();
 try {
   const retained = await retainedPerEvent();
   const run = await measuredRun(master, session);
-  process.stdout.write(`${JSON.stringify({ bench: 'outbox-alloc', root, rate: RATE, seconds: SECONDS, ...run, retained_bytes_per_event: retained, held: HELD, load_avg_1m: +loadavg()[0].toFixed(2) })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'outbox-alloc', root, rate: RATE, seconds: SECONDS, ...run, retained_bytes_per_event: retained.heap, retained_external_bytes_per_event: retained.external, held: HELD, load_avg_1m: +loadavg()[0].toFixed(2) })}\n`);
 } finally {
   session.disconnect();
   await master.stop();
