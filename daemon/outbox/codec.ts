@@ -28,8 +28,11 @@ export interface EncodedEvent {
   id: string;
   topic: string;
   retain: boolean;
-  /** JSON text: JSON.stringify never emits raw tabs or newlines, which keeps the line format unambiguous. */
-  payload: string;
+  /**
+   * The message as UTF-8 JSON, encoded once at enqueue: the log, the level record and the MQTT publish take these
+   * bytes as they are. JSON.stringify never emits raw tabs or newlines, which keeps the line format unambiguous.
+   */
+  payload: Buffer;
 }
 
 /** Topics are split on tab and newline below, so they must not contain either (ours never do). */
@@ -43,7 +46,7 @@ export function lineHead(e: EncodedEvent): string {
 }
 
 export function encodeLine(e: EncodedEvent): string {
-  return lineHead(e) + e.payload;
+  return lineHead(e) + e.payload.toString();
 }
 
 export function encodeSegment(events: Iterable<EncodedEvent>): string {
@@ -64,12 +67,12 @@ export function decodeSegment(value: string, onBadLine?: (line: string) => void)
       continue;
     }
     // the payload is everything after the fourth tab (JSON has none, but be lenient)
-    out.push({ seq, retain: parts[1] === '1', id: parts[2], topic: parts[3], payload: parts.slice(4).join('\t') });
+    out.push({ seq, retain: parts[1] === '1', id: parts[2], topic: parts[3], payload: Buffer.from(parts.slice(4).join('\t')) });
   }
   return out;
 }
 
 /** Bytes an event costs against the outbox bound: its encoded line plus a fixed per-record overhead. */
 export function eventBytes(e: EncodedEvent): number {
-  return Buffer.byteLength(e.payload) + Buffer.byteLength(e.topic) + e.id.length + 24;
+  return e.payload.length + Buffer.byteLength(e.topic) + e.id.length + 24;
 }

@@ -12,6 +12,7 @@ import type { Store } from '../store.js';
 import { CLASS_RANK, META_LOSSES_KEY, META_SEQ_KEY, decodeSegment, eventBytes, isEncodableTopic } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
 import { createDurableWriter } from './durable-writer.js';
+import { createPayloadSlabs } from './payload-slabs.js';
 
 export class OutboxError extends KefuError {}
 
@@ -79,6 +80,7 @@ export function createOutbox(opts: OutboxOptions) {
    * events in flight then share that string instead of each keeping the producer's own copy
    */
   const goodTopics = new Map<string, string>();
+  const payloadBytes = createPayloadSlabs();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   let waiters: Waiter[] = [];
@@ -214,11 +216,11 @@ export function createOutbox(opts: OutboxOptions) {
       }
       const seq = ++lastSeq;
       const id = newId();
-      let payload: string;
+      let payload: Buffer;
       try {
-        payload = 'data' in input
+        payload = payloadBytes(cls, 'data' in input
           ? JSON.stringify({ v: PROTOCOL_VERSION, id, seq, ts: now(), class: cls, data: input.data })
-          : JSON.stringify(input.payload);
+          : JSON.stringify(input.payload));
       } catch (err) {
         return Promise.reject(new OutboxError('OUTBOX_NOT_SERIALISABLE', `payload is not JSON-serialisable: ${(err as Error).message}`));
       }

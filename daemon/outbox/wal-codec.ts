@@ -42,8 +42,7 @@ export function encodeGoneRecord(seqs: readonly number[]): Buffer {
  * first, then the new events.
  */
 export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cls: OutboxClass; event: EncodedEvent }>): Buffer {
-  // an event's body is written as its head and its payload apart: concatenated, the two would make a cons string
-  // that Buffer.byteLength and write() flatten into a copy of every payload
+  // an event's body is its head (text) then its payload (bytes already), copied in apart
   const heads: string[] = [];
   const lengths: number[] = [];
   let total = 0;
@@ -51,7 +50,7 @@ export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cl
   if (gone.length > 0) total += HEADER + Buffer.byteLength(goneText);
   for (const { cls, event } of events) {
     const head = eventHead(cls, event);
-    const n = Buffer.byteLength(head) + Buffer.byteLength(event.payload);
+    const n = Buffer.byteLength(head) + event.payload.length;
     heads.push(head);
     lengths.push(n);
     total += HEADER + n;
@@ -66,7 +65,7 @@ export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cl
   if (gone.length > 0) seal(out.write(goneText, off + HEADER, 'utf8'));
   for (let i = 0; i < heads.length; i++) {
     const h = out.write(heads[i], off + HEADER, 'utf8');
-    out.write(events[i].event.payload, off + HEADER + h, 'utf8');
+    events[i].event.payload.copy(out, off + HEADER + h);
     seal(lengths[i]);
   }
   return out;

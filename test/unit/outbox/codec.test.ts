@@ -15,14 +15,14 @@ test('segments round-trip any JSON payload and topic', () => {
   fc.assert(fc.property(
     fc.array(fc.record({ seq: fc.nat(), id: fc.uuid(), topic: fc.string({ minLength: 1 }).filter((t) => !/[\t\n]/.test(t)), retain: fc.boolean(), data: fc.jsonValue() }), { maxLength: 20 }),
     (events) => {
-      const enc = events.map((e) => ({ seq: e.seq, id: e.id, topic: e.topic, retain: e.retain, payload: JSON.stringify({ d: e.data }) }));
+      const enc = events.map((e) => ({ seq: e.seq, id: e.id, topic: e.topic, retain: e.retain, payload: Buffer.from(JSON.stringify({ d: e.data })) }));
       assert.deepEqual(decodeSegment(encodeSegment(enc)), enc);
     },
   ));
 });
 
 test('a corrupt line is skipped and reported, the rest survives', () => {
-  const good = { seq: 7, id: 'a', topic: 't/x', retain: false, payload: '{"x":1}' };
+  const good = { seq: 7, id: 'a', topic: 't/x', retain: false, payload: Buffer.from('{"x":1}') };
   const bad: string[] = [];
   const out = decodeSegment(`garbage\n${encodeSegment([good])}\nx\t2\ty`, (l) => bad.push(l));
   assert.deepEqual(out, [good]);

@@ -13,7 +13,7 @@ const arbEvent = fc.record({
     id: fc.uuid(),
     topic: fc.string({ minLength: 1, unit: 'grapheme' }).filter((t) => !/[\t\n]/.test(t)),
     retain: fc.boolean(),
-    payload: fc.jsonValue().map((v) => JSON.stringify({ d: v })),
+    payload: fc.jsonValue().map((v) => Buffer.from(JSON.stringify({ d: v }))),
   }).map((e) => ({ ...e })), // a plain prototype, as the decoder builds them
 });
 const arbCommit = fc.record({ gone: fc.array(fc.nat(), { maxLength: 5 }), events: fc.array(arbEvent, { maxLength: 8 }) });
@@ -39,7 +39,7 @@ test('commits round-trip: every record comes back, in order, and the whole log i
 });
 
 test('the single-record encoders write the same frames as a commit', () => {
-  const e = { seq: 3, id: 'x', topic: 't/1', retain: true, payload: '{"a":"中文"}' };
+  const e = { seq: 3, id: 'x', topic: 't/1', retain: true, payload: Buffer.from('{"a":"中文"}') };
   assert.deepEqual(encodeCommit([1, 2], [{ cls: 'bulk', event: e }]), Buffer.concat([encodeGoneRecord([1, 2]), encodeEventRecord('bulk', e)]));
 });
 
