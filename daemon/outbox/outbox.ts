@@ -57,7 +57,15 @@ export interface OutboxStats {
 
 export type { OutboxEntry };
 
-interface Waiter { resolve(r: { id: string; seq: number }): void; reject(err: Error): void; id: string; seq: number }
+/** The enqueues that go into one group commit: they settle together, when it is on disk or has failed. */
+interface Batch { done: Promise<void>; resolve(): void; reject(err: Error): void }
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  return { done, resolve, reject };
+}
 
 export function createOutbox(opts: OutboxOptions) {
   const { log, maxBytes } = opts;
@@ -83,7 +91,8 @@ export function createOutbox(opts: OutboxOptions) {
   const payloadBytes = createPayloadSlabs();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
-  let waiters: Waiter[] = [];
+  /** the enqueues waiting for the next commit, if any */
+  let waiting: Batch | null = null;
   let timer: { urgent: boolean; cancel(): void } | null = null;
   let writing: Promise<void> | null = null;
 
@@ -120,19 +129,19 @@ export function createOutbox(opts: OutboxOptions) {
     timer?.cancel();
     timer = null;
     const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
-    const batchWaiters = waiters;
-    waiters = [];
+    const batch = waiting;
+    waiting = null;
     const final = state === 'closing';
     writing = (async () => {
       try {
         await disk.commit(fresh);
         index.spill();
-        for (const w of batchWaiters) w.resolve({ id: w.id, seq: w.seq });
+        batch?.resolve();
       } catch (err) {
         log.error({ err, events: fresh.length }, 'outbox commit failed');
         for (const seg of fresh) index.dropUnpersisted(seg);
         const e = new OutboxError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`);
-        for (const w of batchWaiters) w.reject(e);
+        batch?.reject(e);
       }
       await disk.after(final);
     })();
@@ -140,7 +149,7 @@ export function createOutbox(opts: OutboxOptions) {
     writing = null;
     if (fresh.length > 0) for (const l of [...readyListeners]) l();
     // enqueues that arrived during the write have already waited long enough
-    if (waiters.length > 0) void flush();
+    if (waiting) void flush();
     else if (disk.pending) schedule(false);
   }
 
@@ -238,8 +247,10 @@ export function createOutbox(opts: OutboxOptions) {
       apply(changes);
       index.add(cls, event, need);
       schedule(true);
-      // one closure per enqueue: under tsx every closure created on this path also costs a __name() call
-      return new Promise((resolve, reject) => { waiters.push({ resolve, reject, id, seq }); });
+      // one promise and one closure per enqueue on a promise per commit (a promise of its own with its resolve and
+      // reject functions cost twice the garbage); under tsx every closure created on this path also costs a __name() call
+      waiting ??= newBatch();
+      return waiting.done.then(() => ({ id, seq }));
     },
 
     /** Next entries to send (highest class first, seq order within a class), marked in flight. */
