@@ -45,6 +45,30 @@ export function lineHead(e: EncodedEvent): string {
   return `${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t`;
 }
 
+/** lineHead(e)'s bytes, written into `out` at `at` without building the string; returns where they end. */
+export function writeLineHead(out: Buffer, at: number, e: EncodedEvent): number {
+  at += out.write(String(e.seq), at, 'latin1');
+  out[at++] = TAB;
+  out[at++] = e.retain ? DIGIT_1 : DIGIT_0;
+  out[at++] = TAB;
+  at += out.write(e.id, at);
+  out[at++] = TAB;
+  at += out.write(e.topic, at);
+  out[at++] = TAB;
+  return at;
+}
+
+/** Buffer.byteLength(lineHead(e)), without building the string. */
+export function lineHeadBytes(e: EncodedEvent): number {
+  let digits = 1;
+  for (let n = e.seq; n >= 10; n = Math.floor(n / 10)) digits++;
+  return digits + 5 + Buffer.byteLength(e.id) + Buffer.byteLength(e.topic); // 4 tabs and the retain flag
+}
+
+const TAB = 0x09;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+
 export function encodeLine(e: EncodedEvent): string {
   return lineHead(e) + e.payload.toString();
 }
