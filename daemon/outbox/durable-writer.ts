@@ -122,6 +122,8 @@ export function createDurableWriter(opts: DurableWriterOptions) {
 
   /** Off the enqueue path: deletes and rewrites need no sync (the log, then a checkpoint, covers them). */
   async function tidyLevel(): Promise<void> {
+    // the usual case after a commit: its events are acked before they ever reach level
+    if (toDelete.size === 0 && toRewrite.size === 0 && !lossesDirty) return;
     const ops: LevelOp[] = [];
     const undo = await bookkeeping(ops);
     if (ops.length === 0) return;
