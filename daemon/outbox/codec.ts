@@ -28,8 +28,11 @@ export interface EncodedEvent {
   id: string;
   topic: string;
   retain: boolean;
-  /** JSON text: JSON.stringify never emits raw tabs or newlines, which keeps the line format unambiguous. */
-  payload: string;
+  /**
+   * The message as UTF-8 JSON, encoded once at enqueue: the log, the level record and the MQTT publish take these
+   * bytes as they are. JSON.stringify never emits raw tabs or newlines, which keeps the line format unambiguous.
+   */
+  payload: Buffer;
 }
 
 /** Topics are split on tab and newline below, so they must not contain either (ours never do). */
@@ -42,8 +45,32 @@ export function lineHead(e: EncodedEvent): string {
   return `${e.seq}\t${e.retain ? 1 : 0}\t${e.id}\t${e.topic}\t`;
 }
 
+/** lineHead(e)'s bytes, written into `out` at `at` without building the string; returns where they end. */
+export function writeLineHead(out: Buffer, at: number, e: EncodedEvent): number {
+  at += out.write(String(e.seq), at, 'latin1');
+  out[at++] = TAB;
+  out[at++] = e.retain ? DIGIT_1 : DIGIT_0;
+  out[at++] = TAB;
+  at += out.write(e.id, at);
+  out[at++] = TAB;
+  at += out.write(e.topic, at);
+  out[at++] = TAB;
+  return at;
+}
+
+/** Buffer.byteLength(lineHead(e)), without building the string. */
+export function lineHeadBytes(e: EncodedEvent): number {
+  let digits = 1;
+  for (let n = e.seq; n >= 10; n = Math.floor(n / 10)) digits++;
+  return digits + 5 + Buffer.byteLength(e.id) + Buffer.byteLength(e.topic); // 4 tabs and the retain flag
+}
+
+const TAB = 0x09;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+
 export function encodeLine(e: EncodedEvent): string {
-  return lineHead(e) + e.payload;
+  return lineHead(e) + e.payload.toString();
 }
 
 export function encodeSegment(events: Iterable<EncodedEvent>): string {
@@ -64,12 +91,12 @@ export function decodeSegment(value: string, onBadLine?: (line: string) => void)
       continue;
     }
     // the payload is everything after the fourth tab (JSON has none, but be lenient)
-    out.push({ seq, retain: parts[1] === '1', id: parts[2], topic: parts[3], payload: parts.slice(4).join('\t') });
+    out.push({ seq, retain: parts[1] === '1', id: parts[2], topic: parts[3], payload: Buffer.from(parts.slice(4).join('\t')) });
   }
   return out;
 }
 
 /** Bytes an event costs against the outbox bound: its encoded line plus a fixed per-record overhead. */
 export function eventBytes(e: EncodedEvent): number {
-  return Buffer.byteLength(e.payload) + Buffer.byteLength(e.topic) + e.id.length + 24;
+  return e.payload.length + Buffer.byteLength(e.topic) + e.id.length + 24;
 }

@@ -5,7 +5,6 @@
 //   must leave memory): the log starts a new file, the live events go into level in a synced batch, and the old
 //   file is deleted. Most events are acked before any checkpoint and never touch level at all.
 import type { Logger } from 'pino';
-import type { OutboxClass } from '../../protocol/schemas.js';
 import type { Store } from '../store.js';
 import { META_LOSSES_KEY, META_SEQ_KEY, SEGMENT_RANGE, decodeSegment, encodeSegment, parseSegmentKey } from './codec.js';
 import type { ClassCounts, IndexChanges, OutboxEntry, OutboxIndex, Segment } from './index-state.js';
@@ -107,8 +106,8 @@ export function createDurableWriter(opts: DurableWriterOptions) {
   async function commitWal(fresh: Segment[]): Promise<void> {
     const goneNow = gone;
     gone = [];
-    const events: Array<{ cls: OutboxClass; event: OutboxEntry }> = [];
-    for (const seg of fresh) for (const e of seg.entries) if (e.state !== 'done') events.push({ cls: seg.cls, event: e });
+    const events: OutboxEntry[] = [];
+    for (const seg of fresh) for (const e of seg.entries) if (e.state !== 'done') events.push(e);
     try {
       if (goneNow.length > 0 || events.length > 0) await wal!.append(encodeCommit(goneNow, events));
     } catch (err) {
@@ -123,6 +122,8 @@ export function createDurableWriter(opts: DurableWriterOptions) {
 
   /** Off the enqueue path: deletes and rewrites need no sync (the log, then a checkpoint, covers them). */
   async function tidyLevel(): Promise<void> {
+    // the usual case after a commit: its events are acked before they ever reach level
+    if (toDelete.size === 0 && toRewrite.size === 0 && !lossesDirty) return;
     const ops: LevelOp[] = [];
     const undo = await bookkeeping(ops);
     if (ops.length === 0) return;

@@ -3,6 +3,9 @@
 import { OUTBOX_CLASSES, type OutboxClass } from '../../protocol/schemas.js';
 import { CLASS_RANK, eventBytes, segmentKey, type EncodedEvent } from './codec.js';
 
+/** a cold entry's payload: the bytes are on disk only */
+const NO_PAYLOAD = Buffer.alloc(0);
+
 export type EntryState = 'pending' | 'queued' | 'inflight' | 'done';
 
 export interface OutboxEntry extends EncodedEvent {
@@ -258,7 +261,7 @@ export function createOutboxIndex(opts: { maxBytes: number; maxSegmentEntries: n
         for (const seg of segs) {
           if (resident <= memoryBytes * 0.75) return;
           if (seg.cold || !seg.stored || seg.entries.some((e) => e.state === 'inflight')) continue;
-          for (const e of seg.entries) if (e.state !== 'done') { resident -= e.bytes; e.payload = ''; }
+          for (const e of seg.entries) if (e.state !== 'done') { resident -= e.bytes; e.payload = NO_PAYLOAD; }
           seg.cold = true;
         }
       }

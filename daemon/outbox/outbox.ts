@@ -12,6 +12,7 @@ import type { Store } from '../store.js';
 import { CLASS_RANK, META_LOSSES_KEY, META_SEQ_KEY, decodeSegment, eventBytes, isEncodableTopic } from './codec.js';
 import { createOutboxIndex, zeroCounts, type ClassCounts, type IndexChanges, type OutboxEntry, type Segment } from './index-state.js';
 import { createDurableWriter } from './durable-writer.js';
+import { createPayloadSlabs } from './payload-slabs.js';
 
 export class OutboxError extends KefuError {}
 
@@ -56,7 +57,15 @@ export interface OutboxStats {
 
 export type { OutboxEntry };
 
-interface Waiter { resolve(r: { id: string; seq: number }): void; reject(err: Error): void; id: string; seq: number }
+/** The enqueues that go into one group commit: they settle together, when it is on disk or has failed. */
+interface Batch { done: Promise<void>; resolve(): void; reject(err: Error): void }
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  return { done, resolve, reject };
+}
 
 export function createOutbox(opts: OutboxOptions) {
   const { log, maxBytes } = opts;
@@ -79,9 +88,11 @@ export function createOutbox(opts: OutboxOptions) {
    * events in flight then share that string instead of each keeping the producer's own copy
    */
   const goodTopics = new Map<string, string>();
+  const payloadBytes = createPayloadSlabs();
 
   let state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
-  let waiters: Waiter[] = [];
+  /** the enqueues waiting for the next commit, if any */
+  let waiting: Batch | null = null;
   let timer: { urgent: boolean; cancel(): void } | null = null;
   let writing: Promise<void> | null = null;
 
@@ -118,19 +129,19 @@ export function createOutbox(opts: OutboxOptions) {
     timer?.cancel();
     timer = null;
     const fresh = index.takeUnpersisted().filter((s) => s.live > 0);
-    const batchWaiters = waiters;
-    waiters = [];
+    const batch = waiting;
+    waiting = null;
     const final = state === 'closing';
     writing = (async () => {
       try {
         await disk.commit(fresh);
         index.spill();
-        for (const w of batchWaiters) w.resolve({ id: w.id, seq: w.seq });
+        batch?.resolve();
       } catch (err) {
         log.error({ err, events: fresh.length }, 'outbox commit failed');
         for (const seg of fresh) index.dropUnpersisted(seg);
         const e = new OutboxError('OUTBOX_WRITE_FAILED', `outbox write failed: ${(err as Error).message}`);
-        for (const w of batchWaiters) w.reject(e);
+        batch?.reject(e);
       }
       await disk.after(final);
     })();
@@ -138,7 +149,7 @@ export function createOutbox(opts: OutboxOptions) {
     writing = null;
     if (fresh.length > 0) for (const l of [...readyListeners]) l();
     // enqueues that arrived during the write have already waited long enough
-    if (waiters.length > 0) void flush();
+    if (waiting) void flush();
     else if (disk.pending) schedule(false);
   }
 
@@ -214,11 +225,11 @@ export function createOutbox(opts: OutboxOptions) {
       }
       const seq = ++lastSeq;
       const id = newId();
-      let payload: string;
+      let payload: Buffer;
       try {
-        payload = 'data' in input
+        payload = payloadBytes(cls, 'data' in input
           ? JSON.stringify({ v: PROTOCOL_VERSION, id, seq, ts: now(), class: cls, data: input.data })
-          : JSON.stringify(input.payload);
+          : JSON.stringify(input.payload));
       } catch (err) {
         return Promise.reject(new OutboxError('OUTBOX_NOT_SERIALISABLE', `payload is not JSON-serialisable: ${(err as Error).message}`));
       }
@@ -236,8 +247,10 @@ export function createOutbox(opts: OutboxOptions) {
       apply(changes);
       index.add(cls, event, need);
       schedule(true);
-      // one closure per enqueue: under tsx every closure created on this path also costs a __name() call
-      return new Promise((resolve, reject) => { waiters.push({ resolve, reject, id, seq }); });
+      // one promise and one closure per enqueue on a promise per commit (a promise of its own with its resolve and
+      // reject functions cost twice the garbage); under tsx every closure created on this path also costs a __name() call
+      waiting ??= newBatch();
+      return waiting.done.then(() => ({ id, seq }));
     },
 
     /** Next entries to send (highest class first, seq order within a class), marked in flight. */
@@ -296,6 +309,10 @@ export type Outbox = ReturnType<typeof createOutbox>;
  */
 function createIdSource(): () => string {
   const prefix = randomBytes(9).toString('base64url');
+  // built in a buffer and read out as one flat string: `prefix + counter` would be a concatenation (V8 keeps the
+  // two parts and, once the JSON serialiser has read it, a flat copy too: twice the bytes kept per event in flight)
+  const scratch = Buffer.alloc(prefix.length + 16);
+  scratch.write(prefix, 'latin1');
   let n = 0;
-  return () => prefix + (n++).toString(36);
+  return () => scratch.toString('latin1', 0, prefix.length + scratch.write((n++).toString(36), prefix.length, 'latin1'));
 }

@@ -3,7 +3,7 @@
 // long, empty or fails its CRC, and reports how many bytes were good, so nothing after a tear is trusted.
 import { crc32 } from 'node:zlib';
 import { OUTBOX_CLASSES, type OutboxClass } from '../../protocol/schemas.js';
-import { CLASS_RANK, decodeSegment, encodeLine, lineHead, type EncodedEvent } from './codec.js';
+import { CLASS_RANK, decodeSegment, encodeLine, lineHeadBytes, writeLineHead, type EncodedEvent } from './codec.js';
 
 const HEADER = 8;
 /** No record is larger (a sanity bound: a garbage length must not make the reader allocate gigabytes). */
@@ -11,6 +11,8 @@ export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 const TYPE_EVENT = 0x45; // 'E': one event, `${rank}\t${line}`
 const TYPE_GONE = 0x47; // 'G': seqs acknowledged or evicted, comma-separated
+const TAB = 0x09;
+const RANK_DIGIT_0 = 0x30;
 
 export type WalRecord =
   | { type: 'event'; cls: OutboxClass; event: EncodedEvent }
@@ -25,8 +27,6 @@ export function frame(body: Buffer): Buffer {
 }
 
 const eventBody = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${encodeLine(e)}`;
-/** eventBody without the payload (the line's last field) */
-const eventHead = (cls: OutboxClass, e: EncodedEvent) => `${String.fromCharCode(TYPE_EVENT)}${CLASS_RANK[cls]}\t${lineHead(e)}`;
 const goneBody = (seqs: readonly number[]) => `${String.fromCharCode(TYPE_GONE)}${seqs.join(',')}`;
 
 export function encodeEventRecord(cls: OutboxClass, e: EncodedEvent): Buffer {
@@ -37,37 +37,36 @@ export function encodeGoneRecord(seqs: readonly number[]): Buffer {
   return frame(Buffer.from(goneBody(seqs)));
 }
 
+/** An event as the log takes it: its fields and its class (an outbox entry is one). */
+export type WalEvent = EncodedEvent & { readonly cls: OutboxClass };
+
+/** an event body's bytes before its line head: the type, the class rank and a tab */
+const EVENT_PREFIX = 3;
+
 /**
  * One group commit's frames in a single buffer (one allocation, one write): the seqs gone since the last commit
- * first, then the new events.
+ * first, then the new events. An event's body goes in piece by piece (what eventBody would build as a string).
  */
-export function encodeCommit(gone: readonly number[], events: ReadonlyArray<{ cls: OutboxClass; event: EncodedEvent }>): Buffer {
-  // an event's body is written as its head and its payload apart: concatenated, the two would make a cons string
-  // that Buffer.byteLength and write() flatten into a copy of every payload
-  const heads: string[] = [];
-  const lengths: number[] = [];
-  let total = 0;
+export function encodeCommit(gone: readonly number[], events: ReadonlyArray<WalEvent>): Buffer {
   const goneText = gone.length > 0 ? goneBody(gone) : '';
-  if (gone.length > 0) total += HEADER + Buffer.byteLength(goneText);
-  for (const { cls, event } of events) {
-    const head = eventHead(cls, event);
-    const n = Buffer.byteLength(head) + Buffer.byteLength(event.payload);
-    heads.push(head);
-    lengths.push(n);
-    total += HEADER + n;
-  }
+  let total = gone.length > 0 ? HEADER + Buffer.byteLength(goneText) : 0;
+  for (const e of events) total += HEADER + EVENT_PREFIX + lineHeadBytes(e) + e.payload.length;
   const out = Buffer.allocUnsafe(total);
   let off = 0;
-  const seal = (n: number) => {
-    out.writeUInt32LE(n, off);
-    out.writeUInt32LE(crc32(out.subarray(off + HEADER, off + HEADER + n)), off + 4);
-    off += HEADER + n;
+  const seal = (end: number) => {
+    const body = out.subarray(off + HEADER, end);
+    out.writeUInt32LE(body.length, off);
+    out.writeUInt32LE(crc32(body), off + 4);
+    off = end;
   };
-  if (gone.length > 0) seal(out.write(goneText, off + HEADER, 'utf8'));
-  for (let i = 0; i < heads.length; i++) {
-    const h = out.write(heads[i], off + HEADER, 'utf8');
-    out.write(events[i].event.payload, off + HEADER + h, 'utf8');
-    seal(lengths[i]);
+  if (gone.length > 0) seal(off + HEADER + out.write(goneText, off + HEADER));
+  for (const e of events) {
+    let at = off + HEADER;
+    out[at++] = TYPE_EVENT;
+    out[at++] = RANK_DIGIT_0 + CLASS_RANK[e.cls];
+    out[at++] = TAB;
+    at = writeLineHead(out, at, e);
+    seal(at + e.payload.copy(out, at));
   }
   return out;
 }

@@ -16,7 +16,14 @@ export function createPoisonGuard(opts: PoisonGuardOptions = {}) {
   const maxStrikes = opts.maxStrikes ?? 3;
   const probeAcks = opts.probeAcks ?? 10;
   const now = opts.now ?? Date.now;
-  const sentAt = new Map<number, number>();
+  /**
+   * Only a lone event in flight can strike, and then it went out into an empty window: with nothing acknowledged
+   * it was the connection's only send, and while probing the window is 1. So a count and the last send into an
+   * empty window do, not a record per event.
+   */
+  let inflight = 0;
+  let loneSeq = 0;
+  let loneSentAt = 0;
   const strikes = new Map<number, number>();
   let acksThisConnection = 0;
   let probing = false;
@@ -25,26 +32,30 @@ export function createPoisonGuard(opts: PoisonGuardOptions = {}) {
   return {
     get probing() { return probing; },
     limit(window: number): number { return probing ? 1 : window; },
-    sent(seq: number): void { sentAt.set(seq, now()); },
+    sent(seq: number): void {
+      if (inflight++ > 0) return;
+      loneSeq = seq;
+      loneSentAt = now();
+    },
     acked(seq: number): void {
-      sentAt.delete(seq);
+      inflight--;
       strikes.delete(seq);
       acksThisConnection++;
       if (probing && ++probeOk >= probeAcks) { probing = false; probeOk = 0; }
     },
     /** The connection closed; returns the seq to quarantine, if one has struck out. */
     closed(): number | null {
-      const inflight = [...sentAt];
-      sentAt.clear();
+      const n = inflight;
+      inflight = 0;
       const acks = acksThisConnection;
       acksThisConnection = 0;
-      if (inflight.length === 0) return null;
+      if (n <= 0) return null;
       if (acks === 0) { probing = true; probeOk = 0; }
-      if (!probing || inflight.length !== 1) return null;
-      const [seq, at] = inflight[0];
-      if (now() - at > windowMs) return null;
-      const n = (strikes.get(seq) ?? 0) + 1;
-      if (n < maxStrikes) { strikes.set(seq, n); return null; }
+      if (!probing || n !== 1) return null;
+      if (now() - loneSentAt > windowMs) return null;
+      const seq = loneSeq;
+      const strike = (strikes.get(seq) ?? 0) + 1;
+      if (strike < maxStrikes) { strikes.set(seq, strike); return null; }
       strikes.delete(seq);
       return seq;
     },

@@ -95,7 +95,7 @@ export function createUplink(opts: UplinkOptions) {
   let connectedAt = 0;
   const reconnect = createReconnect({
     log, now, baseMs: opts.reconnectPeriodMs ?? 1000, maxMs: opts.reconnectMaxMs ?? 60_000, onAuthRefused: opts.onAuthRefused,
-    // mqtt.js's reconnect() would swap in fresh stores: keep ours (the outbox owns delivery; it is cleared per close)
+    // mqtt.js's reconnect() would swap in fresh stores: keep ours (the outbox owns delivery; ours keeps nothing)
     reconnect: () => { if (client && !stopping && !client.connected) client.reconnect({ outgoingStore: store }); },
   });
   const counters = { connects: 0, disconnects: 0 };
@@ -138,7 +138,6 @@ export function createUplink(opts: UplinkOptions) {
     up = false;
     // forget the dead connection's QoS 1 packets: the outbox re-sends them, mqtt.js must not replay them too
     generation++;
-    store.clear();
     const outgoing = (client as unknown as { outgoing: Record<string, { cmd: string }> } | null)?.outgoing ?? {};
     for (const id of Object.keys(outgoing)) if (outgoing[id].cmd === 'publish') delete outgoing[id];
     const requeued = pump.detach();

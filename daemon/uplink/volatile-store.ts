@@ -1,18 +1,14 @@
-// mqtt.js's outgoing store, reduced to what a live connection needs. mqtt.js normally replays its stored QoS 1
-// packets after a reconnect; the outbox already re-sends every un-acked event in order, so a replay here would
-// duplicate and reorder. This store never replays, and clear() forgets the packets of a dead connection.
+// mqtt.js's outgoing store, reduced to what a live connection needs: nothing. mqtt.js normally keeps a copy of
+// each QoS 1 packet until its PUBACK and replays them after a reconnect; the outbox already keeps every un-acked
+// event and re-sends it in order, so a replay here would duplicate and reorder, and a copy per event in flight
+// would only give the young-generation collector more to move.
 import { Readable } from 'node:stream';
 import type { IStore } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
 
-export interface VolatileStore extends IStore { clear(): void; readonly size: number }
-
-export function createVolatileStore(): VolatileStore {
-  const packets = new Map<number, Packet>();
-  const store: VolatileStore = {
-    put(packet, cb) {
-      const id = (packet as { messageId?: number }).messageId;
-      if (id !== undefined) packets.set(id, packet);
+export function createVolatileStore(): IStore {
+  const store: IStore = {
+    put(_packet, cb) {
       cb();
       return store;
     },
@@ -20,22 +16,15 @@ export function createVolatileStore(): VolatileStore {
       return Readable.from([], { objectMode: true }) as never;
     },
     del(packet, cb: (err?: Error, packet?: Packet) => void) {
-      const id = packet.messageId!;
-      const p = packets.get(id);
-      packets.delete(id);
       // mqtt.js hands a del error to the publish callback: a PUBACK must never read as a failure because of us
-      cb(undefined, p ?? ({ cmd: 'publish', messageId: id } as Packet));
+      cb(undefined, packet as Packet);
       return store;
     },
-    get(packet, cb: (err?: Error, packet?: Packet) => void) {
-      const p = packets.get(packet.messageId!);
-      if (p) cb(undefined, p);
-      else cb(new Error('missing packet'));
+    get(_packet, cb: (err?: Error, packet?: Packet) => void) {
+      cb(new Error('no packets are kept'));
       return store;
     },
-    close(cb) { packets.clear(); cb(); },
-    clear() { packets.clear(); },
-    get size() { return packets.size; },
+    close(cb) { cb(); },
   };
   return store;
 }

@@ -43,7 +43,7 @@ async function drain(outbox: Outbox): Promise<Array<[string, unknown]>> {
   for (;;) {
     const batch = outbox.take(undefined, 50);
     if (batch.length === 0 && outbox.stats().bytes === 0) return got;
-    for (const e of batch) { got.push([e.cls, JSON.parse(e.payload).data]); outbox.ack(e.seq); }
+    for (const e of batch) { got.push([e.cls, JSON.parse(e.payload.toString()).data]); outbox.ack(e.seq); }
     await new Promise((r) => setImmediate(r));
   }
 }
@@ -75,7 +75,7 @@ test('zeroed space is written ahead of the appends; a kill leaves it, and the ne
   const log = silentLogger();
   (log as { warn: unknown }).warn = (...a: unknown[]) => { warnings.push(a); };
   const second = await open(t, dir, { log });
-  assert.deepEqual(second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload).data), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload.toString()).data), Array.from({ length: 20 }, (_, i) => i));
   assert.deepEqual(warnings, [], 'no torn write reported');
 });
 
@@ -113,8 +113,8 @@ test('a torn last commit (the crash hit mid-write) is ignored; every whole commi
   await first.crash();
   const [file] = (await readdir(join(dir, 'wal'))).sort().reverse();
   const path = join(dir, 'wal', file);
-  const torn = encodeEventRecord('critical', { seq: 999, id: 'torn', topic: 't', retain: false, payload: '{"data":"torn"}' });
-  const after = encodeEventRecord('critical', { seq: 1000, id: 'after', topic: 't', retain: false, payload: '{"data":"after"}' });
+  const torn = encodeEventRecord('critical', { seq: 999, id: 'torn', topic: 't', retain: false, payload: Buffer.from('{"data":"torn"}') });
+  const after = encodeEventRecord('critical', { seq: 1000, id: 'after', topic: 't', retain: false, payload: Buffer.from('{"data":"after"}') });
   // where the next commit would have gone (the zeroed space ahead of the log)
   const end = decodeLog(await readFile(path)).good;
   const fh = await fsp.open(path, 'r+');
@@ -124,7 +124,7 @@ test('a torn last commit (the crash hit mid-write) is ignored; every whole commi
   await fh.close();
 
   const second = await open(t, dir);
-  const got = second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload));
+  const got = second.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload.toString()));
   assert.deepEqual(got.map((e) => e.id), ids);
   assert.ok(second.outbox.stats().lastSeq >= 30);
 });
@@ -150,7 +150,7 @@ test('a log cut at every byte of its last commit recovers exactly the commits be
       const torn = tail === 'cut' ? whole.subarray(0, cut) : Buffer.concat([whole.subarray(0, cut), Buffer.alloc(whole.length - cut)]);
       await writeFile(join(copy, 'wal', file), torn);
       const again = await open(t, copy);
-      const data = again.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload).data as number);
+      const data = again.outbox.take(undefined, 100).map((e) => JSON.parse(e.payload.toString()).data as number);
       assert.deepEqual(data.slice(0, 5), [0, 1, 2, 3, 4], `${tail} at ${cut}: the earlier commits survive`);
       assert.ok(data.length === 5 || data.length === 6 || data.length === 7, `${tail} at ${cut}: a prefix of the torn commit at most`);
       assert.deepEqual(data, data.slice().sort((a, b) => a - b));
@@ -187,7 +187,7 @@ test('past walMaxBytes the log is checkpointed into level and starts over; a kil
   assert.ok(first.batches.filter((b) => b).length >= 3, 'checkpoints are synced level batches');
   await first.crash();
   const second = await open(t, dir, { walMaxBytes: 4_000 });
-  assert.deepEqual(second.outbox.take(undefined, 1000).map((e) => JSON.parse(e.payload).id), ids);
+  assert.deepEqual(second.outbox.take(undefined, 1000).map((e) => JSON.parse(e.payload.toString()).id), ids);
 });
 
 test('a clean close checkpoints: the next start finds an empty log', async (t) => {
@@ -226,7 +226,7 @@ test('a failed or short log write rejects its enqueues; nothing of it comes back
   await first.crash();
 
   const second = await open(t, dir);
-  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['kept', 'after'], 'the whole record of a rejected enqueue is cancelled, not replayed');
+  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload.toString()).data), ['kept', 'after'], 'the whole record of a rejected enqueue is cancelled, not replayed');
 });
 
 test('stress: producers, acks, evictions, spills and checkpoints at once; a kill then loses nothing and revives nothing evicted', async (t) => {
@@ -352,5 +352,5 @@ test('syncEveryMs N: a failed deferred sync is logged with its code and later ap
   assert.equal((await walRecords(dir)).files.length, 2, 'a new file after the failed sync');
   await crash();
   const second = await open(t, dir);
-  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['a', 'b'], 'both events are recovered (the page cache still had them)');
+  assert.deepEqual(second.outbox.take(undefined, 10).map((e) => JSON.parse(e.payload.toString()).data), ['a', 'b'], 'both events are recovered (the page cache still had them)');
 });

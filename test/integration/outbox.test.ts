@@ -56,7 +56,7 @@ test('enqueue resolves only after a synced batch holding the event', async (t) =
   assert.ok(batches.length >= 1 && batches.length <= 3, `group commit gathered 50 enqueues into ${batches.length} batches`);
   assert.ok(batches.every((b) => b.sync), 'every batch with new events is synced');
   const [first] = outbox.take(undefined, 1);
-  const env = EventEnvelope.parse(JSON.parse(first.payload));
+  const env = EventEnvelope.parse(JSON.parse(first.payload.toString()));
   assert.equal(env.seq, 1);
   assert.equal(env.class, 'event');
   assert.deepEqual(env.data, { i: 0 });
@@ -100,7 +100,7 @@ test('a failed disk write rejects the waiting enqueues with a code and loses not
   fail = false;
   const after = await outbox.enqueue({ topic: 't', class: 'event', data: 'after' });
   assert.ok(after.seq > kept.seq);
-  assert.deepEqual(outbox.take(undefined, 10).map((e) => JSON.parse(e.payload).data), ['kept', 'after']);
+  assert.deepEqual(outbox.take(undefined, 10).map((e) => JSON.parse(e.payload.toString()).data), ['kept', 'after']);
   await outbox.close();
 });
 
@@ -188,7 +188,7 @@ for (const mode of MODES) {
     await new Promise<void>((resolve) => {
       const drain = () => {
         for (const e of outbox.take(undefined, 7)) {
-          const env = JSON.parse(e.payload);
+          const env = JSON.parse(e.payload.toString());
           got.push({ id: env.id, seq: env.seq, cls: e.cls, data: env.data });
           outbox.ack(e.seq);
         }
@@ -222,7 +222,7 @@ for (const mode of MODES) {
     const bulk: number[] = [];
     await new Promise<void>((resolve) => {
       const drain = () => {
-        for (const e of outbox.take(undefined, 100)) { if (e.cls === 'bulk') bulk.push(JSON.parse(e.payload).data.i); outbox.ack(e.seq); }
+        for (const e of outbox.take(undefined, 100)) { if (e.cls === 'bulk') bulk.push(JSON.parse(e.payload.toString()).data.i); outbox.ack(e.seq); }
         if (outbox.stats().bytes === 0) resolve(); else setImmediate(drain);
       };
       drain();

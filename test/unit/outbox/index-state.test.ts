@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createOutboxIndex, type IndexChanges } from '../../../daemon/outbox/index-state.js';
 import type { OutboxClass } from '../../../protocol/schemas.js';
 
-const ev = (seq: number, size = 100) => ({ seq, id: `id${seq}`, topic: 't', retain: false, payload: 'x'.repeat(size) });
+const ev = (seq: number, size = 100) => ({ seq, id: `id${seq}`, topic: 't', retain: false, payload: Buffer.from('x'.repeat(size)) });
 const changes = (): IndexChanges => ({ deleted: [], trimmed: [] });
 
 function fill(classes: OutboxClass[], maxBytes = 1e9) {

@@ -13,10 +13,12 @@ const arbEvent = fc.record({
     id: fc.uuid(),
     topic: fc.string({ minLength: 1, unit: 'grapheme' }).filter((t) => !/[\t\n]/.test(t)),
     retain: fc.boolean(),
-    payload: fc.jsonValue().map((v) => JSON.stringify({ d: v })),
+    payload: fc.jsonValue().map((v) => Buffer.from(JSON.stringify({ d: v }))),
   }).map((e) => ({ ...e })), // a plain prototype, as the decoder builds them
 });
 const arbCommit = fc.record({ gone: fc.array(fc.nat(), { maxLength: 5 }), events: fc.array(arbEvent, { maxLength: 8 }) });
+/** encodeCommit takes each event with its class beside its fields, as an outbox entry has them */
+const encode = (c: { gone: number[]; events: Array<{ cls: OutboxClass; event: EncodedEvent }> }) => encodeCommit(c.gone, c.events.map((e) => ({ ...e.event, cls: e.cls })));
 
 /** What a log of these commits must decode to. */
 function expected(commits: Array<{ gone: number[]; events: Array<{ cls: OutboxClass; event: EncodedEvent }> }>): WalRecord[] {
@@ -30,7 +32,7 @@ function expected(commits: Array<{ gone: number[]; events: Array<{ cls: OutboxCl
 
 test('commits round-trip: every record comes back, in order, and the whole log is good', () => {
   fc.assert(fc.property(fc.array(arbCommit, { maxLength: 6 }), (commits) => {
-    const log = Buffer.concat(commits.map((c) => encodeCommit(c.gone, c.events)));
+    const log = Buffer.concat(commits.map(encode));
     const { records, good, unreadable } = decodeLog(log);
     assert.deepEqual(records, expected(commits));
     assert.equal(good, log.length);
@@ -39,13 +41,13 @@ test('commits round-trip: every record comes back, in order, and the whole log i
 });
 
 test('the single-record encoders write the same frames as a commit', () => {
-  const e = { seq: 3, id: 'x', topic: 't/1', retain: true, payload: '{"a":"中文"}' };
-  assert.deepEqual(encodeCommit([1, 2], [{ cls: 'bulk', event: e }]), Buffer.concat([encodeGoneRecord([1, 2]), encodeEventRecord('bulk', e)]));
+  const e = { seq: 3, id: 'x', topic: 't/1', retain: true, payload: Buffer.from('{"a":"中文"}') };
+  assert.deepEqual(encodeCommit([1, 2], [{ ...e, cls: 'bulk' }]), Buffer.concat([encodeGoneRecord([1, 2]), encodeEventRecord('bulk', e)]));
 });
 
 test('a log cut anywhere (a torn write) yields exactly the records written completely before the cut', () => {
   fc.assert(fc.property(fc.array(arbCommit, { minLength: 1, maxLength: 5 }), fc.nat(), (commits, cutAt) => {
-    const frames = commits.flatMap((c) => readFrames(encodeCommit(c.gone, c.events)).bodies.map((b) => frame(Buffer.from(b))));
+    const frames = commits.flatMap((c) => readFrames(encode(c)).bodies.map((b) => frame(Buffer.from(b))));
     const log = Buffer.concat(frames);
     const cut = log.length === 0 ? 0 : cutAt % (log.length + 1);
     let whole = 0;
@@ -59,7 +61,7 @@ test('a log cut anywhere (a torn write) yields exactly the records written compl
 
 test('a flipped byte never yields a record that was not written, and never throws', () => {
   fc.assert(fc.property(fc.array(arbCommit, { minLength: 1, maxLength: 4 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (commits, at, xor) => {
-    const log = Buffer.concat(commits.map((c) => encodeCommit(c.gone, c.events)));
+    const log = Buffer.concat(commits.map(encode));
     fc.pre(log.length > 0);
     const bad = Buffer.from(log);
     const i = at % bad.length;

@@ -6,7 +6,7 @@ import { segmentKey, type EncodedEvent } from '../../../daemon/outbox/codec.js';
 import { mergeReplay, type StoredSegment } from '../../../daemon/outbox/wal-replay.js';
 import type { WalRecord } from '../../../daemon/outbox/wal-codec.js';
 
-const ev = (seq: number): EncodedEvent => ({ seq, id: `id-${seq}`, topic: 't', retain: false, payload: `{"s":${seq}}` });
+const ev = (seq: number): EncodedEvent => ({ seq, id: `id-${seq}`, topic: 't', retain: false, payload: Buffer.from(`{"s":${seq}}`) });
 const seg = (cls: OutboxClass, seqs: number[]): StoredSegment => ({ key: segmentKey(cls, seqs[0]), cls, firstSeq: seqs[0], events: seqs.map(ev) });
 
 test('without log records the level segments stay as they are', () => {

@@ -31,3 +31,16 @@ test('a slow death (a cut link found by keepalive) does not count against the ev
   assert.equal(g.probing, false);
   assert.equal(g.limit(256), 256);
 });
+
+test('while probing, a strike counts against the event in flight, not the one acknowledged before it', () => {
+  let now = 0;
+  const g = createPoisonGuard({ now: () => now });
+  g.sent(1); g.sent(2);
+  assert.equal(g.closed(), null);
+  assert.equal(g.probing, true);
+  for (let strike = 1; strike <= 3; strike++) {
+    g.sent(1); g.acked(1); g.sent(2);
+    now += 100;
+    assert.equal(g.closed(), strike === 3 ? 2 : null);
+  }
+});
