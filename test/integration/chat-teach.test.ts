@@ -22,9 +22,12 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   const h = await createPluginHarness(t, chat, { kb: kbPath, businessHours: 'always', queue: { tickMs: 200 } });
   const skills = Object.keys(JSON.parse(await readFile(kbPath, 'utf8')).businesses);
   await h.command('chat.agent.set', { id: 'sup', name: '张敏', skills, password: 'sup-pass-1', role: 'supervisor' });
-  const ask = async (q: string) => (await (await fetch(`${h.baseUrl}/p/chat/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ q }) })).json()) as { decision: string; entry?: { id: string } };
+  const ask = async (q: string) => (await (await fetch(`${h.baseUrl}/p/chat/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ q }) })).json()) as { decision: string; entry?: { id: string }; candidates: Array<{ id: string }> };
   const before = await ask(WORDING);
   assert.ok(!(before.decision === 'answer' && before.entry?.id === ENTRY), `precondition: the AI must not answer "${WORDING}" yet (${before.decision} ${before.entry?.id})`);
+  // the panel offers the entry the engine ranks first; the supervisor picks the one that answers if it is another
+  const rankedFirst = before.candidates[0]?.id;
+  assert.ok(rankedFirst, 'the engine ranks some entry for the wording');
 
   const browser = await launchBrowser();
   t.after(() => browser.close());
@@ -54,10 +57,11 @@ test('teach the assistant: a handed-off wording becomes a phrasing of its KB ent
   await agent.locator('#teach:not([hidden])').waitFor();
   assert.equal(await agent.locator('#teach-q').inputValue(), WORDING);
   assert.deepEqual(await agent.locator('#teach-q option').allInnerTexts(), [ANSWERED, WORDING], 'the 转人工 request is not offered as a wording');
-  await agent.waitForFunction((id) => (document.getElementById('teach-entry') as HTMLSelectElement).value === id, ENTRY, { timeout: 15_000 }).catch(async (err) => {
+  await agent.waitForFunction((id) => (document.getElementById('teach-entry') as HTMLSelectElement).value === id, rankedFirst, { timeout: 15_000 }).catch(async (err) => {
     await agent.screenshot({ path: `${shots}/agent-teach-failed.png` });
     throw new Error(`entry ${await agent.locator('#teach-entry').inputValue()} / result ${await agent.locator('#teach-result').innerText()}: ${(err as Error).message}`);
   });
+  await agent.selectOption('#teach-entry', ENTRY);
   await agent.click('#teach-add');
   await agent.locator('#teach-result.ok-text', { hasText: ENTRY }).waitFor();
   await agent.screenshot({ path: `${shots}/agent-teach.png` });
