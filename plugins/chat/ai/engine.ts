@@ -106,32 +106,6 @@ const ASK_CLAUSE_COVERAGE = 0.4;
 const ASK_CLAUSE_WORDS = 1;
 const ASK_CLAUSE_MARGIN = 0.3;
 
-/**
- * The learned prior (learned-prior.ts) re-ranks the retrieved entries: an entry's score is multiplied by
- * 1 - w + w x its probability relative to the model's best entry. It refuses a question it gives this probability of
- * answering from no entry, and answers one the coverage rules would refuse when it is this sure of the leading entry
- * (and gives no entry less than the floor). Leave-one-set-out over the 31 labelled sets (each fold's questions held
- * out of the model; grid w 0.3-0.7 x none 0.3-0.7 x sure 0.4-0.9): a plateau around 0.5 / 0.5 / 0.5, in scope
- * 95.8 → 98.4 %, out-of-scope answered 4 → 5 of 366 (without the none gate 9). Over 39 sets w 0.7-1.0 is a plateau
- * above 0.5: 6 wrong answers fewer (17 → 11), 5 right more, no more out-of-scope answered
- */
-const PRIOR_WEIGHT = 0.7;
-const PRIOR_NONE = 0.5;
-const PRIOR_SURE = 0.5;
-const PRIOR_SURE_NONE = 0.2;
-/**
- * this sure (and no entry below 0.1), the prior overrules the rules that refuse a tax or term the KB never names and a
- * tax named only in passing: customers asked the entry so before (附加税 for a refund). 39 sets leave-one-set-out: +6
- * right answers, no more wrong or out-of-scope ones
- */
-const PRIOR_VERY_SURE = 0.7;
-const PRIOR_VERY_SURE_NONE = 0.1;
-/**
- * the prior is ambivalent between two entries when it gives the runner-up this share of the leader's probability: with
- * the customer's words close too, the customer is asked (35 sets leave-one-set-out, 0.3-0.7 and never: 0.3 turns 2 wrong
- * answers and 3 right ones into clarifications; the misses with a wrong answer counted as three are 77 vs 78)
- */
-const PRIOR_AMBIVALENT = 0.3;
 
 /** a tax or an invoice named (not the 税 of 税务局 or 办税服务厅, not the tax office) */
 const TAX_MATTER = /(?<!办)税(?!务)|发票|开票|fapiao|invoice|\b(taxes|tax|iit|vat)\b(?! (bureau|office|hall|service))/;
@@ -233,6 +207,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
 
   // the packs' customers' questions, with every phrasing, teach a model that ranks the entries (learned-prior.ts)
   const learned = shared.phrasings?.length ? createLearnedPrior(entries, askedExamples(kb, shared.phrasings), readAsCustomer) : null;
+  const indexOf = new Map(entries.map((e, i) => [e.id, i]));
 
   /** a long question whose asking clause the leading entry covers well, and which leads clearly (ask-clause.ts) */
   function askSide(question: string, zh: boolean, top: Candidate, margin: number, cov: number): boolean {
@@ -242,7 +217,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     if (!clause) return false;
     const q2 = prepare(clause, zh);
     if ((zh ? q2.words : q2.en).length < ASK_CLAUSE_WORDS) return false;
-    return coverage(q2, entries.findIndex((x) => x.id === top.id)) >= ASK_CLAUSE_COVERAGE;
+    return coverage(q2, indexOf.get(top.id)!) >= ASK_CLAUSE_COVERAGE;
   }
 
   function ask(question: string): AskResult {
@@ -269,7 +244,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       const c = coverage(q, i), ec = entryCoverage(q, i);
       const learned = prior ? prior.relative[i] : 1;
       const lexical = wsum ? (fused[i] / wsum) * (0.5 + 0.5 * c) : 0;
-      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: lexical * (1 - PRIOR_WEIGHT + PRIOR_WEIGHT * learned), lexical, coverage: c, entryCoverage: ec, learned };
+      return { id: entries[i].id, business: entries[i].business, question: entries[i].question, score: lexical * (prior ? prior.weigh(i) : 1), lexical, coverage: c, entryCoverage: ec, learned };
     });
     // the customer's words alone: where they point at two entries alike, the prior must vouch for its choice
     const byWords = [...retrieved].sort((a, b) => b.lexical - a.lexical).slice(0, 3);
@@ -303,17 +278,18 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // the customer's own words, not the folded ones: 会计 folds to 办税员, which would make any errand the hall's
     if (OFF_TOPIC.some((p) => p.test(plain)) && !HALL_BUSINESS.test(plain)) return { ...base, decision: 'refuse', reason: 'off_topic', ...routed('general') };
     if (!top) return { ...base, decision: 'refuse', reason: 'no_match', ...routed() };
-    const priorVouches = !!prior && entries[prior.best].id === top.id && prior.bestP >= PRIOR_VERY_SURE && prior.none < PRIOR_VERY_SURE_NONE;
+    const topIndex = indexOf.get(top.id)!;
+    const priorVouches = !!prior?.vouchesFor(topIndex);
     // a named tax or term the KB never mentions: the best entry is about something else
     if (!priorVouches && zh && q.words.some((w) => (domainTerms.has(w) || (w.length >= 3 && /税$/.test(w))) && !kbTaxTerms.has(w))) {
       return { ...base, decision: 'refuse', reason: 'uncovered_term', ...routed() };
     }
     const entrySide = top.entryCoverage >= ENTRY_SIDE_COVERAGE && margin >= ENTRY_SIDE_MARGIN && cov >= ENTRY_SIDE_FLOOR;
     // the learned prior is sure of the leading entry: customers asked it this way before
-    const modelSure = !!prior && entries[prior.best].id === top.id && prior.bestP >= PRIOR_SURE && prior.none < PRIOR_SURE_NONE;
+    const modelSure = !!prior?.sureOf(topIndex);
     if (!enough(top, q) && !entrySide && !modelSure && !askSide(question, zh, top, margin, cov)) return { ...base, decision: 'refuse', reason: 'low_coverage', ...routed() };
-    const e = entries.find((x) => x.id === top.id)!;
-    const ti = entries.indexOf(e);
+    const ti = topIndex;
+    const e = entries[ti];
     // a tax the KB deals with, named beside a procedure for every tax (correcting a return, getting overpaid tax back),
     // qualifies the procedure: the entry that names no tax at all answers it, unless the question asks whether the tax
     // is owed (跨境电商出口要交增值税吗 is about the tax, not about export rebates). Another department's word beside a
@@ -341,7 +317,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       return { ...base, decision: 'refuse', reason: 'passing_mention', ...routed() };
     }
     // the learned prior has seen questions like this one that no entry answers
-    if (prior && prior.none >= PRIOR_NONE) return { ...base, decision: 'refuse', reason: 'learned_out_of_scope', ...routed() };
+    if (prior?.outOfScope) return { ...base, decision: 'refuse', reason: 'learned_out_of_scope', ...routed() };
     if (margin < thresholds.minMargin && runnerUp && enough(runnerUp, q)) {
       return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
@@ -349,7 +325,7 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
     // leads with the same entry and gives the other little chance
     const [w1, w2] = byWords;
     const wordsTied = prior && w2 && 1 - w2.lexical / w1.lexical < thresholds.minMargin && enough(w2, q);
-    if (wordsTied && !(top.learned === 1 && w1 === top && w2.learned < PRIOR_AMBIVALENT)) {
+    if (wordsTied && !(w1 === top && prior.prefers(topIndex, indexOf.get(w2.id)!))) {
       return { ...base, candidates: byWords, runnerUp: w2, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
     return { ...base, decision: 'answer', reason: 'confident', business: e.business, businessEvidence: 1,
