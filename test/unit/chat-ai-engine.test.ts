@@ -5,7 +5,7 @@ import { parseKb } from '../../plugins/chat/ai/kb-schema.js';
 import { createAnswerEngine } from '../../plugins/chat/ai/engine.js';
 import { loadJieba } from '../../plugins/chat/ai/text.js';
 import { wilson } from '../../plugins/chat/ai/evaluate.js';
-import { segmentSyllables } from '../../plugins/chat/ai/pinyin-input.js';
+import { foldTones, segmentSyllables } from '../../plugins/chat/ai/pinyin-input.js';
 import { ConfigError } from '../../protocol/errors.js';
 
 const kb = parseKb(JSON.parse(readFileSync(new URL('../fixtures/faq/kb.json', import.meta.url), 'utf8')));
@@ -109,6 +109,17 @@ test('pinyin typed without conversion reads as the KB words it spells; English s
   const en = engine.ask('How do I check whether an invoice is genuine?');
   assert.equal(en.lang, 'en');
   assert.equal(engine.ask('hang zhou').decision === 'answer', false);
+});
+
+test('pinyin with tone marks or tone numbers, erhua endings and numbers reads as plain pinyin does', () => {
+  assert.equal(foldTones('fā piào, lǜ, Nǚ'), 'fa piao, lv, Nv');
+  assert.equal(foldTones('fa1piao4 zen3me ma0'), 'fapiao zenme ma');
+  assert.equal(foldTones('2022 nian, 4s dian, café'), '2022 nian, 4s dian, cafe');
+  assert.equal(engine.ask('fā piào zěn me chá yàn').entry?.id, 'INV-05');
+  assert.equal(engine.ask('fa1 piao4 zen3 me cha2 yan4').entry?.id, 'INV-05');
+  assert.equal(engine.ask('tui shui jin du zai nar cha').entry?.id, 'REF-04');
+  assert.equal(engine.ask('2023 nian ge shui hui suan').entry?.id, 'IIT-02');
+  assert.equal(engine.ask('I paid 2023 tax twice').lang, 'en');
 });
 
 test('pinyin with the function words of a spoken question still reads as pinyin; English with pinyin-like words stays English', () => {

@@ -41,6 +41,22 @@ export function segmentSyllables(letters: string, syllables: ReadonlySet<string>
   return best[letters.length];
 }
 
+/**
+ * Pinyin as people type it with tones: marks (mǎi fáng, lǜ → lv) and tone digits (mai3 fang2, ma0) are dropped; other
+ * text is untouched
+ */
+export function foldTones(text: string): string {
+  return text
+    .replace(/[üǖǘǚǜÜǕǗǙǛ]/g, 'v')
+    .replace(/[\u00c0-\u024f]/g, (c) => c.normalize('NFD').replace(/[\u0300-\u036f]/g, ''))
+    .replace(/([a-z])[0-5](?![0-9])/gi, '$1');
+}
+
+/** a token's syllables; an erhua ending (nar, zher, yidianr) is read as its syllable */
+function syllablesOf(token: string, syllables: ReadonlySet<string>): string[] | null {
+  return segmentSyllables(token, syllables) ?? (token.length > 2 && token.endsWith('r') ? segmentSyllables(token.slice(0, -1), syllables) : null);
+}
+
 /** the KB words (and fillers) a run of syllables spells, longest first; how many syllables they account for */
 function spell(syll: readonly string[], byPinyin: ReadonlyMap<string, string>, fillers: ReadonlySet<string>) {
   const words: string[] = [];
@@ -66,15 +82,17 @@ function spell(syll: readonly string[], byPinyin: ReadonlyMap<string, string>, f
  */
 export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPinyin: ReadonlyMap<string, string>,
   latinWords: ReadonlySet<string> = new Set(), fillers: ReadonlySet<string> = new Set()): string | null {
+  text = foldTones(text);
   if (/[\u3400-\u9fff]/.test(text)) return mixedToWords(text, syllables, byPinyin, latinWords, fillers);
   const tokens = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   // runs of syllables between the Latin words the KB itself uses ("ge shui app wang ji mi ma": app stays app)
   const runs: string[][] = [[]];
   const kept: string[] = [];
   for (const t of tokens) {
-    const s = segmentSyllables(t, syllables);
+    const s = syllablesOf(t, syllables);
     if (s) { runs[runs.length - 1].push(...s); continue; }
-    if (!latinWords.has(t)) return null;
+    // a number or a model name (2022, 4s) says nothing of the language: it stays, like the KB's Latin words
+    if (!latinWords.has(t) && !/[0-9]/.test(t)) return null;
     kept.push(t);
     runs.push([]);
   }
@@ -98,7 +116,7 @@ function mixedToWords(text: string, syllables: ReadonlySet<string>, byPinyin: Re
   const out = text.replace(/[a-z]+(?:[\s'-]+[a-z]+)*/gi, (run) => {
     const tokens = run.toLowerCase().split(/[\s'-]+/);
     if (tokens.some((t) => latinWords.has(t))) return run;
-    const syll = tokens.map((t) => segmentSyllables(t, syllables));
+    const syll = tokens.map((t) => syllablesOf(t, syllables));
     if (syll.some((s) => !s)) return run;
     const all = syll.flat() as string[];
     const r = spell(all, byPinyin, fillers);
