@@ -104,3 +104,19 @@ test('the shipped asked pack is exactly what kefu ai pack makes of the fixture s
   assert.deepEqual(shipped.entries.map((e) => e.asked), made.entries.map((e) => e.asked), 'regenerate: see README (kefu ai pack)');
   assert.deepEqual(shipped.out_of_scope, made.out_of_scope);
 });
+
+test('words tied between two entries: the learned prior picks one of the two when it leads with it clearly', async () => {
+  // customers' questions (holdout55/61/62, held out of the packs as kefu ai eval does) whose words tie a sibling
+  // with the entry that answers them; the prior, taught by other customers, leads with the right one
+  const tied: Array<[string, string, string]> = [
+    ['铺面生意黄了打算歇业，想把执照彻底注销，税上头得先清哪些账？', 'REG-03', 'REG-01'],
+    ['会计小王离职了，新来的小李要用电子税务局报税，得怎么给她开权限？', 'ETX-02', 'ETX-01'],
+    ['Made a typo in the VAT return I filed this morning, haven\'t paid it. Is there a way to scrap it and refile?', 'DEC-04', 'DEC-02'],
+  ];
+  const engine = createAnswerEngine(kb, undefined, { phrasings: withoutQuestions(await loadPhrasingPacks(), tied.map(([q]) => q)) });
+  for (const [q, id, sibling] of tied) {
+    const r = engine.ask(q);
+    assert.equal(r.entry?.id, id, `${q}: ${r.decision} (${r.reason})`);
+    assert.ok(r.candidates.some((c) => c.id === sibling), `${q}: ${sibling} was in the running`);
+  }
+});

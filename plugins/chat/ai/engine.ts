@@ -322,10 +322,11 @@ export function createAnswerEngine(kb: KnowledgeBase, thresholds: EngineThreshol
       return { ...base, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
     // two entries close in the customer's words are asked about as the words rank them, unless the learned prior
-    // leads with the same entry and gives the other little chance
+    // leads with one of the two (the one ranked first in the end) and gives the other little chance
     const [w1, w2] = byWords;
     const wordsTied = prior && w2 && 1 - w2.lexical / w1.lexical < thresholds.minMargin && enough(w2, q);
-    if (wordsTied && !(w1 === top && prior.prefers(topIndex, indexOf.get(w2.id)!))) {
+    const tiedWith = w1 === top ? w2 : w2 === top ? w1 : undefined;
+    if (wordsTied && !(tiedWith && prior.prefers(topIndex, indexOf.get(tiedWith.id)!))) {
       return { ...base, candidates: byWords, runnerUp: w2, decision: 'clarify', reason: 'small_margin', business: e.business, businessEvidence: 1 };
     }
     return { ...base, decision: 'answer', reason: 'confident', business: e.business, businessEvidence: 1,
