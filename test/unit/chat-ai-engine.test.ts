@@ -113,8 +113,7 @@ test('pinyin typed without conversion reads as the KB words it spells; English s
 
 test('pinyin with tone marks or tone numbers, erhua endings and numbers reads as plain pinyin does', () => {
   assert.equal(foldTones('fā piào, lǜ, Nǚ'), 'fa piao, lv, Nv');
-  assert.equal(foldTones('fa1piao4 zen3me ma0'), 'fapiao zenme ma');
-  assert.equal(foldTones('2022 nian, 4s dian, café'), '2022 nian, 4s dian, cafe');
+  assert.equal(foldTones('2022 nian, 4s dian, A4纸, café'), '2022 nian, 4s dian, A4纸, cafe');
   assert.equal(engine.ask('fā piào zěn me chá yàn').entry?.id, 'INV-05');
   assert.equal(engine.ask('fa1 piao4 zen3 me cha2 yan4').entry?.id, 'INV-05');
   assert.equal(engine.ask('tui shui jin du zai nar cha').entry?.id, 'REF-04');

@@ -41,20 +41,21 @@ export function segmentSyllables(letters: string, syllables: ReadonlySet<string>
   return best[letters.length];
 }
 
-/**
- * Pinyin as people type it with tones: marks (mǎi fáng, lǜ → lv) and tone digits (mai3 fang2, ma0) are dropped; other
- * text is untouched
- */
+/** Pinyin typed with tone marks (mǎi fáng, lǜ → lv): the marks are dropped; other text is untouched */
 export function foldTones(text: string): string {
   return text
     .replace(/[üǖǘǚǜÜǕǗǙǛ]/g, 'v')
-    .replace(/[\u00c0-\u024f]/g, (c) => c.normalize('NFD').replace(/[\u0300-\u036f]/g, ''))
-    .replace(/([a-z])[0-5](?![0-9])/gi, '$1');
+    .replace(/[\u00c0-\u024f]/g, (c) => c.normalize('NFD').replace(/[\u0300-\u036f]/g, ''));
 }
 
-/** a token's syllables; an erhua ending (nar, zher, yidianr) is read as its syllable */
+/**
+ * A token's syllables: as typed, with its tone digits dropped (mai3fang2, ma0), or with an erhua ending read as its
+ * syllable (nar, zher, yidianr)
+ */
 function syllablesOf(token: string, syllables: ReadonlySet<string>): string[] | null {
-  return segmentSyllables(token, syllables) ?? (token.length > 2 && token.endsWith('r') ? segmentSyllables(token.slice(0, -1), syllables) : null);
+  const toneless = token.replace(/([a-z])[0-5](?=[a-z]|$)/g, '$1');
+  return segmentSyllables(toneless, syllables)
+    ?? (toneless.length > 2 && toneless.endsWith('r') ? segmentSyllables(toneless.slice(0, -1), syllables) : null);
 }
 
 /** the KB words (and fillers) a run of syllables spells, longest first; how many syllables they account for */
@@ -91,7 +92,7 @@ export function pinyinToWords(text: string, syllables: ReadonlySet<string>, byPi
   for (const t of tokens) {
     const s = syllablesOf(t, syllables);
     if (s) { runs[runs.length - 1].push(...s); continue; }
-    // a number or a model name (2022, 4s) says nothing of the language: it stays, like the KB's Latin words
+    // a number or a model name (2022, 4s, a4) says nothing of the language: it stays, like the KB's Latin words
     if (!latinWords.has(t) && !/[0-9]/.test(t)) return null;
     kept.push(t);
     runs.push([]);
