@@ -10,7 +10,7 @@ import {
   useAudioLevelIndication, useAbsSendTime, type RTCRtpTransceiver,
 } from 'werift';
 import { LAYERS, type Layer } from './types.js';
-import { isVp8KeyframeStart, parseVp8 } from './vp8.js';
+import { isVp8KeyframeStart, parseVp8, rewriteVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
 import { tuneSockets } from './werift-peer.js';
 import { sendDirect, type DtlsInternals } from './werift-outbound.js';
@@ -232,17 +232,28 @@ export function createSyntheticClient(opts: SyntheticOptions) {
       ...(midId ? [{ id: midId, payload: Buffer.from(tr.mid ?? '0') }] : []),
       ...(ridId ? [{ id: ridId, payload: Buffer.from('q') }] : []),
     ];
-    let seq = 1; let ts = 0; let i = 0;
+    // picture ids and TL0PICIDX go on counting from loop to loop, as an encoder's would: a receiver drops a frame
+    // whose picture id went back as one it has seen
+    const infos = frames.map((f) => f.map((p) => parseVp8(p.payload)));
+    const first = infos[0]![0];
+    const last = infos[infos.length - 1]![0];
+    const pidSpan = first && last && first.pictureIdBits ? ((last.pictureId - first.pictureId) & (first.pictureIdBits === 15 ? 0x7fff : 0x7f)) + 1 : 0;
+    const tl0Span = first && last && first.tl0At >= 0 ? ((last.tl0PicIdx - first.tl0PicIdx) & 0xff) + 1 : 0;
+    let seq = 1; let ts = 0; let i = 0; let loop = 0;
     pubTimers.push(setInterval(() => {
       const frame = frames[i]!;
+      const info = infos[i]!;
       i = (i + 1) % frames.length;
       ts = (ts + 6000) >>> 0; // 15 fps
-      for (const p of frame) {
+      frame.forEach((p, k) => {
+        const d = info[k];
+        const payload = loop && d ? rewriteVp8(p.payload, d, d.pictureId + loop * pidSpan, d.tl0PicIdx + loop * tl0Span) : p.payload;
         const header = new RtpHeader({ payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, marker: p.marker, extensions: ext });
         seq = (seq + 1) & 0xffff;
         stats.txPackets++;
-        void dtls.sendRtp(p.payload, header);
-      }
+        void dtls.sendRtp(payload, header);
+      });
+      if (i === 0) loop++;
     }, 1000 / 15));
   }
 
