@@ -4,7 +4,7 @@ import { createKeyframeLimiter, createVideoDownTrack, type VideoDownTrack } from
 import type { SubscriberView } from './layer-policy.js';
 import type { InboundStream, OutboundTrack, PublisherPeer, SubscriberPeer } from './werift-peer.js';
 import { LAYERS, type Layer } from './types.js';
-import { parseVp8 } from './vp8.js';
+import { parseVp8, pictureIdMask } from './vp8.js';
 
 export interface Slot {
   readonly index: number;
@@ -123,7 +123,7 @@ export function attachPublication(p: Participant, peer: PublisherPeer, tickNow: 
         frames[info.tid]!++;
         // the publisher's frame rate must not sink with our own losses (an overloaded SFU would then stop thinning)
         if (info.pictureIdBits) {
-          const step = lastPid < 0 ? 1 : (info.pictureId - lastPid) & (info.pictureIdBits === 15 ? 0x7fff : 0x7f);
+          const step = lastPid < 0 ? 1 : (info.pictureId - lastPid) & pictureIdMask(info);
           if (step > 0 && step < 64) pub.sentFrames[rid] += step;
           lastPid = info.pictureId;
         } else pub.sentFrames[rid]++;

@@ -10,7 +10,7 @@ import {
   useAudioLevelIndication, useAbsSendTime, type RTCRtpTransceiver,
 } from 'werift';
 import { LAYERS, type Layer } from './types.js';
-import { isVp8KeyframeStart, parseVp8, rewriteVp8 } from './vp8.js';
+import { isVp8KeyframeStart, parseVp8, pictureIdMask, rewriteVp8 } from './vp8.js';
 import { attachLightReceiver, payloadKinds } from './synthetic-light-receiver.js';
 import { tuneSockets } from './werift-peer.js';
 import { sendDirect, type DtlsInternals } from './werift-outbound.js';
@@ -237,7 +237,7 @@ export function createSyntheticClient(opts: SyntheticOptions) {
     const infos = frames.map((f) => f.map((p) => parseVp8(p.payload)));
     const first = infos[0]![0];
     const last = infos[infos.length - 1]![0];
-    const pidSpan = first && last && first.pictureIdBits ? ((last.pictureId - first.pictureId) & (first.pictureIdBits === 15 ? 0x7fff : 0x7f)) + 1 : 0;
+    const pidSpan = first && last && first.pictureIdBits ? ((last.pictureId - first.pictureId) & pictureIdMask(first)) + 1 : 0;
     const tl0Span = first && last && first.tl0At >= 0 ? ((last.tl0PicIdx - first.tl0PicIdx) & 0xff) + 1 : 0;
     let seq = 1; let ts = 0; let i = 0; let loop = 0;
     pubTimers.push(setInterval(() => {

@@ -4,7 +4,7 @@
 // receiver must not see the hole: sequence numbers are renumbered without the dropped packets (no NACKs for
 // them) and picture ids without the dropped frames; across a simulcast switch picture id and TL0PICIDX
 // continue from the last ones sent (the sequence number and timestamp are continued by the outbound track).
-import type { Vp8Info } from './vp8.js';
+import { pictureIdMask, type Vp8Info } from './vp8.js';
 
 export interface Forward {
   seq: number;
@@ -96,7 +96,7 @@ export function createTemporalFilter(): TemporalFilter {
       }
       let outPid = -1;
       if (info.pictureIdBits) {
-        const pidMask = info.pictureIdBits === 7 ? 0x7f : 0x7fff;
+        const pidMask = pictureIdMask(info);
         const known = !inOrder ? ring.find((r) => r[0] === info.pictureId) : undefined;
         outPid = known ? known[1] : (info.pictureId + pidDelta) & pidMask;
         if (!known && inOrder) {

@@ -68,6 +68,11 @@ export function parseVp8(payload: Buffer): Vp8Info | null {
   return info;
 }
 
+/** the mask that wraps picture ids of this packet's field width (7 or 15 bits) */
+export function pictureIdMask(info: Vp8Info): number {
+  return info.pictureIdBits === 7 ? 0x7f : 0x7fff;
+}
+
 // VP8 payload (RFC 7741): is this packet the first packet of a key frame? A layer switch waits for one.
 export function isVp8KeyframeStart(payload: Buffer): boolean {
   return parseVp8(payload)?.keyframe ?? false;
